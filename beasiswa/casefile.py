@@ -1,0 +1,231 @@
+"""The case file (shared/case-format.md): strict JSON in, contract JSON out.
+
+Reading is strict: an unknown field, a value of the wrong type, an unknown code, a bad date or identifier,
+a claim naming an unknown child is a `CaseFileError` whose message names the field path and the value
+(`claims[0].level: 'SMU' is not a school level (...)`). Nothing is guessed or coerced.
+"""
+
+import datetime as dt
+import json
+import re
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from beasiswa.model import (
+    KPJ,
+    NIK,
+    AcademicYear,
+    Case,
+    CaseDecision,
+    Child,
+    Claim,
+    Document,
+    Event,
+    EventKind,
+    Level,
+    Participant,
+    Payee,
+    Payout,
+    Relation,
+    Segment,
+)
+
+CASE_FORMAT = "beasiswa-case/1"
+DECISION_FORMAT = "beasiswa-decision/1"
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+# How each vocabulary is named in an error message.
+_VOCABULARY_NAMES = {
+    Level: "a school level",
+    Document: "a document",
+    Segment: "a participant segment",
+    EventKind: "an event kind",
+    Relation: "a relation",
+    Payee: "a payee",
+}
+
+
+class CaseFileError(ValueError):
+    """A case file that is not valid: nothing in it is decided. The message names the field and the value."""
+
+
+def _structure_date(value: Any, _type) -> dt.date:
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
+
+
+def _structure_str(value: Any, _type) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not text")
+    if not value.strip():
+        raise ValueError(f"{value!r} is empty")
+    return value
+
+
+def _structure_int(value: Any, _type) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a whole number")
+    return value
+
+
+def _structure_bool(value: Any, _type) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{value!r} is not true or false")
+    return value
+
+
+def _structure_list(value: Any, type_) -> Any:
+    if not isinstance(value, list):
+        raise ValueError(f"{value!r} is not a list")
+    return value
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True)
+    # By class: cattrs' own hooks for these call int(), str() and bool(), which would accept "48" or "yes".
+    # The vocabularies, subclasses of str, get hooks of their own below.
+    conv.register_structure_hook(dt.date, _structure_date)
+    conv.register_structure_hook(str, _structure_str)
+    conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook(bool, _structure_bool)
+    conv.register_structure_hook(NIK, lambda v, _: NIK(_structure_str(v, str)))
+    conv.register_structure_hook(KPJ, lambda v, _: KPJ(_structure_str(v, str)))
+    conv.register_structure_hook(AcademicYear, lambda v, _: AcademicYear.parse(v))
+    for vocabulary, what in _VOCABULARY_NAMES.items():
+        conv.register_structure_hook(vocabulary, lambda v, t, what=what: t.parse(v, what))
+
+    # Lists must be JSON arrays: cattrs would otherwise take a string as a list of characters. Each class is
+    # built after the hooks of the types inside it, so it picks them up.
+    def strict_list(list_type):
+        base = conv.get_structure_hook(list_type)
+        conv.register_structure_hook_func(lambda t: t == list_type,
+                                          lambda v, t: base(_structure_list(v, t), t))
+
+    def strict_class(cls):
+        conv.register_structure_hook(cls, make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True))
+
+    strict_list(tuple[str, ...])
+    strict_list(frozenset[Document])
+    for cls in (Participant, Event, Child, Payout, Claim):
+        strict_class(cls)
+    for cls in (Child, Payout, Claim):
+        strict_list(tuple[cls, ...])
+    strict_class(Case)
+
+    conv.register_unstructure_hook(dt.date, lambda d: d.isoformat())
+    conv.register_unstructure_hook(NIK, str)
+    conv.register_unstructure_hook(KPJ, str)
+    conv.register_unstructure_hook(AcademicYear, str)
+    conv.register_unstructure_hook_func(lambda t: isinstance(t, type) and issubclass(t, Enum), lambda e: e.value)
+    conv.register_unstructure_hook_func(lambda t: t == frozenset[Document],
+                                       lambda docs: sorted(d.value for d in docs))
+    # Optional additions to format 1 are left out when empty, so a file round-trips unchanged.
+    conv.register_unstructure_hook(Child, make_dict_unstructure_fn(
+        Child, conv, other_cases=override(omit_if_default=True)))
+    conv.register_unstructure_hook(Claim, make_dict_unstructure_fn(
+        Claim, conv, payee=override(omit_if_default=True)))
+    return conv
+
+
+CONVERTER = _make_converter()
+
+
+def _describe(exc: BaseException, _type) -> str:
+    if isinstance(exc, KeyError):
+        return "required field is missing"
+    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
+        return f"unknown field(s) {', '.join(repr(k) for k in sorted(exc.extra_fields))}"
+    if isinstance(exc, (ValueError, TypeError)):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _messages(exc: cattrs.BaseValidationError) -> list[str]:
+    out = []
+    for message in cattrs.transform_error(exc, path="$", format_exception=_describe):
+        what, _, path = message.rpartition(" @ ")
+        path = path.removeprefix("$").removeprefix(".")
+        out.append(f"{path}: {what}" if path else what)
+    return out
+
+
+def _check_references(case: Case) -> list[str]:
+    """Checks across fields: unique ids, and every claim and payout naming a child of the case."""
+    problems = []
+    child_ids = [c.id for c in case.children]
+    known = ", ".join(child_ids) or "none"
+    seen: set[str] = set()
+    for i, child in enumerate(case.children):
+        if child.id in seen:
+            problems.append(f"children[{i}].id: {child.id!r} is used by another child too")
+        seen.add(child.id)
+    claim_ids: set[str] = set()
+    for i, claim in enumerate(case.claims):
+        if claim.child not in seen:
+            problems.append(f"claims[{i}].child: {claim.child!r} is not a child of this case ({known})")
+        if claim.id in claim_ids:
+            problems.append(f"claims[{i}].id: {claim.id!r} is used by another claim too")
+        claim_ids.add(claim.id)
+    for i, payout in enumerate(case.history):
+        if payout.child not in seen:
+            problems.append(f"history[{i}].child: {payout.child!r} is not a child of this case ({known})")
+    return problems
+
+
+def parse_case(data: Any) -> Case:
+    """A Case from decoded JSON, or CaseFileError naming every invalid field."""
+    if not isinstance(data, dict):
+        raise CaseFileError(f"the case file must be a JSON object, got {type(data).__name__}")
+    if data.get("format") != CASE_FORMAT:
+        raise CaseFileError(f"format: {data.get('format')!r} is not {CASE_FORMAT!r}")
+    try:
+        case = CONVERTER.structure(data, Case)
+    except cattrs.BaseValidationError as exc:
+        raise CaseFileError("; ".join(_messages(exc))) from None
+    problems = _check_references(case)
+    if problems:
+        raise CaseFileError("; ".join(problems))
+    return case
+
+
+def read_case(path: Path) -> Case:
+    """Read a case file; a file that cannot be read or decoded is a CaseFileError like any other."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CaseFileError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise CaseFileError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+    except OSError as exc:
+        raise CaseFileError(f"{path}: cannot be read: {exc.strerror}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CaseFileError(f"{path}: not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    try:
+        return parse_case(data)
+    except CaseFileError as exc:
+        raise CaseFileError(f"{path}: {exc}") from None
+
+
+def case_to_json(case: Case) -> dict:
+    return CONVERTER.unstructure(case)
+
+
+def decision_to_json(decision: CaseDecision) -> dict:
+    return CONVERTER.unstructure(decision)
+
+
+def dumps(data: dict) -> str:
+    """The project's JSON: UTF-8 text as is, two-space indents, a final newline."""
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

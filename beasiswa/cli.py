@@ -1,0 +1,85 @@
+"""The `beasiswa` command line: a thin shell around the rules, the case file and (later) the ledger.
+
+Bad input never crashes: a file or value that is not valid prints one message naming the field and the
+value, and exits with status 2.
+"""
+
+import datetime as dt
+import json
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from beasiswa.casefile import CaseFileError, decision_to_json, dumps, read_case
+from beasiswa.indonesian import EVENT_NAMES, OUTCOME_NAMES, format_date, format_rupiah
+from beasiswa.law import LawError, default_law
+from beasiswa.rules import InvalidCase, decide
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Beasiswa: decide, pay and audit BPJS Ketenagakerjaan's education benefit.")
+out = Console()
+err = Console(stderr=True)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def fail(message: str, status: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    raise typer.Exit(status)
+
+
+def _law():
+    try:
+        return default_law()
+    except LawError as exc:
+        fail(f"law data: {exc}")
+
+
+@app.command("decide")
+def decide_command(
+    case_file: Path = typer.Argument(..., help="A case file (beasiswa-case/1 JSON)."),
+    format: Format = typer.Option(Format.text, "--format", "-f", help="text: an explanation; json: the contract."),
+) -> None:
+    """Decide every claim of a case file, without a database."""
+    law = _law()
+    try:
+        case = read_case(case_file)
+        decision = decide(case, law)
+    except (CaseFileError, InvalidCase) as exc:
+        fail(str(exc))
+    if format is Format.json:
+        typer.echo(dumps(decision_to_json(decision)), nl=False)
+    else:
+        from beasiswa.explain import print_explanation
+        print_explanation(out, case, decision, law)
+
+
+@app.command("rules")
+def rules_command(
+    on: str = typer.Option(None, "--on", help="The event date (YYYY-MM-DD); default: today."),
+) -> None:
+    """Show the scheme in force on a date: amounts, limits, citations and the project's interpretations."""
+    law = _law()
+    if on is None:
+        day = dt.date.today()
+    else:
+        try:
+            day = dt.date.fromisoformat(on)
+        except ValueError:
+            fail(f"--on: {on!r} is not a date (YYYY-MM-DD)")
+    from beasiswa.explain import print_scheme
+    try:
+        scheme = law.scheme_on(day)
+    except LookupError as exc:
+        fail(f"--on: {exc}")
+    print_scheme(out, law, scheme, day)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

@@ -1,0 +1,57 @@
+"""Indonesian renderings of dates and amounts, by Babel's id_ID locale (rule book §7).
+
+Used by the rules' explanations, the CLI and the letters, so one date or amount reads the same everywhere.
+"""
+
+import datetime as dt
+from functools import lru_cache
+
+from babel.dates import format_date as _babel_date
+from babel.numbers import format_currency as _babel_currency
+
+LOCALE = "id_ID"
+
+
+@lru_cache(maxsize=8192)
+def format_date(day: dt.date) -> str:
+    """'27 Agustus 2025': Indonesian month name, no leading zero on the day."""
+    return _babel_date(day, "d MMMM y", locale=LOCALE)
+
+
+@lru_cache(maxsize=4096)
+def format_rupiah(amount: int) -> str:
+    """'Rp1.500.000,00': no space after Rp, '.' for thousands, ',00'."""
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        raise TypeError(f"amount: rupiah are whole numbers (int), got {amount!r}")
+    return _babel_currency(amount, "IDR", locale=LOCALE, format="¤#,##0.00", currency_digits=False)
+
+
+# Indonesian names of the contract's codes, for everything a claimant or officer reads.
+DOCUMENT_NAMES = {
+    "claim_form": "formulir pengajuan klaim",
+    "birth_certificate": "akta kelahiran",
+    "family_card": "Kartu Keluarga",
+    "enrollment_letter": "surat keterangan aktif dari sekolah, perguruan tinggi atau lembaga pelatihan",
+    "report_card": "rapor atau transkrip nilai terakhir",
+    "bank_account": "buku tabungan atas nama anak atau wali",
+    "guardian_id": "KTP wali",
+}
+
+EVENT_NAMES = {
+    "work_accident_death": "meninggal dunia akibat kecelakaan kerja atau penyakit akibat kerja",
+    "work_accident_disability": "cacat total tetap akibat kecelakaan kerja atau penyakit akibat kerja",
+    "death": "meninggal dunia bukan akibat kecelakaan kerja",
+}
+
+OUTCOME_NAMES = {
+    "approved": "disetujui",
+    "rejected": "ditolak",
+    "returned": "dikembalikan",
+    "pending": "ditunda",
+}
+
+SEGMENT_NAMES = {
+    "PU": "penerima upah",
+    "BPU": "bukan penerima upah",
+    "PMI": "pekerja migran Indonesia",
+}

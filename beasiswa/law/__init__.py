@@ -1,0 +1,19 @@
+"""The regulation as data: schemes with cited, dated values, and the project's named interpretations."""
+
+from beasiswa.law.load import LawError, load_law, default_law
+from beasiswa.law.schema import (
+    Benefit,
+    Cited,
+    Confidence,
+    Interpretation,
+    Law,
+    LevelGroup,
+    NoSchemeInForce,
+    Scheme,
+    Stage,
+)
+
+__all__ = [
+    "Benefit", "Cited", "Confidence", "Interpretation", "Law", "LawError", "LevelGroup", "NoSchemeInForce",
+    "Scheme", "Stage", "default_law", "load_law",
+]

@@ -1,0 +1,214 @@
+"""The shape of the law data: schemes (one per instrument), their cited values, and interpretations.
+
+Everything a rule compares against lives here, each value with its citation, so a corrected amount, date
+or article number is a data change, never a code change.
+"""
+
+import datetime as dt
+import re
+from enum import Enum
+from typing import Generic, TypeVar
+
+import attrs
+
+from beasiswa.model import AcademicYear, Document, EventKind, Level, Segment
+
+
+class Confidence(str, Enum):
+    """The rule book's confidence marks."""
+
+    TEXT = "text"
+    AGREED = "agreed"
+    OPEN = "open"
+
+
+class Benefit(str, Enum):
+    YEARLY = "yearly"  # per child per academic year, by level group (PP 82/2019)
+    LUMP_SUM = "lump_sum"  # once per participant (PP 44/2015)
+
+
+T = TypeVar("T")
+
+
+@attrs.frozen
+class Cited(Generic[T]):
+    """A value of the law with the provision it comes from."""
+
+    value: T
+    citation: str
+    confidence: Confidence
+    note: str = ""
+
+
+@attrs.frozen
+class EventRule:
+    kind: EventKind
+    programme: str
+    minimum_contribution_months: Cited[int]
+
+
+@attrs.frozen
+class Stage:
+    """A sub-limit inside a level group (TK at most 2 years, SD at most 6, inside TK–SD's 8)."""
+
+    id: str
+    name: str
+    levels: frozenset[Level]
+    years: Cited[int]
+
+
+@attrs.frozen
+class LevelGroup:
+    id: str
+    name: str
+    levels: frozenset[Level]
+    amount: Cited[int] | None = None
+    years: Cited[int] | None = None
+    stages: tuple[Stage, ...] = ()
+
+    def stage_of(self, level: Level) -> Stage | None:
+        for stage in self.stages:
+            if level in stage.levels:
+                return stage
+        return None
+
+
+@attrs.frozen
+class Documents:
+    first_claim: Cited[frozenset[Document]]
+    later_claim: Cited[frozenset[Document]]
+    guardian_payee: Cited[frozenset[Document]]
+
+
+class NoSchemeInForce(LookupError):
+    """No scheme, or more than one, applies on a date: the law gives no answer, and nothing is paid as 0."""
+
+
+@attrs.frozen
+class Scheme:
+    id: str
+    name: str
+    title: str
+    benefit: Benefit
+    effective_from: Cited[dt.date]
+    benefit_basis: Cited[str]
+    segments: Cited[frozenset[Segment]]
+    events: tuple[EventRule, ...]
+    arrears_limit_months: Cited[int]
+    children_limit: Cited[int]
+    family_cap: Cited[int]
+    child_cap: Cited[int]
+    age_limit_years: Cited[int]
+    not_covered_levels: Cited[frozenset[Level]]
+    level_groups: tuple[LevelGroup, ...]
+    documents: Documents
+    effective_until: Cited[dt.date] | None = None
+    lump_sum: Cited[int] | None = None
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return self.effective_from.value <= day and (
+            self.effective_until is None or day <= self.effective_until.value)
+
+    def event_rule(self, kind: EventKind) -> EventRule | None:
+        for rule in self.events:
+            if rule.kind is kind:
+                return rule
+        return None
+
+    def level_group(self, level: Level) -> LevelGroup | None:
+        """The level group a level belongs to; None for a level the scheme does not cover."""
+        for group in self.level_groups:
+            if level in group.levels:
+                return group
+        return None
+
+    def level_group_by_id(self, group_id: str) -> LevelGroup:
+        for group in self.level_groups:
+            if group.id == group_id:
+                return group
+        raise KeyError(f"level_group: {group_id!r} is not a level group of {self.id}")
+
+    def amount_for(self, level: Level) -> Cited[int] | None:
+        """What one payout for a year at this level is; None for a level not covered."""
+        if level in self.not_covered_levels.value:
+            return None
+        if self.benefit is Benefit.LUMP_SUM:
+            return self.lump_sum
+        group = self.level_group(level)
+        return group.amount if group else None
+
+
+# What each interpretation's `setting` may be: the readings the rules implement.
+INTERPRETATION_SETTINGS: dict[str, frozenset[str] | re.Pattern] = {
+    "I1": frozenset({"first_day_of_academic_year", "submission_date"}),
+    "I2": re.compile(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"),
+    "I3": frozenset({"fixed", "passes_to_sibling"}),
+    "I4": frozenset({"in_progress_on_event_date", "first_starting_after_event"}),
+    "I5": frozenset({"reject"}),
+    "I6": frozenset({"warn", "allow"}),
+    "I7": frozenset({"each_paid_year_counts"}),
+    "I8": frozenset({"no_transfer"}),
+    "I9": frozenset({"warn"}),
+    "I10": frozenset({"warn"}),
+    "P1": frozenset({"same_as_pp_82_2019"}),
+    "P2": frozenset({"refuse_whole"}),
+    "P3": frozenset({"guardian_id_only_when_stated"}),
+    "P4": frozenset({"rejected_returned_pending"}),
+}
+
+
+@attrs.frozen
+class Interpretation:
+    id: str
+    title: str
+    question: str
+    reading: str
+    reason: str
+    confidence: Confidence
+    setting: str
+
+    @property
+    def citation(self) -> str:
+        return f"Interpretasi {self.id} ({self.title})"
+
+
+@attrs.frozen
+class Law:
+    """All schemes and interpretations, validated together at load time."""
+
+    schemes: tuple[Scheme, ...]
+    interpretations: tuple[Interpretation, ...]
+
+    def scheme_on(self, day: dt.date) -> Scheme:
+        """The one scheme in force on `day` (the qualifying event's date, rule book §2)."""
+        found = [s for s in self.schemes if s.in_force_on(day)]
+        if len(found) != 1:
+            names = ", ".join(s.id for s in found) or "none"
+            raise NoSchemeInForce(f"{day.isoformat()} has {len(found)} schemes in force ({names}); "
+                                  f"exactly one must apply")
+        return found[0]
+
+    def scheme(self, scheme_id: str) -> Scheme:
+        for scheme in self.schemes:
+            if scheme.id == scheme_id:
+                return scheme
+        raise KeyError(f"scheme: {scheme_id!r} is not a known scheme")
+
+    def interpretation(self, interpretation_id: str) -> Interpretation:
+        for item in self.interpretations:
+            if item.id == interpretation_id:
+                return item
+        raise KeyError(f"interpretation: {interpretation_id!r} is not defined")
+
+    def year_start(self, year: AcademicYear) -> dt.date:
+        """The first day of an academic year (interpretation I2)."""
+        month, day = self.interpretation("I2").setting.split("-")
+        return dt.date(year.start_year, int(month), int(day))
+
+    def year_end(self, year: AcademicYear) -> dt.date:
+        return self.year_start(year.next()) - dt.timedelta(days=1)
+
+    def year_on(self, day: dt.date) -> AcademicYear:
+        """The academic year in progress on a day."""
+        year = AcademicYear(day.year)
+        return year if self.year_start(year) <= day else AcademicYear(day.year - 1)

@@ -1,0 +1,94 @@
+"""A case: one participant's qualifying event, the children, earlier payouts and the claims to decide.
+
+Field names are those of the case-file contract (shared/case-format.md), so the file maps onto the model
+one to one. Validation of single values lives in their types; checks across fields live in `casefile`.
+"""
+
+import datetime as dt
+
+import attrs
+
+from beasiswa.model.academic_year import AcademicYear
+from beasiswa.model.identifiers import KPJ, NIK
+from beasiswa.model.vocabulary import Document, EventKind, Level, Payee, Relation, Segment
+
+
+def _non_negative(_instance, attribute, value):
+    if value < 0:
+        raise ValueError(f"{attribute.name}: must be 0 or more, got {value!r}")
+
+
+def _positive(_instance, attribute, value):
+    if value <= 0:
+        raise ValueError(f"{attribute.name}: must be a positive whole rupiah amount, got {value!r}")
+
+
+@attrs.frozen
+class Participant:
+    kpj: KPJ
+    nik: NIK
+    name: str
+    segment: Segment
+    contribution_months: int = attrs.field(validator=_non_negative)
+    arrears_months: int = attrs.field(validator=_non_negative)
+
+
+@attrs.frozen
+class Event:
+    kind: EventKind
+    date: dt.date
+
+
+@attrs.frozen
+class Child:
+    id: str
+    nik: NIK
+    name: str
+    birth_date: dt.date
+    relation: Relation
+    married_on: dt.date | None = None
+    employed_on: dt.date | None = None
+    designated: bool | None = None
+    # Addition to format 1: case ids under which this child is also a beneficiary (rule book I10).
+    other_cases: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Payout:
+    """A payout already made under this case before the claims in the file (`history[]`)."""
+
+    child: str
+    academic_year: AcademicYear
+    level: Level
+    amount: int = attrs.field(validator=_positive)
+
+
+@attrs.frozen
+class Claim:
+    id: str
+    child: str
+    academic_year: AcademicYear
+    level: Level
+    institution: str
+    submitted_on: dt.date
+    documents: frozenset[Document]
+    # Addition to format 1: who holds the account; "guardian" requires the guardian's ID card.
+    payee: Payee | None = None
+
+
+@attrs.frozen
+class Case:
+    format: str = attrs.field(default="beasiswa-case/1", kw_only=True)
+    case_id: str
+    office: str
+    participant: Participant
+    event: Event
+    children: tuple[Child, ...]
+    history: tuple[Payout, ...]
+    claims: tuple[Claim, ...]
+
+    def child(self, child_id: str) -> Child:
+        for child in self.children:
+            if child.id == child_id:
+                return child
+        raise KeyError(child_id)

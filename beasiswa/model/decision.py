@@ -1,0 +1,62 @@
+"""What deciding a case returns: per claim an outcome, amount, reasons, warnings and a trace; per family
+the entitlement. The shapes are those of the decision contract (shared/case-format.md)."""
+
+import attrs
+
+from beasiswa.model.vocabulary import Code, Outcome
+
+
+@attrs.frozen
+class Reason:
+    """A reason or a warning: the code, the Indonesian message for the claimant, the legal basis."""
+
+    code: Code
+    message: str
+    citation: str
+
+
+@attrs.frozen
+class TraceStep:
+    """One rule applied to one claim: whether it held, what was compared, and the provision."""
+
+    rule: str
+    holds: bool
+    detail: str
+    citation: str
+
+
+@attrs.frozen
+class Decision:
+    claim: str
+    child: str
+    outcome: Outcome
+    amount: int
+    reasons: tuple[Reason, ...]
+    warnings: tuple[Reason, ...]
+    trace: tuple[TraceStep, ...]
+
+    def __attrs_post_init__(self):
+        if self.outcome is Outcome.APPROVED:
+            if self.amount <= 0 or self.reasons:
+                raise ValueError(f"amount: an approved decision pays a positive amount without reasons, "
+                                 f"got {self.amount!r} with {len(self.reasons)} reasons")
+        elif self.amount != 0 or not self.reasons:
+            raise ValueError(f"amount: a {self.outcome.value} decision pays 0 and gives a reason, "
+                             f"got {self.amount!r} with {len(self.reasons)} reasons")
+
+
+@attrs.frozen
+class Entitlement:
+    family_cap: int
+    paid: int
+    remaining: int
+    beneficiaries: tuple[str, ...]
+
+
+@attrs.frozen
+class CaseDecision:
+    format: str = attrs.field(default="beasiswa-decision/1", kw_only=True)
+    case_id: str
+    scheme: str
+    decisions: tuple[Decision, ...]
+    entitlement: Entitlement

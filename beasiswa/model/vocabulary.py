@@ -1,0 +1,131 @@
+"""The fixed vocabularies of the case-file contract (shared/case-format.md), as enums.
+
+Each enum's value is the exact string the contract uses, so a file and the model never disagree.
+"""
+
+from enum import Enum
+
+
+class _Vocabulary(str, Enum):
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def parse(cls, value: object, what: str):
+        """The member named by `value`, or a ValueError naming the value and the allowed ones."""
+        try:
+            return cls(value)
+        except ValueError:
+            allowed = ", ".join(m.value for m in cls)
+            raise ValueError(f"{value!r} is not {what} ({allowed})") from None
+
+
+class Segment(_Vocabulary):
+    PU = "PU"  # wage earner (penerima upah)
+    BPU = "BPU"  # non-wage earner (bukan penerima upah)
+    PMI = "PMI"  # migrant worker (pekerja migran Indonesia)
+
+
+class EventKind(_Vocabulary):
+    WORK_ACCIDENT_DEATH = "work_accident_death"
+    WORK_ACCIDENT_DISABILITY = "work_accident_disability"
+    DEATH = "death"
+
+
+class Relation(_Vocabulary):
+    BIOLOGICAL = "biological"
+    STEP = "step"
+    ADOPTED = "adopted"
+
+
+class Level(_Vocabulary):
+    TK = "TK"
+    PAUD = "PAUD"
+    SD = "SD"
+    MI = "MI"
+    SMP = "SMP"
+    MTS = "MTS"
+    SMA = "SMA"
+    SMK = "SMK"
+    MA = "MA"
+    PT = "PT"
+    D1 = "D1"
+    D2 = "D2"
+    D3 = "D3"
+    D4 = "D4"
+    S1 = "S1"
+    PELATIHAN = "PELATIHAN"
+    S2 = "S2"
+    S3 = "S3"
+
+
+class Document(_Vocabulary):
+    CLAIM_FORM = "claim_form"
+    BIRTH_CERTIFICATE = "birth_certificate"
+    FAMILY_CARD = "family_card"
+    ENROLLMENT_LETTER = "enrollment_letter"
+    REPORT_CARD = "report_card"
+    BANK_ACCOUNT = "bank_account"
+    GUARDIAN_ID = "guardian_id"
+
+
+class Payee(_Vocabulary):
+    """Who holds the account the benefit is paid to (an addition to format version 1)."""
+
+    CHILD = "child"
+    GUARDIAN = "guardian"
+
+
+class Outcome(_Vocabulary):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    RETURNED = "returned"
+    PENDING = "pending"
+
+
+class Sex(_Vocabulary):
+    MALE = "male"
+    FEMALE = "female"
+
+
+class Code(_Vocabulary):
+    """Reason and warning codes of the decision contract."""
+
+    EVENT_NOT_COVERED = "EVENT_NOT_COVERED"
+    CONTRIBUTION_TOO_SHORT = "CONTRIBUTION_TOO_SHORT"
+    ARREARS_UNSETTLED = "ARREARS_UNSETTLED"
+    CHILD_LIMIT = "CHILD_LIMIT"
+    AGE_LIMIT = "AGE_LIMIT"
+    MARRIED = "MARRIED"
+    EMPLOYED = "EMPLOYED"
+    LEVEL_NOT_COVERED = "LEVEL_NOT_COVERED"
+    LEVEL_YEARS_EXHAUSTED = "LEVEL_YEARS_EXHAUSTED"
+    ALREADY_CLAIMED = "ALREADY_CLAIMED"
+    BEFORE_EVENT = "BEFORE_EVENT"
+    NOT_YET_DUE = "NOT_YET_DUE"
+    LUMP_SUM_PAID = "LUMP_SUM_PAID"
+    FAMILY_CAP_REACHED = "FAMILY_CAP_REACHED"
+    CHILD_CAP_REACHED = "CHILD_CAP_REACHED"
+    DOCUMENTS_INCOMPLETE = "DOCUMENTS_INCOMPLETE"
+    # warnings: never change the outcome
+    LATE_CLAIM = "LATE_CLAIM"
+    NIK_BIRTH_DATE_MISMATCH = "NIK_BIRTH_DATE_MISMATCH"
+    BENEFICIARY_ELSEWHERE = "BENEFICIARY_ELSEWHERE"
+
+    @property
+    def outcome(self) -> "Outcome | None":
+        """The outcome a failing finding with this code leads to; None for a warning."""
+        return _CODE_OUTCOME.get(self)
+
+
+_CODE_OUTCOME = {
+    Code.ARREARS_UNSETTLED: Outcome.PENDING,
+    Code.DOCUMENTS_INCOMPLETE: Outcome.RETURNED,
+    **{
+        code: Outcome.REJECTED
+        for code in Code
+        if code.name
+        not in {"ARREARS_UNSETTLED", "DOCUMENTS_INCOMPLETE", "LATE_CLAIM", "NIK_BIRTH_DATE_MISMATCH",
+                "BENEFICIARY_ELSEWHERE"}
+    },
+}

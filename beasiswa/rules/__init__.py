@@ -1,0 +1,9 @@
+"""The rules: one small function per provision, and `decide`, which applies them to a case.
+
+The package knows nothing of files, databases or the clock: it takes the model's value objects and the
+law's data and returns decisions.
+"""
+
+from beasiswa.rules.decide import RULES, InvalidCase, decide, decide_claim
+
+__all__ = ["RULES", "InvalidCase", "decide", "decide_claim"]

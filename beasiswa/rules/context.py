@@ -1,0 +1,88 @@
+"""What a rule sees of one claim: the case, the scheme in force, and what was paid before it.
+
+`Tally` is the running record of payouts under a case while its claims are decided in order: the history
+from the file plus every claim approved so far. Rules only read it; `decide` adds to it.
+"""
+
+import datetime as dt
+from functools import cached_property
+
+import attrs
+
+from beasiswa.law import Interpretation, Law, LevelGroup, Scheme
+from beasiswa.law.schema import Cited
+from beasiswa.model import AcademicYear, Case, Child, Claim, Level
+
+
+@attrs.frozen
+class Paid:
+    child: str
+    academic_year: AcademicYear
+    level: Level
+    amount: int
+
+
+@attrs.define
+class Tally:
+    scheme: Scheme
+    payouts: list[Paid] = attrs.Factory(list)
+
+    def add(self, paid: Paid) -> None:
+        self.payouts.append(paid)
+
+    def of_child(self, child_id: str) -> list[Paid]:
+        return [p for p in self.payouts if p.child == child_id]
+
+    def years_paid(self, child_id: str, levels: frozenset[Level]) -> set[AcademicYear]:
+        """Academic years paid to a child at any of these levels (rule book I7: each paid year counts)."""
+        return {p.academic_year for p in self.payouts if p.child == child_id and p.level in levels}
+
+    def paid_to_child(self, child_id: str) -> int:
+        return sum(p.amount for p in self.payouts if p.child == child_id)
+
+    @property
+    def paid_total(self) -> int:
+        return sum(p.amount for p in self.payouts)
+
+    def children_paid(self) -> list[str]:
+        """Children who received a payout, in the order of their first one."""
+        return list(dict.fromkeys(p.child for p in self.payouts))
+
+
+@attrs.frozen
+class ClaimContext:
+    law: Law
+    scheme: Scheme
+    case: Case
+    child: Child
+    claim: Claim
+    tally: Tally
+
+    def interpretation(self, interpretation_id: str) -> Interpretation:
+        return self.law.interpretation(interpretation_id)
+
+    @cached_property
+    def year_start(self) -> dt.date:
+        return self.law.year_start(self.claim.academic_year)
+
+    @cached_property
+    def year_end(self) -> dt.date:
+        return self.law.year_end(self.claim.academic_year)
+
+    @cached_property
+    def group(self) -> LevelGroup | None:
+        return self.scheme.level_group(self.claim.level)
+
+    @cached_property
+    def amount(self) -> Cited[int] | None:
+        return self.scheme.amount_for(self.claim.level)
+
+    @cached_property
+    def beneficiaries(self) -> list[str]:
+        return beneficiaries(self.case, self.tally)
+
+
+def beneficiaries(case: Case, tally: Tally) -> list[str]:
+    """Children holding a beneficiary place: designated ones, then those already paid (rule book I3)."""
+    designated = [c.id for c in case.children if c.designated]
+    return list(dict.fromkeys(designated + tally.children_paid()))

@@ -1,0 +1,63 @@
+"""Rules on the academic year claimed against the event and the submission date (rule book I2, I4-I6),
+and on paying each year once."""
+
+from beasiswa.indonesian import format_date
+from beasiswa.model import Code
+from beasiswa.rules.context import ClaimContext
+from beasiswa.rules.findings import Finding, cite, fails, holds
+
+
+def _year_text(c: ClaimContext) -> str:
+    return f"tahun ajaran {c.claim.academic_year} ({format_date(c.year_start)} s.d. {format_date(c.year_end)})"
+
+
+def year_is_not_before_event(c: ClaimContext) -> Finding:
+    reading = c.interpretation("I4")
+    event_date = c.case.event.date
+    citation = cite(c.scheme.benefit_basis.citation, reading.citation)
+    if reading.setting == "in_progress_on_event_date":
+        covered, first = c.year_end >= event_date, "yang sedang berjalan pada"
+    else:  # first_starting_after_event
+        covered, first = c.year_start >= event_date, "pertama yang dimulai setelah"
+    detail = f"{_year_text(c)}; peristiwa {format_date(event_date)}"
+    if covered:
+        return holds(detail, citation)
+    return fails(Code.BEFORE_EVENT,
+                 f"Tahun ajaran {c.claim.academic_year} berakhir sebelum peristiwa pada {format_date(event_date)}; "
+                 f"beasiswa diberikan mulai tahun ajaran {first} tanggal peristiwa.", detail, citation)
+
+
+def year_has_started(c: ClaimContext) -> Finding:
+    reading = c.interpretation("I5")
+    submitted = c.claim.submitted_on
+    detail = f"{_year_text(c)}; klaim diajukan {format_date(submitted)}"
+    if submitted >= c.year_start:
+        return holds(detail, reading.citation)
+    return fails(Code.NOT_YET_DUE,
+                 f"Tahun ajaran {c.claim.academic_year} baru dimulai pada {format_date(c.year_start)}, sedangkan "
+                 f"klaim diajukan pada {format_date(submitted)}: keterangan aktif sekolah belum dapat dibuktikan. "
+                 f"Silakan ajukan kembali setelah tahun ajaran dimulai.", detail, reading.citation)
+
+
+def claim_is_on_time(c: ClaimContext) -> Finding:
+    reading = c.interpretation("I6")
+    submitted = c.claim.submitted_on
+    detail = f"{_year_text(c)}; klaim diajukan {format_date(submitted)}"
+    if reading.setting == "allow" or submitted <= c.year_end:
+        return holds(detail, reading.citation)
+    return fails(Code.LATE_CLAIM,
+                 f"Klaim untuk tahun ajaran {c.claim.academic_year} diajukan pada {format_date(submitted)}, "
+                 f"setelah tahun ajaran berakhir pada {format_date(c.year_end)}; perlu pemeriksaan penyelia.",
+                 detail, reading.citation)
+
+
+def year_is_not_already_paid(c: ClaimContext) -> Finding:
+    year = c.claim.academic_year
+    paid = any(p.academic_year == year for p in c.tally.of_child(c.child.id))
+    citation = c.scheme.benefit_basis.citation
+    if not paid:
+        return holds(f"belum ada pembayaran untuk {c.child.id} pada tahun ajaran {year}", citation)
+    return fails(Code.ALREADY_CLAIMED,
+                 f"{c.child.name} telah menerima beasiswa untuk tahun ajaran {year}; beasiswa dibayarkan "
+                 f"satu kali untuk setiap tahun ajaran.",
+                 f"{c.child.id} telah dibayar untuk tahun ajaran {year}", citation)
