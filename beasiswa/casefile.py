@@ -20,6 +20,7 @@ from beasiswa.model import (
     KPJ,
     NIK,
     AcademicYear,
+    BankAccount,
     Case,
     CaseDecision,
     Child,
@@ -116,7 +117,7 @@ def _make_converter() -> cattrs.Converter:
 
     strict_list(tuple[str, ...])
     strict_list(frozenset[Document])
-    for cls in (Participant, Event, Child, Payout, Claim):
+    for cls in (Participant, Event, Child, Payout, BankAccount, Claim):
         strict_class(cls)
     for cls in (Child, Payout, Claim):
         strict_list(tuple[cls, ...])
@@ -133,7 +134,7 @@ def _make_converter() -> cattrs.Converter:
     conv.register_unstructure_hook(Child, make_dict_unstructure_fn(
         Child, conv, other_cases=override(omit_if_default=True)))
     conv.register_unstructure_hook(Claim, make_dict_unstructure_fn(
-        Claim, conv, payee=override(omit_if_default=True)))
+        Claim, conv, payee=override(omit_if_default=True), account=override(omit_if_default=True)))
     return conv
 
 

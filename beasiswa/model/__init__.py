@@ -1,7 +1,7 @@
 """The domain model: pure attrs value objects, no I/O and no clock."""
 
 from beasiswa.model.academic_year import AcademicYear
-from beasiswa.model.case import Case, Child, Claim, Event, Participant, Payout
+from beasiswa.model.case import BankAccount, Case, Child, Claim, Event, Participant, Payout
 from beasiswa.model.decision import CaseDecision, Decision, Entitlement, Reason, TraceStep
 from beasiswa.model.identifiers import KPJ, NIK
 from beasiswa.model.vocabulary import (
@@ -17,7 +17,7 @@ from beasiswa.model.vocabulary import (
 )
 
 __all__ = [
-    "KPJ", "NIK", "AcademicYear", "Case", "CaseDecision", "Child", "Claim", "Code", "Decision",
+    "KPJ", "NIK", "AcademicYear", "BankAccount", "Case", "CaseDecision", "Child", "Claim", "Code", "Decision",
     "Document", "Entitlement", "Event", "EventKind", "Level", "Outcome", "Participant", "Payee",
     "Payout", "Reason", "Relation", "Segment", "Sex", "TraceStep",
 ]

@@ -63,6 +63,20 @@ class Payout:
     amount: int = attrs.field(validator=_positive)
 
 
+def _account_number(_instance, attribute, value):
+    if not (isinstance(value, str) and value.isascii() and value.isdigit() and 6 <= len(value) <= 20):
+        raise ValueError(f"{value!r} is not a bank account number (6 to 20 digits)")
+
+
+@attrs.frozen
+class BankAccount:
+    """The account a claim is paid to: the child's or the guardian's (rule book §3.3)."""
+
+    bank: str
+    number: str = attrs.field(validator=_account_number)
+    holder: str
+
+
 @attrs.frozen
 class Claim:
     id: str
@@ -74,6 +88,8 @@ class Claim:
     documents: frozenset[Document]
     # Addition to format 1: who holds the account; "guardian" requires the guardian's ID card.
     payee: Payee | None = None
+    # Addition to format 1: the account paid to (the ledger looks for one account on several families).
+    account: BankAccount | None = None
 
 
 @attrs.frozen
