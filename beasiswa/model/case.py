@@ -65,7 +65,7 @@ class Payout:
 
 def _account_number(_instance, attribute, value):
     if not (isinstance(value, str) and value.isascii() and value.isdigit() and 6 <= len(value) <= 20):
-        raise ValueError(f"{value!r} is not a bank account number (6 to 20 digits)")
+        raise ValueError(f"{attribute.name}: {value!r} is not a bank account number (6 to 20 digits)")
 
 
 @attrs.frozen
