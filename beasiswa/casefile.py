@@ -6,14 +6,13 @@ a claim naming an unknown child is a `CaseFileError` whose message names the fie
 """
 
 import datetime as dt
-import json
 import re
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
 import attrs
 import cattrs
+import orjson
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from beasiswa.model import (
@@ -23,12 +22,14 @@ from beasiswa.model import (
     BankAccount,
     Case,
     CaseDecision,
+    Code,
     Child,
     Claim,
     Document,
     Event,
     EventKind,
     Level,
+    Outcome,
     Participant,
     Payee,
     Payout,
@@ -127,7 +128,9 @@ def _make_converter() -> cattrs.Converter:
     conv.register_unstructure_hook(NIK, str)
     conv.register_unstructure_hook(KPJ, str)
     conv.register_unstructure_hook(AcademicYear, str)
-    conv.register_unstructure_hook_func(lambda t: isinstance(t, type) and issubclass(t, Enum), lambda e: e.value)
+    # The vocabularies are str subclasses: without their own hooks they would pass through as enum members.
+    for vocabulary in (Code, Document, EventKind, Level, Outcome, Payee, Relation, Segment):
+        conv.register_unstructure_hook(vocabulary, lambda member: member.value)
     conv.register_unstructure_hook_func(lambda t: t == frozenset[Document],
                                        lambda docs: sorted(d.value for d in docs))
     # Optional additions to format 1 are left out when empty, so a file round-trips unchanged.
@@ -205,18 +208,26 @@ def read_case(path: Path) -> Case:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise CaseFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CaseFileError(f"{path}: is a directory, not a case file") from None
     except UnicodeDecodeError as exc:
         raise CaseFileError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
     except OSError as exc:
         raise CaseFileError(f"{path}: cannot be read: {exc.strerror}") from None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CaseFileError(f"{path}: not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
-    try:
-        return parse_case(data)
+        return parse_case(loads(text))
     except CaseFileError as exc:
         raise CaseFileError(f"{path}: {exc}") from None
+
+
+def loads(text: str | bytes):
+    """Decoded JSON, or CaseFileError saying where it is not JSON."""
+    if isinstance(text, str) and not text.strip() or isinstance(text, bytes) and not text.strip():
+        raise CaseFileError("the file is empty")
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise CaseFileError(f"not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
 
 
 def case_to_json(case: Case) -> dict:
@@ -228,5 +239,10 @@ def decision_to_json(decision: CaseDecision) -> dict:
 
 
 def dumps(data: dict) -> str:
-    """The project's JSON: UTF-8 text as is, two-space indents, a final newline."""
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    """The project's JSON for people and files: UTF-8 text as is, two-space indents, a final newline."""
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode("utf-8")
+
+
+def dumps_line(data: dict) -> bytes:
+    """Compact JSON on one line (JSON Lines), for batches."""
+    return orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE)

@@ -169,7 +169,8 @@ class Interpretation:
 
     @property
     def citation(self) -> str:
-        return f"Interpretasi {self.id} ({self.title})"
+        """How a decision cites it: the id, listed in full by `beasiswa rules`."""
+        return f"Interpretasi {self.id}"
 
 
 @attrs.frozen
@@ -178,6 +179,10 @@ class Law:
 
     schemes: tuple[Scheme, ...]
     interpretations: tuple[Interpretation, ...]
+    _by_id: dict[str, Interpretation] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self):
+        object.__setattr__(self, "_by_id", {i.id: i for i in self.interpretations})
 
     def scheme_on(self, day: dt.date) -> Scheme:
         """The one scheme in force on `day` (the qualifying event's date, rule book §2)."""
@@ -195,10 +200,10 @@ class Law:
         raise KeyError(f"scheme: {scheme_id!r} is not a known scheme")
 
     def interpretation(self, interpretation_id: str) -> Interpretation:
-        for item in self.interpretations:
-            if item.id == interpretation_id:
-                return item
-        raise KeyError(f"interpretation: {interpretation_id!r} is not defined")
+        try:
+            return self._by_id[interpretation_id]
+        except KeyError:
+            raise KeyError(f"interpretation: {interpretation_id!r} is not defined") from None
 
     def year_start(self, year: AcademicYear) -> dt.date:
         """The first day of an academic year (interpretation I2)."""

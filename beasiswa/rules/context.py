@@ -5,7 +5,6 @@ from the file plus every claim approved so far. Rules only read it; `decide` add
 """
 
 import datetime as dt
-from functools import cached_property
 
 import attrs
 
@@ -51,34 +50,36 @@ class Tally:
 
 @attrs.frozen
 class ClaimContext:
+    """One claim with everything its rules compare against; the derived values are computed once."""
+
     law: Law
     scheme: Scheme
     case: Case
     child: Child
     claim: Claim
     tally: Tally
+    year_start: dt.date = attrs.field(init=False)
+    year_end: dt.date = attrs.field(init=False)
+    group: LevelGroup | None = attrs.field(init=False)
+    amount: Cited[int] | None = attrs.field(init=False)
+    beneficiaries: list[str] = attrs.field(init=False)
+
+    def __attrs_post_init__(self):
+        derived = {
+            "year_start": self.law.year_start(self.claim.academic_year),
+            "year_end": self.law.year_end(self.claim.academic_year),
+            "group": self.scheme.level_group(self.claim.level),
+            "amount": self.scheme.amount_for(self.claim.level),
+            "beneficiaries": beneficiaries(self.case, self.tally),
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
 
     def interpretation(self, interpretation_id: str) -> Interpretation:
         return self.law.interpretation(interpretation_id)
 
-    @cached_property
-    def year_start(self) -> dt.date:
-        return self.law.year_start(self.claim.academic_year)
 
-    @cached_property
-    def year_end(self) -> dt.date:
-        return self.law.year_end(self.claim.academic_year)
-
-    @cached_property
-    def group(self) -> LevelGroup | None:
-        return self.scheme.level_group(self.claim.level)
-
-    @cached_property
-    def amount(self) -> Cited[int] | None:
-        return self.scheme.amount_for(self.claim.level)
-
-    @cached_property
-    def beneficiaries(self) -> list[str]:
+def beneficiaries(self) -> list[str]:
         return beneficiaries(self.case, self.tally)
 
 

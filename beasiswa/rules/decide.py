@@ -5,9 +5,12 @@ warning), and the outcome follows from the reasons' codes by interpretation P4. 
 go in, the decision comes out; nothing here reads a file, a database or the clock.
 """
 
+import attrs
+
 from beasiswa.law import Benefit, Law, NoSchemeInForce
 from beasiswa.model import (
     Case,
+    Code,
     CaseDecision,
     Claim,
     Decision,
@@ -19,11 +22,15 @@ from beasiswa.model import (
 from beasiswa.rules import child, documents, level, money, participation, timing
 from beasiswa.rules.context import ClaimContext, Paid, Tally, beneficiaries
 
-_COMMON_FIRST = (
+# Rules that read only the case and the scheme: the same finding for every claim of a case, so `decide`
+# applies them once per case.
+CASE_RULES = (
     participation.segment_is_covered,
     participation.event_is_covered,
     participation.contribution_period_is_long_enough,
     participation.employer_arrears_are_within_limit,
+)
+_CLAIM_FIRST = (
     timing.year_is_not_before_event,
     timing.year_has_started,
     timing.claim_is_on_time,
@@ -34,19 +41,23 @@ _COMMON_FIRST = (
     level.level_is_covered,
     timing.year_is_not_already_paid,
 )
-_COMMON_LAST = (
+_CLAIM_LAST = (
     money.child_cap_allows_amount,
     money.family_cap_allows_amount,
     documents.documents_are_complete,
     child.nik_agrees_with_birth_date,
     child.child_is_no_beneficiary_elsewhere,
 )
-
-# The rules applied under each kind of scheme, in the order they appear in the trace.
-RULES = {
-    Benefit.YEARLY: (*_COMMON_FIRST, level.level_years_remain, *_COMMON_LAST),
-    Benefit.LUMP_SUM: (*_COMMON_FIRST, money.lump_sum_not_yet_paid, *_COMMON_LAST),
+CLAIM_RULES = {
+    Benefit.YEARLY: (*_CLAIM_FIRST, level.level_years_remain, *_CLAIM_LAST),
+    Benefit.LUMP_SUM: (*_CLAIM_FIRST, money.lump_sum_not_yet_paid, *_CLAIM_LAST),
 }
+# The rules applied under each kind of scheme, in the order they appear in the trace.
+RULES = {benefit: (*CASE_RULES, *rules) for benefit, rules in CLAIM_RULES.items()}
+
+_NAMED_CASE_RULES = tuple((rule.__name__, rule) for rule in CASE_RULES)
+_NAMED_CLAIM_RULES = {b: tuple((rule.__name__, rule) for rule in rules) for b, rules in CLAIM_RULES.items()}
+_OUTCOME_OF = {code: code.outcome for code in Code}
 
 # Interpretation P4: which outcome wins when reasons of several outcomes apply.
 _SEVERITY = (Outcome.REJECTED, Outcome.RETURNED, Outcome.PENDING)
@@ -56,23 +67,40 @@ class InvalidCase(ValueError):
     """A case the law cannot be applied to as it stands; the message names the field and the value."""
 
 
+@attrs.frozen
+class Applied:
+    """Rules applied to a claim: the trace, and the failing findings as reasons and warnings."""
+
+    trace: tuple[TraceStep, ...]
+    reasons: tuple[Reason, ...]
+    warnings: tuple[Reason, ...]
+
+
+def apply_rules(named_rules, context: ClaimContext) -> Applied:
+    trace, reasons, warnings = [], [], []
+    for name, rule in named_rules:
+        holds, detail, citation, code, message = rule(context)
+        trace.append(TraceStep(name, holds, detail, citation))
+        if not holds:
+            (reasons if _OUTCOME_OF[code] else warnings).append(Reason(code, message, citation))
+    return Applied(tuple(trace), tuple(reasons), tuple(warnings))
+
+
 def _decision_order(claims: tuple[Claim, ...]) -> list[Claim]:
     return [claim for _, claim in sorted(enumerate(claims), key=lambda ic: (ic[1].submitted_on, ic[0]))]
 
 
-def decide_claim(context: ClaimContext) -> Decision:
-    trace, reasons, warnings = [], [], []
-    for rule in RULES[context.scheme.benefit]:
-        finding = rule(context)
-        trace.append(TraceStep(rule.__name__, finding.holds, finding.detail, finding.citation))
-        if not finding.holds:
-            reason = Reason(finding.code, finding.message, finding.citation)
-            (reasons if finding.code.outcome else warnings).append(reason)
-    outcomes = {r.code.outcome for r in reasons}
+def decide_claim(context: ClaimContext, case_level: Applied | None = None) -> Decision:
+    """One claim: the case-level findings (applied here unless given) and the claim's own."""
+    if case_level is None:
+        case_level = apply_rules(_NAMED_CASE_RULES, context)
+    own = apply_rules(_NAMED_CLAIM_RULES[context.scheme.benefit], context)
+    reasons = case_level.reasons + own.reasons
+    outcomes = {_OUTCOME_OF[r.code] for r in reasons}
     outcome = next((o for o in _SEVERITY if o in outcomes), Outcome.APPROVED)
     amount = context.amount.value if outcome is Outcome.APPROVED else 0
-    return Decision(context.claim.id, context.child.id, outcome, amount, tuple(reasons), tuple(warnings),
-                    tuple(trace))
+    return Decision(context.claim.id, context.child.id, outcome, amount, reasons,
+                    case_level.warnings + own.warnings, case_level.trace + own.trace)
 
 
 def decide(case: Case, law: Law) -> CaseDecision:
@@ -87,9 +115,12 @@ def decide(case: Case, law: Law) -> CaseDecision:
                           f"({', '.join(designated)}); {scheme.name} allows at most {scheme.children_limit.value}")
     tally = Tally(scheme, [Paid(p.child, p.academic_year, p.level, p.amount) for p in case.history])
     decisions = []
+    case_level = None
     for claim in _decision_order(case.claims):
         context = ClaimContext(law, scheme, case, case.child(claim.child), claim, tally)
-        decision = decide_claim(context)
+        if case_level is None:
+            case_level = apply_rules(_NAMED_CASE_RULES, context)
+        decision = decide_claim(context, case_level)
         if decision.outcome is Outcome.APPROVED:
             tally.add(Paid(claim.child, claim.academic_year, claim.level, decision.amount))
         decisions.append(decision)

@@ -4,6 +4,7 @@ A finding that does not hold carries a code of the contract's vocabulary and the
 claimant; whether it rejects, returns, withholds or only warns follows from the code.
 """
 
+from functools import lru_cache
 from typing import NamedTuple
 
 from beasiswa.model import Code
@@ -25,6 +26,7 @@ def fails(code: Code, message: str, detail: str, citation: str) -> Finding:
     return Finding(False, detail, citation, code, message)
 
 
+@lru_cache(maxsize=1024)
 def cite(*citations: str) -> str:
     """Several provisions as one legal basis."""
     return "; ".join(c for c in citations if c)
