@@ -35,6 +35,7 @@ from beasiswa.model import (
     Payout,
     Relation,
     Segment,
+    TraceStep,
 )
 
 CASE_FORMAT = "beasiswa-case/1"
@@ -133,6 +134,9 @@ def _make_converter() -> cattrs.Converter:
         conv.register_unstructure_hook(vocabulary, lambda member: member.value)
     conv.register_unstructure_hook_func(lambda t: t == frozenset[Document],
                                        lambda docs: sorted(d.value for d in docs))
+    conv.register_unstructure_hook_func(
+        lambda t: t == tuple[TraceStep, ...],
+        lambda steps: [{"rule": r, "holds": h, "detail": d, "citation": c} for r, h, d, c in steps])
     # Optional additions to format 1 are left out when empty, so a file round-trips unchanged.
     conv.register_unstructure_hook(Child, make_dict_unstructure_fn(
         Child, conv, other_cases=override(omit_if_default=True)))

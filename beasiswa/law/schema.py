@@ -207,7 +207,7 @@ class Law:
 
     def year_start(self, year: AcademicYear) -> dt.date:
         """The first day of an academic year (interpretation I2)."""
-        month, day = self.interpretation("I2").setting.split("-")
+        month, day = self._by_id["I2"].setting.split("-")
         return dt.date(year.start_year, int(month), int(day))
 
     def year_end(self, year: AcademicYear) -> dt.date:

@@ -1,6 +1,8 @@
 """What deciding a case returns: per claim an outcome, amount, reasons, warnings and a trace; per family
 the entitlement. The shapes are those of the decision contract (shared/case-format.md)."""
 
+from typing import NamedTuple
+
 import attrs
 
 from beasiswa.model.vocabulary import Code, Outcome
@@ -15,9 +17,11 @@ class Reason:
     citation: str
 
 
-@attrs.frozen
-class TraceStep:
-    """One rule applied to one claim: whether it held, what was compared, and the provision."""
+class TraceStep(NamedTuple):
+    """One rule applied to one claim: whether it held, what was compared, and the provision.
+
+    A named tuple rather than an attrs class: a national year of claims makes some four million of them.
+    """
 
     rule: str
     holds: bool

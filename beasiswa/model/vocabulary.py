@@ -13,11 +13,11 @@ class _Vocabulary(str, Enum):
     @classmethod
     def parse(cls, value: object, what: str):
         """The member named by `value`, or a ValueError naming the value and the allowed ones."""
-        try:
-            return cls(value)
-        except ValueError:
+        member = cls._value2member_map_.get(value) if isinstance(value, str) else None
+        if member is None:
             allowed = ", ".join(m.value for m in cls)
-            raise ValueError(f"{value!r} is not {what} ({allowed})") from None
+            raise ValueError(f"{value!r} is not {what} ({allowed})")
+        return member
 
 
 class Segment(_Vocabulary):

@@ -8,6 +8,7 @@ import datetime as dt
 
 import attrs
 
+from beasiswa.indonesian import format_date
 from beasiswa.law import Interpretation, Law, LevelGroup, Scheme
 from beasiswa.law.schema import Cited
 from beasiswa.model import AcademicYear, Case, Child, Claim, Level
@@ -63,11 +64,16 @@ class ClaimContext:
     group: LevelGroup | None = attrs.field(init=False)
     amount: Cited[int] | None = attrs.field(init=False)
     beneficiaries: list[str] = attrs.field(init=False)
+    year_text: str = attrs.field(init=False)
 
     def __attrs_post_init__(self):
+        year_start = self.law.year_start(self.claim.academic_year)
+        year_end = self.law.year_end(self.claim.academic_year)
         derived = {
-            "year_start": self.law.year_start(self.claim.academic_year),
-            "year_end": self.law.year_end(self.claim.academic_year),
+            "year_start": year_start,
+            "year_end": year_end,
+            "year_text": f"tahun ajaran {self.claim.academic_year} ({format_date(year_start)} s.d. "
+                         f"{format_date(year_end)})",
             "group": self.scheme.level_group(self.claim.level),
             "amount": self.scheme.amount_for(self.claim.level),
             "beneficiaries": beneficiaries(self.case, self.tally),

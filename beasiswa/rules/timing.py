@@ -7,10 +7,6 @@ from beasiswa.rules.context import ClaimContext
 from beasiswa.rules.findings import Finding, cite, fails, holds
 
 
-def _year_text(c: ClaimContext) -> str:
-    return f"tahun ajaran {c.claim.academic_year} ({format_date(c.year_start)} s.d. {format_date(c.year_end)})"
-
-
 def year_is_not_before_event(c: ClaimContext) -> Finding:
     reading = c.interpretation("I4")
     event_date = c.case.event.date
@@ -19,7 +15,7 @@ def year_is_not_before_event(c: ClaimContext) -> Finding:
         covered, first = c.year_end >= event_date, "yang sedang berjalan pada"
     else:  # first_starting_after_event
         covered, first = c.year_start >= event_date, "pertama yang dimulai setelah"
-    detail = f"{_year_text(c)}; peristiwa {format_date(event_date)}"
+    detail = f"{c.year_text}; peristiwa {format_date(event_date)}"
     if covered:
         return holds(detail, citation)
     return fails(Code.BEFORE_EVENT,
@@ -30,7 +26,7 @@ def year_is_not_before_event(c: ClaimContext) -> Finding:
 def year_has_started(c: ClaimContext) -> Finding:
     reading = c.interpretation("I5")
     submitted = c.claim.submitted_on
-    detail = f"{_year_text(c)}; klaim diajukan {format_date(submitted)}"
+    detail = f"{c.year_text}; klaim diajukan {format_date(submitted)}"
     if submitted >= c.year_start:
         return holds(detail, reading.citation)
     return fails(Code.NOT_YET_DUE,
@@ -42,7 +38,7 @@ def year_has_started(c: ClaimContext) -> Finding:
 def claim_is_on_time(c: ClaimContext) -> Finding:
     reading = c.interpretation("I6")
     submitted = c.claim.submitted_on
-    detail = f"{_year_text(c)}; klaim diajukan {format_date(submitted)}"
+    detail = f"{c.year_text}; klaim diajukan {format_date(submitted)}"
     if reading.setting == "allow" or submitted <= c.year_end:
         return holds(detail, reading.citation)
     return fails(Code.LATE_CLAIM,
