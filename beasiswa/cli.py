@@ -45,6 +45,7 @@ def _law():
 def decide_command(
     case_file: Path = typer.Argument(..., help="A case file (beasiswa-case/1 JSON)."),
     format: Format = typer.Option(Format.text, "--format", "-f", help="text: an explanation; json: the contract."),
+    trace: bool = typer.Option(False, "--trace", help="With text: list every rule applied to each claim."),
 ) -> None:
     """Decide every claim of a case file, without a database."""
     law = _law()
@@ -57,7 +58,7 @@ def decide_command(
         typer.echo(dumps(decision_to_json(decision)), nl=False)
     else:
         from beasiswa.explain import print_explanation
-        print_explanation(out, case, decision, law)
+        print_explanation(out, case, decision, law, trace=trace)
 
 
 @app.command("rules")

@@ -13,7 +13,7 @@ from beasiswa.model import Case, CaseDecision, Outcome
 _STYLE = {Outcome.APPROVED: "green", Outcome.REJECTED: "red", Outcome.RETURNED: "yellow", Outcome.PENDING: "cyan"}
 
 
-def print_explanation(console: Console, case: Case, decision: CaseDecision, law: Law) -> None:
+def print_explanation(console: Console, case: Case, decision: CaseDecision, law: Law, trace: bool = False) -> None:
     scheme = law.scheme(decision.scheme)
     p = case.participant
     console.rule(f"[bold]Kasus {case.case_id}[/] · {case.office}")
@@ -31,11 +31,17 @@ def print_explanation(console: Console, case: Case, decision: CaseDecision, law:
         table.add_column("Dasar hukum", ratio=2, style="dim")
         outcome = OUTCOME_NAMES[d.outcome.value].upper()
         table.add_row("Hasil", f"[{_STYLE[d.outcome]}]{outcome}[/]", "")
-        table.add_row("Nilai", format_rupiah(d.amount), "")
+        basis = scheme.amount_for(claim.level)
+        table.add_row("Nilai", format_rupiah(d.amount),
+                      basis.citation if d.outcome is Outcome.APPROVED and basis else "")
         for r in d.reasons:
             table.add_row("Alasan", r.message, r.citation)
         for w in d.warnings:
             table.add_row("Peringatan", w.message, w.citation)
+        if trace:
+            for step in d.trace:
+                mark = "[green]✓[/]" if step.holds else "[red]✗[/]"
+                table.add_row(f"{mark} aturan", f"{step.rule}: {step.detail}", step.citation)
         console.print(table)
     e = decision.entitlement
     names = ", ".join(case.child(b).name for b in e.beneficiaries) or "belum ada"
