@@ -156,22 +156,22 @@ def _check_scheme(scheme: Scheme, source: str) -> None:
         raise LawError(f"{source}: events: an event kind is listed twice")
 
 
-def _check_coverage(schemes: list[Scheme]) -> None:
-    """Schemes follow each other without overlap or gap, the last one open-ended."""
+def _check_coverage(schemes: list[Scheme], files: dict[str, str]) -> None:
+    """Schemes follow each other without overlap or gap, the last one open-ended; `files` maps id to file."""
     ordered = sorted(schemes, key=lambda s: s.effective_from.value)
     for earlier, later in zip(ordered, ordered[1:]):
         if earlier.effective_until is None:
-            raise LawError(f"{earlier.id}: effective_until: open-ended, yet {later.id} starts "
+            raise LawError(f"{files[earlier.id]}: effective_until: open-ended, yet {later.id} starts "
                            f"{later.effective_from.value}: overlapping schemes")
         gap = (later.effective_from.value - earlier.effective_until.value).days
         if gap < 1:
-            raise LawError(f"{later.id}: effective_from: {later.effective_from.value} overlaps {earlier.id}, "
+            raise LawError(f"{files[later.id]}: effective_from: {later.effective_from.value} overlaps {earlier.id}, "
                            f"in force until {earlier.effective_until.value}")
         if gap > 1:
-            raise LawError(f"{later.id}: effective_from: {later.effective_from.value} leaves days after "
+            raise LawError(f"{files[later.id]}: effective_from: {later.effective_from.value} leaves days after "
                            f"{earlier.id} ends on {earlier.effective_until.value} under no scheme")
     if ordered and ordered[-1].effective_until is not None:
-        raise LawError(f"{ordered[-1].id}: effective_until: the latest scheme must be open-ended, got "
+        raise LawError(f"{files[ordered[-1].id]}: effective_until: the latest scheme must be open-ended, got "
                        f"{ordered[-1].effective_until.value}")
 
 
@@ -196,16 +196,17 @@ def _check_interpretations(items: list[Interpretation]) -> None:
 
 def load_law(data_dir: Path = DATA_DIR) -> Law:
     """Read and check every scheme file and the interpretations in `data_dir`."""
-    schemes = []
+    schemes, files = [], {}
     for path in sorted(data_dir.glob("*.toml")):
         if path.name == INTERPRETATIONS_FILE:
             continue
         scheme = _structure(_read(path), Scheme, path.name)
         _check_scheme(scheme, path.name)
         schemes.append(scheme)
+        files[scheme.id] = path.name
     if not schemes:
         raise LawError(f"{data_dir}: no scheme files")
-    _check_coverage(schemes)
+    _check_coverage(schemes, files)
     interpretations_path = data_dir / INTERPRETATIONS_FILE
     raw = _read(interpretations_path)
     if set(raw) != {"interpretation"}:
