@@ -82,5 +82,11 @@ def rules_command(
     print_scheme(out, law, scheme, day)
 
 
+from beasiswa.ledger.cli import db_app, ledger_app  # noqa: E402 - sub-apps, registered once `app` exists
+
+app.add_typer(db_app, name="db")
+app.add_typer(ledger_app, name="ledger")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

@@ -1,0 +1,408 @@
+"""The posting service: registering a decided case, paying an approved claim, reversing a payout.
+
+Every posting is one transaction that takes its locks in one order, always: the family's running-total row
+first (`FOR UPDATE` on PostgreSQL; on SQLite the transaction began with `BEGIN IMMEDIATE` and holds the write
+lock), then the child's level-group row, then the journal's head (`pg_advisory_xact_lock` on PostgreSQL), so
+the sequence number is assigned and the previous hash read under the writer's lock. The checks read rows
+that are locked, never a SUM taken before an insert; the database's constraints and triggers check again and
+update the running totals in the same statement as the journal row.
+
+An idempotency key names a request: the same key with the same payload returns the first result (`replayed`),
+with a different payload it is refused. Serialization failures, deadlocks and lock time-outs roll back and
+are retried with the same key; they never become a business refusal.
+"""
+
+import datetime as dt
+import random
+import sqlite3
+import time
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+from sqlalchemy import and_, func, insert, select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from beasiswa.casefile import case_to_json, decision_to_json, dumps
+from beasiswa.db.engine import is_postgres
+from beasiswa.db.tables import (
+    GENESIS_HASH,
+    cases,
+    children,
+    claims,
+    family_totals,
+    journal,
+    level_usage,
+    paid_years,
+)
+from beasiswa.indonesian import format_rupiah
+from beasiswa.law import Law, Scheme, default_law
+from beasiswa.ledger.canonical import FIELDS, canonical_bytes, digest
+from beasiswa.ledger.errors import LedgerBusy, Refused, database_rule
+from beasiswa.model import Case, CaseDecision, Level, Outcome, Payout
+
+# Any constant: the journal head's lock on PostgreSQL ("beasiswa" in ASCII, truncated to 63 bits).
+JOURNAL_LOCK = 0x62656173697377
+RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock not available
+MAX_ATTEMPTS = 25
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _timestamp(moment: dt.datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError(f"posted_at: {moment!r} has no time zone")
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@attrs.frozen
+class Entry:
+    """One journal row, as posted."""
+
+    seq: int
+    idempotency_key: str
+    case_id: str
+    child_id: str
+    claim_id: str | None
+    level: str
+    level_group: str
+    academic_year: str
+    office: str
+    amount: int
+    kind: str
+    source: str
+    reverses_seq: int | None
+    maker: str
+    approver: str
+    reason: str
+    posted_at: str
+    prev_hash: str
+    hash: str
+
+    @classmethod
+    def from_row(cls, row) -> "Entry":
+        mapping = row._mapping
+        return cls(**{f.name: mapping[f.name] for f in attrs.fields(cls)})
+
+
+@attrs.frozen
+class Posted:
+    entry: Entry
+    replayed: bool  # True: this key had been posted before; `entry` is that first result
+
+
+@attrs.frozen
+class Registered:
+    case_id: str
+    scheme_id: str
+    new: bool  # False: the same case file had been registered before
+    history: tuple[Entry, ...]
+
+
+# The fields of a request that an idempotency key must find unchanged (the rest: seq, time, chain).
+_REQUEST_FIELDS = tuple(f for f in FIELDS if f not in ("seq", "posted_at", "prev_hash"))
+
+
+def payout_key(case_id: str, claim_id: str) -> str:
+    return f"{case_id}:{claim_id}:payout"
+
+
+def history_key(case_id: str, index: int) -> str:
+    return f"{case_id}:history:{index}"
+
+
+class Ledger:
+    """The posting service over one engine. `clock` is read only when an entry is posted."""
+
+    def __init__(self, engine: Engine, law: Law | None = None,
+                 clock: Callable[[], dt.datetime] = utc_now, max_attempts: int = MAX_ATTEMPTS):
+        self.engine = engine
+        self.law = law or default_law()
+        self.clock = clock
+        self.max_attempts = max_attempts
+        self.retries = 0  # conflicts retried so far, for the curious (tests, bench)
+
+    # ------------------------------------------------------------------------------------------ running
+    def _run(self, work: Callable[[Connection], Any]) -> Any:
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                with self.engine.begin() as conn:
+                    return work(conn)
+            except Refused:
+                raise
+            except DBAPIError as exc:
+                if not _retryable(exc):
+                    if isinstance(exc, IntegrityError):
+                        raise _refusal_from_database(exc) from exc
+                    raise
+                if attempt == self.max_attempts:
+                    raise LedgerBusy(f"gave up after {attempt} attempts: {exc.orig}") from exc
+                self.retries += 1
+                time.sleep(min(0.5, 0.005 * 2 ** min(attempt, 7)) * random.random())
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # ------------------------------------------------------------------------------------ registering
+    def register(self, case: Case, decision: CaseDecision, *, maker: str, approver: str) -> Registered:
+        """Register a case with its decisions and running totals, and import its `history[]` as journal
+        entries (source `history`), all in one transaction: a case whose history breaks a rule is refused
+        whole. Registering the same file again changes nothing; a different file under the same id is refused."""
+        _check_actors(maker, approver)
+        if decision.case_id != case.case_id:
+            raise ValueError(f"decision.case_id: {decision.case_id!r} is not the case's {case.case_id!r}")
+        scheme = self.law.scheme(decision.scheme)
+        case_file = dumps(case_to_json(case))
+        return self._run(lambda conn: self._register(conn, case, decision, scheme, case_file, maker, approver))
+
+    def _register(self, conn: Connection, case: Case, decision: CaseDecision, scheme: Scheme, case_file: str,
+                  maker: str, approver: str) -> Registered:
+        existing = conn.execute(select(cases.c.case_file, cases.c.scheme_id)
+                                .where(cases.c.case_id == case.case_id)).one_or_none()
+        if existing is not None:
+            if existing.case_file != case_file:
+                raise Refused("CASE_ALREADY_REGISTERED",
+                              f"case {case.case_id} is registered from a different case file; a case is "
+                              f"registered once", case_id=case.case_id)
+            rows = conn.execute(select(journal).where(and_(journal.c.case_id == case.case_id,
+                                                           journal.c.source == "history"))
+                                .order_by(journal.c.seq)).all()
+            return Registered(case.case_id, existing.scheme_id, False, tuple(Entry.from_row(r) for r in rows))
+        p = case.participant
+        conn.execute(insert(cases).values(
+            case_id=case.case_id, office=case.office, scheme_id=scheme.id, participant_kpj=str(p.kpj),
+            participant_nik=str(p.nik), participant_name=p.name, segment=p.segment.value,
+            event_kind=case.event.kind.value, event_date=case.event.date, case_file=case_file,
+            registered_at=_timestamp(self.clock()), registered_by=maker))
+        conn.execute(insert(children), [dict(
+            case_id=case.case_id, child_id=c.id, nik=str(c.nik), name=c.name, birth_date=c.birth_date,
+            relation=c.relation.value, married_on=c.married_on, employed_on=c.employed_on,
+            designated=c.designated) for c in case.children])
+        decided = {d.claim: d for d in decision.decisions}
+        as_json = {d["claim"]: d for d in decision_to_json(decision)["decisions"]}
+        claim_rows = []
+        for claim in case.claims:
+            d = decided.get(claim.id)
+            if d is None:
+                raise ValueError(f"decision.decisions: claim {claim.id!r} has no decision")
+            group = scheme.level_group(claim.level)
+            claim_rows.append(dict(
+                case_id=case.case_id, claim_id=claim.id, child_id=claim.child,
+                academic_year=str(claim.academic_year), level=claim.level.value,
+                level_group=group.id if group else None, institution=claim.institution,
+                submitted_on=claim.submitted_on, documents=sorted(d_.value for d_ in claim.documents),
+                payee=claim.payee.value if claim.payee else None,
+                account_bank=claim.account.bank if claim.account else None,
+                account_number=claim.account.number if claim.account else None,
+                account_holder=claim.account.holder if claim.account else None,
+                outcome=d.outcome.value, amount=d.amount,
+                reasons=as_json[claim.id]["reasons"], warnings=as_json[claim.id]["warnings"],
+                trace=as_json[claim.id]["trace"]))
+        if claim_rows:
+            conn.execute(insert(claims), claim_rows)
+        conn.execute(insert(family_totals).values(case_id=case.case_id, scheme_id=scheme.id,
+                                                  cap=scheme.family_cap.value, paid=0))
+        conn.execute(insert(level_usage), [dict(
+            case_id=case.case_id, child_id=c.id, level_group=g.id, scheme_id=scheme.id,
+            allowance=g.years.value if g.years else None, years_used=0)
+            for c in case.children for g in scheme.level_groups])
+        history = tuple(self._import(conn, case, scheme, i, payout, maker, approver)
+                        for i, payout in enumerate(case.history))
+        return Registered(case.case_id, scheme.id, True, history)
+
+    def _import(self, conn: Connection, case: Case, scheme: Scheme, index: int, payout: Payout,
+                maker: str, approver: str) -> Entry:
+        group = scheme.level_group(payout.level)
+        where = f"history[{index}]"
+        if group is None:
+            raise Refused("LEVEL_NOT_COVERED", f"{where}.level: {payout.level.value} is not covered by "
+                          f"{scheme.name}", case_id=case.case_id, level=payout.level.value)
+        family = self._lock_family(conn, case.case_id)
+        request = dict(idempotency_key=history_key(case.case_id, index), case_id=case.case_id,
+                       child_id=payout.child, claim_id=None, level=payout.level.value, level_group=group.id,
+                       academic_year=str(payout.academic_year), office=case.office, amount=payout.amount,
+                       kind="payout", source="history", reverses_seq=None, maker=maker, approver=approver,
+                       reason="")
+        self._check_payout(conn, family, scheme, request, where)
+        return self._append(conn, request)
+
+    # ------------------------------------------------------------------------------------------ paying
+    def pay(self, case_id: str, claim_id: str, *, maker: str, approver: str, key: str | None = None) -> Posted:
+        """Post the payout of a registered claim's approved decision. `key` defaults to one per claim."""
+        _check_actors(maker, approver)
+        key = key or payout_key(case_id, claim_id)
+        return self._run(lambda conn: self._pay(conn, case_id, claim_id, maker, approver, key))
+
+    def _pay(self, conn: Connection, case_id: str, claim_id: str, maker: str, approver: str, key: str) -> Posted:
+        family = self._lock_family(conn, case_id)
+        claim = conn.execute(select(claims).where(and_(claims.c.case_id == case_id,
+                                                       claims.c.claim_id == claim_id))).one_or_none()
+        if claim is None:
+            raise Refused("CLAIM_NOT_FOUND", f"case {case_id} has no claim {claim_id!r}",
+                          case_id=case_id, claim_id=claim_id)
+        request = dict(idempotency_key=key, case_id=case_id, child_id=claim.child_id, claim_id=claim_id,
+                       level=claim.level, level_group=claim.level_group, academic_year=claim.academic_year,
+                       office=family.office, amount=claim.amount, kind="payout", source="ledger",
+                       reverses_seq=None, maker=maker, approver=approver, reason="")
+        replay = self._replay(conn, request)
+        if replay:
+            return replay
+        if claim.outcome != Outcome.APPROVED.value:
+            codes = ", ".join(r["code"] for r in claim.reasons)
+            raise Refused("CLAIM_NOT_APPROVED", f"claim {claim_id} of case {case_id} was {claim.outcome} "
+                          f"({codes}); only an approved decision is paid", case_id=case_id, claim_id=claim_id,
+                          outcome=claim.outcome)
+        scheme = self.law.scheme(family.scheme_id)
+        self._check_payout(conn, family, scheme, request, f"claim {claim_id}")
+        return Posted(self._append(conn, request), replayed=False)
+
+    # --------------------------------------------------------------------------------------- reversing
+    def reverse(self, seq: int, *, reason: str, maker: str, approver: str, key: str | None = None) -> Posted:
+        """Post the reversal of payout `seq`: the same case, child, claim, level, year and office, the
+        negated amount. A payout is reversed at most once; the year it held becomes free again."""
+        _check_actors(maker, approver)
+        if not reason.strip():
+            raise Refused("REASON_REQUIRED", f"reversal of seq {seq}: a reason is required", seq=seq)
+        key = key or f"reversal:{seq}"
+        return self._run(lambda conn: self._reverse(conn, seq, reason, maker, approver, key))
+
+    def _reverse(self, conn: Connection, seq: int, reason: str, maker: str, approver: str, key: str) -> Posted:
+        target = conn.execute(select(journal).where(journal.c.seq == seq)).one_or_none()
+        if target is None:
+            raise Refused("ENTRY_NOT_FOUND", f"the journal has no entry seq {seq}", seq=seq)
+        if target.kind != "payout":
+            raise Refused("NOT_A_PAYOUT", f"seq {seq} is a {target.kind}; only a payout is reversed", seq=seq)
+        self._lock_family(conn, target.case_id)
+        request = dict(idempotency_key=key, case_id=target.case_id, child_id=target.child_id,
+                       claim_id=target.claim_id, level=target.level, level_group=target.level_group,
+                       academic_year=target.academic_year, office=target.office, amount=-target.amount,
+                       kind="reversal", source="ledger", reverses_seq=seq, maker=maker, approver=approver,
+                       reason=reason)
+        replay = self._replay(conn, request)
+        if replay:
+            return replay
+        self._lock_child(conn, request)
+        done = conn.execute(select(journal.c.seq).where(journal.c.reverses_seq == seq)).scalar()
+        if done is not None:
+            raise Refused("ALREADY_REVERSED", f"payout seq {seq} was reversed by seq {done}", seq=seq,
+                          reversed_by=done)
+        return Posted(self._append(conn, request), replayed=False)
+
+    # ---------------------------------------------------------------------------------- shared steps
+    def _lock_family(self, conn: Connection, case_id: str):
+        """The family's running-total row, locked: the first lock of every posting."""
+        query = (select(family_totals, cases.c.office).join(cases, cases.c.case_id == family_totals.c.case_id)
+                 .where(family_totals.c.case_id == case_id))
+        if is_postgres(conn):
+            query = query.with_for_update(of=family_totals)
+        row = conn.execute(query).one_or_none()
+        if row is None:
+            raise Refused("CASE_NOT_REGISTERED", f"case {case_id!r} is not registered in the ledger",
+                          case_id=case_id)
+        return row
+
+    def _lock_child(self, conn: Connection, request: dict):
+        """The child's level-group row, locked: always after the family's."""
+        query = select(level_usage).where(and_(level_usage.c.case_id == request["case_id"],
+                                               level_usage.c.child_id == request["child_id"],
+                                               level_usage.c.level_group == request["level_group"]))
+        if is_postgres(conn):
+            query = query.with_for_update()
+        return conn.execute(query).one_or_none()
+
+    def _replay(self, conn: Connection, request: dict) -> Posted | None:
+        row = conn.execute(select(journal).where(journal.c.idempotency_key == request["idempotency_key"])
+                           ).one_or_none()
+        if row is None:
+            return None
+        first = Entry.from_row(row)
+        differs = [f"{name} {getattr(first, name)!r} → {request[name]!r}" for name in _REQUEST_FIELDS
+                   if getattr(first, name) != request[name]]
+        if differs:
+            raise Refused("IDEMPOTENCY_KEY_REUSED",
+                          f"key {request['idempotency_key']!r} was used for seq {first.seq} with another payload "
+                          f"({'; '.join(differs)})", key=request["idempotency_key"], seq=first.seq)
+        return Posted(first, replayed=True)
+
+    def _check_payout(self, conn: Connection, family, scheme: Scheme, request: dict, where: str) -> None:
+        case_id, child_id, year = request["case_id"], request["child_id"], request["academic_year"]
+        amount = request["amount"]
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+            raise Refused("AMOUNT_NOT_POSITIVE", f"{where}: amount {amount!r} is not a positive whole rupiah "
+                          f"amount", amount=amount)
+        usage = self._lock_child(conn, request)
+        if usage is None:
+            raise Refused("CHILD_NOT_REGISTERED", f"{where}: case {case_id} has no child {child_id!r} with level "
+                          f"group {request['level_group']}", case_id=case_id, child_id=child_id)
+        held = conn.execute(select(paid_years.c.payout_seq).where(and_(
+            paid_years.c.case_id == case_id, paid_years.c.child_id == child_id,
+            paid_years.c.academic_year == year))).scalar()
+        if held is not None:
+            raise Refused("ALREADY_CLAIMED", f"{where}: child {child_id} of case {case_id} already has payout "
+                          f"seq {held} for {year}", case_id=case_id, child_id=child_id, academic_year=year,
+                          seq=held)
+        group = scheme.level_group_by_id(request["level_group"])
+        if usage.allowance is not None and usage.years_used + 1 > usage.allowance:
+            raise Refused("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child_id} has used {usage.years_used} of "
+                          f"{usage.allowance} years of {group.name}", case_id=case_id, child_id=child_id,
+                          level_group=group.id, years_used=usage.years_used, allowance=usage.allowance)
+        stage = group.stage_of(Level(request["level"]))
+        if stage is not None:
+            used = conn.execute(select(func.count()).select_from(paid_years).where(and_(
+                paid_years.c.case_id == case_id, paid_years.c.child_id == child_id,
+                paid_years.c.level.in_([lv.value for lv in stage.levels])))).scalar_one()
+            if used + 1 > stage.years.value:
+                raise Refused("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child_id} has used {used} of "
+                              f"{stage.years.value} years of {stage.name}", case_id=case_id, child_id=child_id,
+                              level_group=group.id, stage=stage.id, years_used=used,
+                              allowance=stage.years.value)
+        if family.paid + amount > family.cap:
+            raise Refused("FAMILY_CAP_REACHED",
+                          f"{where}: case {case_id} has paid {format_rupiah(family.paid)} of its cap "
+                          f"{format_rupiah(family.cap)}; {format_rupiah(amount)} would exceed it (remaining "
+                          f"{format_rupiah(family.cap - family.paid)})", case_id=case_id, paid=family.paid,
+                          cap=family.cap, amount=amount)
+
+    def _append(self, conn: Connection, request: dict) -> Entry:
+        """Add an entry at the journal's head: seq and previous hash read under the writer's lock."""
+        if is_postgres(conn):
+            conn.execute(select(func.pg_advisory_xact_lock(JOURNAL_LOCK)))
+        head = conn.execute(select(journal.c.seq, journal.c.hash).order_by(journal.c.seq.desc()).limit(1)
+                            ).one_or_none()
+        fields = dict(request, seq=head.seq + 1 if head else 1, posted_at=_timestamp(self.clock()),
+                      prev_hash=head.hash if head else GENESIS_HASH)
+        canonical = canonical_bytes([fields[name] for name in FIELDS])
+        entry = Entry(**fields, hash=digest(canonical))
+        conn.execute(insert(journal).values(**attrs.asdict(entry), canonical=canonical))
+        return entry
+
+
+def _check_actors(maker: str, approver: str) -> None:
+    if not maker.strip() or not approver.strip():
+        raise Refused("ACTOR_MISSING", f"maker {maker!r} and approver {approver!r} must both be named",
+                      maker=maker, approver=approver)
+    if maker.strip().casefold() == approver.strip().casefold():
+        raise Refused("MAKER_IS_APPROVER", f"maker and approver are both {maker!r}; a posting needs two "
+                      f"people", maker=maker, approver=approver)
+
+
+def _retryable(exc: DBAPIError) -> bool:
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
+        return True
+    if isinstance(orig, sqlite3.OperationalError):
+        text = str(orig)
+        return "locked" in text or "busy" in text
+    if isinstance(exc, IntegrityError):
+        # Another writer posted the same key (or, behind the service's back, the same seq) first: the next
+        # attempt finds its row and replays or refuses with the rule named.
+        text = str(orig)
+        return ("idempotency_key" in text or "journal.seq" in text or "journal_pkey" in text)
+    return False
+
+
+def _refusal_from_database(exc: IntegrityError) -> Refused:
+    message = str(exc.orig).strip().splitlines()[0]
+    code = database_rule(message) or "REFUSED_BY_DATABASE"
+    return Refused(code, f"refused by the database: {message}", database_message=message)
