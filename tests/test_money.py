@@ -6,6 +6,7 @@ caps are reached here only by records that the age limit would not have let happ
 of their own, checked whatever the other rules would have stopped first (rule book §3.2).
 """
 
+import attrs
 from builders import (
     EVENT_UNDER_PP_44_2015,
     FULL_SCHOOL_PATH,
@@ -75,8 +76,10 @@ def test_a_family_at_174_juta_is_refused_any_further_payment():
 
 def _records_with_a_third_child(third_child_history):
     """Records that hold payouts for three children (made before the limit was applied to this case):
-    anak-1 in SD with Rp4.500.000, anak-2 with the whole Rp87.000.000, and anak-3."""
-    return case(children=THREE_CHILDREN,
+    anak-1 in SD with Rp4.500.000, anak-2 with the whole Rp87.000.000, and anak-3. anak-1 is designated, so
+    it holds a beneficiary place whatever the order of the others' payouts."""
+    designated_first = [attrs.evolve(THREE_CHILDREN[0], designated=True), *THREE_CHILDREN[1:]]
+    return case(children=designated_first,
                 history=(*school_path("anak-1", sd=3), *school_path("anak-2", **FULL_SCHOOL_PATH),
                          *third_child_history),
                 claims=[_later("anak-1", "SD")])

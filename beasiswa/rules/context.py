@@ -85,11 +85,9 @@ class ClaimContext:
         return self.law.interpretation(interpretation_id)
 
 
-def beneficiaries(self) -> list[str]:
-        return beneficiaries(self.case, self.tally)
-
-
 def beneficiaries(case: Case, tally: Tally) -> list[str]:
-    """Children holding a beneficiary place: designated ones, then those already paid (rule book I3)."""
+    """Children holding the beneficiary places (rule book I3): designated ones first, then those paid, in the
+    order of their first payout, up to the scheme's limit. A child paid beyond the limit (imported history
+    that broke it) holds no place."""
     designated = [c.id for c in case.children if c.designated]
-    return list(dict.fromkeys(designated + tally.children_paid()))
+    return list(dict.fromkeys(designated + tally.children_paid()))[: tally.scheme.children_limit.value]

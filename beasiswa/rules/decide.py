@@ -113,7 +113,10 @@ def decide(case: Case, law: Law) -> CaseDecision:
     if len(designated) > scheme.children_limit.value:
         raise InvalidCase(f"children[].designated: {len(designated)} children are designated "
                           f"({', '.join(designated)}); {scheme.name} allows at most {scheme.children_limit.value}")
-    tally = Tally(scheme, [Paid(p.child, p.academic_year, p.level, p.amount) for p in case.history])
+    # Earlier payouts in the order they were made (by academic year), so "the first children paid" (I3) does
+    # not depend on how the file lists them.
+    history = sorted(case.history, key=lambda p: p.academic_year)
+    tally = Tally(scheme, [Paid(p.child, p.academic_year, p.level, p.amount) for p in history])
     decisions = []
     case_level = None
     for claim in _decision_order(case.claims):
