@@ -1,0 +1,185 @@
+"""What letters say that does not come from the case, read from data files: the agency, the issuing offices'
+letterheads and signing officers, the parts of a letter number, the legal basis, the names of the levels, and
+how to ask for reconsideration or resubmit (beasiswa/letters/data/*.toml).
+
+Loading refuses data that is not sound (an unknown key, a level without a name, a kind without a subject),
+naming the file and the field, so a letter never goes out with a hole in it.
+"""
+
+import tomllib
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+
+import attrs
+import cattrs
+
+from beasiswa.model import Level, Outcome
+
+DATA_DIR = Path(__file__).parent / "data"
+LETTERS_FILE = "letters.toml"
+OFFICES_FILE = "offices.toml"
+
+
+class LetterDataError(ValueError):
+    """The letters' data is not sound; the message names the file, the field and the value."""
+
+
+class Kind(str, Enum):
+    """The kinds of letter, one per outcome that is told to the family (a pending claim gets none yet)."""
+
+    AWARD = "award"
+    REJECTION = "rejection"
+    RETURN = "return"
+
+    @classmethod
+    def for_outcome(cls, outcome: Outcome) -> "Kind | None":
+        return _KIND_OF_OUTCOME.get(outcome)
+
+
+_KIND_OF_OUTCOME = {Outcome.APPROVED: Kind.AWARD, Outcome.REJECTED: Kind.REJECTION, Outcome.RETURNED: Kind.RETURN}
+
+
+@attrs.frozen
+class Agency:
+    name: str
+    full_name: str
+    website: str
+    contact_centre: str
+
+
+@attrs.frozen
+class NumberParts:
+    classification: str
+    subject: str
+    sequence_digits: int
+
+
+@attrs.frozen
+class TimeLimit:
+    """A time limit the project prints; `reading` says why, `confidence` how sure the project is."""
+
+    days: int
+    reading: str
+    confidence: str
+
+
+@attrs.frozen
+class Reconsideration:
+    how: str
+    where: str
+    time_limit: TimeLimit | None = None
+
+
+@attrs.frozen
+class Resubmission:
+    how: str
+    note: str
+
+
+@attrs.frozen
+class Office:
+    """An issuing office: its letterhead and the officer who signs its letters."""
+
+    code: str
+    name: str
+    address: tuple[str, ...]
+    telephone: str
+    city: str
+    officer_title: str
+    officer_name: str
+
+
+@attrs.frozen
+class LetterSettings:
+    agency: Agency
+    number: NumberParts
+    legal_basis: tuple[str, ...]
+    subjects: dict[Kind, str]
+    titles: dict[Kind, str]
+    levels: dict[Level, str]
+    reconsideration: Reconsideration
+    resubmission: Resubmission
+    offices: dict[str, Office]
+
+    def office(self, code: str) -> Office:
+        try:
+            return self.offices[code]
+        except KeyError:
+            known = ", ".join(sorted(self.offices))
+            raise LetterDataError(f"office: {code!r} has no letterhead in {OFFICES_FILE} ({known})") from None
+
+
+def _converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True)
+
+    def text(value, _type):
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{value!r} is not a text")
+        return value
+
+    def whole(value, _type):
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise ValueError(f"{value!r} is not a positive whole number")
+        return value
+
+    def complete(enum, what):
+        def structure(value, _type):
+            if not isinstance(value, dict):
+                raise ValueError(f"{value!r} is not a table")
+            unknown = sorted(set(value) - {m.value for m in enum})
+            missing = [m.value for m in enum if m.value not in value]
+            if unknown or missing:
+                raise ValueError(f"{what}: unknown {unknown}, missing {missing}")
+            return {m: text(value[m.value], str) for m in enum}
+        return structure
+
+    conv.register_structure_hook(str, text)
+    conv.register_structure_hook(int, whole)
+    for enum, what in ((Kind, "letter kinds"), (Level, "school levels")):
+        conv.register_structure_hook_func(lambda t, enum=enum: t == dict[enum, str], complete(enum, what))
+    return conv
+
+
+_CONVERTER = _converter()
+
+
+def _read(path: Path) -> dict:
+    try:
+        with path.open("rb") as file:
+            return tomllib.load(file)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise LetterDataError(f"{path.name}: cannot be read: {exc}") from None
+
+
+def _describe(exc: BaseException, _type) -> str:
+    if isinstance(exc, KeyError):
+        return "required field is missing"
+    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
+        return f"unknown field(s) {', '.join(repr(k) for k in sorted(exc.extra_fields))}"
+    return str(exc)
+
+
+def _structure(data, cls, where: str):
+    try:
+        return _CONVERTER.structure(data, cls)
+    except cattrs.BaseValidationError as exc:
+        messages = []
+        for message in cattrs.transform_error(exc, path=where, format_exception=_describe):
+            what, _, path = message.rpartition(" @ ")
+            messages.append(f"{path}: {what}")
+        raise LetterDataError("; ".join(messages)) from None
+
+
+def load_settings(data_dir: Path = DATA_DIR) -> LetterSettings:
+    letters = _read(data_dir / LETTERS_FILE)
+    offices = {code: _structure({"code": code, **fields}, Office, f"{OFFICES_FILE}[{code}]")
+               for code, fields in _read(data_dir / OFFICES_FILE).items()}
+    settings = _structure({**letters, "offices": {}}, LetterSettings, LETTERS_FILE)
+    return attrs.evolve(settings, offices=offices)
+
+
+@lru_cache(maxsize=1)
+def default_settings() -> LetterSettings:
+    """The settings shipped with the project (read once per process)."""
+    return load_settings()
