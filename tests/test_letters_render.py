@@ -1,0 +1,470 @@
+"""Letters (rule book §7, issue 4): what each kind of letter states, built from a decided claim, and the PDF it
+becomes: the right name, amount in figures and words, academic year, level, reasons and number; an award on
+one A4 page; PDF/A-3b with the canonical data attached; a page that is not blank.
+
+The sample letters' pages are kept as PNGs in out/letters/ so a person can look at them."""
+
+import datetime as dt
+import io
+import json
+import logging
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import attrs
+import jinja2
+import pypdf
+import pytest
+import segno
+
+from beasiswa.casefile import parse_case
+from beasiswa.law import default_law
+from beasiswa.letters import render as render_module
+from beasiswa.letters.canonical import (
+    ATTACHMENT_NAME,
+    canonical_bytes,
+    canonical_data,
+    digest,
+    encode,
+    parse_qr_text,
+    qr_text,
+    short_digest,
+)
+from beasiswa.letters.content import (
+    AwardLetter,
+    LetterContentError,
+    LetterNumber,
+    RejectionLetter,
+    ReturnLetter,
+    build_letter,
+    format_letter_number,
+    letter_number,
+)
+from beasiswa.letters.render import (
+    TEMPLATES_DIR,
+    LayoutFontWarning,
+    LetterRenderer,
+    LetterTemplateError,
+    SlowFontSubsettingWarning,
+    font_family_installed,
+    harfbuzz_subsetting_available,
+)
+from beasiswa.letters.settings import DATA_DIR, LetterDataError, TimeLimit, default_settings, load_settings
+from beasiswa.letters.words import amount_in_words
+from beasiswa.model import Outcome
+from beasiswa.rules import decide
+
+OUT = Path(__file__).resolve().parents[1] / "out" / "letters"
+LAW = default_law()
+SETTINGS = default_settings()
+TODAY = dt.date(2025, 8, 27)
+FULL_SET = ["claim_form", "birth_certificate", "family_card", "enrollment_letter", "report_card", "bank_account"]
+A4 = (595.28, 841.89)  # points
+
+
+def case_file(**changes) -> dict:
+    """The case-format contract's example: a daughter (Siti Aminah) of a participant dead of a cause not related
+    to work, claiming SMA for 2025/2026 with every document; a son (Ahmad Fauzi) with no claim."""
+    data = {
+        "format": "beasiswa-case/1", "case_id": "KC-PLG-2025-000123", "office": "KC-PLG",
+        "participant": {"kpj": "12345678901", "nik": "1671011507800001", "name": "Budi Santoso", "segment": "PU",
+                        "contribution_months": 48, "arrears_months": 0},
+        "event": {"kind": "death", "date": "2023-03-14"},
+        "children": [
+            {"id": "anak-1", "nik": "1671015505100003", "name": "Siti Aminah", "birth_date": "2010-05-15",
+             "relation": "biological", "married_on": None, "employed_on": None, "designated": None},
+            {"id": "anak-2", "nik": "1671011208120004", "name": "Ahmad Fauzi", "birth_date": "2012-08-12",
+             "relation": "biological", "married_on": None, "employed_on": None, "designated": None},
+        ],
+        "history": [{"child": "anak-1", "academic_year": "2023/2024", "level": "SMP", "amount": 2000000}],
+        "claims": [
+            {"id": "klaim-1", "child": "anak-1", "academic_year": "2025/2026", "level": "SMA",
+             "institution": "SMAN 3 Palembang", "submitted_on": "2025-07-21", "documents": FULL_SET},
+        ],
+    }
+    for key, value in changes.items():
+        if key == "claim":
+            data["claims"][0].update(value)
+        else:
+            data[key] = value
+    return data
+
+
+def letter_for(data: dict, sequence: int = 123, day: dt.date = TODAY, settings=SETTINGS, claim: int = 0):
+    a_case = parse_case(data)
+    decision = decide(a_case, LAW).decisions[claim]
+    number = letter_number(settings, a_case.office, sequence, day)
+    return build_letter(a_case, decision, number, day, settings)
+
+
+ACCOUNT = {"bank": "Bank Sumsel Babel", "number": "1234567890", "holder": "Siti Aminah"}
+AWARD_TO_CHILD = case_file(claim={"payee": "child", "account": ACCOUNT})
+AWARD_TO_FAMILY = case_file()
+# Two reasons: S2 is not covered, and the child already holds the SMA payout of 2025/2026 (history).
+REJECTION = case_file(
+    history=[{"child": "anak-1", "academic_year": "2025/2026", "level": "SMA", "amount": 3000000}],
+    claim={"level": "S2", "institution": "Universitas Sriwijaya"})
+RETURN = case_file(claim={"documents": ["claim_form", "birth_certificate", "family_card", "bank_account"]})
+PENDING = case_file(participant={**case_file()["participant"], "arrears_months": 4})
+
+
+@pytest.fixture(scope="module")
+def renderer() -> LetterRenderer:
+    return LetterRenderer()
+
+
+def text_of(pdf: bytes) -> str:
+    """The text of every page, each run of white space made one space (justified lines are spread out)."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def pixels(pdf: bytes, page: int = 1, dpi: int = 40) -> tuple[int, int, bytes]:
+    """A page as raw RGB pixels, through pdftoppm's PPM (P6) output."""
+    ppm = subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile"],
+                         input=pdf, capture_output=True, check=True).stdout
+    magic, width, height, maxval, raster = ppm.split(maxsplit=4)
+    assert magic == b"P6" and maxval == b"255"
+    return int(width), int(height), raster
+
+
+def keep_png(pdf: bytes, name: str) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / f"{name}.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "100", str(OUT / f"{name}.pdf"), str(OUT / name)], check=True)
+    return OUT / name
+
+
+# ------------------------------------------------------------------------------------------- letter numbers
+
+def test_a_letter_number_reads_classification_sequence_office_subject_month_and_year():
+    assert format_letter_number("B", 123, "KC-PLG", "BSW", 8, 2025) == "B/0123/KC-PLG/BSW/08/2025"
+    assert str(letter_number(SETTINGS, "KC-PLG", 123, TODAY)) == "B/0123/KC-PLG/BSW/08/2025"
+    assert str(letter_number(SETTINGS, "KC-SBY", 7, dt.date(2026, 1, 2))) == "B/0007/KC-SBY/BSW/01/2026"
+
+
+def test_a_letter_number_reads_back_to_its_parts():
+    number = LetterNumber.parse("B/0123/KC-PLG/BSW/08/2025")
+    assert (number.classification, number.sequence, number.office, number.subject, number.month,
+            number.year) == ("B", 123, "KC-PLG", "BSW", 8, 2025)
+    assert str(number) == "B/0123/KC-PLG/BSW/08/2025"
+
+
+@pytest.mark.parametrize("text", ["B/123/KC-PLG/BSW/08/2025", "B/0123/KC-PLG/BSW/8/2025", "0123/KC-PLG/BSW/08/2025",
+                                  "B/0123/KC-PLG/BSW/08/2025 ", "B/0000/KC-PLG/BSW/08/2025",
+                                  "B/0123/KC-PLG/BSW/13/2025"])
+def test_a_text_that_is_not_a_letter_number_is_refused(text):
+    with pytest.raises(LetterContentError):
+        LetterNumber.parse(text)
+
+
+def test_sequences_run_from_0001_to_9999_in_four_digits():
+    assert format_letter_number("B", 1, "KC-PLG", "BSW", 8, 2025) == "B/0001/KC-PLG/BSW/08/2025"
+    assert format_letter_number("B", 9999, "KC-PLG", "BSW", 8, 2025) == "B/9999/KC-PLG/BSW/08/2025"
+    for sequence in (0, 10_000):
+        with pytest.raises(LetterContentError, match=f"sequence: must be a whole number from 1 to 9999.*{sequence}"):
+            format_letter_number("B", sequence, "KC-PLG", "BSW", 8, 2025)
+
+
+def test_a_number_of_another_office_or_another_month_is_refused():
+    a_case = parse_case(AWARD_TO_FAMILY)
+    decision = decide(a_case, LAW).decisions[0]
+    with pytest.raises(LetterContentError, match="number: .*KC-SBY.*KC-PLG"):
+        build_letter(a_case, decision, letter_number(SETTINGS, "KC-SBY", 1, TODAY), TODAY, SETTINGS)
+    with pytest.raises(LetterContentError, match="not of the letter's month 09/2025"):
+        build_letter(a_case, decision, letter_number(SETTINGS, "KC-PLG", 1, TODAY), dt.date(2025, 9, 1), SETTINGS)
+
+
+# ------------------------------------------------------------------------------------------- content
+
+def test_each_outcome_told_to_the_family_has_its_kind_of_letter():
+    assert isinstance(letter_for(AWARD_TO_FAMILY), AwardLetter)
+    assert isinstance(letter_for(REJECTION), RejectionLetter)
+    assert isinstance(letter_for(RETURN), ReturnLetter)
+
+
+def test_a_pending_claim_gets_no_letter_yet():
+    a_case = parse_case(PENDING)
+    (decision,) = decide(a_case, LAW).decisions
+    assert decision.outcome is Outcome.PENDING
+    with pytest.raises(LetterContentError, match="outcome: a pending decision gets no letter"):
+        build_letter(a_case, decision, letter_number(SETTINGS, "KC-PLG", 1, TODAY), TODAY, SETTINGS)
+
+
+def test_the_nik_is_printed_in_full_only_in_the_letter_to_the_child_who_holds_it():
+    to_child = letter_for(AWARD_TO_CHILD)
+    assert to_child.claim.child_nik == "1671015505100003"
+    assert to_child.frame.addressee.lines == ("Sdri. Siti Aminah",)
+    assert to_child.claim.child_reference == "Saudari"
+    to_family = letter_for(AWARD_TO_FAMILY)
+    assert to_family.claim.child_nik == "167101**********"
+    assert to_family.frame.addressee.lines == ("Orang Tua/Wali dari Ananda Siti Aminah",)
+    assert to_family.claim.child_reference == "Ananda Siti Aminah"
+
+
+def test_a_letter_paid_to_a_guardian_goes_to_the_account_holder_with_the_nik_masked():
+    data = case_file(claim={"payee": "guardian", "documents": [*FULL_SET, "guardian_id"],
+                            "account": {**ACCOUNT, "holder": "Rahmawati"}})
+    letter = letter_for(data)
+    assert letter.frame.addressee.lines == ("Bapak/Ibu Rahmawati", "Wali dari Ananda Siti Aminah")
+    assert letter.claim.child_nik == "167101**********"
+
+
+def test_a_letter_for_a_living_participant_goes_to_the_participant():
+    data = case_file(event={"kind": "work_accident_disability", "date": "2023-03-14"})
+    letter = letter_for(data)
+    assert letter.frame.addressee.lines == ("Bapak Budi Santoso", "Orang Tua dari Ananda Siti Aminah")
+    assert letter.frame.addressee.salutation == "Bapak"
+    assert letter.claim.child_nik == "167101**********"
+
+
+def test_the_place_is_the_issuing_offices_city_unless_given():
+    assert letter_for(AWARD_TO_FAMILY).frame.place == "Palembang"
+    surabaya = case_file(office="KC-SBY")
+    assert letter_for(surabaya).frame.office.officer_title == "Kepala Kantor Cabang Surabaya"
+
+
+def test_a_return_letter_lists_exactly_the_documents_missing():
+    letter = letter_for(RETURN)
+    assert [m.document.value for m in letter.missing] == ["enrollment_letter", "report_card"]
+    assert letter.other_reasons == ()
+
+
+def test_every_sample_office_has_a_letterhead_and_a_signing_officer():
+    for code, city in [("KC-PLG", "Palembang"), ("KC-SBY", "Surabaya"), ("KC-MDN", "Medan"),
+                       ("KC-MKS", "Makassar"), ("KC-BDG", "Bandung"), ("KC-JKT", "Jakarta")]:
+        office = SETTINGS.office(code)
+        assert office.city == city and office.officer_title and office.officer_name and office.address
+    with pytest.raises(LetterDataError, match="office: 'KC-XYZ' has no letterhead"):
+        SETTINGS.office("KC-XYZ")
+
+
+def test_the_legal_basis_names_the_instruments_of_the_rule_book_in_order():
+    expected = [
+        ["Undang-Undang Nomor 40 Tahun 2004"],
+        ["Undang-Undang Nomor 24 Tahun 2011"],
+        ["Peraturan Pemerintah Nomor 44 Tahun 2015", "Peraturan Pemerintah Nomor 82 Tahun 2019",
+         "Peraturan Pemerintah Nomor 49 Tahun 2023"],
+        ["Peraturan Menteri Ketenagakerjaan Nomor 5 Tahun 2021",
+         "Peraturan Menteri Ketenagakerjaan Nomor 1 Tahun 2025"],
+    ]
+    assert len(SETTINGS.legal_basis) == len(expected)
+    for line, instruments in zip(SETTINGS.legal_basis, expected):
+        assert line.startswith(instruments[0])
+        assert all(instrument in line for instrument in instruments)
+
+
+def test_letters_data_without_a_name_for_a_level_is_refused(tmp_path):
+    for name in ("letters.toml", "offices.toml"):
+        shutil.copy(DATA_DIR / name, tmp_path / name)
+    letters = tmp_path / "letters.toml"
+    letters.write_text(re.sub(r"(?m)^S3 = .*\n", "", letters.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(LetterDataError, match=r"school levels: unknown \[\], missing \['S3'\]"):
+        load_settings(tmp_path)
+
+
+# ------------------------------------------------------------------------------------------- canonical data
+
+def test_the_canonical_data_is_the_same_bytes_for_the_same_letter_and_changes_with_any_fact():
+    letter = letter_for(AWARD_TO_CHILD)
+    data = canonical_bytes(letter)
+    assert data == canonical_bytes(letter_for(AWARD_TO_CHILD))
+    assert encode(json.loads(data)) == data
+    assert json.loads(data)["amount"] == 3_000_000
+    assert json.loads(data)["child"]["nik"] == "1671015505100003"
+    other = attrs.evolve(letter, amount=3_000_001)
+    assert digest(canonical_bytes(other)) != digest(data)
+
+
+def test_the_canonical_data_of_a_letter_to_the_family_carries_the_masked_nik():
+    assert canonical_data(letter_for(AWARD_TO_FAMILY))["child"]["nik"] == "167101**********"
+
+
+def test_the_qr_code_carries_the_number_and_a_short_digest():
+    full = digest(b"any letter data")
+    text = qr_text("B/0123/KC-PLG/BSW/08/2025", full)
+    assert text == f"BPJSTK-BSW/1|B/0123/KC-PLG/BSW/08/2025|{full[:16]}"
+    assert parse_qr_text(text) == ("B/0123/KC-PLG/BSW/08/2025", full[:16])
+    with pytest.raises(ValueError, match="is not a beasiswa letter code"):
+        parse_qr_text("https://example.org/B/0123")
+
+
+# ------------------------------------------------------------------------------------------- rendering
+
+def test_the_award_letter_states_name_amount_in_figures_and_words_year_level_account_and_number(renderer):
+    letter = letter_for(AWARD_TO_CHILD)
+    rendered = renderer.render(letter)
+    text = text_of(rendered.pdf)
+    assert "Nomor : B/0123/KC-PLG/BSW/08/2025 Palembang, 27 Agustus 2025" in text
+    assert "Perihal : Penetapan Penerima Manfaat Beasiswa Pendidikan Anak" in text
+    assert "Yth. Sdri. Siti Aminah di Tempat" in text
+    assert "Nama anak : Siti Aminah NIK : 1671015505100003" in text
+    assert "Nama peserta : Budi Santoso (KPJ 12345678901)" in text
+    assert "Jenjang pendidikan : Sekolah Menengah Atas (SMA)" in text
+    assert "Tahun ajaran : 2025/2026" in text
+    assert "Besar manfaat : Rp3.000.000,00 (tiga juta rupiah)" in text
+    assert "Rekening penerima : Bank Sumsel Babel nomor 1234567890 atas nama Siti Aminah" in text
+    assert "Kepala Kantor Cabang Palembang, Ahmad Rizal Fahmi" in text
+    for instrument in SETTINGS.legal_basis:
+        assert instrument in text
+    assert f"Kode verifikasi: {short_digest(rendered.data_digest)}" in text
+    assert "Ahmad Fauzi" not in text  # the other child
+    keep_png(rendered.pdf, "award")
+
+
+def test_the_award_letter_to_the_family_masks_the_nik_and_names_no_account(renderer):
+    text = text_of(renderer.pdf(letter_for(AWARD_TO_FAMILY)))
+    assert "NIK : 167101********** " in text
+    assert "1671015505100003" not in text
+    assert "Rekening penerima : rekening pada buku tabungan yang dilampirkan dalam pengajuan klaim" in text
+
+
+def test_an_award_letter_is_one_a4_page(renderer):
+    for data in (AWARD_TO_CHILD, AWARD_TO_FAMILY,
+                 case_file(office="KC-JKT", claim={"payee": "guardian", "documents": [*FULL_SET, "guardian_id"],
+                                                    "account": {"bank": "Bank Rakyat Indonesia",
+                                                                "number": "00210987654321",
+                                                                "holder": "Rahmawati Kusumaningrum"}})):
+        reader = pypdf.PdfReader(io.BytesIO(renderer.pdf(letter_for(data))))
+        assert len(reader.pages) == 1
+        box = reader.pages[0].mediabox
+        assert (float(box.width), float(box.height)) == pytest.approx(A4, abs=0.5)
+
+
+def test_the_rejection_letter_states_every_reason_with_its_legal_basis_and_how_to_ask_again(renderer):
+    letter = letter_for(REJECTION, sequence=124)
+    assert len(letter.reasons) == 2
+    text = text_of(renderer.pdf(letter))
+    assert "B/0124/KC-PLG/BSW/08/2025" in text
+    assert "Jenjang pendidikan : Program Magister (S2)" in text
+    assert "tidak dapat disetujui" in text
+    for reason in letter.reasons:
+        assert re.sub(r"\s+", " ", reason.message) in text
+        assert f"Dasar hukum: {reason.citation}." in text
+    assert "peninjauan kembali" in text and "dengan menyebutkan nomor surat ini" in text
+    assert "hari sejak tanggal surat ini" not in text  # no time limit unless the data names one
+    keep_png(renderer.pdf(letter), "rejection")
+
+
+def test_a_reconsideration_time_limit_is_printed_only_when_the_data_names_one(renderer):
+    limit = TimeLimit(days=30, reading="an example reading for the test", confidence="open")
+    settings = attrs.evolve(SETTINGS, reconsideration=attrs.evolve(SETTINGS.reconsideration, time_limit=limit))
+    text = text_of(renderer.pdf(letter_for(REJECTION, settings=settings)))
+    assert "paling lambat 30 hari sejak tanggal surat ini" in text
+
+
+def test_the_return_letter_names_each_missing_document_and_how_to_resubmit(renderer):
+    letter = letter_for(RETURN, sequence=125)
+    text = text_of(renderer.pdf(letter))
+    assert "Perihal : Pengembalian Berkas Klaim Manfaat Beasiswa Pendidikan Anak" in text
+    assert "surat keterangan aktif dari sekolah, perguruan tinggi atau lembaga pelatihan;" in text
+    assert "rapor atau transkrip nilai terakhir." in text
+    assert "ajukan kembali klaim ini ke kantor cabang dengan menyebutkan nomor surat ini" in text
+    assert "formulir pengajuan klaim" not in text  # submitted, so not asked for
+    keep_png(renderer.pdf(letter), "return")
+
+
+def test_the_pdf_is_pdf_a_3b_with_the_canonical_data_attached(renderer):
+    letter = letter_for(AWARD_TO_CHILD)
+    rendered = renderer.render(letter)
+    reader = pypdf.PdfReader(io.BytesIO(rendered.pdf))
+    assert reader.attachments[ATTACHMENT_NAME] == [canonical_bytes(letter)]
+    assert digest(reader.attachments[ATTACHMENT_NAME][0]) == rendered.data_digest
+    description = reader.xmp_metadata.rdf_root.getElementsByTagNameNS("http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+                                                                       "Description")
+    ids = {(d.getAttributeNS("http://www.aiim.org/pdfa/ns/id/", "part"),
+            d.getAttributeNS("http://www.aiim.org/pdfa/ns/id/", "conformance")) for d in description}
+    assert ("3", "B") in ids
+    assert rendered.pdf_digest == digest(rendered.pdf)
+
+
+def test_the_same_letter_renders_to_the_same_pdf_bytes(renderer):
+    letter = letter_for(AWARD_TO_CHILD)
+    assert renderer.pdf(letter) == renderer.pdf(letter)
+
+
+def test_the_qr_code_in_the_letter_encodes_its_number_and_short_digest(renderer):
+    letter = letter_for(AWARD_TO_CHILD)
+    data_digest = digest(canonical_bytes(letter))
+    expected = segno.make(qr_text("B/0123/KC-PLG/BSW/08/2025", data_digest), error="m").svg_inline(scale=4, border=0)
+    assert expected in renderer.html(letter)
+
+
+@pytest.mark.parametrize("data", [AWARD_TO_CHILD, REJECTION, RETURN], ids=["award", "rejection", "return"])
+def test_a_rendered_page_is_not_blank(renderer, data):
+    width, height, raster = pixels(renderer.pdf(letter_for(data)))
+    dark = sum(1 for i in range(0, len(raster), 3) if raster[i] + raster[i + 1] + raster[i + 2] < 384)
+    share = dark / (width * height)
+    assert 0.02 < share < 0.5, f"{share:.3f} of the page is dark"
+
+
+def test_the_letters_raise_no_weasyprint_warning(renderer, caplog):
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        for data in (AWARD_TO_CHILD, REJECTION, RETURN):
+            renderer.pdf(letter_for(data))
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
+
+
+# ------------------------------------------------------------------------------------------- templates
+
+def _templates_with(tmp_path: Path, award: str) -> Path:
+    shutil.copy(TEMPLATES_DIR / "letter.css", tmp_path / "letter.css")
+    (tmp_path / "award.html").write_text(award, encoding="utf-8")
+    return tmp_path
+
+
+def test_a_template_asking_for_a_value_the_letter_lacks_is_an_error(tmp_path):
+    renderer = LetterRenderer(_templates_with(tmp_path, "<p>{{ letter.claim.guardian_name }}</p>"))
+    with pytest.raises(jinja2.UndefinedError, match="guardian_name"):
+        renderer.html(letter_for(AWARD_TO_FAMILY))
+
+
+def test_a_template_printing_an_absent_value_is_an_error_never_an_empty_line(tmp_path):
+    renderer = LetterRenderer(_templates_with(tmp_path, "<p>Rekening: {{ letter.account }}</p>"))
+    with pytest.raises(LetterTemplateError, match="every printed value must be present"):
+        renderer.html(letter_for(AWARD_TO_FAMILY))
+
+
+def test_names_are_escaped_in_the_html(renderer):
+    data = case_file()
+    data["children"][0]["name"] = "Siti <b>Aminah</b> & Co"
+    html = renderer.html(letter_for(data))
+    assert "Siti &lt;b&gt;Aminah&lt;/b&gt; &amp; Co" in html
+    assert "<b>Aminah</b>" not in html
+
+
+def test_harfbuzz_subsetting_is_installed_here_and_its_absence_is_warned_about(monkeypatch):
+    assert harfbuzz_subsetting_available()
+    monkeypatch.setattr(render_module, "harfbuzz_subsetting_available", lambda: False)
+    with pytest.warns(SlowFontSubsettingWarning, match="libharfbuzz-subset0"):
+        LetterRenderer()
+
+
+def test_the_layout_serif_is_installed_here_and_its_absence_is_warned_about(monkeypatch):
+    assert font_family_installed(render_module.SERIF)
+    monkeypatch.setattr(render_module, "SERIF", "No Such Serif")
+    with pytest.warns(LayoutFontWarning, match="'No Such Serif'"):
+        LetterRenderer()
+
+
+def test_the_amount_in_words_of_the_letter_is_that_of_the_words_module(renderer):
+    text = text_of(renderer.pdf(letter_for(case_file(claim={"level": "PT", "institution": "Universitas Sriwijaya"}))))
+    assert f"Rp12.000.000,00 ({amount_in_words(12_000_000)})" in text
+    assert "(dua belas juta rupiah)" in text
+
+
+def test_a_long_letter_keeps_its_closing_words_with_the_signature_on_one_page(renderer):
+    data = case_file(
+        history=[{"child": "anak-1", "academic_year": "2025/2026", "level": "SMA", "amount": 3000000}],
+        claim={"level": "S2", "institution": "Universitas Sriwijaya", "documents": ["claim_form"]})
+    data["children"][0].update(married_on="2024-01-06", employed_on="2024-02-01")
+    letter = letter_for(data)
+    assert len(letter.reasons) >= 4
+    reader = pypdf.PdfReader(io.BytesIO(renderer.pdf(letter)))
+    assert len(reader.pages) > 1
+    last = re.sub(r"\s+", " ", reader.pages[-1].extract_text())
+    assert "Demikian surat ini kami sampaikan." in last
+    assert "Kepala Kantor Cabang Palembang, Ahmad Rizal Fahmi" in last
+    keep_png(renderer.pdf(letter), "rejection-long")
