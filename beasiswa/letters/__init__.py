@@ -1,5 +1,6 @@
-"""Official letters: award, rejection and return letters from a decided claim to PDF bytes.
+"""Official letters: award, rejection and return letters, from a decided claim to PDF bytes.
 
-`content` builds the letter as pure data, `canonical` its verifiable JSON and digest, `render` the HTML and
-PDF/A-3b through Jinja2 and WeasyPrint, `words` the amount in words.
+`settings` reads what letters say that is not the case's (letterheads, legal basis) from data files,
+`content` builds a letter as pure data, `canonical` its verifiable JSON, digest and QR text, `render` the HTML
+and the PDF/A-3b through Jinja2 and WeasyPrint, `words` the amount in words.
 """
