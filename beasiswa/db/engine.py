@@ -19,9 +19,8 @@ from sqlalchemy.exc import ArgumentError
 
 ENV_VAR = "BEASISWA_DATABASE_URL"
 DEFAULT_URL = "sqlite:///beasiswa.db"
-# How long a writer waits for another's lock before the attempt is given up and retried.
-SQLITE_BUSY_TIMEOUT_MS = 30_000
-POSTGRES_LOCK_TIMEOUT = "30s"
+# How long a writer waits for another's lock before the attempt is given up (and retried by the service).
+LOCK_TIMEOUT_MS = 30_000
 
 
 class DatabaseUrlError(ValueError):
@@ -61,23 +60,23 @@ def redact(text: str) -> str:
         return text
 
 
-def make_engine(url: str | None = None, *, echo: bool = False) -> Engine:
+def make_engine(url: str | None = None, *, echo: bool = False, lock_timeout_ms: int = LOCK_TIMEOUT_MS) -> Engine:
     """An engine for `url` (see `database_url`), every connection set up for the ledger."""
     parsed = _parse(database_url(url))
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed, echo)
-    return _postgres_engine(parsed, echo)
+        return _sqlite_engine(parsed, echo, lock_timeout_ms)
+    return _postgres_engine(parsed, echo, lock_timeout_ms)
 
 
-def _sqlite_engine(url: URL, echo: bool) -> Engine:
-    engine = create_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+def _sqlite_engine(url: URL, echo: bool, lock_timeout_ms: int) -> Engine:
+    engine = create_engine(url, echo=echo, connect_args={"timeout": lock_timeout_ms / 1000})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {int(lock_timeout_ms)}")
         if url.database and url.database != ":memory:":
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
@@ -90,13 +89,13 @@ def _sqlite_engine(url: URL, echo: bool) -> Engine:
     return engine
 
 
-def _postgres_engine(url: URL, echo: bool) -> Engine:
+def _postgres_engine(url: URL, echo: bool, lock_timeout_ms: int) -> Engine:
     engine = create_engine(url, echo=echo, pool_pre_ping=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         with dbapi_connection.cursor() as cursor:
-            cursor.execute(f"SET lock_timeout = '{POSTGRES_LOCK_TIMEOUT}'")
+            cursor.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
         dbapi_connection.commit()
 
     return engine

@@ -39,15 +39,16 @@ _DATABASE_RULES = {
     "journal.idempotency_key": "IDEMPOTENCY_KEY_REUSED",
     "journal_idempotency_key_key": "IDEMPOTENCY_KEY_REUSED",
 }
-_CODE_IN_MESSAGE = re.compile(r"\b([A-Z][A-Z_]{3,}[A-Z]):")
+_CODE_AT_START = re.compile(r"([A-Z][A-Z_]+[A-Z]): ")
 
 
 def database_rule(message: str) -> str | None:
     """The rule a database error names: a trigger's code at the start of its message, or a constraint's."""
-    match = _CODE_IN_MESSAGE.search(message)
+    first_line = message.strip().splitlines()[0] if message.strip() else ""
+    match = _CODE_AT_START.match(first_line)
     if match:
         return match[1]
     for name, code in _DATABASE_RULES.items():
-        if name in message:
+        if name in first_line:
             return code
     return None
