@@ -11,6 +11,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from beasiswa.casefile import CaseFileError, decision_to_json, dumps, read_case
@@ -30,7 +31,9 @@ class Format(str, Enum):
 
 
 def fail(message: str, status: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    # The message quotes input values: escaped, so "[/x]" is shown as is rather than read as markup; one
+    # line, not wrapped at the terminal width, so whoever reads stderr gets the field and value whole.
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(status)
 
 
@@ -52,8 +55,10 @@ def decide_command(
     try:
         case = read_case(case_file)
         decision = decide(case, law)
-    except (CaseFileError, InvalidCase) as exc:
+    except CaseFileError as exc:
         fail(str(exc))
+    except InvalidCase as exc:
+        fail(f"{case_file}: {exc}")
     if format is Format.json:
         typer.echo(dumps(decision_to_json(decision)), nl=False)
     else:
