@@ -61,7 +61,6 @@ def print_scheme(console: Console, law: Law, scheme: Scheme, day: dt.date) -> No
     limits.add_column("Dasar hukum", style="dim")
     limits.add_column("Keyakinan")
     rows = [("Batas per keluarga (peserta)", format_rupiah(scheme.family_cap.value), scheme.family_cap),
-            ("Batas per anak", format_rupiah(scheme.child_cap.value), scheme.child_cap),
             ("Jumlah anak paling banyak", str(scheme.children_limit.value), scheme.children_limit),
             ("Batas usia anak (di bawah)", f"{scheme.age_limit_years.value} tahun", scheme.age_limit_years),
             ("Tunggakan iuran pemberi kerja paling lama", f"{scheme.arrears_limit_months.value} bulan",
@@ -70,6 +69,8 @@ def print_scheme(console: Console, law: Law, scheme: Scheme, day: dt.date) -> No
              scheme.segments),
             ("Jenjang tidak ditanggung", ", ".join(sorted(l.value for l in scheme.not_covered_levels.value)),
              scheme.not_covered_levels)]
+    if scheme.child_cap:
+        rows.insert(1, ("Batas per anak", format_rupiah(scheme.child_cap.value), scheme.child_cap))
     if scheme.lump_sum:
         rows.insert(0, ("Beasiswa sekaligus", format_rupiah(scheme.lump_sum.value), scheme.lump_sum))
     for event in scheme.events:

@@ -151,6 +151,10 @@ def _check_scheme(scheme: Scheme, source: str) -> None:
         raise LawError(f"{source}: lump_sum: a lump-sum scheme needs its amount")
     if scheme.benefit is Benefit.YEARLY and scheme.lump_sum is not None:
         raise LawError(f"{source}: lump_sum: a yearly scheme has no lump sum")
+    if scheme.benefit is Benefit.YEARLY and scheme.child_cap is None:
+        raise LawError(f"{source}: child_cap: a yearly scheme needs its per-child maximum")
+    if scheme.benefit is Benefit.LUMP_SUM and scheme.child_cap is not None:
+        raise LawError(f"{source}: child_cap: a lump sum is per participant; it has no per-child maximum")
     kinds = [e.kind for e in scheme.events]
     if len(set(kinds)) != len(kinds):
         raise LawError(f"{source}: events: an event kind is listed twice")

@@ -97,13 +97,14 @@ class Scheme:
     arrears_limit_months: Cited[int]
     children_limit: Cited[int]
     family_cap: Cited[int]
-    child_cap: Cited[int]
     age_limit_years: Cited[int]
     not_covered_levels: Cited[frozenset[Level]]
     level_groups: tuple[LevelGroup, ...]
     documents: Documents
     effective_until: Cited[dt.date] | None = None
     lump_sum: Cited[int] | None = None
+    # Per child, where the scheme pays yearly (PP 82/2019); a lump sum is per participant only.
+    child_cap: Cited[int] | None = None
 
     def in_force_on(self, day: dt.date) -> bool:
         return self.effective_from.value <= day and (
@@ -180,9 +181,13 @@ class Law:
     schemes: tuple[Scheme, ...]
     interpretations: tuple[Interpretation, ...]
     _by_id: dict[str, Interpretation] = attrs.field(init=False, repr=False, eq=False)
+    _year_starts: tuple[int, int] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self):
-        object.__setattr__(self, "_by_id", {i.id: i for i in self.interpretations})
+        by_id = {i.id: i for i in self.interpretations}
+        object.__setattr__(self, "_by_id", by_id)
+        month, day = by_id["I2"].setting.split("-") if "I2" in by_id else ("07", "01")
+        object.__setattr__(self, "_year_starts", (int(month), int(day)))
 
     def scheme_on(self, day: dt.date) -> Scheme:
         """The one scheme in force on `day` (the qualifying event's date, rule book §2)."""
@@ -207,8 +212,8 @@ class Law:
 
     def year_start(self, year: AcademicYear) -> dt.date:
         """The first day of an academic year (interpretation I2)."""
-        month, day = self._by_id["I2"].setting.split("-")
-        return dt.date(year.start_year, int(month), int(day))
+        month, day = self._year_starts
+        return dt.date(year.start_year, month, day)
 
     def year_end(self, year: AcademicYear) -> dt.date:
         return self.year_start(year.next()) - dt.timedelta(days=1)

@@ -5,7 +5,7 @@ warning), and the outcome follows from the reasons' codes by interpretation P4. 
 go in, the decision comes out; nothing here reads a file, a database or the clock.
 """
 
-import attrs
+from typing import NamedTuple
 
 from beasiswa.law import Benefit, Law, NoSchemeInForce
 from beasiswa.model import (
@@ -42,14 +42,13 @@ _CLAIM_FIRST = (
     timing.year_is_not_already_paid,
 )
 _CLAIM_LAST = (
-    money.child_cap_allows_amount,
     money.family_cap_allows_amount,
     documents.documents_are_complete,
     child.nik_agrees_with_birth_date,
     child.child_is_no_beneficiary_elsewhere,
 )
 CLAIM_RULES = {
-    Benefit.YEARLY: (*_CLAIM_FIRST, level.level_years_remain, *_CLAIM_LAST),
+    Benefit.YEARLY: (*_CLAIM_FIRST, level.level_years_remain, money.child_cap_allows_amount, *_CLAIM_LAST),
     Benefit.LUMP_SUM: (*_CLAIM_FIRST, money.lump_sum_not_yet_paid, *_CLAIM_LAST),
 }
 # The rules applied under each kind of scheme, in the order they appear in the trace.
@@ -67,8 +66,7 @@ class InvalidCase(ValueError):
     """A case the law cannot be applied to as it stands; the message names the field and the value."""
 
 
-@attrs.frozen
-class Applied:
+class Applied(NamedTuple):
     """Rules applied to a claim: the trace, and the failing findings as reasons and warnings."""
 
     trace: tuple[TraceStep, ...]
