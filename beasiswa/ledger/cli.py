@@ -22,11 +22,6 @@ def _fail(message: str, status: int = 2):
     fail(message, status)
 
 
-def _console():
-    from beasiswa.cli import out
-    return out
-
-
 def _engine(db: str | None, *, migrated: bool = True):
     url = database_url(db)
     try:
@@ -78,7 +73,6 @@ def record_command(
         except (CaseFileError, InvalidCase) as exc:
             _fail(str(exc))
     ledger = Ledger(_engine(db), law)
-    out = _console()
     refusals = 0
     for case, decision in decided:
         try:
@@ -87,22 +81,24 @@ def record_command(
             _fail(f"case {case.case_id}: the database stayed busy ({exc}); run the same command again", 3)
         refusals += result.refusals
         if result.refused:
-            out.print(f"{case.case_id}: refused, nothing recorded: {result.refused}", highlight=False)
+            typer.echo(f"{case.case_id}: refused, nothing recorded: {result.refused}")
             continue
         reg = result.registered
-        history = f"{len(reg.history)} history payouts imported" if reg.new else "already registered"
-        out.print(f"{case.case_id}: {reg.scheme_id}, {history}", highlight=False)
+        imported = len(reg.history)
+        history = (f"history: {imported} payout{'s' if imported != 1 else ''} imported" if reg.new
+                   else "already registered")
+        typer.echo(f"{case.case_id}: {reg.scheme_id}, {history}")
         for c in result.claims:
             d = c.decision
             if c.posted:
                 e = c.posted.entry
                 state = f"seq {e.seq}" + (" (posted before)" if c.posted.replayed else "")
-                out.print(f"  {d.claim:<12} paid      {format_rupiah(d.amount):>18}  {state}", highlight=False)
+                typer.echo(f"  {d.claim:<12} paid      {format_rupiah(d.amount):>18}  {state}")
             elif c.refused:
-                out.print(f"  {d.claim:<12} refused   {c.refused}", highlight=False)
+                typer.echo(f"  {d.claim:<12} refused   {c.refused}")
             else:
                 codes = ", ".join(r.code.value for r in d.reasons)
-                out.print(f"  {d.claim:<12} {d.outcome.value:<9} not paid ({codes})", highlight=False)
+                typer.echo(f"  {d.claim:<12} {d.outcome.value:<9} not paid ({codes})")
     if refusals:
         raise typer.Exit(1)
 
@@ -142,8 +138,12 @@ def verify_command(db: str = DB_OPTION) -> None:
     if report.ok:
         typer.echo(f"OK: {report.entries} entries, head hash {report.head_hash}")
         return
-    where = f"at seq {report.broken_seq}" if report.broken_seq else "in the running totals"
-    typer.echo(f"BROKEN {where}: {report.problems[0]}")
+    first = report.problems[0]
+    if report.broken_seq:
+        first = f"at seq {report.broken_seq}: {first.removeprefix(f'seq {report.broken_seq}: ')}"
+    else:
+        first = f"in the running totals: {first}"
+    typer.echo(f"BROKEN {first}")
     for problem in report.problems[1:]:
         typer.echo(f"  also: {problem}")
     typer.echo(f"({report.entries} entries verified before it, head hash {report.head_hash})")
