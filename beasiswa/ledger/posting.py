@@ -17,10 +17,10 @@ import random
 import sqlite3
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import and_, bindparam, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -94,6 +94,15 @@ class Posted:
     replayed: bool  # True: this key had been posted before; `entry` is that first result
 
 
+class _Family(NamedTuple):
+    case_id: str
+    scheme_id: str
+    cap: int
+    paid: int
+    office: str
+    key_seq: int | None  # the entry already posted under the request's key
+
+
 @attrs.frozen
 class Registered:
     case_id: str
@@ -101,6 +110,37 @@ class Registered:
     new: bool  # False: the same case file had been registered before
     history: tuple[Entry, ...]
 
+
+# The hot path's statements, built once: a posting only binds values (no per-call construction).
+_KEY_SEQ = select(journal.c.seq).where(journal.c.idempotency_key == bindparam("key"))
+_FAMILY_COLUMNS = (family_totals.c.case_id, family_totals.c.scheme_id, family_totals.c.cap, family_totals.c.paid,
+                   cases.c.office)
+# SQLite: one statement (the transaction already holds the write lock). PostgreSQL: the key is looked up in a
+# statement of its own once the row lock is held, so it sees what the writer it waited for committed.
+_FAMILY = (select(*_FAMILY_COLUMNS, _KEY_SEQ.scalar_subquery().label("key_seq"))
+           .join(cases, cases.c.case_id == family_totals.c.case_id)
+           .where(family_totals.c.case_id == bindparam("case_id")))
+_FAMILY_FOR_UPDATE = (select(*_FAMILY_COLUMNS).join(cases, cases.c.case_id == family_totals.c.case_id)
+                      .where(family_totals.c.case_id == bindparam("case_id")).with_for_update(of=family_totals))
+_HELD_SEQ = select(paid_years.c.payout_seq).where(and_(
+    paid_years.c.case_id == bindparam("case_id"), paid_years.c.child_id == bindparam("child_id"),
+    paid_years.c.academic_year == bindparam("year"))).scalar_subquery()
+_CHILD = select(level_usage.c.allowance, level_usage.c.years_used, _HELD_SEQ.label("held_seq")).where(and_(
+    level_usage.c.case_id == bindparam("case_id"), level_usage.c.child_id == bindparam("child_id"),
+    level_usage.c.level_group == bindparam("level_group")))
+_CHILD_FOR_UPDATE = _CHILD.with_for_update()
+_CLAIM = select(claims.c.child_id, claims.c.level, claims.c.level_group, claims.c.academic_year, claims.c.amount,
+                claims.c.outcome).where(and_(claims.c.case_id == bindparam("case_id"),
+                                             claims.c.claim_id == bindparam("claim_id")))
+_CLAIM_REASONS = select(claims.c.reasons).where(and_(claims.c.case_id == bindparam("case_id"),
+                                                     claims.c.claim_id == bindparam("claim_id")))
+_BY_KEY = select(journal).where(journal.c.idempotency_key == bindparam("key"))
+_STAGE_USED = select(func.count()).select_from(paid_years).where(and_(
+    paid_years.c.case_id == bindparam("case_id"), paid_years.c.child_id == bindparam("child_id"),
+    paid_years.c.level.in_(bindparam("levels", expanding=True))))
+_HEAD = select(journal.c.seq, journal.c.hash).order_by(journal.c.seq.desc()).limit(1)
+_HEAD_LOCK = select(func.pg_advisory_xact_lock(JOURNAL_LOCK))
+_INSERT = insert(journal)
 
 # The fields of a request that an idempotency key must find unchanged (the rest: seq, time, chain).
 _REQUEST_FIELDS = tuple(f for f in FIELDS if f not in ("seq", "posted_at", "prev_hash"))
@@ -218,8 +258,9 @@ class Ledger:
         if group is None:
             raise Refused("LEVEL_NOT_COVERED", f"{where}.level: {payout.level.value} is not covered by "
                           f"{scheme.name}", case_id=case.case_id, level=payout.level.value)
-        family = self._lock_family(conn, case.case_id)
-        request = dict(idempotency_key=history_key(case.case_id, index), case_id=case.case_id,
+        key = history_key(case.case_id, index)
+        family = self._lock_family(conn, case.case_id, key)
+        request = dict(idempotency_key=key, case_id=case.case_id,
                        child_id=payout.child, claim_id=None, level=payout.level.value, level_group=group.id,
                        academic_year=str(payout.academic_year), office=case.office, amount=payout.amount,
                        kind="payout", source="history", reverses_seq=None, maker=maker, approver=approver,
@@ -235,9 +276,8 @@ class Ledger:
         return self._run(lambda conn: self._pay(conn, case_id, claim_id, maker, approver, key))
 
     def _pay(self, conn: Connection, case_id: str, claim_id: str, maker: str, approver: str, key: str) -> Posted:
-        family = self._lock_family(conn, case_id)
-        claim = conn.execute(select(claims).where(and_(claims.c.case_id == case_id,
-                                                       claims.c.claim_id == claim_id))).one_or_none()
+        family = self._lock_family(conn, case_id, key)
+        claim = conn.execute(_CLAIM, {"case_id": case_id, "claim_id": claim_id}).one_or_none()
         if claim is None:
             raise Refused("CLAIM_NOT_FOUND", f"case {case_id} has no claim {claim_id!r}",
                           case_id=case_id, claim_id=claim_id)
@@ -245,11 +285,12 @@ class Ledger:
                        level=claim.level, level_group=claim.level_group, academic_year=claim.academic_year,
                        office=family.office, amount=claim.amount, kind="payout", source="ledger",
                        reverses_seq=None, maker=maker, approver=approver, reason="")
-        replay = self._replay(conn, request)
+        replay = self._replay(conn, request, family.key_seq)
         if replay:
             return replay
         if claim.outcome != Outcome.APPROVED.value:
-            codes = ", ".join(r["code"] for r in claim.reasons)
+            reasons = conn.execute(_CLAIM_REASONS, {"case_id": case_id, "claim_id": claim_id}).scalar_one()
+            codes = ", ".join(r["code"] for r in reasons)
             raise Refused("CLAIM_NOT_APPROVED", f"claim {claim_id} of case {case_id} was {claim.outcome} "
                           f"({codes}); only an approved decision is paid", case_id=case_id, claim_id=claim_id,
                           outcome=claim.outcome)
@@ -273,13 +314,13 @@ class Ledger:
             raise Refused("ENTRY_NOT_FOUND", f"the journal has no entry seq {seq}", seq=seq)
         if target.kind != "payout":
             raise Refused("NOT_A_PAYOUT", f"seq {seq} is a {target.kind}; only a payout is reversed", seq=seq)
-        self._lock_family(conn, target.case_id)
+        family = self._lock_family(conn, target.case_id, key)
         request = dict(idempotency_key=key, case_id=target.case_id, child_id=target.child_id,
                        claim_id=target.claim_id, level=target.level, level_group=target.level_group,
                        academic_year=target.academic_year, office=target.office, amount=-target.amount,
                        kind="reversal", source="ledger", reverses_seq=seq, maker=maker, approver=approver,
                        reason=reason)
-        replay = self._replay(conn, request)
+        replay = self._replay(conn, request, family.key_seq)
         if replay:
             return replay
         self._lock_child(conn, request)
@@ -290,32 +331,31 @@ class Ledger:
         return Posted(self._append(conn, request), replayed=False)
 
     # ---------------------------------------------------------------------------------- shared steps
-    def _lock_family(self, conn: Connection, case_id: str):
-        """The family's running-total row, locked: the first lock of every posting."""
-        query = (select(family_totals, cases.c.office).join(cases, cases.c.case_id == family_totals.c.case_id)
-                 .where(family_totals.c.case_id == case_id))
-        if is_postgres(conn):
-            query = query.with_for_update(of=family_totals)
-        row = conn.execute(query).one_or_none()
+    def _lock_family(self, conn: Connection, case_id: str, key: str):
+        """The family's running-total row, locked: the first lock of every posting; with it, the seq of the
+        entry already posted under `key` (`key_seq`), if any."""
+        postgres = is_postgres(conn)
+        row = conn.execute(_FAMILY_FOR_UPDATE if postgres else _FAMILY, {"case_id": case_id, "key": key}
+                           ).one_or_none()
         if row is None:
             raise Refused("CASE_NOT_REGISTERED", f"case {case_id!r} is not registered in the ledger",
                           case_id=case_id)
-        return row
+        if postgres:
+            return _Family(*row, conn.execute(_KEY_SEQ, {"key": key}).scalar())
+        return _Family(*row)
 
     def _lock_child(self, conn: Connection, request: dict):
-        """The child's level-group row, locked: always after the family's."""
-        query = select(level_usage).where(and_(level_usage.c.case_id == request["case_id"],
-                                               level_usage.c.child_id == request["child_id"],
-                                               level_usage.c.level_group == request["level_group"]))
-        if is_postgres(conn):
-            query = query.with_for_update()
-        return conn.execute(query).one_or_none()
+        """The child's level-group row, locked: always after the family's; with it, the payout holding the
+        request's academic year (`held_seq`), if any."""
+        query = _CHILD_FOR_UPDATE if is_postgres(conn) else _CHILD
+        return conn.execute(query, {"case_id": request["case_id"], "child_id": request["child_id"],
+                                    "level_group": request["level_group"],
+                                    "year": request["academic_year"]}).one_or_none()
 
-    def _replay(self, conn: Connection, request: dict) -> Posted | None:
-        row = conn.execute(select(journal).where(journal.c.idempotency_key == request["idempotency_key"])
-                           ).one_or_none()
-        if row is None:
+    def _replay(self, conn: Connection, request: dict, key_seq: int | None) -> Posted | None:
+        if key_seq is None:
             return None
+        row = conn.execute(_BY_KEY, {"key": request["idempotency_key"]}).one()
         first = Entry.from_row(row)
         differs = [f"{name} {getattr(first, name)!r} → {request[name]!r}" for name in _REQUEST_FIELDS
                    if getattr(first, name) != request[name]]
@@ -335,9 +375,7 @@ class Ledger:
         if usage is None:
             raise Refused("CHILD_NOT_REGISTERED", f"{where}: case {case_id} has no child {child_id!r} with level "
                           f"group {request['level_group']}", case_id=case_id, child_id=child_id)
-        held = conn.execute(select(paid_years.c.payout_seq).where(and_(
-            paid_years.c.case_id == case_id, paid_years.c.child_id == child_id,
-            paid_years.c.academic_year == year))).scalar()
+        held = usage.held_seq
         if held is not None:
             raise Refused("ALREADY_CLAIMED", f"{where}: child {child_id} of case {case_id} already has payout "
                           f"seq {held} for {year}", case_id=case_id, child_id=child_id, academic_year=year,
@@ -349,9 +387,8 @@ class Ledger:
                           level_group=group.id, years_used=usage.years_used, allowance=usage.allowance)
         stage = group.stage_of(Level(request["level"]))
         if stage is not None:
-            used = conn.execute(select(func.count()).select_from(paid_years).where(and_(
-                paid_years.c.case_id == case_id, paid_years.c.child_id == child_id,
-                paid_years.c.level.in_([lv.value for lv in stage.levels])))).scalar_one()
+            used = conn.execute(_STAGE_USED, {"case_id": case_id, "child_id": child_id,
+                                              "levels": sorted(lv.value for lv in stage.levels)}).scalar_one()
             if used + 1 > stage.years.value:
                 raise Refused("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child_id} has used {used} of "
                               f"{stage.years.value} years of {stage.name}", case_id=case_id, child_id=child_id,
@@ -367,14 +404,13 @@ class Ledger:
     def _append(self, conn: Connection, request: dict) -> Entry:
         """Add an entry at the journal's head: seq and previous hash read under the writer's lock."""
         if is_postgres(conn):
-            conn.execute(select(func.pg_advisory_xact_lock(JOURNAL_LOCK)))
-        head = conn.execute(select(journal.c.seq, journal.c.hash).order_by(journal.c.seq.desc()).limit(1)
-                            ).one_or_none()
+            conn.execute(_HEAD_LOCK)
+        head = conn.execute(_HEAD).one_or_none()
         fields = dict(request, seq=head.seq + 1 if head else 1, posted_at=_timestamp(self.clock()),
                       prev_hash=head.hash if head else GENESIS_HASH)
         canonical = canonical_bytes([fields[name] for name in FIELDS])
         entry = Entry(**fields, hash=digest(canonical))
-        conn.execute(insert(journal).values(**attrs.asdict(entry), canonical=canonical))
+        conn.execute(_INSERT, {**fields, "hash": entry.hash, "canonical": canonical})
         return entry
 
 
