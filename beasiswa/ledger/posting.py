@@ -115,29 +115,28 @@ class Registered:
 _KEY_SEQ = select(journal.c.seq).where(journal.c.idempotency_key == bindparam("key"))
 _FAMILY_COLUMNS = (family_totals.c.case_id, family_totals.c.scheme_id, family_totals.c.cap, family_totals.c.paid,
                    cases.c.office)
-# SQLite: one statement (the transaction already holds the write lock). PostgreSQL: the key is looked up in a
-# statement of its own once the row lock is held, so it sees what the writer it waited for committed.
-_FAMILY = (select(*_FAMILY_COLUMNS, _KEY_SEQ.scalar_subquery().label("key_seq"))
-           .join(cases, cases.c.case_id == family_totals.c.case_id)
+# Whatever a posting reads after the family's lock, it reads in statements that start once the lock is held,
+# so on PostgreSQL (READ COMMITTED) they see what the writer it waited for committed.
+_FAMILY = (select(*_FAMILY_COLUMNS).join(cases, cases.c.case_id == family_totals.c.case_id)
            .where(family_totals.c.case_id == bindparam("case_id")))
-_FAMILY_FOR_UPDATE = (select(*_FAMILY_COLUMNS).join(cases, cases.c.case_id == family_totals.c.case_id)
-                      .where(family_totals.c.case_id == bindparam("case_id")).with_for_update(of=family_totals))
+_FAMILY_FOR_UPDATE = _FAMILY.with_for_update(of=family_totals)
 _HELD_SEQ = select(paid_years.c.payout_seq).where(and_(
     paid_years.c.case_id == bindparam("case_id"), paid_years.c.child_id == bindparam("child_id"),
     paid_years.c.academic_year == bindparam("year"))).scalar_subquery()
-_CHILD = select(level_usage.c.allowance, level_usage.c.years_used, _HELD_SEQ.label("held_seq")).where(and_(
+_STAGE_USED = select(func.count()).select_from(paid_years).where(and_(
+    paid_years.c.case_id == bindparam("case_id"), paid_years.c.child_id == bindparam("child_id"),
+    paid_years.c.level.in_(bindparam("stage_levels", expanding=True)))).scalar_subquery()
+_CHILD = select(level_usage.c.allowance, level_usage.c.years_used, _HELD_SEQ.label("held_seq"),
+                _STAGE_USED.label("stage_used")).where(and_(
     level_usage.c.case_id == bindparam("case_id"), level_usage.c.child_id == bindparam("child_id"),
     level_usage.c.level_group == bindparam("level_group")))
 _CHILD_FOR_UPDATE = _CHILD.with_for_update()
 _CLAIM = select(claims.c.child_id, claims.c.level, claims.c.level_group, claims.c.academic_year, claims.c.amount,
-                claims.c.outcome).where(and_(claims.c.case_id == bindparam("case_id"),
+                claims.c.outcome, _KEY_SEQ.scalar_subquery().label("key_seq")).where(and_(claims.c.case_id == bindparam("case_id"),
                                              claims.c.claim_id == bindparam("claim_id")))
 _CLAIM_REASONS = select(claims.c.reasons).where(and_(claims.c.case_id == bindparam("case_id"),
                                                      claims.c.claim_id == bindparam("claim_id")))
 _BY_KEY = select(journal).where(journal.c.idempotency_key == bindparam("key"))
-_STAGE_USED = select(func.count()).select_from(paid_years).where(and_(
-    paid_years.c.case_id == bindparam("case_id"), paid_years.c.child_id == bindparam("child_id"),
-    paid_years.c.level.in_(bindparam("levels", expanding=True))))
 _HEAD = select(journal.c.seq, journal.c.hash).order_by(journal.c.seq.desc()).limit(1)
 _HEAD_LOCK = select(func.pg_advisory_xact_lock(JOURNAL_LOCK))
 _INSERT = insert(journal)
@@ -276,8 +275,8 @@ class Ledger:
         return self._run(lambda conn: self._pay(conn, case_id, claim_id, maker, approver, key))
 
     def _pay(self, conn: Connection, case_id: str, claim_id: str, maker: str, approver: str, key: str) -> Posted:
-        family = self._lock_family(conn, case_id, key)
-        claim = conn.execute(_CLAIM, {"case_id": case_id, "claim_id": claim_id}).one_or_none()
+        family = self._lock_family(conn, case_id)
+        claim = conn.execute(_CLAIM, {"case_id": case_id, "claim_id": claim_id, "key": key}).one_or_none()
         if claim is None:
             raise Refused("CLAIM_NOT_FOUND", f"case {case_id} has no claim {claim_id!r}",
                           case_id=case_id, claim_id=claim_id)
@@ -285,7 +284,7 @@ class Ledger:
                        level=claim.level, level_group=claim.level_group, academic_year=claim.academic_year,
                        office=family.office, amount=claim.amount, kind="payout", source="ledger",
                        reverses_seq=None, maker=maker, approver=approver, reason="")
-        replay = self._replay(conn, request, family.key_seq)
+        replay = self._replay(conn, request, claim.key_seq)
         if replay:
             return replay
         if claim.outcome != Outcome.APPROVED.value:
@@ -331,26 +330,23 @@ class Ledger:
         return Posted(self._append(conn, request), replayed=False)
 
     # ---------------------------------------------------------------------------------- shared steps
-    def _lock_family(self, conn: Connection, case_id: str, key: str):
+    def _lock_family(self, conn: Connection, case_id: str, key: str | None = None):
         """The family's running-total row, locked: the first lock of every posting; with it, the seq of the
-        entry already posted under `key` (`key_seq`), if any."""
-        postgres = is_postgres(conn)
-        row = conn.execute(_FAMILY_FOR_UPDATE if postgres else _FAMILY, {"case_id": case_id, "key": key}
-                           ).one_or_none()
+        entry already posted under `key` (`key_seq`), when a key is given."""
+        row = conn.execute(_FAMILY_FOR_UPDATE if is_postgres(conn) else _FAMILY, {"case_id": case_id}).one_or_none()
         if row is None:
             raise Refused("CASE_NOT_REGISTERED", f"case {case_id!r} is not registered in the ledger",
                           case_id=case_id)
-        if postgres:
-            return _Family(*row, conn.execute(_KEY_SEQ, {"key": key}).scalar())
-        return _Family(*row)
+        key_seq = conn.execute(_KEY_SEQ, {"key": key}).scalar() if key is not None else None
+        return _Family(*row, key_seq)
 
-    def _lock_child(self, conn: Connection, request: dict):
+    def _lock_child(self, conn: Connection, request: dict, stage_levels: list[str] = ()):
         """The child's level-group row, locked: always after the family's; with it, the payout holding the
-        request's academic year (`held_seq`), if any."""
+        request's academic year (`held_seq`), if any, and the years paid at `stage_levels` (`stage_used`)."""
         query = _CHILD_FOR_UPDATE if is_postgres(conn) else _CHILD
         return conn.execute(query, {"case_id": request["case_id"], "child_id": request["child_id"],
-                                    "level_group": request["level_group"],
-                                    "year": request["academic_year"]}).one_or_none()
+                                    "level_group": request["level_group"], "year": request["academic_year"],
+                                    "stage_levels": list(stage_levels)}).one_or_none()
 
     def _replay(self, conn: Connection, request: dict, key_seq: int | None) -> Posted | None:
         if key_seq is None:
@@ -371,7 +367,9 @@ class Ledger:
         if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
             raise Refused("AMOUNT_NOT_POSITIVE", f"{where}: amount {amount!r} is not a positive whole rupiah "
                           f"amount", amount=amount)
-        usage = self._lock_child(conn, request)
+        group = scheme.level_group_by_id(request["level_group"])
+        stage = group.stage_of(Level(request["level"]))
+        usage = self._lock_child(conn, request, sorted(lv.value for lv in stage.levels) if stage else ())
         if usage is None:
             raise Refused("CHILD_NOT_REGISTERED", f"{where}: case {case_id} has no child {child_id!r} with level "
                           f"group {request['level_group']}", case_id=case_id, child_id=child_id)
@@ -380,15 +378,12 @@ class Ledger:
             raise Refused("ALREADY_CLAIMED", f"{where}: child {child_id} of case {case_id} already has payout "
                           f"seq {held} for {year}", case_id=case_id, child_id=child_id, academic_year=year,
                           seq=held)
-        group = scheme.level_group_by_id(request["level_group"])
         if usage.allowance is not None and usage.years_used + 1 > usage.allowance:
             raise Refused("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child_id} has used {usage.years_used} of "
                           f"{usage.allowance} years of {group.name}", case_id=case_id, child_id=child_id,
                           level_group=group.id, years_used=usage.years_used, allowance=usage.allowance)
-        stage = group.stage_of(Level(request["level"]))
         if stage is not None:
-            used = conn.execute(_STAGE_USED, {"case_id": case_id, "child_id": child_id,
-                                              "levels": sorted(lv.value for lv in stage.levels)}).scalar_one()
+            used = usage.stage_used
             if used + 1 > stage.years.value:
                 raise Refused("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child_id} has used {used} of "
                               f"{stage.years.value} years of {stage.name}", case_id=case_id, child_id=child_id,
