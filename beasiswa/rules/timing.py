@@ -24,15 +24,16 @@ def year_is_not_before_event(c: ClaimContext) -> Finding:
 
 
 def year_has_started(c: ClaimContext) -> Finding:
-    reading = c.interpretation("I5")
+    # The enrolment letter proves the year claimed, and cannot be had before the year starts.
+    citation = cite(c.scheme.documents.later_claim.citation, c.interpretation("I5").citation)
     submitted = c.claim.submitted_on
     detail = f"{c.year_text}; klaim diajukan {format_date(submitted)}"
     if submitted >= c.year_start:
-        return holds(detail, reading.citation)
+        return holds(detail, citation)
     return fails(Code.NOT_YET_DUE,
                  f"Tahun ajaran {c.claim.academic_year} baru dimulai pada {format_date(c.year_start)}, sedangkan "
                  f"klaim diajukan pada {format_date(submitted)}: keterangan aktif sekolah belum dapat dibuktikan. "
-                 f"Silakan ajukan kembali setelah tahun ajaran dimulai.", detail, reading.citation)
+                 f"Silakan ajukan kembali setelah tahun ajaran dimulai.", detail, citation)
 
 
 def claim_is_on_time(c: ClaimContext) -> Finding:
