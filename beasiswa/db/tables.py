@@ -89,6 +89,7 @@ class Claim(SQLModel, table=True):
         CheckConstraint(_in("outcome", OUTCOMES), name="claim_outcome_known"),
         CheckConstraint("(outcome = 'approved' AND amount > 0) OR (outcome <> 'approved' AND amount = 0)",
                         name="claim_amount_follows_outcome"),
+        Index("ix_claims_state", "state"),
     )
 
     case_id: str = Field(foreign_key="cases.case_id", primary_key=True)
@@ -109,6 +110,28 @@ class Claim(SQLModel, table=True):
     reasons: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
     warnings: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
     trace: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    # The workflow's (migration 0003_workflow, beasiswa.workflow.states): where the claim is in its life, the
+    # revision of its decision (+1 at every re-decision; letters are keyed by it), who moved it and when.
+    # `outcome`..`trace` above are the decision in force; `automatic_outcome` is what the rules said.
+    state: str = Field(default="decided", sa_column=Column(String, nullable=False, server_default="decided"))
+    decision_revision: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
+    automatic_outcome: str | None = None
+    state_at: str | None = None
+    decided_at: str | None = None
+    decided_by: str | None = None
+    verified_by: str | None = None
+    verified_at: str | None = None
+    approved_by: str | None = None
+    approved_at: str | None = None
+    override_outcome: str | None = None
+    override_reason: str | None = None
+    overridden_by: str | None = None
+    overridden_at: str | None = None
+    appealed_revision: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    appeal_reason: str | None = None
+    appealed_by: str | None = None
+    appealed_at: str | None = None
+    paid_seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
 class JournalEntry(SQLModel, table=True):

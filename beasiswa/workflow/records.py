@@ -1,0 +1,128 @@
+"""The workflow's reads and writes of single rows: users, the audit trail, a claim under lock, the history
+the rules count for a case. Every function takes the open connection of the caller's transaction.
+"""
+
+import datetime as dt
+from typing import Any
+
+import attrs
+from sqlalchemy import and_, exists, insert, select
+from sqlalchemy.engine import Connection
+
+from beasiswa.casefile import loads, parse_case
+from beasiswa.db.engine import is_postgres
+from beasiswa.db.tables import cases, claims, family_totals, journal
+from beasiswa.model import AcademicYear, Case, Level, Payout
+from beasiswa.workflow.errors import Refusal
+from beasiswa.workflow.roles import Role, User
+from beasiswa.workflow.states import OWED_STATES
+from beasiswa.workflow.tables import audit_trail, users
+
+
+def timestamp(moment: dt.datetime) -> str:
+    """UTC, ISO 8601 with microseconds and a Z, as the journal writes it."""
+    if moment.tzinfo is None:
+        raise ValueError(f"clock: {moment!r} has no time zone")
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@attrs.frozen(order=True)
+class ClaimRef:
+    """A claim as officers name it: 'KC-PLG-2025-000123/klaim-1' (claim ids are unique within a case)."""
+
+    case_id: str
+    claim_id: str
+
+    def __str__(self) -> str:
+        return f"{self.case_id}/{self.claim_id}"
+
+    @classmethod
+    def parse(cls, text_: str) -> "ClaimRef":
+        case_id, slash, claim_id = text_.partition("/")
+        if not slash or not case_id.strip() or not claim_id.strip():
+            raise ValueError(f"claim: {text_!r} is not CASE_ID/CLAIM_ID (e.g. KC-PLG-2025-000123/klaim-1)")
+        return cls(case_id.strip(), claim_id.strip())
+
+
+# ------------------------------------------------------------------------------------------------ users
+
+def user_from_row(row) -> User:
+    return User(row.name, Role(row.role), row.office, bool(row.active))
+
+
+def find_user(conn: Connection, name: str) -> User | None:
+    row = conn.execute(select(users).where(users.c.name == name)).one_or_none()
+    return user_from_row(row) if row else None
+
+
+def actor(conn: Connection, name: str | None) -> User:
+    """The user a change is made as, read in the change's own transaction (a deactivation counts at once)."""
+    if not name:
+        raise Refusal("NO_USER", "perubahan harus dilakukan atas nama pengguna: --as NAMA atau BEASISWA_USER")
+    user = find_user(conn, name)
+    if user is None:
+        raise Refusal("UNKNOWN_USER", f"pengguna {name!r} tidak terdaftar (admin menambahkannya dengan "
+                                      f"`beasiswa users add`)")
+    return user
+
+
+# ------------------------------------------------------------------------------------------------ audit
+
+def audit(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Append to the audit trail: each row names at, actor, action, subject, case and claim, before, after, note."""
+    if rows:
+        conn.execute(insert(audit_trail), [{"case_id": None, "claim_id": None, "before": None, "after": None,
+                                            "note": None, **row} for row in rows])
+
+
+# ------------------------------------------------------------------------------------------------ claims
+
+_CLAIM = (select(claims, cases.c.office).join(cases, cases.c.case_id == claims.c.case_id))
+
+
+def lock_claim(conn: Connection, ref: ClaimRef):
+    """The claim's row with its case's office, locked for the transaction (SQLite: BEGIN IMMEDIATE holds the
+    write lock already). On PostgreSQL the family's running-total row is locked first, as the ledger does, so
+    a workflow change and a posting on the same case take their locks in one order."""
+    if is_postgres(conn):
+        conn.execute(select(family_totals.c.case_id).where(family_totals.c.case_id == ref.case_id)
+                     .with_for_update())
+    query = _CLAIM.where(and_(claims.c.case_id == ref.case_id, claims.c.claim_id == ref.claim_id))
+    if is_postgres(conn):
+        query = query.with_for_update(of=claims)
+    row = conn.execute(query).one_or_none()
+    if row is None:
+        raise Refusal("CLAIM_NOT_FOUND", f"klaim {ref} tidak terdaftar")
+    return row
+
+
+def lock_case(conn: Connection, case_id: str):
+    """The case's row (office, case file), its family row locked first on PostgreSQL; None if not registered."""
+    if is_postgres(conn):
+        conn.execute(select(family_totals.c.case_id).where(family_totals.c.case_id == case_id).with_for_update())
+    return conn.execute(select(cases).where(cases.c.case_id == case_id)).one_or_none()
+
+
+def registered_case(case_file: str) -> Case:
+    return parse_case(loads(case_file))
+
+
+_reversal = journal.alias("reversal")
+_UNREVERSED = (select(journal.c.child_id, journal.c.academic_year, journal.c.level, journal.c.amount)
+               .where(journal.c.kind == "payout", ~exists().where(_reversal.c.reverses_seq == journal.c.seq))
+               .order_by(journal.c.seq))
+
+
+def counted_history(conn: Connection, case_id: str, excluding: set[str] = frozenset()) -> tuple[Payout, ...]:
+    """What the rules count as paid for a case: the journal's unreversed payouts, and the approved claims not
+    yet paid (decided, verified or approved), but not the claims in `excluding` (the ones being decided)."""
+    rows = list(conn.execute(_UNREVERSED.where(journal.c.case_id == case_id)))
+    paid_claim = exists().where(and_(journal.c.case_id == claims.c.case_id, journal.c.claim_id == claims.c.claim_id,
+                                     journal.c.kind == "payout"))
+    owed = conn.execute(select(claims.c.claim_id, claims.c.child_id, claims.c.academic_year, claims.c.level,
+                               claims.c.amount)
+                        .where(claims.c.case_id == case_id, claims.c.outcome == "approved",
+                               claims.c.state.in_([s.value for s in OWED_STATES]), ~paid_claim)
+                        .order_by(claims.c.submitted_on, claims.c.claim_id))
+    rows += [r for r in owed if r.claim_id not in excluding]
+    return tuple(Payout(r.child_id, AcademicYear.parse(r.academic_year), Level(r.level), r.amount) for r in rows)

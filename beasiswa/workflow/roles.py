@@ -1,0 +1,114 @@
+"""Who may do what: users with a role and an office, and the one check every change goes through.
+
+Pure: the user and the case's office are passed in; nothing here reads the database. The rules:
+- officers (petugas) take in, verify, return, override, resubmit, appeal and reconsider claims;
+- supervisors (pengawas) approve, take in, settle arrears and pay, and may verify in an officer's stead; they
+  never approve a claim they verified themselves (four eyes: two different people);
+- officers and supervisors act on their own office's cases only;
+- auditors read everything and change nothing; admins manage users and nothing else;
+- a deactivated user does nothing at all.
+A refusal names who, what, and the rule (ROLE, OFFICE, INACTIVE, FOUR_EYES, UNKNOWN_USER).
+"""
+
+from enum import Enum
+
+import attrs
+
+from beasiswa.workflow.actions import ACTION_NAMES, AUTOMATIC, Action
+from beasiswa.workflow.errors import Refusal
+
+
+class Role(str, Enum):
+    OFFICER = "officer"
+    SUPERVISOR = "supervisor"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def parse(cls, value: object) -> "Role":
+        member = cls._value2member_map_.get(value) if isinstance(value, str) else None
+        if member is None:
+            raise ValueError(f"role: {value!r} is not a role ({', '.join(r.value for r in cls)})")
+        return member
+
+
+ROLE_NAMES = {Role.OFFICER: "petugas", Role.SUPERVISOR: "pengawas", Role.AUDITOR: "auditor", Role.ADMIN: "admin"}
+
+ALLOWED: dict[Action, frozenset[Role]] = {
+    Action.INTAKE: frozenset({Role.OFFICER, Role.SUPERVISOR}),
+    Action.VERIFY: frozenset({Role.OFFICER, Role.SUPERVISOR}),
+    Action.RETURN: frozenset({Role.OFFICER}),
+    Action.OVERRIDE: frozenset({Role.OFFICER}),
+    Action.RESUBMIT: frozenset({Role.OFFICER}),
+    Action.APPEAL: frozenset({Role.OFFICER}),
+    Action.RECONSIDER: frozenset({Role.OFFICER}),
+    Action.SETTLE_ARREARS: frozenset({Role.OFFICER, Role.SUPERVISOR}),
+    Action.APPROVE: frozenset({Role.SUPERVISOR}),
+    Action.CONFIRM_REJECTION: frozenset({Role.SUPERVISOR}),
+    Action.PAY: frozenset({Role.OFFICER, Role.SUPERVISOR}),
+    Action.MANAGE_USERS: frozenset({Role.ADMIN}),
+}
+# Roles whose every action is limited to the cases of their own office.
+OFFICE_BOUND = frozenset({Role.OFFICER, Role.SUPERVISOR})
+
+_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
+
+
+def check_name(name: object) -> str:
+    """A user name: 2 to 40 of a-z, 0-9, '.', '_', '-', starting with a letter (it is written in the journal)."""
+    if not (isinstance(name, str) and 2 <= len(name) <= 40 and name[0].isascii() and name[0].isalpha()
+            and set(name) <= _NAME_CHARS):
+        raise ValueError(f"name: {name!r} is not a user name (2 to 40 of a-z, 0-9, '.', '_', '-', starting "
+                         f"with a letter)")
+    return name
+
+
+def check_office(office: object) -> str:
+    """An office code as the case files write it: 'KC-PLG' (upper-case letters and digits, '-' between)."""
+    parts = office.split("-") if isinstance(office, str) else []
+    if not parts or not all(p and p.isascii() and p.isalnum() and p.upper() == p for p in parts):
+        raise ValueError(f"office: {office!r} is not an office code (e.g. KC-PLG)")
+    return office
+
+
+@attrs.frozen
+class User:
+    name: str = attrs.field(validator=lambda _i, _a, v: check_name(v))
+    role: Role
+    office: str = attrs.field(validator=lambda _i, _a, v: check_office(v))
+    active: bool = True
+
+    def describe(self) -> str:
+        return f"'{self.name}' ({ROLE_NAMES[self.role]}, {self.office})"
+
+
+class NotAllowed(Refusal):
+    """A user asked for something their role, office or status does not allow; the rule is `code`."""
+
+
+def check(user: User, action: Action, office: str | None = None, what: str = "") -> None:
+    """Refuse (NotAllowed) unless `user` may do `action` on something of `office` (None: not a case's)."""
+    doing = f"{ACTION_NAMES[action]}{' ' + what if what else ''}"
+    if not user.active:
+        raise NotAllowed("INACTIVE", f"pengguna {user.describe()} sudah dinonaktifkan dan tidak boleh {doing}")
+    if action in AUTOMATIC:
+        raise NotAllowed("AUTOMATIC", f"{doing}: langkah ini otomatis mengikuti hasil aturan, tidak diminta "
+                                      f"oleh pengguna")
+    roles = ALLOWED[action]
+    if user.role not in roles:
+        allowed = ", ".join(ROLE_NAMES[r] for r in Role if r in roles)
+        raise NotAllowed("ROLE", f"pengguna {user.describe()} tidak boleh {doing}: hanya {allowed}")
+    if office is not None and user.role in OFFICE_BOUND and office != user.office:
+        raise NotAllowed("OFFICE", f"pengguna {user.describe()} tidak boleh {doing} milik kantor {office}: "
+                                   f"{ROLE_NAMES[user.role]} hanya menangani kasus kantornya sendiri")
+
+
+def check_four_eyes(approver: User, verified_by: str | None, overridden_by: str | None, what: str = "") -> None:
+    """The supervisor who approves is neither the officer who verified nor the one who overrode."""
+    for other, did in ((verified_by, "memverifikasinya"), (overridden_by, "mengubah putusannya")):
+        if other is not None and other == approver.name:
+            raise NotAllowed("FOUR_EYES", f"pengguna {approver.describe()} tidak boleh menyetujui {what} yang "
+                                          f"ia sendiri {did}: empat mata, dua orang yang berbeda")

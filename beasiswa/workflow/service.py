@@ -1,0 +1,635 @@
+"""The workflow service: every change to users and claims, each checked, done and audited in one transaction.
+
+A change goes: the acting user read in the transaction (a deactivated one does nothing) → the role and office
+checked (`roles.check`) → the claim locked and its state checked against the transition table
+(`states.next_state`) → the change, guarded by the state it was read in → the audit row. Any refusal rolls
+back all of it. The rules stay pure: a re-decision builds the rules' `Case` from the registered case file,
+with the journal's unreversed payouts and the approved claims not yet paid as its history.
+
+Bulk actions run claims in chunks, each claim under a savepoint: one refusal undoes that claim's change
+only and never stops the others; a chunk is one commit, so a crash loses at most the chunk (run it again).
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import attrs
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import case as sql_case
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from beasiswa.casefile import CONVERTER, case_to_json, dumps
+from beasiswa.db.engine import is_postgres
+from beasiswa.db.tables import cases, children, claims, level_usage
+from beasiswa.law import Law, default_law
+from beasiswa.ledger import Ledger, Refused
+from beasiswa.ledger.errors import database_rule
+from beasiswa.ledger.posting import utc_now
+from beasiswa.model import Case, Code, Document, Level, Outcome
+from beasiswa.rules import InvalidCase, decide
+from beasiswa.workflow import ledger_bridge
+from beasiswa.workflow.actions import Action
+from beasiswa.workflow.errors import Refusal
+from beasiswa.workflow.override import overridden
+from beasiswa.workflow.records import (
+    ClaimRef,
+    actor,
+    audit,
+    counted_history,
+    lock_case,
+    lock_claim,
+    registered_case,
+    timestamp,
+)
+from beasiswa.workflow.roles import Role, User, check, check_four_eyes, check_name, check_office
+from beasiswa.workflow.states import State, next_state, path_after_decision
+from beasiswa.workflow.tables import users
+
+CHUNK = 200
+
+
+@attrs.frozen
+class Step:
+    """What one action did to one claim, or why it did nothing (`refusal`)."""
+
+    ref: ClaimRef
+    action: Action
+    before: State | None = None
+    after: State | None = None
+    outcome: str | None = None
+    amount: int = 0
+    revision: int | None = None
+    seq: int | None = None
+    refusal: Refusal | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.refusal is None
+
+
+@attrs.frozen
+class ClaimTaken:
+    claim_id: str
+    outcome: str
+    state: State
+    amount: int
+
+
+@attrs.frozen
+class CaseIntake:
+    """One case of an intake: taken whole (`new` case, or `added` claims to a registered one), `unchanged`
+    (everything in it was registered already), or `refused` whole with the reason."""
+
+    case_id: str
+    status: str  # new | added | unchanged | refused
+    taken: tuple[ClaimTaken, ...] = ()
+    unchanged: int = 0
+    refusal: Refusal | None = None
+
+
+def _decision_columns(decision) -> dict[str, Any]:
+    data = CONVERTER.unstructure(decision)
+    return {"outcome": data["outcome"], "amount": data["amount"], "reasons": data["reasons"],
+            "warnings": data["warnings"], "trace": data["trace"]}
+
+
+def _claim_state(row) -> dict[str, Any]:
+    """What the audit trail shows of a claim, before or after a change."""
+    return {"state": row["state"], "decision_revision": row["decision_revision"], "outcome": row["outcome"],
+            "amount": row["amount"]}
+
+
+def _refusal(exc: Exception) -> Refusal:
+    if isinstance(exc, Refusal):
+        return exc
+    if isinstance(exc, Refused):
+        return Refusal(exc.code, exc.message)
+    message = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+    return Refusal(database_rule(message) or "REFUSED_BY_DATABASE", f"ditolak oleh basis data: {message}")
+
+
+_CLEARED = {"verified_by": None, "verified_at": None, "approved_by": None, "approved_at": None,
+            "override_outcome": None, "override_reason": None, "overridden_by": None, "overridden_at": None}
+
+
+class Workflow:
+    def __init__(self, engine: Engine, law: Law | None = None,
+                 clock: Callable[[], dt.datetime] = utc_now, chunk: int = CHUNK):
+        self.engine = engine
+        self.law = law or default_law()
+        self.clock = clock
+        self.chunk = chunk
+        self.ledger = Ledger(engine, self.law, clock)
+
+    def _run(self, work: Callable[[Connection], Any]) -> Any:
+        return ledger_bridge.run(self.ledger, work)
+
+    def _now(self) -> str:
+        return timestamp(self.clock())
+
+    # ============================================================================================ users
+    def bootstrap(self, name: str, office: str) -> User:
+        """The first admin, on a database without users; refused once any user exists."""
+        user = self._new_user(name, Role.ADMIN, office)
+
+        def work(conn: Connection) -> User:
+            if is_postgres(conn):
+                conn.exec_driver_sql("LOCK TABLE users IN EXCLUSIVE MODE")
+            existing = conn.execute(select(func.count()).select_from(users)).scalar_one()
+            if existing:
+                raise Refusal("USERS_EXIST", f"sudah ada {existing} pengguna: admin pertama hanya dibuat pada "
+                                             f"basis data tanpa pengguna; admin menambah pengguna dengan "
+                                             f"`beasiswa users add`")
+            return self._insert_user(conn, user, created_by=user.name, now=self._now())
+        return self._run(work)
+
+    def add_user(self, as_: str | None, name: str, role: Role | str, office: str) -> User:
+        user = self._new_user(name, role, office)
+
+        def work(conn: Connection) -> User:
+            admin = actor(conn, as_)
+            check(admin, Action.MANAGE_USERS, None, f"(menambah {user.describe()})")
+            if conn.execute(select(users.c.name).where(users.c.name == user.name)).scalar() is not None:
+                raise Refusal("USER_EXISTS", f"pengguna {user.name!r} sudah terdaftar; nama pengguna tidak "
+                                             f"dipakai dua kali")
+            return self._insert_user(conn, user, created_by=admin.name, now=self._now())
+        return self._run(work)
+
+    def deactivate_user(self, as_: str | None, name: str) -> User:
+        def work(conn: Connection) -> User:
+            admin = actor(conn, as_)
+            check(admin, Action.MANAGE_USERS, None, f"(menonaktifkan {name!r})")
+            row = conn.execute(select(users).where(users.c.name == name)).one_or_none()
+            if row is None:
+                raise Refusal("UNKNOWN_USER", f"pengguna {name!r} tidak terdaftar")
+            if not row.active:
+                raise Refusal("USER_INACTIVE", f"pengguna {name!r} sudah nonaktif")
+            if row.role == Role.ADMIN.value:
+                admins = conn.execute(select(func.count()).select_from(users).where(
+                    users.c.role == Role.ADMIN.value, users.c.active.is_(True))).scalar_one()
+                if admins <= 1:
+                    raise Refusal("LAST_ADMIN", f"{name!r} adalah satu-satunya admin aktif; tambahkan admin lain "
+                                                f"sebelum menonaktifkannya")
+            conn.execute(update(users).where(users.c.name == name).values(active=False))
+            audit(conn, [dict(at=self._now(), actor=admin.name, action="user.deactivate", subject=f"user {name}",
+                              before={"active": True}, after={"active": False})])
+            return User(row.name, Role(row.role), row.office, False)
+        return self._run(work)
+
+    def list_users(self) -> list[User]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(users).order_by(users.c.office, users.c.role, users.c.name)).all()
+        return [User(r.name, Role(r.role), r.office, bool(r.active)) for r in rows]
+
+    @staticmethod
+    def _new_user(name: str, role: Role | str, office: str) -> User:
+        try:
+            return User(check_name(name), role if isinstance(role, Role) else Role.parse(role), check_office(office))
+        except ValueError as exc:
+            raise Refusal("INVALID_USER", str(exc)) from None
+
+    @staticmethod
+    def _insert_user(conn: Connection, user: User, *, created_by: str, now: str) -> User:
+        conn.execute(insert(users).values(name=user.name, role=user.role.value, office=user.office, active=True,
+                                          created_at=now, created_by=created_by))
+        audit(conn, [dict(at=now, actor=created_by, action="user.add", subject=f"user {user.name}",
+                          after={"role": user.role.value, "office": user.office, "active": True})])
+        return user
+
+    # =========================================================================================== intake
+    def take_in(self, as_: str | None, case: Case, source: str = "") -> CaseIntake:
+        """Register a case with its claims and decide them, or add its new claims to the registered case;
+        all of it or nothing. A case whose every claim is registered already changes nothing."""
+        try:
+            return self._run(lambda conn: self._take_in(conn, as_, case, source))
+        except (Refusal, Refused, IntegrityError) as exc:
+            return CaseIntake(case.case_id, "refused", refusal=_refusal(exc))
+
+    def _take_in(self, conn: Connection, as_: str | None, case: Case, source: str) -> CaseIntake:
+        user = actor(conn, as_)
+        check(user, Action.INTAKE, case.office, f"kasus {case.case_id}")
+        now = self._now()
+        row = lock_case(conn, case.case_id)
+        if row is None:
+            return self._register(conn, user, case, source, now)
+        return self._add(conn, user, case, row, source, now)
+
+    def _decide(self, case: Case):
+        try:
+            return decide(case, self.law)
+        except InvalidCase as exc:
+            raise Refusal("INVALID_CASE", f"kasus {case.case_id}: {exc}") from None
+
+    def _register(self, conn: Connection, user: User, case: Case, source: str, now: str) -> CaseIntake:
+        decision = self._decide(case)
+        ledger_bridge.register(self.ledger, conn, case, decision, maker=user.name)
+        routed = {d.claim: path_after_decision(State.SUBMITTED, Action.DECIDE, d.outcome) for d in decision.decisions}
+        conn.execute(update(claims).where(claims.c.case_id == case.case_id).values(
+            state=_STATE_FOR_OUTCOME, automatic_outcome=claims.c.outcome, state_at=now, decided_at=now,
+            decided_by=user.name))
+        rows = [dict(at=now, actor=user.name, action="intake", subject=f"case {case.case_id}", case_id=case.case_id,
+                     after={"office": case.office, "scheme": decision.scheme, "children": len(case.children),
+                            "claims": len(case.claims), "history": len(case.history)}, note=source or None)]
+        taken = []
+        for d in decision.decisions:
+            path = routed[d.claim]
+            rows.append(dict(at=now, actor=user.name, action="decide", subject=f"claim {case.case_id}/{d.claim}",
+                             case_id=case.case_id, claim_id=d.claim, before={"state": State.SUBMITTED.value},
+                             after={"state": path[-1].value, "decision_revision": 1, "outcome": d.outcome.value,
+                                    "amount": d.amount, "reasons": [r.code.value for r in d.reasons],
+                                    "path": [s.value for s in path]}))
+            taken.append(ClaimTaken(d.claim, d.outcome.value, path[-1], d.amount))
+        audit(conn, rows)
+        return CaseIntake(case.case_id, "new", tuple(taken))
+
+    def _add(self, conn: Connection, user: User, case: Case, row, source: str, now: str) -> CaseIntake:
+        """New claims (and children) for a registered case, decided with everything paid or owed counted."""
+        registered = registered_case(row.case_file)
+        problems = _differences(registered, case, row.office)
+        existing = {r.claim_id: r for r in conn.execute(
+            select(claims.c.claim_id, claims.c.child_id, claims.c.academic_year, claims.c.level,
+                   claims.c.institution).where(claims.c.case_id == case.case_id))}
+        new_claims = []
+        for i, claim in enumerate(case.claims):
+            old = existing.get(claim.id)
+            if old is None:
+                new_claims.append(claim)
+                continue
+            for field, now_value, then in (("child", claim.child, old.child_id),
+                                           ("academic_year", str(claim.academic_year), old.academic_year),
+                                           ("level", claim.level.value, old.level),
+                                           ("institution", claim.institution, old.institution)):
+                if now_value != then:
+                    problems.append(f"claims[{i}].{field}: {now_value!r} berbeda dengan klaim {claim.id} yang "
+                                    f"terdaftar ({then!r})")
+        if problems:
+            raise Refusal("CASE_DIFFERS", f"kasus {case.case_id} sudah terdaftar dengan data lain: "
+                                          + "; ".join(problems))
+        known = {c.id for c in registered.children}
+        new_children = [c for c in case.children if c.id not in known]
+        updated_children = _updated_children(registered, case)
+        if not new_claims and not new_children and not updated_children:
+            return CaseIntake(case.case_id, "unchanged", unchanged=len(case.claims))
+        children_now = tuple(updated_children.get(c.id, c) for c in registered.children) + tuple(new_children)
+        rules_case = attrs.evolve(registered, children=children_now,
+                                  history=counted_history(conn, case.case_id), claims=tuple(new_claims))
+        decision = self._decide(rules_case)
+        scheme = self.law.scheme(decision.scheme)
+        for child_id, child in updated_children.items():
+            conn.execute(update(children).where(and_(children.c.case_id == case.case_id,
+                                                     children.c.child_id == child_id)).values(
+                married_on=child.married_on, employed_on=child.employed_on, designated=child.designated))
+        if new_children:
+            conn.execute(insert(children), [dict(
+                case_id=case.case_id, child_id=c.id, nik=str(c.nik), name=c.name, birth_date=c.birth_date,
+                relation=c.relation.value, married_on=c.married_on, employed_on=c.employed_on,
+                designated=c.designated) for c in new_children])
+            conn.execute(insert(level_usage), [dict(
+                case_id=case.case_id, child_id=c.id, level_group=g.id, scheme_id=scheme.id,
+                allowance=g.years.value if g.years else None, years_used=0)
+                for c in new_children for g in scheme.level_groups])
+        decided = {d.claim: d for d in decision.decisions}
+        rows, claim_rows, taken = [], [], []
+        for claim in new_claims:
+            d = decided[claim.id]
+            path = path_after_decision(State.SUBMITTED, Action.DECIDE, d.outcome)
+            group = scheme.level_group(claim.level)
+            claim_rows.append(dict(
+                case_id=case.case_id, claim_id=claim.id, child_id=claim.child,
+                academic_year=str(claim.academic_year), level=claim.level.value,
+                level_group=group.id if group else None, institution=claim.institution,
+                submitted_on=claim.submitted_on, documents=sorted(doc.value for doc in claim.documents),
+                payee=claim.payee.value if claim.payee else None,
+                account_bank=claim.account.bank if claim.account else None,
+                account_number=claim.account.number if claim.account else None,
+                account_holder=claim.account.holder if claim.account else None,
+                **_decision_columns(d), state=path[-1].value, decision_revision=1,
+                automatic_outcome=d.outcome.value, state_at=now, decided_at=now, decided_by=user.name))
+            rows.append(dict(at=now, actor=user.name, action="decide", subject=f"claim {case.case_id}/{claim.id}",
+                             case_id=case.case_id, claim_id=claim.id, before={"state": State.SUBMITTED.value},
+                             after={"state": path[-1].value, "decision_revision": 1, "outcome": d.outcome.value,
+                                    "amount": d.amount, "reasons": [r.code.value for r in d.reasons],
+                                    "path": [s.value for s in path]}))
+            taken.append(ClaimTaken(claim.id, d.outcome.value, path[-1], d.amount))
+        if claim_rows:
+            conn.execute(insert(claims), claim_rows)
+        file_now = attrs.evolve(registered, children=children_now, claims=registered.claims + tuple(new_claims))
+        conn.execute(update(cases).where(cases.c.case_id == case.case_id)
+                     .values(case_file=dumps(case_to_json(file_now))))
+        rows.insert(0, dict(at=now, actor=user.name, action="intake.add", subject=f"case {case.case_id}",
+                            case_id=case.case_id, note=source or None,
+                            after={"claims_added": [c.id for c in new_claims],
+                                   "children_added": [c.id for c in new_children],
+                                   "children_updated": sorted(updated_children)}))
+        audit(conn, rows)
+        return CaseIntake(case.case_id, "added", tuple(taken), unchanged=len(case.claims) - len(new_claims))
+
+    # ===================================================================================== claim actions
+    def verify(self, as_: str | None, refs: Iterable[ClaimRef]) -> list[Step]:
+        """decided → verified: an officer has checked the documents of an approved decision."""
+        return self._each(as_, refs, Action.VERIFY, self._verify)
+
+    def approve(self, as_: str | None, refs: Iterable[ClaimRef]) -> list[Step]:
+        """verified → approved (or → rejected, for an override to rejection), by a supervisor who is not the
+        officer who verified or overrode it."""
+        return self._each(as_, refs, Action.APPROVE, self._approve)
+
+    def pay(self, as_: str | None, refs: Iterable[ClaimRef]) -> list[Step]:
+        """approved → paid: the journal entry posted (maker: who verified, approver: who approved)."""
+        return self._each(as_, refs, Action.PAY, self._pay)
+
+    def return_claim(self, as_: str | None, ref: ClaimRef, missing: Sequence[Document]) -> Step:
+        """decided → returned: the officer found documents missing; they are taken off the claim and the rules
+        decide again, which must return it."""
+        missing = frozenset(missing)
+        if not missing:
+            return Step(ref, Action.RETURN, refusal=Refusal("DOCUMENTS", "sebutkan dokumen yang kurang (--missing)"))
+        return self._each(as_, [ref], Action.RETURN, lambda conn, user, ref_, now: self._redecide(
+            conn, user, ref_, now, Action.RETURN, remove=missing))[0]
+
+    def resubmit(self, as_: str | None, ref: ClaimRef, documents: Sequence[Document], on: dt.date) -> Step:
+        """returned → submitted → decided again, with the documents brought and `on` as the new submission date."""
+        return self._each(as_, [ref], Action.RESUBMIT, lambda conn, user, ref_, now: self._redecide(
+            conn, user, ref_, now, Action.RESUBMIT, add=frozenset(documents), submitted_on=on))[0]
+
+    def reconsider(self, as_: str | None, ref: ClaimRef) -> Step:
+        """appealed → decided again on what the database holds now."""
+        return self._each(as_, [ref], Action.RECONSIDER, lambda conn, user, ref_, now: self._redecide(
+            conn, user, ref_, now, Action.RECONSIDER))[0]
+
+    def appeal(self, as_: str | None, ref: ClaimRef, reason: str) -> Step:
+        """rejected → appealed: the family's request for reconsideration, once per claim."""
+        return self._each(as_, [ref], Action.APPEAL, lambda conn, user, ref_, now: self._appeal(
+            conn, user, ref_, now, reason))[0]
+
+    def override(self, as_: str | None, ref: ClaimRef, outcome: Outcome, reason: str,
+                 code: Code | None = None) -> Step:
+        """decided, rejected or appealed → verified with the officer's outcome and written reason; it takes
+        effect once a supervisor approves it."""
+        return self._each(as_, [ref], Action.OVERRIDE, lambda conn, user, ref_, now: self._override(
+            conn, user, ref_, now, outcome, reason, code))[0]
+
+    def settle_arrears(self, as_: str | None, case_id: str, months: int = 0) -> tuple[Refusal | None, list[Step]]:
+        """Record the employer's arrears as `months` (0: settled) and decide the case's pending claims again."""
+        if not isinstance(months, int) or months < 0:
+            return Refusal("ARREARS", f"--months: {months!r} is not 0 or more"), []
+
+        def work(conn: Connection) -> list[ClaimRef]:
+            user = actor(conn, as_)
+            row = lock_case(conn, case_id)
+            if row is None:
+                raise Refusal("CASE_NOT_FOUND", f"kasus {case_id} tidak terdaftar")
+            check(user, Action.SETTLE_ARREARS, row.office, f"kasus {case_id}")
+            registered = registered_case(row.case_file)
+            before = registered.participant.arrears_months
+            if before != months:
+                file_now = attrs.evolve(registered, participant=attrs.evolve(registered.participant,
+                                                                             arrears_months=months))
+                conn.execute(update(cases).where(cases.c.case_id == case_id)
+                             .values(case_file=dumps(case_to_json(file_now))))
+                audit(conn, [dict(at=self._now(), actor=user.name, action="arrears", subject=f"case {case_id}",
+                                  case_id=case_id, before={"arrears_months": before},
+                                  after={"arrears_months": months})])
+            pending = conn.execute(select(claims.c.claim_id).where(
+                claims.c.case_id == case_id, claims.c.state == State.PENDING.value)
+                .order_by(claims.c.submitted_on, claims.c.claim_id)).scalars()
+            return [ClaimRef(case_id, c) for c in pending]
+        try:
+            pending = self._run(work)
+        except (Refusal, Refused, IntegrityError) as exc:
+            return _refusal(exc), []
+        return None, self._each(as_, pending, Action.SETTLE_ARREARS, lambda conn, user, ref, now: self._redecide(
+            conn, user, ref, now, Action.SETTLE_ARREARS))
+
+    # ---------------------------------------------------------------------------------------- running
+    def _each(self, as_: str | None, refs: Iterable[ClaimRef], action: Action,
+              one: Callable[[Connection, User, ClaimRef, str], Step]) -> list[Step]:
+        refs = list(refs)
+        results: list[Step] = []
+        for start in range(0, len(refs), self.chunk):
+            chunk = refs[start:start + self.chunk]
+            results += self._run(lambda conn: self._chunk(conn, as_, chunk, action, one))
+        return results
+
+    def _chunk(self, conn: Connection, as_: str | None, chunk: list[ClaimRef], action: Action, one) -> list[Step]:
+        try:
+            user = actor(conn, as_)
+        except Refusal as refusal:
+            return [Step(ref, action, refusal=refusal) for ref in chunk]
+        now = self._now()
+        out = []
+        for ref in chunk:
+            try:
+                with conn.begin_nested():
+                    out.append(one(conn, user, ref, now))
+            except (Refusal, Refused) as exc:
+                out.append(Step(ref, action, refusal=_refusal(exc)))
+            except IntegrityError as exc:
+                out.append(Step(ref, action, refusal=_refusal(exc)))
+            except DBAPIError:
+                raise  # a lock or serialization conflict: the whole chunk is retried
+        return out
+
+    @staticmethod
+    def _move(conn: Connection, row, values: dict[str, Any]) -> None:
+        """Change a claim read in state `row.state`, only if it is still in it."""
+        done = conn.execute(update(claims).where(and_(claims.c.case_id == row.case_id,
+                                                      claims.c.claim_id == row.claim_id,
+                                                      claims.c.state == row.state)).values(**values))
+        if done.rowcount != 1:  # pragma: no cover - the row is locked; kept as the guard it is
+            raise Refusal("CONFLICT", f"klaim {row.case_id}/{row.claim_id} berubah sementara itu; ulangi")
+
+    @staticmethod
+    def _audit_step(conn: Connection, user: User, row, action: str, now: str, after: dict, note: str | None = None,
+                    before: dict | None = None) -> None:
+        audit(conn, [dict(at=now, actor=user.name, action=action, subject=f"claim {row.case_id}/{row.claim_id}",
+                          case_id=row.case_id, claim_id=row.claim_id, before=before or _claim_state(row._mapping),
+                          after=after, note=note)])
+
+    # ------------------------------------------------------------------------------------------ steps
+    def _verify(self, conn: Connection, user: User, ref: ClaimRef, now: str) -> Step:
+        row = lock_claim(conn, ref)
+        check(user, Action.VERIFY, row.office, f"klaim {ref}")
+        state = State(row.state)
+        target = next_state(state, Action.VERIFY, f"klaim {ref}")
+        if row.outcome != Outcome.APPROVED.value:
+            raise Refusal("OUTCOME", f"klaim {ref} diputuskan {row.outcome}: hanya putusan yang disetujui "
+                                     f"diverifikasi (yang lain ditolak, dikembalikan atau ditunda oleh aturan)")
+        self._move(conn, row, dict(state=target.value, verified_by=user.name, verified_at=now, state_at=now))
+        self._audit_step(conn, user, row, Action.VERIFY.value, now,
+                         {"state": target.value, "verified_by": user.name})
+        return Step(ref, Action.VERIFY, state, target, row.outcome, row.amount, row.decision_revision)
+
+    def _approve(self, conn: Connection, user: User, ref: ClaimRef, now: str) -> Step:
+        row = lock_claim(conn, ref)
+        action = Action.APPROVE if row.outcome == Outcome.APPROVED.value else Action.CONFIRM_REJECTION
+        check(user, action, row.office, f"klaim {ref}")
+        state = State(row.state)
+        target = next_state(state, action, f"klaim {ref}")
+        check_four_eyes(user, row.verified_by, row.overridden_by, f"klaim {ref}")
+        self._move(conn, row, dict(state=target.value, approved_by=user.name, approved_at=now, state_at=now))
+        self._audit_step(conn, user, row, action.value, now, {"state": target.value, "approved_by": user.name},
+                         note=row.override_reason)
+        return Step(ref, action, state, target, row.outcome, row.amount, row.decision_revision)
+
+    def _pay(self, conn: Connection, user: User, ref: ClaimRef, now: str) -> Step:
+        row = lock_claim(conn, ref)
+        check(user, Action.PAY, row.office, f"klaim {ref}")
+        state = State(row.state)
+        target = next_state(state, Action.PAY, f"klaim {ref}")
+        posted = ledger_bridge.pay(self.ledger, conn, ref.case_id, ref.claim_id, maker=row.verified_by,
+                                   approver=row.approved_by)
+        entry = posted.entry
+        self._move(conn, row, dict(state=target.value, paid_seq=entry.seq, state_at=now))
+        self._audit_step(conn, user, row, Action.PAY.value, now,
+                         {"state": target.value, "seq": entry.seq, "amount": entry.amount, "hash": entry.hash,
+                          "maker": entry.maker, "approver": entry.approver})
+        return Step(ref, Action.PAY, state, target, row.outcome, entry.amount, row.decision_revision, entry.seq)
+
+    def _appeal(self, conn: Connection, user: User, ref: ClaimRef, now: str, reason: str) -> Step:
+        row = lock_claim(conn, ref)
+        check(user, Action.APPEAL, row.office, f"klaim {ref}")
+        state = State(row.state)
+        target = next_state(state, Action.APPEAL, f"klaim {ref}")
+        if row.appealed_revision is not None:
+            raise Refusal("APPEAL_ONCE", f"klaim {ref} sudah pernah dimohonkan peninjauan kembali (atas putusan "
+                                         f"revisi {row.appealed_revision}, {row.appealed_at}); hanya sekali per klaim")
+        reason = reason.strip() if isinstance(reason, str) else ""
+        if not reason:
+            raise Refusal("APPEAL_REASON", "permohonan peninjauan kembali dicatat dengan alasannya (--reason)")
+        self._move(conn, row, dict(state=target.value, appealed_revision=row.decision_revision,
+                                   appeal_reason=reason, appealed_by=user.name, appealed_at=now, state_at=now))
+        self._audit_step(conn, user, row, Action.APPEAL.value, now,
+                         {"state": target.value, "appealed_revision": row.decision_revision}, note=reason)
+        return Step(ref, Action.APPEAL, state, target, row.outcome, row.amount, row.decision_revision)
+
+    def _override(self, conn: Connection, user: User, ref: ClaimRef, now: str, outcome: Outcome, reason: str,
+                  code: Code | None) -> Step:
+        row = lock_claim(conn, ref)
+        check(user, Action.OVERRIDE, row.office, f"klaim {ref}")
+        state = State(row.state)
+        target = next_state(state, Action.OVERRIDE, f"klaim {ref}")
+        if row.outcome == outcome.value and state is not State.APPEALED:
+            raise Refusal("OVERRIDE_SAME", f"klaim {ref} sudah diputuskan {row.outcome}; tidak ada yang diubah")
+        scheme = self.law.scheme(conn.execute(select(cases.c.scheme_id).where(
+            cases.c.case_id == ref.case_id)).scalar_one())
+        decision = overridden(dict(row._mapping), outcome, reason, user.name, code=code,
+                              amount=scheme.amount_for(Level(row.level)))
+        revision = row.decision_revision + 1
+        self._move(conn, row, dict(**decision, **_CLEARED, state=target.value, decision_revision=revision,
+                                   verified_by=user.name, verified_at=now, override_outcome=outcome.value,
+                                   override_reason=reason.strip(), overridden_by=user.name, overridden_at=now,
+                                   state_at=now))
+        self._audit_step(conn, user, row, Action.OVERRIDE.value, now, note=reason.strip(), after={
+            "state": target.value, "decision_revision": revision, "outcome": decision["outcome"],
+            "amount": decision["amount"], "automatic_outcome": row.automatic_outcome or row.outcome})
+        return Step(ref, Action.OVERRIDE, state, target, decision["outcome"], decision["amount"], revision)
+
+    def _redecide(self, conn: Connection, user: User, ref: ClaimRef, now: str, action: Action, *,
+                  add: frozenset[Document] = frozenset(), remove: frozenset[Document] = frozenset(),
+                  submitted_on: dt.date | None = None) -> Step:
+        """Decide a claim again (resubmitted, reconsidered, arrears settled, returned by the officer): the
+        rules on the registered case with what is paid and owed now; the decision takes the next revision."""
+        row = lock_claim(conn, ref)
+        check(user, action, row.office, f"klaim {ref}")
+        state = State(row.state)
+        next_state(state, action, f"klaim {ref}")
+        case_row = conn.execute(select(cases.c.case_file).where(cases.c.case_id == ref.case_id)).one()
+        registered = registered_case(case_row.case_file)
+        claim = next(c for c in registered.claims if c.id == ref.claim_id)
+        documents = (claim.documents | add) - remove
+        if remove and not remove <= claim.documents:
+            absent = ", ".join(sorted(d.value for d in remove - claim.documents))
+            raise Refusal("DOCUMENTS", f"klaim {ref}: dokumen {absent} memang tidak tercatat pada klaim ini")
+        if action is Action.RESUBMIT and not add - claim.documents and submitted_on == claim.submitted_on:
+            raise Refusal("DOCUMENTS", f"klaim {ref}: pengajuan ulang membawa dokumen yang sebelumnya kurang "
+                                       f"(--documents)")
+        claim_now = attrs.evolve(claim, documents=documents, submitted_on=submitted_on or claim.submitted_on)
+        rules_case = attrs.evolve(registered, history=counted_history(conn, ref.case_id, {ref.claim_id}),
+                                  claims=(claim_now,))
+        decision = self._decide(rules_case).decisions[0]
+        if action is Action.RETURN:
+            if decision.outcome is not Outcome.RETURNED:
+                raise Refusal("DOCUMENTS", f"klaim {ref}: tanpa {', '.join(sorted(d.value for d in remove))} "
+                                           f"aturan memutuskan {decision.outcome.value}, bukan dikembalikan: "
+                                           f"dokumen itu tidak disyaratkan untuk klaim ini")
+            path = (state, next_state(state, Action.RETURN))
+        else:
+            path = path_after_decision(state, action, decision.outcome)
+        target = path[-1]
+        revision = row.decision_revision + 1
+        values = dict(**_decision_columns(decision), **_CLEARED, state=target.value, decision_revision=revision,
+                      automatic_outcome=decision.outcome.value, decided_at=now, decided_by=user.name, state_at=now)
+        if claim_now != claim:
+            values.update(documents=sorted(d.value for d in documents), submitted_on=claim_now.submitted_on)
+            file_now = attrs.evolve(registered, claims=tuple(claim_now if c.id == claim.id else c
+                                                             for c in registered.claims))
+            conn.execute(update(cases).where(cases.c.case_id == ref.case_id)
+                         .values(case_file=dumps(case_to_json(file_now))))
+        self._move(conn, row, values)
+        before = _claim_state(row._mapping)
+        after = {"state": target.value, "decision_revision": revision, "outcome": decision.outcome.value,
+                 "amount": decision.amount, "reasons": [r.code.value for r in decision.reasons],
+                 "path": [s.value for s in path]}
+        if claim_now != claim:
+            before["documents"] = sorted(d.value for d in claim.documents)
+            before["submitted_on"] = claim.submitted_on.isoformat()
+            after["documents"] = values["documents"]
+            after["submitted_on"] = claim_now.submitted_on.isoformat()
+        self._audit_step(conn, user, row, action.value, now, after, before=before)
+        return Step(ref, action, state, target, decision.outcome.value, decision.amount, revision)
+
+
+# SQL: the state each claim lands in after its first decision, from its outcome (states.path_after_decision).
+_STATE_FOR_OUTCOME = sql_case({o.value: path_after_decision(State.SUBMITTED, Action.DECIDE, o)[-1].value
+                               for o in Outcome}, value=claims.c.outcome)
+
+
+def _differences(registered: Case, case: Case, office: str) -> list[str]:
+    """What a file says about a registered case that the registration says otherwise (new claims aside)."""
+    problems = []
+    if case.office != office:
+        problems.append(f"office: {case.office!r} berbeda dengan {office!r}")
+    for field in attrs.fields(type(registered.participant)):
+        now, then = getattr(case.participant, field.name), getattr(registered.participant, field.name)
+        if now != then:
+            hint = " (catat perubahan tunggakan dengan `beasiswa arrears`)" if field.name == "arrears_months" else ""
+            problems.append(f"participant.{field.name}: {str(now)!r} berbeda dengan {str(then)!r}{hint}")
+    if case.event != registered.event:
+        problems.append(f"event: {case.event.kind.value} {case.event.date} berbeda dengan "
+                        f"{registered.event.kind.value} {registered.event.date}")
+    if case.history and case.history != registered.history:
+        problems.append("history: riwayat pembayaran berbeda dengan yang terdaftar (riwayat dicatat sekali, saat "
+                        "kasus didaftarkan)")
+    known = {c.id: c for c in registered.children}
+    for i, child in enumerate(case.children):
+        old = known.get(child.id)
+        if old is None:
+            continue
+        for field in ("nik", "name", "birth_date", "relation", "other_cases"):
+            if getattr(child, field) != getattr(old, field):
+                problems.append(f"children[{i}].{field}: {str(getattr(child, field))!r} berbeda dengan "
+                                f"{str(getattr(old, field))!r}")
+        for field in ("married_on", "employed_on", "designated"):
+            now, then = getattr(child, field), getattr(old, field)
+            if now is not None and then is not None and now != then:
+                problems.append(f"children[{i}].{field}: {str(now)!r} berbeda dengan {str(then)!r}")
+    return problems
+
+
+def _updated_children(registered: Case, case: Case) -> dict:
+    """Registered children of whom the file says something new: a marriage, work, or a designation (I3),
+    where the registration said nothing."""
+    known = {c.id: c for c in registered.children}
+    out = {}
+    for child in case.children:
+        old = known.get(child.id)
+        if old is None:
+            continue
+        changes = {f: getattr(child, f) for f in ("married_on", "employed_on", "designated")
+                   if getattr(old, f) is None and getattr(child, f) is not None}
+        if changes:
+            out[child.id] = attrs.evolve(old, **changes)
+    return out

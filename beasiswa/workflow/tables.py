@@ -1,0 +1,61 @@
+"""The workflow's own tables, as SQLModel classes (created by migration 0003_workflow; a test compares them):
+
+- `users`: who may act, with a role and an office. Never deleted (the audit trail and the journal name
+  them): a user who leaves is deactivated.
+- `audit_trail`: one row per change anyone made through the workflow, written in the same transaction as the
+  change: when (`at`, UTC), who (`actor`, a user), what (`action`, and the subject: a case, a claim or a
+  user), the state before and after (JSON), and a note (an override's or an appeal's written reason, the
+  file a case came from). Never updated or deleted: the database's triggers refuse it on SQLite and
+  PostgreSQL alike.
+
+The workflow's columns of `claims` (state, decision revision, who verified and approved, overrides, the
+appeal) are declared with the ledger's tables in `beasiswa.db.tables`, where the rest of that table is.
+"""
+
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Column, ForeignKey, Index, Integer
+from sqlmodel import Field, SQLModel
+
+ROLES = ("officer", "supervisor", "auditor", "admin")
+
+# SQLite makes only an INTEGER PRIMARY KEY an autoincrementing rowid; PostgreSQL gets a BIGINT identity.
+_SEQ = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('officer', 'supervisor', 'auditor', 'admin')", name="user_role_known"),
+        CheckConstraint("name <> '' AND office <> ''", name="user_named"),
+    )
+
+    name: str = Field(primary_key=True)
+    role: str
+    office: str
+    active: bool = Field(sa_column=Column(Boolean, nullable=False))
+    created_at: str  # UTC, ISO 8601 with a Z
+    created_by: str
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_trail"
+    __table_args__ = (
+        Index("ix_audit_trail_claim", "case_id", "claim_id"),
+        Index("ix_audit_trail_actor", "actor"),
+    )
+
+    seq: int | None = Field(default=None, sa_column=Column(_SEQ, primary_key=True, autoincrement=True))
+    at: str  # UTC, ISO 8601 with microseconds and a Z
+    actor: str = Field(sa_column=Column(ForeignKey("users.name"), nullable=False))
+    action: str
+    subject: str  # "claim KC-PLG-2025-000123/klaim-1", "case KC-PLG-2025-000123", "user ani"
+    case_id: str | None = None
+    claim_id: str | None = None
+    before: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    note: str | None = None
+
+
+users = User.__table__
+audit_trail = AuditEntry.__table__
