@@ -1,0 +1,186 @@
+"""What officers, supervisors and auditors look up: queues, a claim or case with everything about it,
+search by NIK, KPJ or name, and the audit trail. Reads only; one consistent snapshot per call.
+"""
+
+import datetime as dt
+import re
+from typing import Any
+
+import attrs
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.engine import Connection, Engine
+
+from beasiswa.db.letter_tables import letter_files, letters
+from beasiswa.db.tables import cases, children, claims, family_totals, journal
+from beasiswa.workflow.records import ClaimRef, timestamp
+from beasiswa.workflow.roles import Role, User
+from beasiswa.workflow.states import State
+from beasiswa.workflow.tables import audit_trail
+
+# A queue without --state shows the claims someone still has to act on.
+OPEN_STATES = (State.SUBMITTED, State.DECIDED, State.VERIFIED, State.APPROVED, State.RETURNED, State.PENDING,
+               State.APPEALED)
+
+_QUEUE_COLUMNS = (claims.c.case_id, claims.c.claim_id, cases.c.office, children.c.name.label("child_name"),
+                  claims.c.level, claims.c.academic_year, claims.c.outcome, claims.c.amount, claims.c.state,
+                  claims.c.state_at, claims.c.decision_revision, claims.c.verified_by, claims.c.approved_by,
+                  claims.c.override_outcome)
+_QUEUE_FROM = (claims.join(cases, cases.c.case_id == claims.c.case_id)
+               .join(children, and_(children.c.case_id == claims.c.case_id, children.c.child_id == claims.c.child_id)))
+
+
+def mine(user: User) -> Any:
+    """What awaits a user: an officer, the approved decisions to verify and the appeals to reconsider; a
+    supervisor, the verified claims someone else verified, and the approved ones to pay; both in their office."""
+    if user.role is Role.OFFICER:
+        return and_(cases.c.office == user.office,
+                    or_(and_(claims.c.state == State.DECIDED.value, claims.c.outcome == "approved"),
+                        claims.c.state == State.APPEALED.value))
+    if user.role is Role.SUPERVISOR:
+        return and_(cases.c.office == user.office,
+                    or_(and_(claims.c.state == State.VERIFIED.value,
+                             func.coalesce(claims.c.verified_by, "") != user.name,
+                             func.coalesce(claims.c.overridden_by, "") != user.name),
+                        claims.c.state == State.APPROVED.value))
+    raise ValueError(f"--mine: {user.role.value} {user.name!r} has no queue of claims to act on")
+
+
+def queue(engine: Engine, *, states: list[State] | None = None, office: str | None = None,
+          user: User | None = None, older_than: dt.datetime | None = None, limit: int | None = None) -> list:
+    query = select(*_QUEUE_COLUMNS).select_from(_QUEUE_FROM)
+    if user is not None:
+        query = query.where(mine(user))
+    if states:
+        query = query.where(claims.c.state.in_([s.value for s in states]))
+    elif user is None:
+        query = query.where(claims.c.state.in_([s.value for s in OPEN_STATES]))
+    if office:
+        query = query.where(cases.c.office == office)
+    if older_than is not None:
+        query = query.where(claims.c.state_at < timestamp(older_than))
+    query = query.order_by(claims.c.state_at, claims.c.case_id, claims.c.claim_id)
+    if limit:
+        query = query.limit(limit)
+    with engine.connect() as conn:
+        return conn.execute(query).all()
+
+
+def refs_in_state(engine: Engine, state: State, office: str, only: set[ClaimRef] | None = None) -> list[ClaimRef]:
+    """The claims of an office in one state, oldest first (for the bulk actions)."""
+    query = (select(claims.c.case_id, claims.c.claim_id).select_from(claims.join(cases, cases.c.case_id == claims.c.case_id))
+             .where(claims.c.state == state.value, cases.c.office == office)
+             .order_by(claims.c.state_at, claims.c.case_id, claims.c.claim_id))
+    with engine.connect() as conn:
+        refs = [ClaimRef(r.case_id, r.claim_id) for r in conn.execute(query)]
+    return [r for r in refs if only is None or r in only]
+
+
+@attrs.frozen
+class CaseView:
+    case: Any
+    children: list
+    claims: list
+    family: Any
+    journal: list
+    letters: list
+    audit: list
+
+
+def case_view(engine: Engine, case_id: str, claim_id: str | None = None) -> CaseView | None:
+    """A case (or one claim of it) with its children, decisions, payouts, letters and audit trail."""
+    with engine.connect() as conn:
+        case = conn.execute(select(cases).where(cases.c.case_id == case_id)).one_or_none()
+        if case is None:
+            return None
+        claim_filter = [claims.c.case_id == case_id]
+        if claim_id is not None:
+            claim_filter.append(claims.c.claim_id == claim_id)
+        claim_rows = conn.execute(select(claims).where(*claim_filter)
+                                  .order_by(claims.c.submitted_on, claims.c.claim_id)).all()
+        if claim_id is not None and not claim_rows:
+            return None
+        kids = conn.execute(select(children).where(children.c.case_id == case_id).order_by(children.c.child_id)).all()
+        family = conn.execute(select(family_totals).where(family_totals.c.case_id == case_id)).one_or_none()
+        entries = select(journal.c.seq, journal.c.claim_id, journal.c.child_id, journal.c.academic_year,
+                         journal.c.level, journal.c.amount, journal.c.kind, journal.c.source, journal.c.maker,
+                         journal.c.approver, journal.c.posted_at, journal.c.reverses_seq,
+                         journal.c.hash).where(journal.c.case_id == case_id)
+        letter_query = (select(letters.c.number, letters.c.claim_id, letters.c.decision_revision, letters.c.kind,
+                               letters.c.letter_date, letters.c.file_name, letter_files.c.pdf_sha256)
+                        .select_from(letters.outerjoin(letter_files, letter_files.c.number == letters.c.number))
+                        .where(letters.c.case_id == case_id))
+        audit_query = select(audit_trail).where(audit_trail.c.case_id == case_id)
+        if claim_id is not None:
+            entries = entries.where(journal.c.claim_id == claim_id)
+            letter_query = letter_query.where(letters.c.claim_id == claim_id)
+            audit_query = audit_query.where(or_(audit_trail.c.claim_id == claim_id, audit_trail.c.claim_id.is_(None)))
+        return CaseView(case, kids, claim_rows, family, conn.execute(entries.order_by(journal.c.seq)).all(),
+                        conn.execute(letter_query.order_by(letters.c.claim_id, letters.c.decision_revision)).all(),
+                        conn.execute(audit_query.order_by(audit_trail.c.seq)).all())
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def search(engine: Engine, text: str, limit: int = 50) -> list:
+    """Claims of cases whose participant or child has this NIK (16 digits), this KPJ (11 digits), or a name
+    containing the text (case-insensitive)."""
+    text = text.strip()
+    if _DIGITS.fullmatch(text) and len(text) == 16:
+        where = or_(cases.c.participant_nik == text, children.c.nik == text)
+    elif _DIGITS.fullmatch(text) and len(text) == 11:
+        where = cases.c.participant_kpj == text
+    else:
+        pattern = f"%{text.lower()}%"
+        where = or_(func.lower(cases.c.participant_name).like(pattern), func.lower(children.c.name).like(pattern))
+    query = (select(cases.c.case_id, cases.c.office, cases.c.participant_name, cases.c.participant_kpj,
+                    children.c.child_id, children.c.name.label("child_name"), children.c.nik.label("child_nik"),
+                    claims.c.claim_id, claims.c.academic_year, claims.c.level, claims.c.outcome, claims.c.state)
+             .select_from(cases.join(children, children.c.case_id == cases.c.case_id)
+                          .outerjoin(claims, and_(claims.c.case_id == children.c.case_id,
+                                                  claims.c.child_id == children.c.child_id)))
+             .where(where).order_by(cases.c.case_id, children.c.child_id, claims.c.claim_id).limit(limit))
+    with engine.connect() as conn:
+        return conn.execute(query).all()
+
+
+def audit_entries(engine: Engine, *, case_id: str | None = None, claim_id: str | None = None,
+                  actor: str | None = None, limit: int | None = None) -> list:
+    query = select(audit_trail)
+    if case_id:
+        query = query.where(audit_trail.c.case_id == case_id)
+    if claim_id:
+        query = query.where(audit_trail.c.claim_id == claim_id)
+    if actor:
+        query = query.where(audit_trail.c.actor == actor)
+    query = query.order_by(audit_trail.c.seq.desc() if limit else audit_trail.c.seq)
+    if limit:
+        query = query.limit(limit)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return sorted(rows, key=lambda r: r.seq)
+
+
+def batch_claims(engine: Engine, case_ids: list[str]) -> list:
+    """The claims of these cases with their office, state, outcome and revision (for `process`)."""
+    rows = []
+    with engine.connect() as conn:
+        for start in range(0, len(case_ids), 500):
+            part = case_ids[start:start + 500]
+            rows += conn.execute(select(claims.c.case_id, claims.c.claim_id, cases.c.office, claims.c.state,
+                                        claims.c.outcome, claims.c.amount, claims.c.decision_revision)
+                                 .select_from(claims.join(cases, cases.c.case_id == claims.c.case_id))
+                                 .where(claims.c.case_id.in_(part))).all()
+    return rows
+
+
+def lettered(engine: Engine, case_ids: list[str]) -> set[tuple[str, str, int]]:
+    """(case, claim, decision revision) of the letters registered for these cases."""
+    out = set()
+    with engine.connect() as conn:
+        for start in range(0, len(case_ids), 500):
+            part = case_ids[start:start + 500]
+            out |= {(r.case_id, r.claim_id, r.decision_revision) for r in conn.execute(
+                select(letters.c.case_id, letters.c.claim_id, letters.c.decision_revision)
+                .where(letters.c.case_id.in_(part)))}
+    return out
