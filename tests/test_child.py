@@ -205,63 +205,23 @@ def test_a_warning_rides_along_with_a_refusal_without_changing_it():
     assert (codes(decision), warning_codes(decision)) == ({Code.MARRIED}, {Code.NIK_BIRTH_DATE_MISMATCH})
 
 
-def test_the_first_children_paid_hold_the_places_by_academic_year_however_the_history_is_listed():
-    from beasiswa.casefile import parse_case, case_to_json
-    from beasiswa.law import default_law
-    from beasiswa.rules import decide
-    import copy
+THREE_PAID_CHILDREN = [child("anak-1", date(2005, 5, 15)), child("anak-2", date(2007, 6, 15)),
+                       child("anak-3", date(2009, 7, 15))]
+# Payouts to three children, as imported history may hold them: anak-3 was paid last, beyond the limit.
+THREE_CHILDREN_PAID = [payout("anak-1", "2019/2020", "SMA"), payout("anak-2", "2020/2021", "SMP"),
+                       payout("anak-3", "2022/2023", "SMP")]
 
-    base = {
-        "format": "beasiswa-case/1", "case_id": "KC-PLG-2025-000200", "office": "KC-PLG",
-        "participant": {"kpj": "12345678901", "nik": "1671011507800001", "name": "Budi Santoso",
-                        "segment": "PU", "contribution_months": 48, "arrears_months": 0},
-        "event": {"kind": "work_accident_death", "date": "2020-03-14"},
-        "children": [
-            {"id": f"anak-{n}", "nik": nik, "name": name, "birth_date": born, "relation": "biological",
-             "married_on": None, "employed_on": None, "designated": None}
-            for n, nik, name, born in [(1, "1671011505050001", "Adi", "2005-05-15"),
-                                       (2, "1671011506070002", "Bima", "2007-06-15"),
-                                       (3, "1671011507090003", "Cahya", "2009-07-15")]],
-        "history": [
-            {"child": "anak-3", "academic_year": "2022/2023", "level": "SMP", "amount": 2000000},
-            {"child": "anak-1", "academic_year": "2019/2020", "level": "SMA", "amount": 3000000},
-            {"child": "anak-2", "academic_year": "2020/2021", "level": "SMP", "amount": 2000000},
-        ],
-        "claims": [],
-    }
-    listed_late_first = decide(parse_case(base), default_law())
-    in_order = copy.deepcopy(base)
-    in_order["history"].sort(key=lambda p: p["academic_year"])
-    assert listed_late_first.entitlement == decide(parse_case(in_order), default_law()).entitlement
-    assert listed_late_first.entitlement.beneficiaries == ("anak-1", "anak-2")
+
+def test_the_first_children_paid_hold_the_places_by_academic_year_however_the_history_is_listed():
+    listed_last_first = case(children=THREE_PAID_CHILDREN, history=THREE_CHILDREN_PAID[::-1], claims=[])
+    listed_in_order = case(children=THREE_PAID_CHILDREN, history=THREE_CHILDREN_PAID, claims=[])
+    assert decided(listed_last_first).entitlement == decided(listed_in_order).entitlement
+    assert decided(listed_last_first).entitlement.beneficiaries == ("anak-1", "anak-2")
 
 
 def test_a_child_paid_beyond_the_limit_in_imported_history_holds_no_place_for_later_years():
-    from beasiswa.casefile import parse_case
-    from beasiswa.law import default_law
-    from beasiswa.model import Code, Outcome
-    from beasiswa.rules import decide
-
-    case = {
-        "format": "beasiswa-case/1", "case_id": "KC-PLG-2025-000201", "office": "KC-PLG",
-        "participant": {"kpj": "12345678901", "nik": "1671011507800001", "name": "Budi Santoso",
-                        "segment": "PU", "contribution_months": 48, "arrears_months": 0},
-        "event": {"kind": "work_accident_death", "date": "2020-03-14"},
-        "children": [
-            {"id": f"anak-{n}", "nik": nik, "name": name, "birth_date": born, "relation": "biological",
-             "married_on": None, "employed_on": None, "designated": None}
-            for n, nik, name, born in [(1, "1671011505050001", "Adi", "2005-05-15"),
-                                       (2, "1671011506070002", "Bima", "2007-06-15"),
-                                       (3, "1671011507090003", "Cahya", "2009-07-15")]],
-        "history": [
-            {"child": "anak-1", "academic_year": "2019/2020", "level": "SMA", "amount": 3000000},
-            {"child": "anak-2", "academic_year": "2020/2021", "level": "SMP", "amount": 2000000},
-            {"child": "anak-3", "academic_year": "2022/2023", "level": "SMP", "amount": 2000000},
-        ],
-        "claims": [{"id": "klaim-1", "child": "anak-3", "academic_year": "2023/2024", "level": "SMP",
-                    "institution": "SMPN 1 Palembang", "submitted_on": "2023-07-20",
-                    "documents": ["enrollment_letter", "report_card"]}],
-    }
-    [decision] = decide(parse_case(case), default_law()).decisions
+    later_year = claim(child="anak-3", year="2023/2024", level="SMP", submitted_on=date(2023, 7, 20),
+                       documents=LATER_CLAIM_DOCUMENTS)
+    decision = decision_of(case(children=THREE_PAID_CHILDREN, history=THREE_CHILDREN_PAID, claims=[later_year]))
     assert decision.outcome is Outcome.REJECTED
-    assert [r.code for r in decision.reasons] == [Code.CHILD_LIMIT]
+    assert codes(decision) == {Code.CHILD_LIMIT}
