@@ -92,6 +92,10 @@ from beasiswa.ledger.cli import db_app, ledger_app  # noqa: E402 - sub-apps, reg
 app.add_typer(db_app, name="db")
 app.add_typer(ledger_app, name="ledger")
 
+from beasiswa.workflow.cli import register as _register_workflow  # noqa: E402 - users, intake, queue, process, ...
+
+_register_workflow(app)
+
 
 def main() -> None:  # pragma: no cover - console entry point
     app()

@@ -8,7 +8,7 @@ stops the others. Taking the same file in again changes nothing: its cases are r
 """
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import attrs
@@ -16,6 +16,7 @@ import attrs
 from beasiswa.casefile import CaseFileError, read_case
 from beasiswa.intake.sheets import SheetError, read_sheet
 from beasiswa.model import Case
+from beasiswa.workflow.errors import Refusal
 from beasiswa.workflow.service import CaseIntake, Workflow
 
 SHEETS = (".csv", ".xlsx")
@@ -118,23 +119,25 @@ class FileSummary:
         return self.error is None and not self.cases_refused
 
 
-def take_in_file(workflow: Workflow, path: Path, user_for: Callable[[Case], str | None],
-                 on_case: Callable[[CaseLine], None] | None = None) -> FileSummary:
+def take_in_file(workflow: Workflow, path: Path, user_for: Callable[[Case], str | None]) -> FileSummary:
     """Take in every case of a file, each as the user `user_for(case)` names (by the case's office)."""
-    from beasiswa.workflow.errors import Refusal
-
     try:
         units = read_units(path)
     except IntakeFileError as exc:
         return FileSummary(str(path), error=str(exc))
+    readable = [u for u in units if u.case is not None]
+    results = iter(workflow.take_in_all([(u.case, user_for(u.case)) for u in readable], source=str(path)))
     lines = []
     for unit in units:
         if unit.case is None:
             result = CaseIntake(unit.case_id, "refused", refusal=Refusal("INVALID_ROWS", "; ".join(unit.errors)))
         else:
-            result = workflow.take_in(user_for(unit.case), unit.case, source=str(path))
-        line = CaseLine(unit, result)
-        lines.append(line)
-        if on_case is not None:
-            on_case(line)
+            result = next(results)
+        lines.append(CaseLine(unit, result))
     return FileSummary(str(path), lines=tuple(lines))
+
+
+def take_in_files(workflow: Workflow, paths: Sequence[Path], user_for: Callable[[Case], str | None]
+                  ) -> list[FileSummary]:
+    """Each file in turn; a file that can't be read is refused whole and the others go on."""
+    return [take_in_file(workflow, Path(path), user_for) for path in paths]

@@ -32,27 +32,28 @@ depends_on = None
 STATES = ("submitted", "decided", "verified", "approved", "paid", "returned", "rejected", "pending", "appealed")
 _STATES = ", ".join(f"'{s}'" for s in STATES)
 
-CLAIM_COLUMNS = [
-    sa.Column("state", sa.String(), nullable=False, server_default="decided"),
-    sa.Column("decision_revision", sa.Integer(), nullable=False, server_default="1"),
-    sa.Column("automatic_outcome", sa.String(), nullable=True),
-    sa.Column("state_at", sa.String(), nullable=True),
-    sa.Column("decided_at", sa.String(), nullable=True),
-    sa.Column("decided_by", sa.String(), nullable=True),
-    sa.Column("verified_by", sa.String(), nullable=True),
-    sa.Column("verified_at", sa.String(), nullable=True),
-    sa.Column("approved_by", sa.String(), nullable=True),
-    sa.Column("approved_at", sa.String(), nullable=True),
-    sa.Column("override_outcome", sa.String(), nullable=True),
-    sa.Column("override_reason", sa.String(), nullable=True),
-    sa.Column("overridden_by", sa.String(), nullable=True),
-    sa.Column("overridden_at", sa.String(), nullable=True),
-    sa.Column("appealed_revision", sa.Integer(), nullable=True),
-    sa.Column("appeal_reason", sa.String(), nullable=True),
-    sa.Column("appealed_by", sa.String(), nullable=True),
-    sa.Column("appealed_at", sa.String(), nullable=True),
-    sa.Column("paid_seq", sa.BigInteger(), nullable=True),
-]
+def _claim_columns() -> list[sa.Column]:
+    return [
+        sa.Column("state", sa.String(), nullable=False, server_default="decided"),
+        sa.Column("decision_revision", sa.Integer(), nullable=False, server_default="1"),
+        sa.Column("automatic_outcome", sa.String(), nullable=True),
+        sa.Column("state_at", sa.String(), nullable=True),
+        sa.Column("decided_at", sa.String(), nullable=True),
+        sa.Column("decided_by", sa.String(), nullable=True),
+        sa.Column("verified_by", sa.String(), nullable=True),
+        sa.Column("verified_at", sa.String(), nullable=True),
+        sa.Column("approved_by", sa.String(), nullable=True),
+        sa.Column("approved_at", sa.String(), nullable=True),
+        sa.Column("override_outcome", sa.String(), nullable=True),
+        sa.Column("override_reason", sa.String(), nullable=True),
+        sa.Column("overridden_by", sa.String(), nullable=True),
+        sa.Column("overridden_at", sa.String(), nullable=True),
+        sa.Column("appealed_revision", sa.Integer(), nullable=True),
+        sa.Column("appeal_reason", sa.String(), nullable=True),
+        sa.Column("appealed_by", sa.String(), nullable=True),
+        sa.Column("appealed_at", sa.String(), nullable=True),
+        sa.Column("paid_seq", sa.BigInteger(), nullable=True),
+    ]
 
 
 def _tables() -> None:
@@ -83,8 +84,8 @@ def _tables() -> None:
     )
     op.create_index("ix_audit_trail_claim", "audit_trail", ["case_id", "claim_id"])
     op.create_index("ix_audit_trail_actor", "audit_trail", ["actor"])
-    for column in CLAIM_COLUMNS:
-        op.add_column("claims", column.copy())
+    for column in _claim_columns():
+        op.add_column("claims", column)
     op.create_index("ix_claims_state", "claims", ["state"])
 
 
@@ -221,7 +222,7 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_index("ix_claims_state", table_name="claims")
     with op.batch_alter_table("claims") as batch:
-        for column in reversed(CLAIM_COLUMNS):
+        for column in reversed(_claim_columns()):
             batch.drop_column(column.name)
     op.drop_index("ix_audit_trail_actor", table_name="audit_trail")
     op.drop_index("ix_audit_trail_claim", table_name="audit_trail")

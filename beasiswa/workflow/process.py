@@ -1,0 +1,176 @@
+"""`beasiswa process`: the whole automated path for a batch of intake files.
+
+1. Intake: every case of every file registered and its claims decided (each case whole or refused whole).
+2. Where the operator asks: the batch's decided claims verified by each office's `--verify-as` officer,
+   then approved by its `--approve-as` supervisor (never the same person: four eyes, held by the service and
+   the database), and their payouts posted to the journal.
+3. The letters of the batch's claims whose decision is told to the family (approved and paid, rejected,
+   returned; pending claims get none yet), numbered and rendered by the letters' batch renderer; letters
+   numbered by an earlier run whose PDF was never written are finished first.
+4. The summary, the ledger report and the result of `verify`.
+
+Running it again on the same files changes nothing that is done and completes what is not (a crash, a
+claim left decided because no officer of its office was named).
+"""
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from sqlalchemy.engine import Engine
+
+from beasiswa.indonesian import format_rupiah
+from beasiswa.workflow.actions import ACTION_NAMES, Action
+from beasiswa.workflow.intake import take_in_files
+from beasiswa.workflow.queries import batch_claims, lettered
+from beasiswa.workflow.records import ClaimRef, find_user
+from beasiswa.workflow.service import Step, Workflow
+from beasiswa.workflow.states import LETTER_STATES, STATE_NAMES, State
+from beasiswa.workflow.views import print_intake
+
+
+def _by_office(engine: Engine, names: Sequence[str]) -> dict[str, str]:
+    """Each named user's office → the name (the first named for an office)."""
+    out: dict[str, str] = {}
+    with engine.connect() as conn:
+        for name in names:
+            user = find_user(conn, name)
+            if user is not None:
+                out.setdefault(user.office, name)
+    return out
+
+
+def _intake_user(engine: Engine, names: Sequence[str]):
+    offices = _by_office(engine, names)
+    first = names[0] if names else None
+    return lambda case: offices.get(case.office, first)
+
+
+def run_process(engine: Engine, url: str, files: Sequence[Path], out_dir: Path, intake_as: Sequence[str],
+                verify_as: Sequence[str], approve_as: Sequence[str], day: dt.date, workers: int | None,
+                console: Console) -> int:
+    """Run the batch; returns the exit status (0 all done, 1 something refused, 2 a file unreadable)."""
+    workflow = Workflow(engine)
+    console.rule("[bold]1. Penerimaan dan putusan otomatis[/]")
+    summaries = take_in_files(workflow, files, _intake_user(engine, intake_as))
+    print_intake(console, summaries)
+    case_ids = list(dict.fromkeys(line.result.case_id for s in summaries for line in s.lines
+                                  if line.result.status != "refused"))
+    failures = sum(1 for s in summaries for line in s.lines if line.result.status == "refused")
+
+    console.rule("[bold]2. Verifikasi, persetujuan dan pembayaran[/]")
+    failures += _advance(workflow, case_ids, verify_as, approve_as, console)
+
+    console.rule("[bold]3. Surat[/]")
+    failures += _letters(engine, url, case_ids, out_dir, day, workers, console)
+
+    console.rule("[bold]4. Ringkasan[/]")
+    _summary(engine, case_ids, console)
+    ok = _ledger(engine, console)
+    if any(s.error for s in summaries):
+        return 2
+    return 1 if failures or not ok else 0
+
+
+def _advance(workflow: Workflow, case_ids: list[str], verify_as: Sequence[str], approve_as: Sequence[str],
+             console: Console) -> int:
+    if not verify_as:
+        console.print("Tanpa --verify-as: klaim yang disetujui aturan menunggu verifikasi petugas.", highlight=False)
+        return 0
+    engine = workflow.engine
+    officers, supervisors = _by_office(engine, verify_as), _by_office(engine, approve_as)
+    failures = 0
+    stages = [(Action.VERIFY, State.DECIDED, officers, workflow.verify)]
+    if approve_as:
+        stages += [(Action.APPROVE, State.VERIFIED, supervisors, workflow.approve),
+                   (Action.PAY, State.APPROVED, supervisors, workflow.pay)]
+    for action, state, people, run in stages:
+        waiting = defaultdict(list)
+        for row in batch_claims(engine, case_ids):
+            if row.state == state.value and (action is not Action.VERIFY or row.outcome == "approved"):
+                waiting[row.office].append(ClaimRef(row.case_id, row.claim_id))
+        steps: list[Step] = []
+        for office, refs in sorted(waiting.items()):
+            person = people.get(office)
+            if person is None:
+                console.print(f"[yellow]![/] {len(refs)} klaim kantor {office} tetap {STATE_NAMES[state]}: tidak ada "
+                              f"pengguna kantor itu untuk {ACTION_NAMES[action]} ({_option(action)})", highlight=False)
+                failures += len(refs)
+                continue
+            steps += run(person, sorted(refs))
+        done = [s for s in steps if s.ok]
+        amount = sum(s.amount for s in done)
+        money = f", {format_rupiah(amount)}" if action is not Action.VERIFY else ""
+        console.print(f"{ACTION_NAMES[action].capitalize()}: {len(done)} klaim{money}"
+                      f"{f'; {len(steps) - len(done)} gagal' if len(done) < len(steps) else ''}.", highlight=False)
+        for s in steps:
+            if not s.ok:
+                console.print(f"  [red]✗[/] {escape(str(s.ref))} [{s.refusal.code}]: {escape(s.refusal.message)}",
+                              highlight=False, soft_wrap=True)
+        failures += len(steps) - len(done)
+    return failures
+
+
+def _option(action: Action) -> str:
+    return "--verify-as" if action is Action.VERIFY else "--approve-as"
+
+
+def _letters(engine: Engine, url: str, case_ids: list[str], out_dir: Path, day: dt.date, workers: int | None,
+             console: Console) -> int:
+    from beasiswa.letters.batch import quiet_renderer_warnings, render_batch
+    from beasiswa.letters.register import ClaimKey, LetterRegister
+
+    register = LetterRegister(engine)
+    done = lettered(engine, case_ids)
+    tasks: dict[str, list] = defaultdict(list)
+    for entry in register.unrendered():
+        tasks[entry.case_id].append(entry.number)
+    for row in batch_claims(engine, case_ids):
+        # The register letters the decision in force (the claim's revision); one not yet lettered is due.
+        if State(row.state) in LETTER_STATES and (row.case_id, row.claim_id, row.decision_revision) not in done:
+            tasks[row.case_id].append(ClaimKey(row.case_id, row.claim_id))
+    chunks = [sorted(t, key=str) for _, t in sorted(tasks.items())]
+    if not chunks:
+        console.print("Tidak ada surat baru: setiap putusan yang final sudah bersurat.", highlight=False)
+        return 0
+    quiet_renderer_warnings()
+    issued, failed = [], []
+
+    def on_chunk(result):
+        issued.extend(result.issued)
+        failed.extend(result.failed)
+
+    render_batch(url, out_dir, chunks, day, workers, on_chunk=on_chunk)
+    kinds = Counter(i.kind for i in issued)
+    names = {"award": "penetapan", "rejection": "penolakan", "return": "pengembalian"}
+    console.print(f"{len(issued)} surat ditulis ke {escape(str(out_dir))}: "
+                  + ", ".join(f"{kinds[k]} {names[k]}" for k in names if kinds[k]) + ".", highlight=False)
+    for failure in failed:
+        console.print(f"  [red]✗[/] {escape(failure.task)} [{failure.code}]: {escape(failure.message)}",
+                      highlight=False, soft_wrap=True)
+    return len(failed)
+
+
+def _summary(engine: Engine, case_ids: list[str], console: Console) -> None:
+    rows = batch_claims(engine, case_ids)
+    states = Counter(r.state for r in rows)
+    paid = sum(r.amount for r in rows if r.state == State.PAID.value)
+    parts = ", ".join(f"{STATE_NAMES[s]} {states[s.value]}" for s in State if states[s.value])
+    console.print(f"Batch: {len(case_ids)} kasus, {len(rows)} klaim ({parts}); dibayar {format_rupiah(paid)}.",
+                  highlight=False)
+
+
+def _ledger(engine: Engine, console: Console) -> bool:
+    """The ledger report over the whole journal (by level group and office) and the chain verified."""
+    from beasiswa.ledger import verify
+    from beasiswa.ledger.report import build_report, head_line, print_report
+
+    verified = verify(engine)
+    report = build_report(engine, ("level_group", "office"), "all", verified.entries)
+    print_report(console, report)
+    status = "verify OK" if verified.ok else f"verify BROKEN: {verified.problems[0]}"
+    console.print(head_line(verified.entries, verified.head_hash, status), highlight=False)
+    return verified.ok

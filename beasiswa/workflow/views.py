@@ -1,0 +1,255 @@
+"""What officers and supervisors read at the terminal, in Indonesian: intake summaries, a result line per
+claim with a total, queues, a claim or case with everything about it, search results and the audit trail.
+Rich tables; nothing here changes anything.
+"""
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from rich import box
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from beasiswa.indonesian import DOCUMENT_NAMES, EVENT_NAMES, OUTCOME_NAMES, format_date, format_rupiah
+from beasiswa.workflow.actions import ACTION_NAMES, Action
+from beasiswa.workflow.intake import FileSummary
+from beasiswa.workflow.queries import CaseView
+from beasiswa.workflow.roles import ROLE_NAMES, User
+from beasiswa.workflow.service import Step
+from beasiswa.workflow.states import STATE_NAMES, State
+
+_OUTCOME_STYLE = {"approved": "green", "rejected": "red", "returned": "yellow", "pending": "cyan"}
+_KIND_NAMES = {"award": "penetapan (disetujui)", "rejection": "penolakan", "return": "pengembalian"}
+
+
+def when(stamp: str | None) -> str:
+    """'27 Agustus 2025 09.14 UTC' from the stored UTC timestamp."""
+    if not stamp:
+        return "-"
+    moment = dt.datetime.strptime(stamp[:16], "%Y-%m-%dT%H:%M")
+    return f"{format_date(moment.date())} {moment:%H.%M} UTC"
+
+
+def state_name(state: str | None) -> str:
+    return STATE_NAMES[State(state)] if state else "-"
+
+
+def outcome_text(outcome: str | None) -> str:
+    if not outcome:
+        return "-"
+    return f"[{_OUTCOME_STYLE.get(outcome, 'white')}]{OUTCOME_NAMES.get(outcome, outcome)}[/]"
+
+
+# ------------------------------------------------------------------------------------------------ intake
+
+def print_intake(console: Console, summaries: Sequence[FileSummary]) -> None:
+    """Per file: cases taken (new or with claims added), unchanged, refused; claims taken by outcome,
+    unchanged, refused. Then every refusal with its rows and reason."""
+    table = Table(title="Ringkasan penerimaan berkas", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    name_width = max([len("Berkas"), *(len(Path(s.path).name) for s in summaries)])
+    table.add_column("Berkas", no_wrap=True, min_width=name_width)
+    for heading in ("Kasus\nbaru", "Kasus\ntetap", "Kasus\ntolak", "Klaim\nbaru", "Setuju", "Tolak", "Kem-\nbali",
+                    "Tunda", "Klaim\ntetap", "Klaim\ntolak"):
+        table.add_column(heading, justify="right", no_wrap=True, min_width=6)
+    totals = [0] * 10
+    for s in summaries:
+        if s.error:
+            table.add_row(escape(Path(s.path).name), "", "", "[red]berkas[/]", *[""] * 7)
+            continue
+        o = s.outcomes
+        counts = [s.cases_taken, s.cases_unchanged, s.cases_refused, s.claims_taken, o["approved"], o["rejected"],
+                  o["returned"], o["pending"], s.claims_unchanged, s.claims_refused]
+        totals = [t + c for t, c in zip(totals, counts)]
+        table.add_row(escape(Path(s.path).name), *(_red(c) if i in (2, 9) else str(c) for i, c in enumerate(counts)))
+    if len(summaries) > 1:
+        table.add_section()
+        table.add_row("[bold]Jumlah[/]", *(f"[bold]{c}[/]" for c in totals))
+    # Wider than a narrow terminal rather than folded into unreadable columns.
+    console.print(table, width=max(console.width, name_width + 10 * 8 + 2), crop=False)
+    console.print("Kasus baru: didaftarkan, atau klaim baru ditambahkan pada kasus terdaftar; tetap: sudah terdaftar, "
+                  "tidak ada yang berubah; tolak: tidak diterima sama sekali.", style="dim", highlight=False)
+    for s in summaries:
+        if s.error:
+            console.print(f"[red]✗[/] {escape(s.error)}", highlight=False, soft_wrap=True)
+        for line in s.lines:
+            if line.result.refusal is not None:
+                where = f" ({line.unit.where})" if line.unit.where else ""
+                console.print(f"[red]✗[/] {escape(s.path)}: kasus {escape(line.unit.case_id)}{where} tidak diterima "
+                              f"[{line.result.refusal.code}]: {escape(line.result.refusal.message)}",
+                              highlight=False, soft_wrap=True)
+
+
+def _red(count: int) -> str:
+    return f"[red]{count}[/]" if count else "0"
+
+
+# ------------------------------------------------------------------------------------------------ steps
+
+def print_steps(console: Console, steps: Sequence[Step], action: Action) -> None:
+    """A result line per claim and a total: done, refused, and the amount of those done."""
+    for s in steps:
+        if s.ok:
+            money = f"  {format_rupiah(s.amount)}" if s.amount else ""
+            seq = f"  jurnal #{s.seq}" if s.seq else ""
+            outcome = f" ({OUTCOME_NAMES.get(s.outcome, s.outcome)})" if s.outcome else ""
+            console.print(f"[green]✓[/] {escape(str(s.ref))}  {state_name(s.before)} → {state_name(s.after)}"
+                          f"{outcome}{money}{seq}", highlight=False, soft_wrap=True)
+        else:
+            console.print(f"[red]✗[/] {escape(str(s.ref))}  tidak dapat {ACTION_NAMES[action]} "
+                          f"[{s.refusal.code}]: {escape(s.refusal.message)}", highlight=False, soft_wrap=True)
+    done = [s for s in steps if s.ok]
+    total = sum(s.amount for s in done if s.outcome == "approved")
+    console.print(f"Jumlah: {len(done)} berhasil, {len(steps) - len(done)} gagal dari {len(steps)} klaim"
+                  f"{'; nilai ' + format_rupiah(total) if total else ''}.", highlight=False)
+
+
+# ------------------------------------------------------------------------------------------------ queue
+
+def print_queue(console: Console, rows: Sequence, title: str) -> None:
+    table = Table(title=title, title_justify="left")
+    for heading in ("Klaim", "Kantor", "Anak", "Jenjang", "Tahun ajaran", "Putusan", "Nilai", "Status", "Sejak",
+                    "Diverifikasi", "Disetujui"):
+        table.add_column(heading, justify="right" if heading == "Nilai" else "left")
+    for r in rows:
+        override = " [magenta](diubah)[/]" if r.override_outcome else ""
+        table.add_row(escape(f"{r.case_id}/{r.claim_id}"), r.office, escape(r.child_name), r.level, r.academic_year,
+                      outcome_text(r.outcome) + override, format_rupiah(r.amount) if r.amount else "-",
+                      state_name(r.state), when(r.state_at), r.verified_by or "-", r.approved_by or "-")
+    console.print(table)
+    total = sum(r.amount for r in rows if r.outcome == "approved")
+    console.print(f"{len(rows)} klaim; nilai putusan disetujui {format_rupiah(total)}.", highlight=False)
+
+
+# ------------------------------------------------------------------------------------------------ show
+
+def print_case(console: Console, view: CaseView, *, trace: bool = True) -> None:
+    c = view.case
+    console.rule(f"[bold]Kasus {escape(c.case_id)}[/] · {c.office} · {c.scheme_id}")
+    console.print(f"Peserta: {escape(c.participant_name)} (KPJ {c.participant_kpj}, NIK {c.participant_nik}, "
+                  f"segmen {c.segment}); {EVENT_NAMES[c.event_kind]} pada {format_date(c.event_date)}. "
+                  f"Didaftarkan {when(c.registered_at)} oleh {c.registered_by}.", highlight=False)
+    if view.family is not None:
+        f = view.family
+        console.print(f"Hak keluarga: batas {format_rupiah(f.cap)}, telah dibayar {format_rupiah(f.paid)}, sisa "
+                      f"{format_rupiah(f.cap - f.paid)}.", highlight=False)
+    kids = {k.child_id: k for k in view.children}
+    for claim in view.claims:
+        _print_claim(console, claim, kids.get(claim.child_id), trace)
+    _print_journal(console, view.journal)
+    _print_letters(console, view.letters)
+    _print_audit(console, view.audit, title="Jejak audit")
+
+
+def _print_claim(console: Console, r, child, trace: bool) -> None:
+    child_text = f"{escape(child.name)} (NIK {child.nik})" if child else r.child_id
+    table = Table(title=f"Klaim {escape(r.case_id)}/{escape(r.claim_id)}: {child_text}, {r.level} "
+                        f"{r.academic_year} ({escape(r.institution)})", title_justify="left", expand=True)
+    table.add_column("", style="bold", no_wrap=True)
+    table.add_column("Keterangan", ratio=3)
+    table.add_column("Dasar hukum", ratio=2, style="dim")
+    table.add_row("Status", f"{state_name(r.state)} sejak {when(r.state_at)}; putusan revisi {r.decision_revision}", "")
+    table.add_row("Putusan", outcome_text(r.outcome), "")
+    if r.automatic_outcome and r.automatic_outcome != r.outcome:
+        table.add_row("Putusan otomatis", outcome_text(r.automatic_outcome), "")
+    if r.override_outcome:
+        table.add_row("Diubah petugas", f"{r.overridden_by}, {when(r.overridden_at)}: {escape(r.override_reason)}", "")
+    table.add_row("Nilai", format_rupiah(r.amount), "")
+    for reason in r.reasons:
+        table.add_row("Alasan", escape(reason["message"]), escape(reason["citation"]))
+    for warning in r.warnings:
+        table.add_row("Peringatan", escape(warning["message"]), escape(warning["citation"]))
+    documents = "; ".join(DOCUMENT_NAMES.get(d, d) for d in r.documents) or "tidak ada"
+    table.add_row("Dokumen", f"{escape(documents)} (diajukan {format_date(r.submitted_on)})", "")
+    if r.account_number:
+        table.add_row("Rekening", escape(f"{r.account_bank} {r.account_number} a.n. {r.account_holder}"), "")
+    table.add_row("Diputuskan", f"{r.decided_by or '-'}, {when(r.decided_at)}", "")
+    if r.verified_by:
+        table.add_row("Diverifikasi", f"{r.verified_by}, {when(r.verified_at)}", "")
+    if r.approved_by:
+        table.add_row("Disetujui", f"{r.approved_by}, {when(r.approved_at)}", "")
+    if r.appealed_revision:
+        table.add_row("Peninjauan kembali", f"{r.appealed_by}, {when(r.appealed_at)}, atas putusan revisi "
+                                            f"{r.appealed_revision}: {escape(r.appeal_reason)}", "")
+    if trace:
+        for step in r.trace:
+            mark = "[green]✓[/]" if step["holds"] else "[red]✗[/]"
+            table.add_row(f"{mark} aturan", escape(f"{step['rule']}: {step['detail']}"), escape(step["citation"]))
+    console.print(table)
+
+
+def _print_journal(console: Console, entries: Sequence) -> None:
+    if not entries:
+        console.print("Riwayat pembayaran: belum ada.")
+        return
+    table = Table(title="Riwayat pembayaran (jurnal)", title_justify="left")
+    for heading in ("#", "Klaim", "Anak", "Tahun ajaran", "Jenjang", "Nilai", "Jenis", "Pembuat", "Penyetuju",
+                    "Dicatat"):
+        table.add_column(heading, justify="right" if heading in ("#", "Nilai") else "left")
+    for e in entries:
+        kind = {"payout": "bayar", "reversal": f"koreksi #{e.reverses_seq}"}[e.kind]
+        source = " (riwayat)" if e.source == "history" else ""
+        table.add_row(str(e.seq), e.claim_id or "-", e.child_id, e.academic_year, e.level, format_rupiah(e.amount),
+                      kind + source, e.maker, e.approver, when(e.posted_at))
+    console.print(table)
+
+
+def _print_letters(console: Console, rows: Sequence) -> None:
+    if not rows:
+        console.print("Surat: belum ada.")
+        return
+    table = Table(title="Surat", title_justify="left")
+    for heading in ("Nomor", "Klaim", "Revisi", "Jenis", "Tanggal", "Berkas", "SHA-256 PDF"):
+        table.add_column(heading)
+    for r in rows:
+        table.add_row(r.number, r.claim_id, str(r.decision_revision), _KIND_NAMES.get(r.kind, r.kind),
+                      format_date(r.letter_date), r.file_name, (r.pdf_sha256 or "belum dibuat")[:16])
+    console.print(table)
+
+
+def _print_audit(console: Console, rows: Sequence, title: str) -> None:
+    table = Table(title=title, title_justify="left")
+    for heading in ("#", "Waktu", "Oleh", "Tindakan", "Perihal", "Sebelum", "Sesudah", "Catatan"):
+        table.add_column(heading)
+    for r in rows:
+        table.add_row(str(r.seq), when(r.at), r.actor, r.action, escape(r.subject), escape(_compact(r.before)),
+                      escape(_compact(r.after)), escape(r.note or ""))
+    console.print(table)
+
+
+def print_audit(console: Console, rows: Sequence) -> None:
+    _print_audit(console, rows, title=f"Jejak audit ({len(rows)} baris)")
+
+
+def _compact(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = json.loads(value)
+    return ", ".join(f"{k}={'/'.join(map(str, v)) if isinstance(v, list) else v}" for k, v in value.items())
+
+
+# ------------------------------------------------------------------------------------------------ search, users
+
+def print_search(console: Console, rows: Sequence, text: str) -> None:
+    table = Table(title=f"Hasil pencarian {escape(text)!s}", title_justify="left")
+    for heading in ("Kasus", "Kantor", "Peserta", "KPJ", "Anak", "NIK anak", "Klaim", "Tahun ajaran", "Jenjang",
+                    "Putusan", "Status"):
+        table.add_column(heading)
+    for r in rows:
+        table.add_row(r.case_id, r.office, escape(r.participant_name), r.participant_kpj, escape(r.child_name),
+                      r.child_nik, r.claim_id or "-", r.academic_year or "-", r.level or "-", outcome_text(r.outcome),
+                      state_name(r.state))
+    console.print(table)
+    console.print(f"{len(rows)} baris.")
+
+
+def print_users(console: Console, users: Iterable[User]) -> None:
+    table = Table(title="Pengguna", title_justify="left")
+    for heading in ("Nama", "Peran", "Kantor", "Aktif"):
+        table.add_column(heading)
+    for u in users:
+        table.add_row(u.name, ROLE_NAMES[u.role], u.office, "ya" if u.active else "[red]tidak[/]")
+    console.print(table)
