@@ -91,6 +91,9 @@ from beasiswa.ledger.cli import db_app, ledger_app  # noqa: E402 - sub-apps, reg
 
 app.add_typer(db_app, name="db")
 app.add_typer(ledger_app, name="ledger")
+from beasiswa.letters.cli import letters_app  # noqa: E402
+
+app.add_typer(letters_app, name="letters")
 
 from beasiswa.workflow.cli import register as _register_workflow  # noqa: E402 - users, intake, queue, process, ...
 

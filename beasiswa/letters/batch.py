@@ -1,0 +1,197 @@
+"""Issuing letters: numbered in the register, rendered to PDF, written to a directory, the PDF's digest recorded.
+
+`LetterIssuer` is one worker's whole pipeline for a claim (it holds one `LetterRenderer`, so one font
+configuration and one parsed stylesheet for all its letters). `render_batch` spreads the claims that have no
+letter yet over long-lived worker processes, one per core by default.
+
+The order makes a batch resumable: (1) the number and the canonical data are registered in one transaction;
+(2) the PDF is rendered and written (to a temporary name, then renamed); (3) its SHA-256 is recorded. Killed
+after (1), a re-run finds the letter numbered but not recorded and renders it again with the same number and
+date, which makes the same bytes; killed after (2), the same. A claim is never numbered twice.
+"""
+
+import datetime as dt
+import multiprocessing
+import os
+import warnings
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import attrs
+
+from beasiswa.letters.content import Letter, LetterContentError
+from beasiswa.letters.register import ClaimKey, LetterRefused, LetterRegister, Registered
+from beasiswa.letters.render import LetterRenderer, LetterTemplateError
+from beasiswa.letters.settings import LetterDataError
+
+CHUNK_SIZE = 8  # tasks a worker takes at a time: few round trips, and the work still evenly shared
+
+# A task is a claim to letter (ClaimKey) or a letter numbered whose PDF was never recorded (its number).
+Task = ClaimKey | str
+
+
+@attrs.frozen
+class Issued:
+    number: str
+    case_id: str
+    claim_id: str
+    kind: str
+    path: Path
+    numbered: bool  # numbered now (False: the claim's letter had its number already)
+    written: bool  # the PDF was (re)written now
+
+
+@attrs.frozen
+class Failed:
+    task: str
+    code: str
+    message: str
+
+
+@attrs.frozen
+class ChunkResult:
+    """What a worker sends back after one chunk (the claims of one case), with its pid and resident memory."""
+
+    issued: tuple[Issued, ...]
+    failed: tuple[Failed, ...]
+    pid: int
+    rss: int
+
+
+def resident_memory() -> int:
+    """This process's resident set size in bytes (Linux /proc; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "wb") as file:
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(temporary, path)
+
+
+class LetterIssuer:
+    """A worker's pipeline: register, renderer and output directory, kept for all its letters."""
+
+    def __init__(self, register: LetterRegister, out_dir: Path, renderer=None):
+        if renderer is None:
+            renderer = LetterRenderer()
+        self.register = register
+        self.renderer = renderer
+        self.out_dir = Path(out_dir)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+
+    def issue(self, key: ClaimKey, day: dt.date, *, rewrite: bool = False) -> Issued:
+        """The claim's letter: numbered (now, dated `day`, or before), rendered and written unless it was
+        recorded already and `rewrite` is False."""
+        numbered = self.register.number(key, day)
+        if numbered.entry.pdf_sha256 is not None and not rewrite:
+            return self._issued(numbered.entry, numbered=False, written=False)
+        return self._write(numbered.letter, numbered.entry, numbered=numbered.created)
+
+    def finish(self, number: str) -> Issued:
+        """Render a letter numbered before whose PDF was never recorded (or rewrite one that was)."""
+        entry = self.register.lookup(number)
+        if entry is None:
+            raise LetterRefused("LETTER_NOT_REGISTERED", f"letter {number} is not in the register")
+        return self._write(self.register.rebuild(entry), entry, numbered=False)
+
+    def _write(self, letter: Letter, entry: Registered, *, numbered: bool) -> Issued:
+        rendered = self.renderer.render(letter)
+        if rendered.data != entry.data:  # pragma: no cover - the register rebuilt it from the same data
+            raise LetterRefused("LETTER_DATA_CHANGED", f"letter {entry.number}: the data rendered is not the "
+                                f"data registered")
+        if entry.pdf_sha256 is not None and rendered.pdf_digest != entry.pdf_sha256:
+            raise LetterRefused("LETTER_PDF_CHANGED", f"letter {entry.number}: the PDF rendered now has SHA-256 "
+                                f"{rendered.pdf_digest}, the register holds {entry.pdf_sha256} (templates, "
+                                f"fonts or letterheads changed since); the file was not rewritten")
+        write_atomically(self.out_dir / entry.file_name, rendered.pdf)
+        self.register.record_pdf(entry.number, rendered.pdf_digest)
+        return self._issued(entry, numbered=numbered, written=True)
+
+    def _issued(self, entry: Registered, *, numbered: bool, written: bool) -> Issued:
+        return Issued(entry.number, entry.case_id, entry.claim_id, entry.kind, self.out_dir / entry.file_name,
+                      numbered, written)
+
+    def run(self, tasks: Iterable[Task], day: dt.date, *, rewrite: bool = False) -> tuple[list[Issued], list[Failed]]:
+        """Each task in turn; a letter that cannot be made is reported and the others go on."""
+        issued, failed = [], []
+        for task in tasks:
+            try:
+                issued.append(self.finish(task) if isinstance(task, str) else self.issue(task, day, rewrite=rewrite))
+            except LetterRefused as refusal:
+                failed.append(Failed(str(task), refusal.code, refusal.message))
+            except (LetterContentError, LetterDataError, LetterTemplateError) as exc:
+                failed.append(Failed(str(task), "LETTER_CONTENT", str(exc)))
+        return issued, failed
+
+
+# ------------------------------------------------------------------------------------------------ batch
+
+_worker: LetterIssuer | None = None
+
+
+def quiet_renderer_warnings() -> None:
+    """Silence the renderer's start-up warnings in this process: the command said them once already."""
+    import logging
+
+    from beasiswa.letters.render import LayoutFontWarning, SlowFontSubsettingWarning
+
+    logging.getLogger("beasiswa.letters.render").setLevel(logging.ERROR)
+    warnings.simplefilter("ignore", SlowFontSubsettingWarning)
+    warnings.simplefilter("ignore", LayoutFontWarning)
+
+
+def _start_worker(url: str, out_dir: str) -> None:
+    """A worker's one-time set-up: its own engine, register and renderer."""
+    global _worker
+    from beasiswa.db import make_engine
+
+    quiet_renderer_warnings()
+    _worker = LetterIssuer(LetterRegister(make_engine(url)), Path(out_dir))
+
+
+def _run_chunk(chunk: tuple[list[Task], dt.date]) -> ChunkResult:
+    tasks, day = chunk
+    issued, failed = _worker.run(tasks, day)
+    return ChunkResult(tuple(issued), tuple(failed), os.getpid(), resident_memory())
+
+
+def pending_tasks(register: LetterRegister, chunk_size: int = CHUNK_SIZE) -> list[list[Task]]:
+    """What a batch has to do: letters numbered but never recorded first, then decided claims with no letter,
+    in chunks of one case's tasks (at most `chunk_size`, so a large case is shared out too)."""
+    unrendered = register.unrendered()
+    by_case: dict[str, list[Task]] = {}
+    for entry in unrendered:
+        by_case.setdefault(entry.case_id, []).append(entry.number)
+    for key in register.unlettered():
+        by_case.setdefault(key.case_id, []).append(key)
+    return [tasks[i:i + chunk_size] for tasks in by_case.values() for i in range(0, len(tasks), chunk_size)]
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def render_batch(url: str, out_dir: Path, chunks: list[list[Task]], day: dt.date, workers: int | None = None,
+                 on_chunk: Callable[[ChunkResult], None] | None = None) -> list[ChunkResult]:
+    """Run the chunks on `workers` long-lived processes (default: one per core), each with its own
+    `LetterIssuer`; `on_chunk` is called in this process as each chunk completes."""
+    workers = max(1, min(workers or default_workers(), len(chunks) or 1))
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    results = []
+    if not chunks:
+        return results
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers, initializer=_start_worker, initargs=(url, str(out_dir))) as pool:
+        for result in pool.imap_unordered(_run_chunk, [(chunk, day) for chunk in chunks]):
+            results.append(result)
+            if on_chunk is not None:
+                on_chunk(result)
+    return results

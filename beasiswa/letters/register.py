@@ -1,0 +1,312 @@
+"""The letter register: a decided claim's letter numbered and registered in one transaction, its PDF recorded.
+
+`LetterRegister.number` takes the next sequence of the issuing office's year (`UPDATE … SET last = last + 1
+… RETURNING last`: the row lock on PostgreSQL, the write lock `BEGIN IMMEDIATE` took on SQLite), builds the
+letter with it and inserts the register row with the letter's canonical data and digest, all in one
+transaction: two workers never get the same number, and a rolled-back attempt uses none. A claim that has a
+letter for its decision revision already gets that letter back, rebuilt from the registered number and date
+(never a second number). `record_pdf` records the PDF's SHA-256 once the file is written; the PDF itself is
+made outside any transaction (see migration 0002_letters for why).
+
+The case comes from the file it was registered from, the decision from the `claims` row: the letter states
+what the ledger holds. Pure rebuilding makes the same canonical bytes; if it does not (the decision or the
+letters' data changed since), the register refuses rather than issue a letter that differs from its record.
+"""
+
+import datetime as dt
+import random
+import time
+from collections import OrderedDict
+
+import attrs
+from sqlalchemy import and_, insert, select, text, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from beasiswa.casefile import loads, parse_case
+from beasiswa.db.letter_tables import letter_files, letter_sequences, letters
+from beasiswa.db.tables import cases, claims
+from beasiswa.letters.canonical import canonical_bytes, digest
+from beasiswa.letters.content import Kind, Letter, LetterNumber, build_letter, letter_number
+from beasiswa.letters.settings import LetterSettings, default_settings
+from beasiswa.model import Case, Code, Decision, Outcome, Reason, TraceStep
+
+RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock not available
+MAX_ATTEMPTS = 25
+DECIDED = tuple(o.value for o in Outcome if Kind.for_outcome(o) is not None)
+
+
+class LetterRefused(Exception):
+    """The register will not number or record this letter; `code` names the rule."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def timestamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def file_name(number: str) -> str:
+    """The PDF's file name: the number with its slashes made underscores ('B_0123_KC-PLG_BSW_08_2025.pdf')."""
+    return number.replace("/", "_") + ".pdf"
+
+
+@attrs.frozen
+class Registered:
+    """One row of the register, with its PDF's digest once recorded."""
+
+    number: str
+    office: str
+    year: int
+    sequence: int
+    case_id: str
+    claim_id: str
+    decision_revision: int
+    kind: str
+    letter_date: dt.date
+    data: bytes
+    data_digest: str
+    file_name: str
+    numbered_at: str
+    pdf_sha256: str | None = None
+    rendered_at: str | None = None
+
+    @classmethod
+    def from_row(cls, row) -> "Registered":
+        return cls(**{f.name: getattr(row, f.name) for f in attrs.fields(cls)})
+
+
+@attrs.frozen
+class Numbered:
+    """A claim's letter with its register row; `created` is False when the letter was numbered before."""
+
+    letter: Letter
+    entry: Registered
+    created: bool
+
+
+@attrs.frozen
+class ClaimKey:
+    """A claim; its letter is for the decision in force (the claim's `decision_revision`)."""
+
+    case_id: str
+    claim_id: str
+
+    def __str__(self) -> str:
+        return f"{self.case_id}/{self.claim_id}"
+
+    @classmethod
+    def parse(cls, text_: str) -> "ClaimKey":
+        """'CASE_ID/CLAIM_ID' (case ids hold no slash; a claim id is taken whole after the first one)."""
+        case_id, slash, claim_id = text_.partition("/")
+        if not slash or not case_id.strip() or not claim_id.strip():
+            raise ValueError(f"--claim: {text_!r} is not CASE_ID/CLAIM_ID (e.g. KC-PLG-2025-000123/klaim-1)")
+        return cls(case_id.strip(), claim_id.strip())
+
+
+def decision_from_row(row) -> Decision:
+    """The decision a `claims` row holds (the decision contract's JSON in reasons, warnings and trace)."""
+    def reason(r: dict) -> Reason:
+        return Reason(Code(r["code"]), r["message"], r["citation"])
+
+    return Decision(row.claim_id, row.child_id, Outcome(row.outcome), row.amount,
+                    tuple(reason(r) for r in row.reasons), tuple(reason(w) for w in row.warnings),
+                    tuple(TraceStep(s["rule"], s["holds"], s["detail"], s["citation"]) for s in row.trace))
+
+
+_REGISTER = select(*letters.c, letter_files.c.pdf_sha256, letter_files.c.rendered_at).select_from(
+    letters.outerjoin(letter_files, letter_files.c.number == letters.c.number))
+
+
+class LetterRegister:
+    def __init__(self, engine: Engine, settings: LetterSettings | None = None, clock=utc_now,
+                 cached_cases: int = 64):
+        self.engine = engine
+        self.settings = settings or default_settings()
+        self.clock = clock
+        self._cases: OrderedDict[str, Case] = OrderedDict()
+        self._cached_cases = cached_cases
+
+    # ------------------------------------------------------------------------------------------- reading
+    def case(self, case_id: str) -> Case:
+        """The case as registered (its file never changes once registered); a few kept for the next claims."""
+        if case_id in self._cases:
+            self._cases.move_to_end(case_id)
+            return self._cases[case_id]
+        with self.engine.connect() as conn:
+            case_file = conn.execute(select(cases.c.case_file).where(cases.c.case_id == case_id)).scalar()
+        if case_file is None:
+            raise LetterRefused("CASE_NOT_REGISTERED", f"case {case_id!r} is not registered in this database")
+        case = parse_case(loads(case_file))
+        self._cases[case_id] = case
+        if len(self._cases) > self._cached_cases:
+            self._cases.popitem(last=False)
+        return case
+
+    def lookup(self, number: str) -> Registered | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(_REGISTER.where(letters.c.number == number)).one_or_none()
+        return Registered.from_row(row) if row else None
+
+    def letters_of(self, case_id: str, claim_id: str) -> list[Registered]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(_REGISTER.where(and_(letters.c.case_id == case_id, letters.c.claim_id == claim_id))
+                                .order_by(letters.c.decision_revision)).all()
+        return [Registered.from_row(r) for r in rows]
+
+    def unlettered(self) -> list[ClaimKey]:
+        """Decided claims (approved, rejected, returned) with no letter for the decision in force; pending
+        claims get none, nor do claims resubmitted and not yet decided again (state `submitted`)."""
+        lettered = select(letters.c.case_id).where(and_(
+            letters.c.case_id == claims.c.case_id, letters.c.claim_id == claims.c.claim_id,
+            letters.c.decision_revision == claims.c.decision_revision)).exists()
+        query = (select(claims.c.case_id, claims.c.claim_id)
+                 .where(claims.c.outcome.in_(DECIDED), claims.c.state != "submitted", ~lettered)
+                 .order_by(claims.c.case_id, claims.c.claim_id))
+        with self.engine.connect() as conn:
+            return [ClaimKey(r.case_id, r.claim_id) for r in conn.execute(query)]
+
+    def unrendered(self) -> list[Registered]:
+        """Letters numbered whose PDF was never recorded (the process stopped between the two), of the
+        decisions in force (a letter of a superseded decision is not sent any more)."""
+        current = select(claims.c.case_id).where(and_(
+            claims.c.case_id == letters.c.case_id, claims.c.claim_id == letters.c.claim_id,
+            claims.c.decision_revision == letters.c.decision_revision)).exists()
+        with self.engine.connect() as conn:
+            rows = conn.execute(_REGISTER.where(letter_files.c.number.is_(None), current)
+                                .order_by(letters.c.office, letters.c.year, letters.c.sequence)).all()
+        return [Registered.from_row(r) for r in rows]
+
+    # ------------------------------------------------------------------------------------------- writing
+    def number(self, key: ClaimKey, day: dt.date) -> Numbered:
+        """The letter of a claim's decision: numbered now, dated `day`, or the one it was given before."""
+        case = self.case(key.case_id)
+        try:
+            return self._retrying(lambda conn: self._number(conn, case, key, day))
+        except IntegrityError as exc:
+            # Another process numbered this claim's letter at the same moment (PostgreSQL; SQLite queues):
+            # its number stands, this attempt was rolled back whole and used none.
+            again = self._retrying(lambda conn: self._existing(conn, case, self._claim(conn, key.case_id,
+                                                                                         key.claim_id)))
+            if again is None:
+                raise LetterRefused("LETTER_REFUSED", str(exc.orig).splitlines()[0]) from None
+            return again
+
+    def rebuild(self, entry: Registered) -> Letter:
+        """The letter a register row stands for, rebuilt from the case, the decision, its number and date."""
+        case = self.case(entry.case_id)
+        with self.engine.connect() as conn:
+            return self._rebuild(conn, case, entry)
+
+    def record_pdf(self, number: str, pdf_sha256: str) -> Registered:
+        """Record that the letter's PDF was written, with its SHA-256; again with the same digest changes nothing."""
+        def record(conn: Connection) -> Registered:
+            row = conn.execute(_REGISTER.where(letters.c.number == number)).one_or_none()
+            if row is None:
+                raise LetterRefused("LETTER_NOT_REGISTERED", f"letter {number} is not in the register")
+            if row.pdf_sha256 is None:
+                conn.execute(insert(letter_files).values(number=number, pdf_sha256=pdf_sha256,
+                                                         rendered_at=timestamp(self.clock())))
+                row = conn.execute(_REGISTER.where(letters.c.number == number)).one()
+            elif row.pdf_sha256 != pdf_sha256:
+                raise LetterRefused("LETTER_PDF_CHANGED", f"letter {number}: the PDF rendered now has SHA-256 "
+                                    f"{pdf_sha256}, the register holds {row.pdf_sha256}")
+            return Registered.from_row(row)
+        return self._retrying(record)
+
+    # ------------------------------------------------------------------------------------------- inside
+    def _claim(self, conn: Connection, case_id: str, claim_id: str):
+        row = conn.execute(select(claims).where(and_(claims.c.case_id == case_id,
+                                                     claims.c.claim_id == claim_id))).one_or_none()
+        if row is None:
+            raise LetterRefused("CLAIM_NOT_REGISTERED", f"claim {case_id}/{claim_id} is not registered in this "
+                                f"database")
+        return row
+
+    def _existing(self, conn: Connection, case: Case, claim_row) -> Numbered | None:
+        row = conn.execute(_REGISTER.where(and_(letters.c.case_id == claim_row.case_id,
+                                                letters.c.claim_id == claim_row.claim_id,
+                                                letters.c.decision_revision == claim_row.decision_revision))
+                           ).one_or_none()
+        if row is None:
+            return None
+        entry = Registered.from_row(row)
+        return Numbered(self._letter(case, claim_row, entry), entry, False)
+
+    def _rebuild(self, conn: Connection, case: Case, entry: Registered) -> Letter:
+        claim_row = self._claim(conn, entry.case_id, entry.claim_id)
+        if claim_row.decision_revision != entry.decision_revision:
+            raise LetterRefused("LETTER_SUPERSEDED", f"letter {entry.number} tells decision revision "
+                                f"{entry.decision_revision}; claim {entry.case_id}/{entry.claim_id} is at "
+                                f"revision {claim_row.decision_revision}, whose letter is a new one")
+        return self._letter(case, claim_row, entry)
+
+    def _letter(self, case: Case, claim_row, entry: Registered) -> Letter:
+        letter = build_letter(case, decision_from_row(claim_row), LetterNumber.parse(entry.number),
+                              entry.letter_date, self.settings)
+        if canonical_bytes(letter) != entry.data:
+            raise LetterRefused("LETTER_DATA_CHANGED", f"letter {entry.number}: rebuilt from the claim's "
+                                f"decision (revision {entry.decision_revision}) and the letters' data, it no "
+                                f"longer states what was registered; a changed decision takes a new revision")
+        return letter
+
+    def _number(self, conn: Connection, case: Case, key: ClaimKey, day: dt.date) -> Numbered:
+        claim_row = self._claim(conn, key.case_id, key.claim_id)
+        existing = self._existing(conn, case, claim_row)
+        if existing is not None:
+            return existing
+        decision = decision_from_row(claim_row)
+        kind = Kind.for_outcome(decision.outcome)
+        if kind is None:
+            raise LetterRefused("CLAIM_PENDING", f"claim {key}: a {decision.outcome.value} decision gets no "
+                                f"letter yet")
+        sequence = self._next_sequence(conn, case.office, day.year)
+        letter = build_letter(case, decision, letter_number(self.settings, case.office, sequence, day), day,
+                              self.settings)
+        data = canonical_bytes(letter)
+        number = str(letter.frame.number)
+        entry = Registered(number=number, office=case.office, year=day.year, sequence=sequence,
+                           case_id=key.case_id, claim_id=key.claim_id,
+                           decision_revision=claim_row.decision_revision, kind=kind.value, letter_date=day,
+                           data=data, data_digest=digest(data), file_name=file_name(number),
+                           numbered_at=timestamp(self.clock()))
+        values = attrs.asdict(entry)
+        del values["pdf_sha256"], values["rendered_at"]
+        conn.execute(insert(letters).values(**values))
+        return Numbered(letter, entry, True)
+
+    @staticmethod
+    def _next_sequence(conn: Connection, office: str, year: int) -> int:
+        conn.execute(text("INSERT INTO letter_sequences (office, year, last) VALUES (:office, :year, 0) "
+                          "ON CONFLICT (office, year) DO NOTHING"), {"office": office, "year": year})
+        return conn.execute(update(letter_sequences)
+                            .where(and_(letter_sequences.c.office == office, letter_sequences.c.year == year))
+                            .values(last=letter_sequences.c.last + 1)
+                            .returning(letter_sequences.c.last)).scalar_one()
+
+    def _retrying(self, work):
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                with self.engine.begin() as conn:
+                    return work(conn)
+            except IntegrityError:
+                raise
+            except DBAPIError as exc:
+                if attempt == MAX_ATTEMPTS or not _retryable(exc):
+                    raise
+            time.sleep(random.uniform(0, 0.01 * attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _retryable(exc: DBAPIError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate in RETRYABLE_SQLSTATES:
+        return True
+    return "database is locked" in str(exc.orig)

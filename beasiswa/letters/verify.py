@@ -1,0 +1,147 @@
+"""Is this PDF a letter this database issued, unchanged? Genuine, altered or unknown, and why.
+
+The letter's number is read from the canonical data attached to the PDF (or, when that is missing or not
+JSON, from the text of its first page) and looked up in the register:
+
+- genuine: the attached data's SHA-256 is the registered data digest and the file's SHA-256 is the PDF's
+  registered digest;
+- altered: the number is registered for this claim, but the file's bytes or the attached data are not what
+  was registered (the answer says which, and which facts differ);
+- unknown: the number is not in this database's register, or is registered for another claim (a letter of
+  another database), or the letter carries no data to check it by.
+
+Reading the file is the only I/O besides the `lookup` the caller passes (the register's).
+"""
+
+import io
+import json
+import logging
+import re
+from collections.abc import Callable
+from enum import Enum
+
+import attrs
+import pypdf
+
+from beasiswa.letters.canonical import ATTACHMENT_NAME, digest
+from beasiswa.letters.register import Registered
+
+_NUMBER_IN_TEXT = re.compile(r"\b[A-Z]+/\d{4,}/[A-Z]+(?:-[A-Z]+)*/[A-Z]+/\d{2}/\d{4}\b")
+
+
+class Verdict(str, Enum):
+    GENUINE = "genuine"
+    ALTERED = "altered"
+    UNKNOWN = "unknown"
+
+
+class UnreadableLetter(ValueError):
+    """The file is not a PDF that can be read; the message names the file and what failed."""
+
+
+@attrs.frozen
+class Verification:
+    verdict: Verdict
+    number: str | None
+    reasons: tuple[str, ...]
+    registered: Registered | None = None
+
+    @property
+    def genuine(self) -> bool:
+        return self.verdict is Verdict.GENUINE
+
+
+@attrs.frozen
+class LetterFile:
+    """What a PDF carries to be checked by: its bytes' digest, the attached data (if any), its first page's text."""
+
+    pdf_digest: str
+    data: bytes | None
+    text: str
+
+
+def read_letter(pdf: bytes, name: str = "file") -> LetterFile:
+    if not pdf.startswith(b"%PDF-"):
+        raise UnreadableLetter(f"{name}: not a PDF (it does not begin with %PDF-)")
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # a damaged file is reported by the answer, not by logs
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(pdf))
+        attachments = reader.attachments
+        found = attachments.get(ATTACHMENT_NAME)
+        data = found[0] if found else None
+        text = reader.pages[0].extract_text() if len(reader.pages) else ""
+    except Exception as exc:  # pypdf raises many kinds on a damaged file (PyPdfError, ValueError, KeyError…)
+        raise UnreadableLetter(f"{name}: the PDF cannot be read: {exc.__class__.__name__}: {exc}") from None
+    return LetterFile(digest(pdf), data, text)
+
+
+def _decoded(data: bytes | None) -> dict | None:
+    if data is None:
+        return None
+    try:
+        decoded = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return decoded if isinstance(decoded, dict) else None
+
+
+def _differences(registered: dict, attached: dict) -> list[str]:
+    def flatten(value, prefix=""):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                yield from flatten(item, f"{prefix}.{key}" if prefix else key)
+        else:
+            yield prefix, value
+
+    ours, theirs = dict(flatten(registered)), dict(flatten(attached))
+    return [f"{key} (registered {ours.get(key)!r}, attached {theirs.get(key)!r})"
+            for key in sorted(set(ours) | set(theirs)) if ours.get(key) != theirs.get(key)]
+
+
+def verify_letter(letter: LetterFile, lookup: Callable[[str], Registered | None]) -> Verification:
+    attached = _decoded(letter.data)
+    number = attached.get("number") if attached else None
+    if not isinstance(number, str):
+        found = _NUMBER_IN_TEXT.search(letter.text)
+        number = found[0] if found else None
+    if number is None:
+        why = ("it carries no letter data (no attached " f"{ATTACHMENT_NAME}) and no letter number in its text"
+               if letter.data is None else f"its attached {ATTACHMENT_NAME} is not letter data, and its text "
+               f"shows no letter number")
+        return Verification(Verdict.UNKNOWN, None, (f"not a beasiswa letter: {why}",))
+
+    entry = lookup(number)
+    if entry is None:
+        return Verification(Verdict.UNKNOWN, number, (
+            f"letter number {number} is not in this database's register (a letter of another database, or "
+            f"not issued)",))
+    if attached is not None and (attached.get("case"), attached.get("claim")) != (entry.case_id, entry.claim_id):
+        return Verification(Verdict.UNKNOWN, number, (
+            f"letter number {number} is registered here for claim {entry.case_id}/{entry.claim_id}, this letter "
+            f"is for {attached.get('case')}/{attached.get('claim')}: not a letter of this database",), entry)
+
+    problems = []
+    if letter.data is None:
+        problems.append(f"the attached data ({ATTACHMENT_NAME}) has been removed")
+    elif digest(letter.data) != entry.data_digest:
+        changed = _differences(json.loads(entry.data), attached) if attached is not None else []
+        problems.append(f"the attached data is not the data registered (SHA-256 {digest(letter.data)[:16]}…, "
+                        f"registered {entry.data_digest[:16]}…)"
+                        + (f"; changed: {'; '.join(changed)}" if changed else ""))
+    if entry.pdf_sha256 is None:
+        if problems:
+            return Verification(Verdict.ALTERED, number, tuple(problems), entry)
+        return Verification(Verdict.UNKNOWN, number, (
+            f"letter {number} is registered but its PDF was never recorded (its rendering did not finish; "
+            f"run `beasiswa letters render`), so the file cannot be checked",), entry)
+    if letter.pdf_digest != entry.pdf_sha256:
+        problems.insert(0, f"the PDF's bytes are not those registered (SHA-256 {letter.pdf_digest[:16]}…, "
+                           f"registered {entry.pdf_sha256[:16]}…)")
+    if problems:
+        if letter.data is not None and digest(letter.data) == entry.data_digest:
+            problems.append("the attached data is the data registered")
+        return Verification(Verdict.ALTERED, number, tuple(problems), entry)
+    return Verification(Verdict.GENUINE, number, (
+        f"registered for claim {entry.case_id}/{entry.claim_id} ({entry.kind}, dated "
+        f"{entry.letter_date.isoformat()}); the PDF's SHA-256 and the attached data's digest are those "
+        f"registered",), entry)
