@@ -584,10 +584,10 @@ class Workflow:
         decision = overridden(dict(row._mapping), outcome, reason, user.name, code=code,
                               amount=scheme.amount_for(Level(row.level)))
         revision = row.decision_revision + 1
-        self._move(conn, row, dict(**decision, **_CLEARED, state=target.value, decision_revision=revision,
-                                   verified_by=user.name, verified_at=now, override_outcome=outcome.value,
-                                   override_reason=reason.strip(), overridden_by=user.name, overridden_at=now,
-                                   state_at=now))
+        self._move(conn, row, {**decision, **_CLEARED, "state": target.value, "decision_revision": revision,
+                               "verified_by": user.name, "verified_at": now, "override_outcome": outcome.value,
+                               "override_reason": reason.strip(), "overridden_by": user.name, "overridden_at": now,
+                               "state_at": now})
         self._audit_step(conn, user, row, Action.OVERRIDE.value, now, note=reason.strip(), after={
             "state": target.value, "decision_revision": revision, "outcome": decision["outcome"],
             "amount": decision["amount"], "automatic_outcome": row.automatic_outcome or row.outcome})
