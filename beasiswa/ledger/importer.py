@@ -1,0 +1,323 @@
+"""Batched registration: many decided cases with their `history[]` in one transaction per batch, for
+migrating historical payouts (a hundred thousand at a time) where `Ledger.register` would take one
+transaction and a dozen statements per payout.
+
+The result is the same as registering each case with `Ledger.register` (a test compares the two row for
+row): the same rows, keys (`CASE:history:N`) and refusals. What changes is how the work is done:
+- the history of a case being registered starts from nothing, so its checks (level covered, one payout per
+  child and year, each level group's and stage's allowance, the family cap) run in memory before anything is
+  written, and a case that breaks one is refused whole, as `register` refuses it, without stopping the batch;
+- the batch's rows are written with `executemany`, the journal's one statement per row, so the database's
+  triggers and constraints still check every entry and keep the running totals (nothing is switched off);
+- the journal head is read once per batch under the writer's lock (SQLite: the transaction's
+  `BEGIN IMMEDIATE`; PostgreSQL: the same advisory lock as the posting service), and the batch's entries are
+  chained from it in memory; the batch's entries share one `posted_at`, read when the batch is made ready;
+- while one batch is written (in a thread of its own: the drivers let go of the GIL while the database
+  works), the next is checked, built and chained from the head the first will leave; if the head turns out
+  otherwise (another writer came between), the writer chains it again from the head it finds;
+- on SQLite the writer's connection keeps statement journals in memory (`temp_store = MEMORY`): every insert
+  that fires triggers opens one, and in a temporary file they cost more than the triggers themselves.
+
+Cases already registered are handed to `Ledger.register` (same file: nothing changes; another file: refused).
+If the database refuses a batch anyway, the batch is rolled back and its cases registered one by one, so the
+refusal is pinned to its case and the others still go in. Conflicts are retried as the service retries them.
+A refusal found before writing names the rule and values as `register` does, without the seq of an earlier
+payout (there is none yet).
+"""
+
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import islice
+
+import attrs
+from sqlalchemy import func, insert, select
+from sqlalchemy.engine import Connection
+
+from beasiswa.casefile import case_to_json, decision_to_json, dumps
+from beasiswa.db.engine import is_postgres
+from beasiswa.db.tables import GENESIS_HASH, cases, children, claims, family_totals, journal, level_usage
+from beasiswa.indonesian import format_rupiah
+from beasiswa.ledger.canonical import FIELDS, canonical_bytes, digest
+from beasiswa.ledger.errors import Refused
+from beasiswa.ledger.posting import JOURNAL_LOCK, Ledger, _check_actors, _timestamp, history_key
+from beasiswa.law import Scheme
+from beasiswa.model import Case, CaseDecision
+
+CASES_PER_BATCH = 2_000
+
+
+@attrs.frozen
+class ImportResult:
+    registered: int = 0  # cases newly registered
+    unchanged: int = 0  # cases registered before from the same file
+    entries: int = 0  # history payouts written to the journal
+    refused: tuple[tuple[str, Refused], ...] = ()  # (case_id, refusal): nothing of these cases was written
+
+    def __add__(self, other: "ImportResult") -> "ImportResult":
+        return ImportResult(self.registered + other.registered, self.unchanged + other.unchanged,
+                            self.entries + other.entries, self.refused + other.refused)
+
+
+def history_refusal(case: Case, scheme: Scheme) -> Refused | None:
+    """Why `Ledger.register` would refuse this case's history (checked against an empty ledger), or None."""
+    children_ids = {c.id for c in case.children}
+    years: dict[tuple[str, str], int] = {}
+    stages: dict[tuple[str, str], int] = {}
+    held: dict[tuple[str, str], int] = {}
+    paid = 0
+    for index, payout in enumerate(case.history):
+        where = f"history[{index}]"
+        group = scheme.level_group(payout.level)
+        if group is None:
+            return Refused("LEVEL_NOT_COVERED", f"{where}.level: {payout.level.value} is not covered by "
+                           f"{scheme.name}", case_id=case.case_id, level=payout.level.value)
+        child, year = payout.child, str(payout.academic_year)
+        if child not in children_ids:
+            return Refused("CHILD_NOT_REGISTERED", f"{where}: case {case.case_id} has no child {child!r} with "
+                           f"level group {group.id}", case_id=case.case_id, child_id=child)
+        if (child, year) in held:
+            return Refused("ALREADY_CLAIMED", f"{where}: child {child} of case {case.case_id} already has a "
+                           f"payout for {year} (history[{held[(child, year)]}])", case_id=case.case_id,
+                           child_id=child, academic_year=year)
+        used = years.get((child, group.id), 0)
+        if group.years is not None and used + 1 > group.years.value:
+            return Refused("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child} has used {used} of "
+                           f"{group.years.value} years of {group.name}", case_id=case.case_id, child_id=child,
+                           level_group=group.id, years_used=used, allowance=group.years.value)
+        stage = group.stage_of(payout.level)
+        if stage is not None:
+            in_stage = stages.get((child, stage.id), 0)
+            if in_stage + 1 > stage.years.value:
+                return Refused("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child} has used {in_stage} of "
+                               f"{stage.years.value} years of {stage.name}", case_id=case.case_id, child_id=child,
+                               level_group=group.id, stage=stage.id, years_used=in_stage,
+                               allowance=stage.years.value)
+            stages[(child, stage.id)] = in_stage + 1
+        cap = scheme.family_cap.value
+        if paid + payout.amount > cap:
+            return Refused("FAMILY_CAP_REACHED", f"{where}: case {case.case_id} has paid {format_rupiah(paid)} of "
+                           f"its cap {format_rupiah(cap)}; {format_rupiah(payout.amount)} would exceed it "
+                           f"(remaining {format_rupiah(cap - paid)})", case_id=case.case_id, paid=paid, cap=cap,
+                           amount=payout.amount)
+        years[(child, group.id)] = used + 1
+        held[(child, year)] = index
+        paid += payout.amount
+    return None
+
+
+@attrs.frozen
+class _Prepared:
+    case: Case
+    decision: CaseDecision
+    scheme: Scheme
+    case_file: str
+
+
+def _rows(item: _Prepared, registered_at: str, maker: str) -> dict[str, list]:
+    """The registration rows of one case, as `Ledger.register` writes them (journal excepted): dicts for
+    SQLAlchemy, or tuples in _PLAIN_COLUMNS order for the tables written with the driver's executemany."""
+    case, decision, scheme = item.case, item.decision, item.scheme
+    p = case.participant
+    decided = {d.claim: d for d in decision.decisions}
+    as_json = {d["claim"]: d for d in decision_to_json(decision)["decisions"]} if case.claims else {}
+    claim_rows = []
+    for claim in case.claims:
+        d = decided.get(claim.id)
+        if d is None:
+            raise ValueError(f"decision.decisions: claim {claim.id!r} has no decision")
+        group = scheme.level_group(claim.level)
+        claim_rows.append(dict(
+            case_id=case.case_id, claim_id=claim.id, child_id=claim.child, academic_year=str(claim.academic_year),
+            level=claim.level.value, level_group=group.id if group else None, institution=claim.institution,
+            submitted_on=claim.submitted_on, documents=sorted(d_.value for d_ in claim.documents),
+            payee=claim.payee.value if claim.payee else None,
+            account_bank=claim.account.bank if claim.account else None,
+            account_number=claim.account.number if claim.account else None,
+            account_holder=claim.account.holder if claim.account else None,
+            outcome=d.outcome.value, amount=d.amount, reasons=as_json[claim.id]["reasons"],
+            warnings=as_json[claim.id]["warnings"], trace=as_json[claim.id]["trace"]))
+    return {
+        "cases": [dict(case_id=case.case_id, office=case.office, scheme_id=scheme.id, participant_kpj=str(p.kpj),
+                       participant_nik=str(p.nik), participant_name=p.name, segment=p.segment.value,
+                       event_kind=case.event.kind.value, event_date=case.event.date, case_file=item.case_file,
+                       registered_at=registered_at, registered_by=maker)],
+        "children": [dict(case_id=case.case_id, child_id=c.id, nik=str(c.nik), name=c.name, birth_date=c.birth_date,
+                          relation=c.relation.value, married_on=c.married_on, employed_on=c.employed_on,
+                          designated=c.designated) for c in case.children],
+        "claims": claim_rows,
+        # Plain values in column order (_PLAIN_COLUMNS): written with the driver's executemany.
+        "family_totals": [(case.case_id, scheme.id, scheme.family_cap.value, 0)],
+        "level_usage": [(case.case_id, c.id, g.id, scheme.id, g.years.value if g.years else None, 0)
+                        for c in case.children for g in scheme.level_groups],
+    }
+
+
+_TABLES = (("cases", cases), ("children", children), ("claims", claims), ("family_totals", family_totals),
+           ("level_usage", level_usage))
+_JOURNAL_COLUMNS = (*FIELDS, "hash", "canonical")
+_PLAIN_COLUMNS = {
+    "family_totals": ("case_id", "scheme_id", "cap", "paid"),
+    "level_usage": ("case_id", "child_id", "level_group", "scheme_id", "allowance", "years_used"),
+    "journal": _JOURNAL_COLUMNS,
+}
+
+
+def _driver_insert(conn: Connection, table: str, rows: list[tuple]) -> None:
+    """Rows of plain values (text, integers, bytes, NULL) written with the driver's own executemany: one
+    statement per row, so every row's triggers see the rows before it (SQLAlchemy would make a multi-row
+    VALUES of them on PostgreSQL, whose AFTER triggers run only once the whole statement is done)."""
+    columns = _PLAIN_COLUMNS[table]
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})",
+                         rows)
+
+
+def _chain(batch: list[_Prepared], seq: int, prev_hash: str, now: str, maker: str, approver: str) -> list[tuple]:
+    """The batch's history as journal rows (in _JOURNAL_COLUMNS order), chained from the head (seq, hash)."""
+    entries = []
+    for item in batch:
+        case, group_of = item.case, item.scheme.level_group
+        case_id, office = case.case_id, case.office
+        for index, payout in enumerate(case.history):
+            seq += 1
+            values = [seq, history_key(case_id, index), case_id, payout.child, None, payout.level.value,
+                      group_of(payout.level).id, str(payout.academic_year), office, payout.amount, "payout",
+                      "history", None, maker, approver, "", now, prev_hash]
+            data = canonical_bytes(values)
+            prev_hash = digest(data)
+            values += (prev_hash, data)
+            entries.append(tuple(values))
+    return entries
+
+
+@attrs.frozen
+class _Plan:
+    """A batch made ready without the database: refusals found, rows built, entries chained from the head
+    the batch expects to find (`assumed`); the writer re-chains them if the head turns out otherwise."""
+
+    refused: tuple[tuple[str, Refused], ...]
+    fresh: tuple[_Prepared, ...]
+    repeated: tuple[tuple[Case, CaseDecision], ...]  # an id twice in one batch: `register` sees it after
+    now: str
+    rows: dict[str, list]  # the fresh cases' registration rows, by table
+    assumed: tuple[int, str]
+    entries: tuple[tuple, ...]
+
+    @property
+    def head_after(self) -> tuple[int, str]:
+        return (self.entries[-1][0], self.entries[-1][-2]) if self.entries else self.assumed
+
+
+def _plan(ledger: Ledger, chunk: list[tuple[Case, CaseDecision]], maker: str, approver: str,
+          assumed: tuple[int, str]) -> _Plan:
+    refused, fresh, repeated, seen = [], [], [], set()
+    for case, decision in chunk:
+        if decision.case_id != case.case_id:
+            raise ValueError(f"decision.case_id: {decision.case_id!r} is not the case's {case.case_id!r}")
+        scheme = ledger.law.scheme(decision.scheme)
+        refusal = history_refusal(case, scheme)
+        if refusal is not None:
+            refused.append((case.case_id, refusal))
+        elif case.case_id in seen:
+            repeated.append((case, decision))
+        else:
+            seen.add(case.case_id)
+            fresh.append(_Prepared(case, decision, scheme, dumps(case_to_json(case))))
+    now = _timestamp(ledger.clock())
+    rows: dict[str, list] = {name: [] for name, _ in _TABLES}
+    for item in fresh:
+        for name, values in _rows(item, now, maker).items():
+            rows[name].extend(values)
+    entries = _chain(fresh, *assumed, now, maker, approver)
+    return _Plan(tuple(refused), tuple(fresh), tuple(repeated), now, rows, assumed, tuple(entries))
+
+
+def _head(conn: Connection) -> tuple[int, str]:
+    head = conn.execute(select(journal.c.seq, journal.c.hash).order_by(journal.c.seq.desc()).limit(1)).first()
+    return (head.seq, head.hash) if head else (0, GENESIS_HASH)
+
+
+def _write(ledger: Ledger, plan: _Plan, maker: str, approver: str) -> ImportResult:
+    """One transaction for the batch's new cases; cases registered before, repeated, or in a batch the
+    database refused go through `Ledger.register` one by one."""
+
+    def work(conn: Connection) -> tuple[list[_Prepared], int]:
+        ids = [p.case.case_id for p in plan.fresh]
+        known = set()
+        for start in range(0, len(ids), 500):
+            known.update(conn.execute(select(cases.c.case_id).where(cases.c.case_id.in_(ids[start:start + 500])))
+                         .scalars())
+        new = [p for p in plan.fresh if p.case.case_id not in known]
+        rows = plan.rows
+        if known:
+            rows = {name: [r for r in table_rows if (r[0] if name in _PLAIN_COLUMNS else r["case_id"]) not in known]
+                    for name, table_rows in rows.items()}
+        if not is_postgres(conn):
+            # Statement journals (one per insert that fires triggers) in memory, not in a temporary file.
+            conn.exec_driver_sql("PRAGMA temp_store = MEMORY")
+        for name, table in _TABLES:
+            if not rows[name]:
+                continue
+            if name in _PLAIN_COLUMNS:
+                _driver_insert(conn, name, rows[name])
+            else:
+                conn.execute(insert(table), rows[name])
+        if is_postgres(conn):
+            conn.execute(select(func.pg_advisory_xact_lock(JOURNAL_LOCK)))
+        head = _head(conn)
+        entries = plan.entries
+        if known or head != plan.assumed:  # another writer came first, or some cases were there already
+            entries = _chain(new, *head, plan.now, maker, approver)
+        if entries:
+            _driver_insert(conn, "journal", list(entries))
+        return [p for p in plan.fresh if p.case.case_id in known], len(entries)
+
+    try:
+        registered_before, entries = ledger._run(work)
+        result = ImportResult(len(plan.fresh) - len(registered_before), 0, entries, plan.refused)
+    except Refused:
+        # The database refused something the checks let through: register one by one to pin it down.
+        registered_before, result = list(plan.fresh), ImportResult(refused=plan.refused)
+    for case, decision in [*((p.case, p.decision) for p in registered_before), *plan.repeated]:
+        result += _register_one(ledger, case, decision, maker, approver)
+    return result
+
+
+def _register_one(ledger: Ledger, case: Case, decision: CaseDecision, maker: str, approver: str) -> ImportResult:
+    try:
+        done = ledger.register(case, decision, maker=maker, approver=approver)
+    except Refused as refusal:
+        return ImportResult(refused=((case.case_id, refusal),))
+    if done.new:
+        return ImportResult(registered=1, entries=len(done.history))
+    return ImportResult(unchanged=1)
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def import_cases(ledger: Ledger, items: Iterable[tuple[Case, CaseDecision]], *, maker: str, approver: str,
+                 cases_per_batch: int = CASES_PER_BATCH) -> ImportResult:
+    """Register decided cases with their history, `cases_per_batch` cases per transaction.
+
+    While the database writes one batch (in a thread of its own: the drivers let go of the GIL while the
+    database works), the next is checked, built and chained here, from the head the batch being written
+    will leave."""
+    _check_actors(maker, approver)
+    total = ImportResult()
+    with ledger.engine.connect() as conn:
+        assumed = _head(conn)  # a guess, checked under the writer's lock
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-import") as writer:
+        pending: Future | None = None
+        for chunk in _chunks(items, cases_per_batch):
+            plan = _plan(ledger, chunk, maker, approver, assumed)
+            assumed = plan.head_after
+            if pending is not None:
+                total += pending.result()
+            pending = writer.submit(_write, ledger, plan, maker, approver)
+        if pending is not None:
+            total += pending.result()
+    return total
