@@ -35,10 +35,11 @@ $(STAMP): pyproject.toml
 
 demo: setup
 	@for case in fixtures/cases/*.json; do $(BIN)/beasiswa decide "$$case" || exit $$?; echo; done
-	@# The ledger: the same cases recorded into a fresh out/beasiswa.db, then the hash chain verified.
+	@# The ledger: the same cases recorded into a fresh out/beasiswa.db, reported, then the hash chain verified.
 	@mkdir -p out && rm -f out/beasiswa.db out/beasiswa.db-wal out/beasiswa.db-shm
 	@$(BIN)/beasiswa db upgrade --db out/beasiswa.db
 	@$(BIN)/beasiswa ledger record fixtures/cases/*.json --maker demo.pembuat --approver demo.pemeriksa --db out/beasiswa.db
+	@$(BIN)/beasiswa ledger report --by level_group,office --db out/beasiswa.db
 	@$(BIN)/beasiswa ledger verify --db out/beasiswa.db
 
 test: setup

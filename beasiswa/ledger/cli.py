@@ -296,7 +296,7 @@ def exceptions_command(
     engine = _engine(db)
     seq, head_hash = journal_head(engine)
     found = find_exceptions(engine, default_law(), seq)
-    line = head_line(seq, head_hash, f"{seq} entries checked")
+    line = head_line(seq, head_hash, f"entries up to seq {seq} checked")
     if format == "csv":
         count = _tabular("csv", out, HEADER, finding_rows(found), "exceptions")
         typer.echo(f"{count} findings written to {out}; {line}" if out else line, err=out is None)

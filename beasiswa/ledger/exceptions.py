@@ -295,10 +295,11 @@ def finding_rows(found: Iterable[Finding]) -> Iterator[tuple]:
 
 
 def print_findings(console, found: list[Finding]) -> None:
+    from rich import box
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"Pengecualian: {len(found)} temuan", title_justify="left")
+    table = Table(title=f"Pengecualian: {len(found)} temuan", title_justify="left", box=box.SIMPLE_HEAD)
     for title in ("Seq", "Aturan", "Kasus", "Anak", "Tahun ajaran", "Keterangan"):
         table.add_column(title, justify="right" if title == "Seq" else "left")
     for f in found:

@@ -170,7 +170,7 @@ def report_rows(report: Report) -> tuple[tuple[str, ...], list[tuple]]:
 
 # ------------------------------------------------------------------------------------------- the edge
 LABELS = {"level_group": "Jenjang", "academic_year": "Tahun ajaran", "office": "Kantor"}
-PERIOD_TITLES = {"month": "per bulan posting (UTC)", "year": "per tahun posting (UTC)", "all": "seluruh jurnal"}
+PERIOD_TITLES = {"month": " per bulan posting (UTC)", "year": " per tahun posting (UTC)", "all": ""}
 
 
 def head_line(seq: int, head_hash: str, status: str) -> str:
@@ -204,7 +204,7 @@ def print_report(console, report: Report) -> None:
                           *cells(report.totals(period))], "bold"))
     headers = [*(LABELS[name] for name in report.dimensions), "Periode", "Saldo awal", "Bayar", "Dibayar", "Batal",
                "Dibatalkan", "Saldo akhir"]
-    table = Table(title=f"Jurnal beasiswa {PERIOD_TITLES[report.period]}, entri 1–{report.head_seq}; "
+    table = Table(title=f"Jurnal beasiswa{PERIOD_TITLES[report.period]}, entri 1–{report.head_seq}; "
                         f"jumlah dalam rupiah", title_justify="left", box=box.SIMPLE_HEAD)
     for i, header in enumerate(headers):
         widest = max([len(cells_[i]) for cells_, _ in rows] or [0])
