@@ -388,7 +388,8 @@ def test_the_same_letter_renders_to_the_same_pdf_bytes(renderer):
 def test_the_qr_code_in_the_letter_encodes_its_number_and_short_digest(renderer):
     letter = letter_for(AWARD_TO_CHILD)
     data_digest = digest(canonical_bytes(letter))
-    expected = segno.make(qr_text("B/0123/KC-PLG/BSW/08/2025", data_digest), error="m").svg_inline(scale=4, border=0)
+    expected = segno.make(qr_text("B/0123/KC-PLG/BSW/08/2025", data_digest), error="m",
+                          mask=render_module.QR_MASK).svg_inline(scale=4, border=0)
     assert expected in renderer.html(letter)
 
 

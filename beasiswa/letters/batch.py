@@ -50,12 +50,14 @@ class Failed:
 
 @attrs.frozen
 class ChunkResult:
-    """What a worker sends back after one chunk (the claims of one case), with its pid and resident memory."""
+    """What a worker sends back after one chunk (the claims of one case), with its pid, resident memory and
+    the processor time it has used so far (seconds, user + system)."""
 
     issued: tuple[Issued, ...]
     failed: tuple[Failed, ...]
     pid: int
     rss: int
+    cpu: float
 
 
 def resident_memory() -> int:
@@ -68,11 +70,11 @@ def resident_memory() -> int:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
+    """Written whole or not at all (a temporary name, then renamed). Not fsynced, like the database itself
+    (SQLite's WAL at synchronous=NORMAL): a power cut may lose the last files, never a number; the PDF is
+    deterministic, so `letters render --claim` rewrites a lost one with the registered bytes."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "wb") as file:
-        file.write(data)
-        file.flush()
-        os.fsync(file.fileno())
+    temporary.write_bytes(data)
     os.replace(temporary, path)
 
 
@@ -160,7 +162,8 @@ def _start_worker(url: str, out_dir: str) -> None:
 def _run_chunk(chunk: tuple[list[Task], dt.date]) -> ChunkResult:
     tasks, day = chunk
     issued, failed = _worker.run(tasks, day)
-    return ChunkResult(tuple(issued), tuple(failed), os.getpid(), resident_memory())
+    times = os.times()
+    return ChunkResult(tuple(issued), tuple(failed), os.getpid(), resident_memory(), times.user + times.system)
 
 
 def pending_tasks(register: LetterRegister, chunk_size: int = CHUNK_SIZE) -> list[list[Task]]:

@@ -29,6 +29,9 @@ TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 STYLESHEET = "letter.css"
 PDF_VARIANT = "pdf/a-3b"
 SERIF = "Liberation Serif"
+# Every mask makes a valid QR code; choosing the "best" one scores all eight, ~2.3 of the ~3.2 ms a code takes.
+# Mask 0 is the one segno picks most often for these codes (fixed length, version 4-M).
+QR_MASK = 0
 
 
 class LetterTemplateError(ValueError):
@@ -129,7 +132,7 @@ class LetterRenderer:
 
     def _html(self, letter: Letter, data_digest: str) -> str:
         number = str(letter.frame.number)
-        qr = segno.make(qr_text(number, data_digest), error="m")
+        qr = segno.make(qr_text(number, data_digest), error="m", mask=QR_MASK)
         template = self._env.get_template(f"{letter.frame.kind.value}.html")
         return template.render(letter=letter, qr_svg=Markup(qr.svg_inline(scale=4, border=0)),
                                short_digest=short_digest(data_digest))
