@@ -25,12 +25,12 @@ _OUTCOME_STYLE = {"approved": "green", "rejected": "red", "returned": "yellow", 
 _KIND_NAMES = {"award": "penetapan (disetujui)", "rejection": "penolakan", "return": "pengembalian"}
 
 
-def when(stamp: str | None) -> str:
-    """'27 Agustus 2025 09.14 UTC' from the stored UTC timestamp."""
+def when(stamp: str | None, time: bool = True) -> str:
+    """'27 Agustus 2025 09.14 UTC' (or the date alone) from the stored UTC timestamp."""
     if not stamp:
         return "-"
     moment = dt.datetime.strptime(stamp[:16], "%Y-%m-%dT%H:%M")
-    return f"{format_date(moment.date())} {moment:%H.%M} UTC"
+    return f"{format_date(moment.date())} {moment:%H.%M} UTC" if time else format_date(moment.date())
 
 
 def state_name(state: str | None) -> str:
@@ -109,15 +109,16 @@ def print_steps(console: Console, steps: Sequence[Step], action: Action) -> None
 # ------------------------------------------------------------------------------------------------ queue
 
 def print_queue(console: Console, rows: Sequence, title: str) -> None:
-    table = Table(title=title, title_justify="left")
-    for heading in ("Klaim", "Kantor", "Anak", "Jenjang", "Tahun ajaran", "Putusan", "Nilai", "Status", "Sejak",
-                    "Diverifikasi", "Disetujui"):
-        table.add_column(heading, justify="right" if heading == "Nilai" else "left")
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("Klaim", no_wrap=True)
+    table.add_column("Putusan", justify="right", no_wrap=True)
+    table.add_column("Status")
     for r in rows:
         override = " [magenta](diubah)[/]" if r.override_outcome else ""
-        table.add_row(escape(f"{r.case_id}/{r.claim_id}"), r.office, escape(r.child_name), r.level, r.academic_year,
-                      outcome_text(r.outcome) + override, format_rupiah(r.amount) if r.amount else "-",
-                      state_name(r.state), when(r.state_at), r.verified_by or "-", r.approved_by or "-")
+        people = " / ".join(p for p in (r.verified_by, r.approved_by) if p)
+        table.add_row(f"{escape(r.case_id)}/{escape(r.claim_id)}\n{escape(r.child_name)} · {r.level} {r.academic_year}",
+                      f"{outcome_text(r.outcome)}{override}\n{format_rupiah(r.amount) if r.amount else '-'}",
+                      f"{state_name(r.state)} sejak {when(r.state_at, time=False)}" + (f"\n{people}" if people else ""))
     console.print(table)
     total = sum(r.amount for r in rows if r.outcome == "approved")
     console.print(f"{len(rows)} klaim; nilai putusan disetujui {format_rupiah(total)}.", highlight=False)
@@ -185,14 +186,13 @@ def _print_journal(console: Console, entries: Sequence) -> None:
         console.print("Riwayat pembayaran: belum ada.")
         return
     table = Table(title="Riwayat pembayaran (jurnal)", title_justify="left")
-    for heading in ("#", "Klaim", "Anak", "Tahun ajaran", "Jenjang", "Nilai", "Jenis", "Pembuat", "Penyetuju",
-                    "Dicatat"):
+    for heading in ("#", "Klaim / anak", "Tahun ajaran", "Nilai", "Jenis", "Pembuat / penyetuju", "Dicatat"):
         table.add_column(heading, justify="right" if heading in ("#", "Nilai") else "left")
     for e in entries:
         kind = {"payout": "bayar", "reversal": f"koreksi #{e.reverses_seq}"}[e.kind]
         source = " (riwayat)" if e.source == "history" else ""
-        table.add_row(str(e.seq), e.claim_id or "-", e.child_id, e.academic_year, e.level, format_rupiah(e.amount),
-                      kind + source, e.maker, e.approver, when(e.posted_at))
+        table.add_row(str(e.seq), f"{e.claim_id or '-'}\n{e.child_id}", f"{e.academic_year}\n{e.level}",
+                      format_rupiah(e.amount), kind + source, f"{e.maker}\n{e.approver}", when(e.posted_at))
     console.print(table)
 
 
@@ -211,11 +211,12 @@ def _print_letters(console: Console, rows: Sequence) -> None:
 
 def _print_audit(console: Console, rows: Sequence, title: str) -> None:
     table = Table(title=title, title_justify="left")
-    for heading in ("#", "Waktu", "Oleh", "Tindakan", "Perihal", "Sebelum", "Sesudah", "Catatan"):
-        table.add_column(heading)
+    for heading in ("#", "Waktu / oleh", "Tindakan", "Sebelum → sesudah", "Catatan"):
+        table.add_column(heading, overflow="fold")
     for r in rows:
-        table.add_row(str(r.seq), when(r.at), r.actor, r.action, escape(r.subject), escape(_compact(r.before)),
-                      escape(_compact(r.after)), escape(r.note or ""))
+        change = " → ".join(part for part in (_compact(r.before), _compact(r.after)) if part)
+        table.add_row(str(r.seq), f"{when(r.at)}\n{r.actor}", f"{r.action}\n{escape(r.subject)}", escape(change),
+                      escape(r.note or ""))
     console.print(table)
 
 
@@ -234,16 +235,18 @@ def _compact(value) -> str:
 # ------------------------------------------------------------------------------------------------ search, users
 
 def print_search(console: Console, rows: Sequence, text: str) -> None:
-    table = Table(title=f"Hasil pencarian {escape(text)!s}", title_justify="left")
-    for heading in ("Kasus", "Kantor", "Peserta", "KPJ", "Anak", "NIK anak", "Klaim", "Tahun ajaran", "Jenjang",
-                    "Putusan", "Status"):
-        table.add_column(heading)
+    table = Table(title=f"Hasil pencarian {escape(text)!s}", title_justify="left", box=box.SIMPLE_HEAD,
+                  pad_edge=False)
+    table.add_column("Klaim", no_wrap=True)
+    table.add_column("Peserta")
+    table.add_column("Anak")
+    table.add_column("Putusan")
     for r in rows:
-        table.add_row(r.case_id, r.office, escape(r.participant_name), r.participant_kpj, escape(r.child_name),
-                      r.child_nik, r.claim_id or "-", r.academic_year or "-", r.level or "-", outcome_text(r.outcome),
-                      state_name(r.state))
+        claim = f"{r.case_id}/{r.claim_id}\n{r.level} {r.academic_year}" if r.claim_id else f"{r.case_id}\n-"
+        table.add_row(claim, f"{escape(r.participant_name)}\n{r.participant_kpj}", f"{escape(r.child_name)}\n{r.child_nik}",
+                      f"{outcome_text(r.outcome)}\n{state_name(r.state)}")
     console.print(table)
-    console.print(f"{len(rows)} baris.")
+    console.print(f"{len(rows)} baris (KPJ peserta, NIK anak).", highlight=False)
 
 
 def print_users(console: Console, users: Iterable[User]) -> None:
