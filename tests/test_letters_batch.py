@@ -137,6 +137,42 @@ def test_the_sample_cases_get_award_rejection_and_return_letters_and_pending_cla
     assert all(s == list(range(1, len(s) + 1)) for s in sequences_of(rows).values())
 
 
+def test_the_first_page_of_a_letter_of_each_kind_becomes_a_png_a_person_can_look_at(database, tmp_path):
+    register_fixtures(database)
+    render(database, tmp_path / "letters")
+    result = beasiswa("letters", "samples", "--letters", str(tmp_path / "letters"), "--out", str(tmp_path / "png"),
+                      "--db", database)
+    assert result.returncode == 0, result.stdout + result.stderr
+    pngs = sorted(p.name for p in (tmp_path / "png").iterdir())
+    assert pngs == ["contoh-surat-penetapan.png", "contoh-surat-pengembalian.png", "contoh-surat-penolakan.png"]
+    for name in pngs:
+        width, height, ink = png_ink(tmp_path / "png" / name)
+        assert (width, abs(height - 1169) <= 1) == (827, True)  # A4 at 100 dpi (pdftoppm rounds the height up)
+        assert 0.01 < ink < 0.5, f"{name}: {ink:.1%} of the page is ink"
+
+
+def test_samples_of_letters_whose_pdfs_are_gone_are_refused_naming_the_letter(database, tmp_path):
+    register_fixtures(database, ("01",))
+    render(database, tmp_path / "letters")
+    for pdf in (tmp_path / "letters").iterdir():
+        pdf.unlink()
+    result = beasiswa("letters", "samples", "--letters", str(tmp_path / "letters"), "--out", str(tmp_path / "png"),
+                      "--db", database)
+    assert result.returncode == 2
+    assert "letter B/0001/KC-PLG/BSW/08/2025: its PDF" in result.stderr and "is missing" in result.stderr
+    assert list((tmp_path / "png").iterdir()) == []
+
+
+def png_ink(path):
+    """Width, height and the share of pixels darker than light grey, read with Pillow (WeasyPrint's own dependency)."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        grey = image.convert("L")
+        dark = sum(count for level, count in enumerate(grey.histogram()) if level < 200)
+        return grey.width, grey.height, dark / (grey.width * grey.height)
+
+
 # ------------------------------------------------------------------------------------------ verifying
 
 

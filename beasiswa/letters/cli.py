@@ -1,7 +1,7 @@
 """`beasiswa letters …`: render the letters of decided claims in batches, and verify a letter's PDF.
 
 Exit status: `render` 0 done, 1 some letter refused (the others were written), 2 bad input; `verify` 0 genuine,
-1 altered or unknown, 2 the file cannot be read. The heavy imports (WeasyPrint) wait until a command runs.
+1 altered or unknown, 2 the file cannot be read; `samples` 0 done, 2 a PDF or pdftoppm missing. The heavy imports (WeasyPrint) wait until a command runs.
 """
 
 import datetime as dt
@@ -138,3 +138,24 @@ def verify_command(
         typer.echo(f"  {reason}")
     if not result.genuine:
         raise typer.Exit(1)
+
+
+@letters_app.command("samples")
+def samples_command(
+    letters: Path = typer.Option(Path("out/letters"), "--letters", help="Where the letters' PDFs are."),
+    out: Path = typer.Option(Path("out"), "--out", help="Where the PNGs go."),
+    db: str = DB_OPTION,
+) -> None:
+    """The first page of the first letter of each kind as a PNG (pdftoppm), to look at the layout."""
+    from beasiswa.letters.samples import SampleError, write_samples
+
+    if out.exists() and not out.is_dir():
+        _fail(f"--out: {out} is not a directory")
+    try:
+        samples = write_samples(_engine(db), letters, out)
+    except SampleError as exc:
+        _fail(str(exc))
+    if not samples:
+        typer.echo("no letters registered yet: `beasiswa letters render` first")
+    for sample in samples:
+        typer.echo(f"{sample.png}: page 1 of {sample.number} ({sample.kind})")
