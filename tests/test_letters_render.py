@@ -41,6 +41,7 @@ from beasiswa.letters.content import (
     build_letter,
     format_letter_number,
     letter_number,
+    readable_basis,
 )
 from beasiswa.letters.render import (
     TEMPLATES_DIR,
@@ -333,6 +334,21 @@ def test_an_award_letter_is_one_a4_page(renderer):
         assert (float(box.width), float(box.height)) == pytest.approx(A4, abs=0.5)
 
 
+TITLES = {i.id: i.title for i in default_law().interpretations}
+
+
+def test_a_letter_names_an_interpretation_by_what_it_is_about_and_keeps_the_regulation_as_cited():
+    citation = "PP 82/2019, Lampiran: manfaat beasiswa; Interpretasi I4"
+    assert readable_basis(citation, TITLES) == ("PP 82/2019, Lampiran: manfaat beasiswa; penafsiran BPJS "
+                                                "Ketenagakerjaan tentang tahun pertama yang ditanggung (I4)")
+    assert readable_basis("PP 82/2019 Pasal 25", TITLES) == "PP 82/2019 Pasal 25"
+
+
+def test_a_citation_of_an_interpretation_the_law_does_not_have_is_an_error_not_a_bare_id():
+    with pytest.raises(LetterContentError, match="Interpretasi I99"):
+        readable_basis("PP 82/2019; Interpretasi I99", TITLES)
+
+
 def test_the_rejection_letter_states_every_reason_with_its_legal_basis_and_how_to_ask_again(renderer):
     letter = letter_for(REJECTION, sequence=124)
     assert len(letter.reasons) == 2
@@ -342,7 +358,8 @@ def test_the_rejection_letter_states_every_reason_with_its_legal_basis_and_how_t
     assert "tidak dapat disetujui" in text
     for reason in letter.reasons:
         assert re.sub(r"\s+", " ", reason.message) in text
-        assert f"Dasar hukum: {reason.citation}." in text
+        basis = readable_basis(reason.citation, TITLES)
+        assert f"Dasar hukum: {basis}." in re.sub(r"\s+", " ", text)
     assert "peninjauan kembali" in text and "dengan menyebutkan nomor surat ini" in text
     assert "hari sejak tanggal surat ini" not in text  # no time limit unless the data names one
     keep_png(renderer.pdf(letter), "rejection")

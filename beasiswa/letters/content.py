@@ -7,6 +7,7 @@ a letter states is decided here (who it is addressed to, whose NIK is masked, wh
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 
 import attrs
 
@@ -248,6 +249,24 @@ def _facts(case: Case, decision: Decision, addressee: Addressee, settings: Lette
         institution=claim.institution,
         academic_year=str(claim.academic_year),
     )
+
+
+_INTERPRETATION = re.compile(r"Interpretasi (I\d+|P\d+)")
+
+
+def readable_basis(citation: str, titles: Mapping[str, str]) -> str:
+    """A decision's citation as a family reads it: the project's interpretation ids ("Interpretasi I4", which
+    `beasiswa rules` lists in full) become what they are about ("penafsiran BPJS Ketenagakerjaan tentang tahun
+    pertama yang ditanggung (I4)"). The provisions of the regulation stay as cited."""
+
+    def spelled(match: re.Match) -> str:
+        ident = match[1]
+        if ident not in titles:
+            raise LetterContentError(f"citation: {match[0]!r} names no known interpretation ({citation!r})")
+        title = titles[ident]
+        return f"penafsiran BPJS Ketenagakerjaan tentang {title[:1].lower()}{title[1:]} ({ident})"
+
+    return _INTERPRETATION.sub(spelled, citation)
 
 
 def build_letter(case: Case, decision: Decision, number: LetterNumber, day: dt.date, settings: LetterSettings,

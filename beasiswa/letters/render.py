@@ -19,7 +19,8 @@ from weasyprint.text.fonts import FontConfiguration
 
 from beasiswa.indonesian import format_date, format_rupiah
 from beasiswa.letters.canonical import ATTACHMENT_NAME, canonical_bytes, digest, qr_text, short_digest
-from beasiswa.letters.content import Letter
+from beasiswa.law import default_law
+from beasiswa.letters.content import Letter, readable_basis
 from beasiswa.letters.words import amount_for_letter
 
 log = logging.getLogger(__name__)
@@ -128,7 +129,9 @@ class LetterRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self._env.filters.update(tanggal=format_date, rupiah=format_rupiah, amount_for_letter=amount_for_letter)
+        titles = {i.id: i.title for i in default_law().interpretations}
+        self._env.filters.update(tanggal=format_date, rupiah=format_rupiah, amount_for_letter=amount_for_letter,
+                                 basis=lambda citation: readable_basis(citation, titles))
 
     def _html(self, letter: Letter, data_digest: str) -> str:
         number = str(letter.frame.number)
