@@ -33,14 +33,29 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
 	@touch $@
 
+# The demo's staff: an admin, and an officer (petugas) and a supervisor (pengawas) for each sample office.
+DEMO_DB := sqlite:///out/beasiswa.db
+DEMO_OFFICES := plg sby mdn bdg mks
+DEMO_STAFF := $(foreach o,$(DEMO_OFFICES),--verify-as $(o).petugas --approve-as $(o).pengawas)
+
 demo: setup
+	@# 1. The rules alone: every sample case decided and explained, as an officer reads it to a family.
 	@for case in fixtures/cases/*.json; do $(BIN)/beasiswa decide "$$case" || exit $$?; echo; done
-	@# The ledger: the same cases recorded into a fresh out/beasiswa.db, reported, then the hash chain verified.
-	@mkdir -p out && rm -f out/beasiswa.db out/beasiswa.db-wal out/beasiswa.db-shm
-	@$(BIN)/beasiswa db upgrade --db out/beasiswa.db
-	@$(BIN)/beasiswa ledger record fixtures/cases/*.json --maker demo.pembuat --approver demo.pemeriksa --db out/beasiswa.db
-	@$(BIN)/beasiswa ledger report --by level_group,office --db out/beasiswa.db
-	@$(BIN)/beasiswa ledger verify --db out/beasiswa.db
+	@# 2. The main job on a fresh out/beasiswa.db: intake of the sample cases and the KC-PLG sheet, verification
+	@#    and approval by two different people, payouts, letters in out/letters/, the ledger report.
+	@rm -rf out/beasiswa.db out/beasiswa.db-wal out/beasiswa.db-shm out/letters && mkdir -p out
+	@$(BIN)/beasiswa db upgrade --db $(DEMO_DB)
+	@$(BIN)/beasiswa users bootstrap admin --db $(DEMO_DB) >/dev/null
+	@for o in $(DEMO_OFFICES); do \
+	  office=KC-$$(echo $$o | tr a-z A-Z); \
+	  $(BIN)/beasiswa users add $$o.petugas --role officer --office $$office --as admin --db $(DEMO_DB) >/dev/null || exit $$?; \
+	  $(BIN)/beasiswa users add $$o.pengawas --role supervisor --office $$office --as admin --db $(DEMO_DB) >/dev/null || exit $$?; \
+	done
+	@$(BIN)/beasiswa process fixtures/cases/*.json fixtures/intake/kc-plg-2025-07.csv --out out/letters \
+	  $(DEMO_STAFF) --db $(DEMO_DB)
+	@# 3. The first page of a letter of each kind as a PNG, to look at; then the auditor's check of the chain.
+	@$(BIN)/beasiswa letters samples --letters out/letters --out out --db $(DEMO_DB)
+	@$(BIN)/beasiswa ledger verify --db $(DEMO_DB)
 
 test: setup
 	$(BIN)/python -m pytest -q
