@@ -109,6 +109,9 @@ def print_steps(console: Console, steps: Sequence[Step], action: Action) -> None
 # ------------------------------------------------------------------------------------------------ queue
 
 def print_queue(console: Console, rows: Sequence, title: str) -> None:
+    if not rows:
+        console.print(f"{title}: tidak ada klaim.", highlight=False)
+        return
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("Klaim", no_wrap=True)
     table.add_column("Putusan", justify="right", no_wrap=True)
