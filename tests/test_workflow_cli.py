@@ -123,6 +123,25 @@ def test_an_auditor_reads_everything_and_changes_nothing(db):
     assert run(db, "show", "KC-PLG-2025-000201")[0] == 0
 
 
+def test_an_auditor_asking_for_all_of_his_own_offices_claims_is_refused_not_told_there_is_nothing_to_do(db):
+    intake(db)
+    code, out = run(db, "verify", "--all-decided", "--as", "gita")  # gita's office, KP, has no claims
+    assert code == 1 and "[ROLE]: pengguna 'gita' (auditor, KP) tidak boleh memverifikasi klaim" in out
+    assert "Tidak ada klaim" not in out
+
+
+def test_a_supervisor_asking_for_all_of_another_offices_claims_is_refused_naming_the_office(db):
+    intake(db)
+    code, out = run(db, "approve", "--all-verified", "--office", "KC-SBY", "--as", "budi")
+    assert code == 1 and "[OFFICE]: pengguna 'budi' (pengawas, KC-PLG) tidak boleh menyetujui klaim milik kantor " \
+                         "KC-SBY" in out
+
+
+def test_a_bulk_action_as_an_unknown_user_is_refused_naming_the_user(db):
+    code, out = run(db, "pay", "--all-approved", "--as", "siapa")
+    assert code == 1 and "[UNKNOWN_USER]: pengguna 'siapa' tidak terdaftar" in out
+
+
 def test_show_tells_the_decision_with_its_trace_documents_payouts_letters_and_audit_trail(db):
     intake(db)
     code, out = run(db, "show", "KC-PLG-2025-000201/klaim-2")

@@ -302,8 +302,10 @@ def audit_command(
 def _bulk(action_name: str, refs_text: list[str], all_flag: bool, state, office: str | None, as_: str | None,
           db: str | None, run) -> None:
     from beasiswa.workflow.actions import Action
+    from beasiswa.workflow.errors import Refusal
     from beasiswa.workflow.queries import refs_in_state
-    from beasiswa.workflow.records import find_user
+    from beasiswa.workflow.records import actor
+    from beasiswa.workflow.roles import check
     from beasiswa.workflow.views import print_steps
 
     if not as_:
@@ -311,12 +313,15 @@ def _bulk(action_name: str, refs_text: list[str], all_flag: bool, state, office:
     workflow = _workflow(db)
     refs = _refs(refs_text or [])
     if all_flag:
-        if office is None:
+        # Whether the user may do this to the office's claims at all is asked before they are listed: an
+        # auditor or another office's officer is refused, not told that there is nothing to do.
+        try:
             with workflow.engine.connect() as conn:
-                user = find_user(conn, as_)
-            office = user.office if user else None
-        if office is None:
-            _fail(f"{action_name} --all-…: which office? --office KC-…")
+                user = actor(conn, as_)
+            office = office or user.office
+            check(user, Action(action_name), office, "klaim")
+        except Refusal as refusal:
+            _fail(f"{action_name} --all-…: [{refusal.code}]: {refusal.message}", 1)
         refs += refs_in_state(workflow.engine, state, office)
     elif office is not None:
         _fail("--office goes with --all-…; name the claims, or ask for all of an office's")
