@@ -41,6 +41,7 @@ from beasiswa.ledger.canonical import FIELDS, canonical_bytes, digest
 from beasiswa.ledger.errors import Refused
 from beasiswa.ledger.posting import JOURNAL_LOCK, Ledger, _check_actors, _timestamp, history_key
 from beasiswa.law import Scheme
+from beasiswa.ledger.rows import case_row, child_row, claim_row, decision_columns
 from beasiswa.model import Case, CaseDecision
 
 CASES_PER_BATCH = 2_000
@@ -117,33 +118,15 @@ def _rows(item: _Prepared, registered_at: str, maker: str) -> dict[str, list]:
     """The registration rows of one case, as `Ledger.register` writes them (journal excepted): dicts for
     SQLAlchemy, or tuples in _PLAIN_COLUMNS order for the tables written with the driver's executemany."""
     case, decision, scheme = item.case, item.decision, item.scheme
-    p = case.participant
-    decided = {d.claim: d for d in decision.decisions}
     as_json = {d["claim"]: d for d in decision_to_json(decision)["decisions"]} if case.claims else {}
     claim_rows = []
     for claim in case.claims:
-        d = decided.get(claim.id)
-        if d is None:
+        if claim.id not in as_json:
             raise ValueError(f"decision.decisions: claim {claim.id!r} has no decision")
-        group = scheme.level_group(claim.level)
-        claim_rows.append(dict(
-            case_id=case.case_id, claim_id=claim.id, child_id=claim.child, academic_year=str(claim.academic_year),
-            level=claim.level.value, level_group=group.id if group else None, institution=claim.institution,
-            submitted_on=claim.submitted_on, documents=sorted(d_.value for d_ in claim.documents),
-            payee=claim.payee.value if claim.payee else None,
-            account_bank=claim.account.bank if claim.account else None,
-            account_number=claim.account.number if claim.account else None,
-            account_holder=claim.account.holder if claim.account else None,
-            outcome=d.outcome.value, amount=d.amount, reasons=as_json[claim.id]["reasons"],
-            warnings=as_json[claim.id]["warnings"], trace=as_json[claim.id]["trace"]))
+        claim_rows.append({**claim_row(case.case_id, claim, scheme), **decision_columns(as_json[claim.id])})
     return {
-        "cases": [dict(case_id=case.case_id, office=case.office, scheme_id=scheme.id, participant_kpj=str(p.kpj),
-                       participant_nik=str(p.nik), participant_name=p.name, segment=p.segment.value,
-                       event_kind=case.event.kind.value, event_date=case.event.date, case_file=item.case_file,
-                       registered_at=registered_at, registered_by=maker)],
-        "children": [dict(case_id=case.case_id, child_id=c.id, nik=str(c.nik), name=c.name, birth_date=c.birth_date,
-                          relation=c.relation.value, married_on=c.married_on, employed_on=c.employed_on,
-                          designated=c.designated) for c in case.children],
+        "cases": [case_row(case, scheme, item.case_file, registered_at, maker)],
+        "children": [child_row(case.case_id, c) for c in case.children],
         "claims": claim_rows,
         # Plain values in column order (_PLAIN_COLUMNS): written with the driver's executemany.
         "family_totals": [(case.case_id, scheme.id, scheme.family_cap.value, 0)],

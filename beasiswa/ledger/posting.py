@@ -40,6 +40,7 @@ from beasiswa.indonesian import format_rupiah
 from beasiswa.law import Law, Scheme, default_law
 from beasiswa.ledger.canonical import FIELDS, canonical_bytes, digest
 from beasiswa.ledger.errors import LedgerBusy, Refused, database_rule
+from beasiswa.ledger.rows import case_row, child_row, claim_row, decision_columns, family_total_row, usage_rows
 from beasiswa.model import Case, CaseDecision, Level, Outcome, Payout
 
 # Any constant: the journal head's lock on PostgreSQL ("beasiswa" in ASCII, truncated to 63 bits).
@@ -208,44 +209,18 @@ class Ledger:
                                                            journal.c.source == "history"))
                                 .order_by(journal.c.seq)).all()
             return Registered(case.case_id, existing.scheme_id, False, tuple(Entry.from_row(r) for r in rows))
-        p = case.participant
-        conn.execute(insert(cases).values(
-            case_id=case.case_id, office=case.office, scheme_id=scheme.id, participant_kpj=str(p.kpj),
-            participant_nik=str(p.nik), participant_name=p.name, segment=p.segment.value,
-            event_kind=case.event.kind.value, event_date=case.event.date, case_file=case_file,
-            registered_at=_timestamp(self.clock()), registered_by=maker))
-        conn.execute(insert(children), [dict(
-            case_id=case.case_id, child_id=c.id, nik=str(c.nik), name=c.name, birth_date=c.birth_date,
-            relation=c.relation.value, married_on=c.married_on, employed_on=c.employed_on,
-            designated=c.designated) for c in case.children])
-        decided = {d.claim: d for d in decision.decisions}
+        conn.execute(insert(cases).values(case_row(case, scheme, case_file, _timestamp(self.clock()), maker)))
+        conn.execute(insert(children), [child_row(case.case_id, c) for c in case.children])
         as_json = {d["claim"]: d for d in decision_to_json(decision)["decisions"]}
         claim_rows = []
         for claim in case.claims:
-            d = decided.get(claim.id)
-            if d is None:
+            if claim.id not in as_json:
                 raise ValueError(f"decision.decisions: claim {claim.id!r} has no decision")
-            group = scheme.level_group(claim.level)
-            claim_rows.append(dict(
-                case_id=case.case_id, claim_id=claim.id, child_id=claim.child,
-                academic_year=str(claim.academic_year), level=claim.level.value,
-                level_group=group.id if group else None, institution=claim.institution,
-                submitted_on=claim.submitted_on, documents=sorted(d_.value for d_ in claim.documents),
-                payee=claim.payee.value if claim.payee else None,
-                account_bank=claim.account.bank if claim.account else None,
-                account_number=claim.account.number if claim.account else None,
-                account_holder=claim.account.holder if claim.account else None,
-                outcome=d.outcome.value, amount=d.amount,
-                reasons=as_json[claim.id]["reasons"], warnings=as_json[claim.id]["warnings"],
-                trace=as_json[claim.id]["trace"]))
+            claim_rows.append({**claim_row(case.case_id, claim, scheme), **decision_columns(as_json[claim.id])})
         if claim_rows:
             conn.execute(insert(claims), claim_rows)
-        conn.execute(insert(family_totals).values(case_id=case.case_id, scheme_id=scheme.id,
-                                                  cap=scheme.family_cap.value, paid=0))
-        conn.execute(insert(level_usage), [dict(
-            case_id=case.case_id, child_id=c.id, level_group=g.id, scheme_id=scheme.id,
-            allowance=g.years.value if g.years else None, years_used=0)
-            for c in case.children for g in scheme.level_groups])
+        conn.execute(insert(family_totals).values(family_total_row(case.case_id, scheme)))
+        conn.execute(insert(level_usage), usage_rows(case.case_id, case.children, scheme))
         history = tuple(self._import(conn, case, scheme, i, payout, maker, approver)
                         for i, payout in enumerate(case.history))
         return Registered(case.case_id, scheme.id, True, history)

@@ -1,0 +1,55 @@
+"""The rows that register a case: the case, its children, its claims, and its running totals.
+
+One place for them, because three writers insert them: the posting service (`Ledger.register`, one case at a
+time), the batched history import, and the workflow's intake (which adds its own columns to a claim's row).
+Pure: values in, dicts out; the callers choose the statements.
+"""
+
+from typing import Any
+
+from beasiswa.law import Scheme
+from beasiswa.model import Case, Child, Claim
+
+
+def case_row(case: Case, scheme: Scheme, case_file: str, registered_at: str, registered_by: str) -> dict[str, Any]:
+    p = case.participant
+    return dict(case_id=case.case_id, office=case.office, scheme_id=scheme.id, participant_kpj=str(p.kpj),
+                participant_nik=str(p.nik), participant_name=p.name, segment=p.segment.value,
+                event_kind=case.event.kind.value, event_date=case.event.date, case_file=case_file,
+                registered_at=registered_at, registered_by=registered_by)
+
+
+def child_row(case_id: str, child: Child) -> dict[str, Any]:
+    return dict(case_id=case_id, child_id=child.id, nik=str(child.nik), name=child.name,
+                birth_date=child.birth_date, relation=child.relation.value, married_on=child.married_on,
+                employed_on=child.employed_on, designated=child.designated)
+
+
+def claim_row(case_id: str, claim: Claim, scheme: Scheme) -> dict[str, Any]:
+    """What the claim says, without its decision (the caller adds outcome, amount, reasons, warnings, trace)."""
+    group = scheme.level_group(claim.level)
+    account = claim.account
+    return dict(case_id=case_id, claim_id=claim.id, child_id=claim.child, academic_year=str(claim.academic_year),
+                level=claim.level.value, level_group=group.id if group else None, institution=claim.institution,
+                submitted_on=claim.submitted_on, documents=sorted(d.value for d in claim.documents),
+                payee=claim.payee.value if claim.payee else None,
+                account_bank=account.bank if account else None,
+                account_number=account.number if account else None,
+                account_holder=account.holder if account else None)
+
+
+def decision_columns(decision_json: dict[str, Any]) -> dict[str, Any]:
+    """A claim's decision columns from its contract JSON (`decision_to_json(...)["decisions"][i]`)."""
+    return dict(outcome=decision_json["outcome"], amount=decision_json["amount"],
+                reasons=decision_json["reasons"], warnings=decision_json["warnings"], trace=decision_json["trace"])
+
+
+def family_total_row(case_id: str, scheme: Scheme) -> dict[str, Any]:
+    return dict(case_id=case_id, scheme_id=scheme.id, cap=scheme.family_cap.value, paid=0)
+
+
+def usage_rows(case_id: str, children: tuple[Child, ...] | list[Child], scheme: Scheme) -> list[dict[str, Any]]:
+    """One row per child and level group: the years used so far (none) against the group's allowance."""
+    return [dict(case_id=case_id, child_id=c.id, level_group=g.id, scheme_id=scheme.id,
+                 allowance=g.years.value if g.years else None, years_used=0)
+            for c in children for g in scheme.level_groups]
