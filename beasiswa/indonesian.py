@@ -14,6 +14,7 @@ LOCALE = "id_ID"
 _MONTHS = dict(get_month_names("wide", locale=LOCALE))
 
 
+@lru_cache(maxsize=1 << 16)  # pure; a run of cases repeats few dates (birth, submission, year start and end)
 def format_date(day: dt.date) -> str:
     """'27 Agustus 2025': Indonesian month name, no leading zero on the day (Babel's "d MMMM y")."""
     return f"{day.day} {_MONTHS[day.month]} {day.year}"

@@ -174,6 +174,9 @@ class Interpretation:
         return f"Interpretasi {self.id}"
 
 
+_ONE_DAY = dt.timedelta(days=1)
+
+
 @attrs.frozen
 class Law:
     """All schemes and interpretations, validated together at load time."""
@@ -216,7 +219,9 @@ class Law:
         return dt.date(year.start_year, month, day)
 
     def year_end(self, year: AcademicYear) -> dt.date:
-        return self.year_start(year.next()) - dt.timedelta(days=1)
+        """The day before the next academic year starts."""
+        month, day = self._year_starts
+        return dt.date(year.start_year + 1, month, day) - _ONE_DAY
 
     def year_on(self, day: dt.date) -> AcademicYear:
         """The academic year in progress on a day."""

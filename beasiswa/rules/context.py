@@ -67,19 +67,15 @@ class ClaimContext:
     year_text: str = attrs.field(init=False)
 
     def __attrs_post_init__(self):
-        year_start = self.law.year_start(self.claim.academic_year)
-        year_end = self.law.year_end(self.claim.academic_year)
-        derived = {
-            "year_start": year_start,
-            "year_end": year_end,
-            "year_text": f"tahun ajaran {self.claim.academic_year} ({format_date(year_start)} s.d. "
-                         f"{format_date(year_end)})",
-            "group": self.scheme.level_group(self.claim.level),
-            "amount": self.scheme.amount_for(self.claim.level),
-            "beneficiaries": beneficiaries(self.case, self.tally),
-        }
-        for name, value in derived.items():
-            object.__setattr__(self, name, value)
+        year, level = self.claim.academic_year, self.claim.level
+        year_start, year_end = self.law.year_start(year), self.law.year_end(year)
+        derive = object.__setattr__  # frozen: the derived values are set once, here
+        derive(self, "year_start", year_start)
+        derive(self, "year_end", year_end)
+        derive(self, "year_text", f"tahun ajaran {year} ({format_date(year_start)} s.d. {format_date(year_end)})")
+        derive(self, "group", self.scheme.level_group(level))
+        derive(self, "amount", self.scheme.amount_for(level))
+        derive(self, "beneficiaries", beneficiaries(self.case, self.tally))
 
     def interpretation(self, interpretation_id: str) -> Interpretation:
         return self.law.interpretation(interpretation_id)

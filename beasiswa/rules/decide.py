@@ -57,6 +57,8 @@ RULES = {benefit: (*CASE_RULES, *rules) for benefit, rules in CLAIM_RULES.items(
 _NAMED_CASE_RULES = tuple((rule.__name__, rule) for rule in CASE_RULES)
 _NAMED_CLAIM_RULES = {b: tuple((rule.__name__, rule) for rule in rules) for b, rules in CLAIM_RULES.items()}
 _OUTCOME_OF = {code: code.outcome for code in Code}
+# Some 17 trace steps a claim: tuple.__new__ skips the named tuple's generated __new__ (see findings).
+_new = tuple.__new__
 
 # Interpretation P4: which outcome wins when reasons of several outcomes apply.
 _SEVERITY = (Outcome.REJECTED, Outcome.RETURNED, Outcome.PENDING)
@@ -78,7 +80,7 @@ def apply_rules(named_rules, context: ClaimContext) -> Applied:
     trace, reasons, warnings = [], [], []
     for name, rule in named_rules:
         holds, detail, citation, code, message = rule(context)
-        trace.append(TraceStep(name, holds, detail, citation))
+        trace.append(_new(TraceStep, (name, holds, detail, citation)))
         if not holds:
             (reasons if _OUTCOME_OF[code] else warnings).append(Reason(code, message, citation))
     return Applied(tuple(trace), tuple(reasons), tuple(warnings))

@@ -18,12 +18,17 @@ class Finding(NamedTuple):
     message: str = ""
 
 
+# Every rule returns one per claim (some 70 a case): built by tuple.__new__, which skips the named tuple's
+# generated __new__ and its defaults, at half the cost.
+_new = tuple.__new__
+
+
 def holds(detail: str, citation: str) -> Finding:
-    return Finding(True, detail, citation)
+    return _new(Finding, (True, detail, citation, None, ""))
 
 
 def fails(code: Code, message: str, detail: str, citation: str) -> Finding:
-    return Finding(False, detail, citation, code, message)
+    return _new(Finding, (False, detail, citation, code, message))
 
 
 @lru_cache(maxsize=1024)
