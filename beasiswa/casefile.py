@@ -93,6 +93,19 @@ def _structure_list(value: Any, type_) -> Any:
     return value
 
 
+def _vocabulary_hook(vocabulary, what: str):
+    """The member a contract string names, by one lookup; anything else goes to `parse` for its error."""
+    members = vocabulary._value2member_map_
+
+    def structure(value: Any, _type):
+        try:
+            return members[value]
+        except (KeyError, TypeError):
+            return vocabulary.parse(value, what)
+
+    return structure
+
+
 def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True)
     # By class: cattrs' own hooks for these call int(), str() and bool(), which would accept "48" or "yes".
@@ -105,24 +118,40 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(KPJ, lambda v, _: KPJ(_structure_str(v, str)))
     conv.register_structure_hook(AcademicYear, lambda v, _: AcademicYear.parse(v))
     for vocabulary, what in _VOCABULARY_NAMES.items():
-        conv.register_structure_hook(vocabulary, lambda v, t, what=what: t.parse(v, what))
+        conv.register_structure_hook(vocabulary, _vocabulary_hook(vocabulary, what))
 
     # Lists must be JSON arrays: cattrs would otherwise take a string as a list of characters. Each class is
     # built after the hooks of the types inside it, so it picks them up.
-    def strict_list(list_type):
+    # Valid files are the rule, so a list with a `direct` way to build it tries that first; whatever it does
+    # not take goes through cattrs' own hook, which builds the same value or raises the error naming the index.
+    def strict_list(list_type, direct=None):
         base = conv.get_structure_hook(list_type)
-        conv.register_structure_hook_func(lambda t: t == list_type,
-                                          lambda v, t: base(_structure_list(v, t), t))
+
+        def structure(value, type_):
+            _structure_list(value, type_)
+            if direct is not None:
+                try:
+                    return direct(value)
+                except Exception:
+                    pass
+            return base(value, type_)
+
+        conv.register_structure_hook_func(lambda t: t == list_type, structure)
 
     def strict_class(cls):
         conv.register_structure_hook(cls, make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True))
 
+    def tuple_of(cls):
+        hook = conv.get_structure_hook(cls)
+        return lambda items: tuple([hook(item, cls) for item in items])
+
+    documents = Document._value2member_map_
     strict_list(tuple[str, ...])
-    strict_list(frozenset[Document])
+    strict_list(frozenset[Document], lambda items: frozenset([documents[item] for item in items]))
     for cls in (Participant, Event, Child, Payout, BankAccount, Claim):
         strict_class(cls)
     for cls in (Child, Payout, Claim):
-        strict_list(tuple[cls, ...])
+        strict_list(tuple[cls, ...], tuple_of(cls))
     strict_class(Case)
 
     conv.register_unstructure_hook(dt.date, lambda d: d.isoformat())
