@@ -236,3 +236,34 @@ def test_the_rules_for_a_day_that_does_not_exist_are_refused_with_status_2():
     run = beasiswa("rules", "--on", "2019-13-01")
     assert run.returncode == 2
     assert run.stderr.startswith("error: --on: '2019-13-01' is not a date")
+
+
+# ---- starting fast ------------------------------------------------------------------------------------------
+
+# What `decide` and `rules` never use: the database layer, PDF letters, spreadsheets. Every run of the command
+# imports beasiswa.cli, which registers the ledger's, letters' and workflow's commands, so none of their
+# modules may import these at load; a command that needs one imports it when it runs.
+NOT_FOR_DECIDING = ("sqlalchemy", "sqlmodel", "alembic", "psycopg", "weasyprint", "openpyxl")
+LOADED_PROBE = """
+import sys
+case, not_for_deciding = sys.argv[1], set(sys.argv[2:])
+def loaded(after):
+    print(f"after {after}:", sorted({name.split(".")[0] for name in sys.modules} & not_for_deciding), file=sys.stderr)
+import beasiswa.cli
+loaded("import beasiswa.cli")
+for args in (["decide", case, "--format", "json"], ["decide", case], ["rules"]):
+    try:
+        beasiswa.cli.app(args, prog_name="beasiswa")
+    except SystemExit as exit:
+        if exit.code:
+            raise
+    loaded(" ".join(args[:1] + args[2:]))
+"""
+
+
+def test_deciding_a_case_or_showing_the_rules_loads_no_database_pdf_or_spreadsheet_library():
+    run = subprocess.run([sys.executable, "-c", LOADED_PROBE, str(CONTRACT_EXAMPLE), *NOT_FOR_DECIDING],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.splitlines() == ["after import beasiswa.cli: []", "after decide --format json: []",
+                                       "after decide: []", "after rules: []"]

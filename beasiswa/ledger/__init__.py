@@ -4,10 +4,32 @@
 - `posting`: the posting service (`Ledger.register`, `Ledger.pay`, `Ledger.reverse`), retries, refusals.
 - `record`: a decided case file into the ledger (`beasiswa ledger record`).
 - `verify`: the hash chain and the running totals recomputed from the journal (`beasiswa ledger verify`).
+
+The names below are loaded on first use (PEP 562), not when the package is: `beasiswa decide` imports
+`beasiswa.ledger.cli` to register the ledger's commands and must not pay for SQLAlchemy. `verify` is both a
+submodule and the function exported here; import the function from the package (`from beasiswa.ledger import
+verify`) and anything else of the submodule from the submodule.
 """
 
-from beasiswa.ledger.errors import LedgerBusy, Refused
-from beasiswa.ledger.posting import Entry, Ledger, Posted, Registered
-from beasiswa.ledger.verify import VerifyReport, verify
+from typing import TYPE_CHECKING
 
 __all__ = ["Entry", "Ledger", "LedgerBusy", "Posted", "Refused", "Registered", "VerifyReport", "verify"]
+
+if TYPE_CHECKING:
+    from beasiswa.ledger.errors import LedgerBusy, Refused
+    from beasiswa.ledger.posting import Entry, Ledger, Posted, Registered
+    from beasiswa.ledger.verify import VerifyReport, verify
+
+
+def __getattr__(name: str):
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    # All at once, as the eager imports did: the function `verify` is bound after the submodule `verify` is
+    # loaded (which sets the package's attribute `verify` to the submodule), so the function wins.
+    from beasiswa.ledger.errors import LedgerBusy, Refused
+    from beasiswa.ledger.posting import Entry, Ledger, Posted, Registered
+    from beasiswa.ledger.verify import VerifyReport, verify
+
+    globals().update(Entry=Entry, Ledger=Ledger, LedgerBusy=LedgerBusy, Posted=Posted, Refused=Refused,
+                     Registered=Registered, VerifyReport=VerifyReport, verify=verify)
+    return globals()[name]

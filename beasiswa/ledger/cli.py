@@ -10,41 +10,21 @@ from pathlib import Path
 
 import typer
 
-from beasiswa.db import current_revision, database_url, head_revision, make_engine, redact, upgrade
-from beasiswa.db.engine import DatabaseUrlError
+# DB_OPTION, _engine and _fail are shared with the other sub-apps. Like every import at the top of this module
+# they are light (no database layer): `beasiswa decide` imports this module to register its commands.
+from beasiswa.cli_options import DB_OPTION
+from beasiswa.cli_options import engine as _engine
+from beasiswa.cli_options import fail as _fail
 
 db_app = typer.Typer(no_args_is_help=True, help="The database: create or bring it up to date.")
 ledger_app = typer.Typer(no_args_is_help=True, help="The payout ledger: record, reverse, verify, and audit "
                                                        "(report, entitlement, exceptions, export).")
 
-DB_OPTION = typer.Option(None, "--db", help="Database URL (default: $BEASISWA_DATABASE_URL, else sqlite:///beasiswa.db).")
-
-
-def _fail(message: str, status: int = 2):
-    from beasiswa.cli import fail
-    fail(message, status)
-
-
-def _engine(db: str | None, *, migrated: bool = True):
-    url = database_url(db)
-    try:
-        engine = make_engine(url)
-    except DatabaseUrlError as exc:
-        _fail(str(exc))
-    if migrated:
-        try:
-            at = current_revision(engine)
-        except Exception as exc:  # an unreachable server, a file that is no database
-            _fail(f"database {redact(url)}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
-        if at != head_revision():
-            _fail(f"database {redact(url)} is at revision {at or 'none'}, not {head_revision()}: "
-                  f"run `beasiswa db upgrade`")
-    return engine
-
-
 @db_app.command("upgrade")
 def upgrade_command(db: str = DB_OPTION) -> None:
     """Create the tables, or bring them to the latest revision (Alembic migrations)."""
+    from beasiswa.db import database_url, redact, upgrade
+
     engine = _engine(db, migrated=False)
     revision = upgrade(engine)
     typer.echo(f"database {redact(database_url(db))}: at revision {revision} (head)")
@@ -261,6 +241,7 @@ def entitlement_command(
     per-child cap; per family the cap, paid and remaining: from the journal, its running totals and the law."""
     import json
 
+    from beasiswa.db import database_url, redact
     from beasiswa.law import default_law
     from beasiswa.ledger.entitlement import UnknownCase, print_entitlement, read_entitlement, to_json
 

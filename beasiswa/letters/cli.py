@@ -9,7 +9,9 @@ from pathlib import Path
 
 import typer
 
-from beasiswa.ledger.cli import DB_OPTION, _engine, _fail
+from beasiswa.cli_options import DB_OPTION
+from beasiswa.cli_options import engine as _engine
+from beasiswa.cli_options import fail as _fail
 
 letters_app = typer.Typer(no_args_is_help=True, help="Official letters: render them in batches, verify one.")
 

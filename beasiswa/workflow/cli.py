@@ -13,11 +13,12 @@ from pathlib import Path
 
 import typer
 
-from beasiswa.db import current_revision, database_url, head_revision, make_engine, redact
-from beasiswa.db.engine import DatabaseUrlError
+# Light imports only (no database layer): `beasiswa decide` imports this module to register its commands.
+from beasiswa.cli_options import DB_OPTION
+from beasiswa.cli_options import engine as _engine
+from beasiswa.cli_options import fail as _fail
 
 USER_ENV = "BEASISWA_USER"
-DB_OPTION = typer.Option(None, "--db", help="Database URL (default: $BEASISWA_DATABASE_URL, else sqlite:///beasiswa.db).")
 AS_OPTION = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True, help="The user acting (who is recorded).")
 
 users_app = typer.Typer(no_args_is_help=True, help="Users: who may act, with a role and an office (admins).")
@@ -26,25 +27,6 @@ users_app = typer.Typer(no_args_is_help=True, help="Users: who may act, with a r
 def _out():
     from beasiswa.cli import out
     return out
-
-
-def _fail(message: str, status: int = 2):
-    from beasiswa.cli import fail
-    fail(message, status)
-
-
-def _engine(db: str | None):
-    url = database_url(db)
-    try:
-        engine = make_engine(url)
-        at = current_revision(engine)
-    except DatabaseUrlError as exc:
-        _fail(str(exc))
-    except Exception as exc:  # an unreachable server, a file that is no database
-        _fail(f"database {redact(url)}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
-    if at != head_revision():
-        _fail(f"database {redact(url)} is at revision {at or 'none'}, not {head_revision()}: run `beasiswa db upgrade`")
-    return engine
 
 
 def _workflow(db: str | None):
@@ -491,6 +473,7 @@ def process_command(
 ) -> None:
     """The whole automated path for a batch: intake and decide, verify and approve where asked (two different
     people), post the payouts, render the letters; then the summary and the ledger report."""
+    from beasiswa.db import database_url
     from beasiswa.workflow.process import run_process
 
     if approve_as and not verify_as:

@@ -1,0 +1,47 @@
+"""What the sub-apps' commands share (`beasiswa db|ledger|letters|users …` and the workflow's commands), kept
+light: `beasiswa decide` and `beasiswa rules` import every sub-app to register it, so nothing here, nor at the
+top of the sub-apps' modules, may import the database layer (SQLAlchemy, SQLModel, Alembic, psycopg), WeasyPrint
+or openpyxl. A command imports what it needs when it runs.
+"""
+
+from typing import NoReturn
+
+import typer
+
+DB_OPTION = typer.Option(None, "--db", help="Database URL (default: $BEASISWA_DATABASE_URL, else sqlite:///beasiswa.db).")
+
+
+def fail(message: str, status: int = 2) -> NoReturn:
+    """One message on stderr naming the field and the value, then exit with `status` (see beasiswa.cli.fail)."""
+    from beasiswa.cli import fail as _fail
+
+    _fail(message, status)
+
+
+def _first_line(exc: Exception) -> str:
+    lines = str(exc).splitlines()
+    return f"{exc.__class__.__name__}: {lines[0]}" if lines else exc.__class__.__name__
+
+
+def engine(db: str | None, *, migrated: bool = True):
+    """The engine for `--db` (else $BEASISWA_DATABASE_URL, else sqlite:///beasiswa.db); with `migrated`, a
+    database at the latest revision, else exit 2 naming the database (password hidden) and what to do."""
+    from beasiswa.db import current_revision, database_url, head_revision, make_engine, redact
+    from beasiswa.db.engine import DatabaseUrlError
+
+    url = database_url(db)
+    try:
+        made = make_engine(url)
+    except DatabaseUrlError as exc:
+        fail(str(exc))
+    except Exception as exc:  # e.g. the URL's driver is not installed
+        fail(f"database {redact(url)}: {_first_line(exc)}")
+    if migrated:
+        try:
+            at = current_revision(made)
+        except Exception as exc:  # an unreachable server, a file that is no database
+            fail(f"database {redact(url)}: {_first_line(exc)}")
+        if at != head_revision():
+            fail(f"database {redact(url)} is at revision {at or 'none'}, not {head_revision()}: "
+                 f"run `beasiswa db upgrade`")
+    return made
