@@ -6,6 +6,7 @@ a claim naming an unknown child is a `CaseFileError` whose message names the fie
 """
 
 import datetime as dt
+import operator
 import re
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from beasiswa.model import (
     Code,
     Child,
     Claim,
+    Decision,
     Document,
     Event,
     EventKind,
@@ -33,6 +35,7 @@ from beasiswa.model import (
     Participant,
     Payee,
     Payout,
+    Reason,
     Relation,
     Segment,
     TraceStep,
@@ -159,8 +162,9 @@ def _make_converter() -> cattrs.Converter:
     conv.register_unstructure_hook(KPJ, str)
     conv.register_unstructure_hook(AcademicYear, str)
     # The vocabularies are str subclasses: without their own hooks they would pass through as enum members.
+    # `_value_` is what Enum's `value` property returns, read without the property's Python call.
     for vocabulary in (Code, Document, EventKind, Level, Outcome, Payee, Relation, Segment):
-        conv.register_unstructure_hook(vocabulary, lambda member: member.value)
+        conv.register_unstructure_hook(vocabulary, operator.attrgetter("_value_"))
     conv.register_unstructure_hook_func(lambda t: t == frozenset[Document],
                                        lambda docs: sorted(d.value for d in docs))
     conv.register_unstructure_hook_func(
@@ -171,6 +175,11 @@ def _make_converter() -> cattrs.Converter:
         Child, conv, other_cases=override(omit_if_default=True)))
     conv.register_unstructure_hook(Claim, make_dict_unstructure_fn(
         Claim, conv, payee=override(omit_if_default=True), account=override(omit_if_default=True)))
+    # A decision's claims and reasons as lists built in one go (cattrs' own hook feeds a generator).
+    for cls in (Decision, Reason):
+        hook = conv.get_unstructure_hook(cls)
+        conv.register_unstructure_hook_func(lambda t, cls=cls: t == tuple[cls, ...],
+                                           lambda items, hook=hook: [hook(item) for item in items])
     return conv
 
 

@@ -5,7 +5,9 @@ or article number is a data change, never a code change.
 """
 
 import datetime as dt
+import functools
 import re
+from collections.abc import Mapping
 from enum import Enum
 from typing import Generic, TypeVar
 
@@ -105,6 +107,15 @@ class Scheme:
     lump_sum: Cited[int] | None = None
     # Per child, where the scheme pays yearly (PP 82/2019); a lump sum is per participant only.
     child_cap: Cited[int] | None = None
+    # Each level's group, looked up for every claim.
+    _group_of: dict[Level, LevelGroup] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self):
+        group_of: dict[Level, LevelGroup] = {}
+        for group in self.level_groups:
+            for level in group.levels:
+                group_of.setdefault(level, group)
+        object.__setattr__(self, "_group_of", group_of)
 
     def in_force_on(self, day: dt.date) -> bool:
         return self.effective_from.value <= day and (
@@ -118,10 +129,7 @@ class Scheme:
 
     def level_group(self, level: Level) -> LevelGroup | None:
         """The level group a level belongs to; None for a level the scheme does not cover."""
-        for group in self.level_groups:
-            if level in group.levels:
-                return group
-        return None
+        return self._group_of.get(level)
 
     def level_group_by_id(self, group_id: str) -> LevelGroup:
         for group in self.level_groups:
@@ -168,7 +176,7 @@ class Interpretation:
     confidence: Confidence
     setting: str
 
-    @property
+    @functools.cached_property  # read by a dozen rules for every claim
     def citation(self) -> str:
         """How a decision cites it: the id, listed in full by `beasiswa rules`."""
         return f"Interpretasi {self.id}"
@@ -206,6 +214,11 @@ class Law:
             if scheme.id == scheme_id:
                 return scheme
         raise KeyError(f"scheme: {scheme_id!r} is not a known scheme")
+
+    @property
+    def readings(self) -> Mapping[str, Interpretation]:
+        """The interpretations by id; the loader has checked that every one the rules read is defined."""
+        return self._by_id
 
     def interpretation(self, interpretation_id: str) -> Interpretation:
         try:

@@ -27,7 +27,7 @@ class AcademicYear:
         return self.start_year + 1
 
     def __str__(self) -> str:
-        return f"{self.start_year}/{self.end_year}"
+        return f"{self.start_year}/{self.start_year + 1}"
 
     def next(self) -> "AcademicYear":
         return AcademicYear(self.start_year + 1)

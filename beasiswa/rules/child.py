@@ -15,7 +15,7 @@ def age_on(born: dt.date, day: dt.date) -> int:
 
 
 def _age_test_day(c: ClaimContext) -> tuple[dt.date, str]:
-    if c.interpretation("I1").setting == "submission_date":
+    if c.readings["I1"].setting == "submission_date":
         return c.claim.submitted_on, "tanggal pengajuan"
     return c.year_start, f"hari pertama tahun ajaran {c.claim.academic_year}"
 
@@ -24,7 +24,7 @@ def child_is_under_age_limit(c: ClaimContext) -> Finding:
     limit = c.scheme.age_limit_years
     day, what = _age_test_day(c)
     age = age_on(c.child.birth_date, day)
-    citation = cite(limit.citation, c.interpretation("I1").citation)
+    citation = cite(limit.citation, c.readings["I1"].citation)
     detail = f"lahir {format_date(c.child.birth_date)}; usia {age} tahun pada {format_date(day)} ({what}); " \
              f"batas di bawah {limit.value} tahun"
     if age < limit.value:
@@ -64,7 +64,7 @@ def _can_still_receive(c: ClaimContext, child: Child) -> bool:
 
 def child_holds_a_beneficiary_place(c: ClaimContext) -> Finding:
     limit = c.scheme.children_limit
-    reading = c.interpretation("I3")
+    reading = c.readings["I3"]
     citation = cite(limit.citation, reading.citation)
     places = c.beneficiaries
     if reading.setting == "passes_to_sibling":
@@ -85,7 +85,7 @@ def child_holds_a_beneficiary_place(c: ClaimContext) -> Finding:
 
 
 def nik_agrees_with_birth_date(c: ClaimContext) -> Finding:
-    reading = c.interpretation("I9")
+    reading = c.readings["I9"]
     nik, born = c.child.nik, c.child.birth_date
     detail = f"NIK {nik} memuat tanggal lahir {nik.value[6:12]} (DDMMYY); akta kelahiran {format_date(born)}"
     if nik.agrees_with(born):
@@ -96,7 +96,7 @@ def nik_agrees_with_birth_date(c: ClaimContext) -> Finding:
 
 
 def child_is_no_beneficiary_elsewhere(c: ClaimContext) -> Finding:
-    reading = c.interpretation("I10")
+    reading = c.readings["I10"]
     others = c.child.other_cases
     if not others:
         return holds("tidak tercatat sebagai penerima pada kasus lain", reading.citation)

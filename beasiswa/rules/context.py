@@ -5,6 +5,7 @@ from the file plus every claim approved so far. Rules only read it; `decide` add
 """
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 
 import attrs
 
@@ -26,27 +27,38 @@ class Paid:
 class Tally:
     scheme: Scheme
     payouts: list[Paid] = attrs.Factory(list)
+    # Kept up to date by `add`, as the rules read them for every claim.
+    paid_total: int = attrs.field(init=False, default=0)
+    _by_child: dict[str, list[Paid]] = attrs.field(init=False, factory=dict, repr=False, eq=False)
+    _paid_to: dict[str, int] = attrs.field(init=False, factory=dict, repr=False, eq=False)
+
+    def __attrs_post_init__(self):
+        for paid in self.payouts:
+            self._count(paid)
 
     def add(self, paid: Paid) -> None:
         self.payouts.append(paid)
+        self._count(paid)
 
-    def of_child(self, child_id: str) -> list[Paid]:
-        return [p for p in self.payouts if p.child == child_id]
+    def _count(self, paid: Paid) -> None:
+        self.paid_total += paid.amount
+        self._by_child.setdefault(paid.child, []).append(paid)
+        self._paid_to[paid.child] = self._paid_to.get(paid.child, 0) + paid.amount
+
+    def of_child(self, child_id: str) -> Sequence[Paid]:
+        """A child's payouts, in the order they were made (for reading only)."""
+        return self._by_child.get(child_id, ())
 
     def years_paid(self, child_id: str, levels: frozenset[Level]) -> set[AcademicYear]:
         """Academic years paid to a child at any of these levels (rule book I7: each paid year counts)."""
-        return {p.academic_year for p in self.payouts if p.child == child_id and p.level in levels}
+        return {p.academic_year for p in self.of_child(child_id) if p.level in levels}
 
     def paid_to_child(self, child_id: str) -> int:
-        return sum(p.amount for p in self.payouts if p.child == child_id)
-
-    @property
-    def paid_total(self) -> int:
-        return sum(p.amount for p in self.payouts)
+        return self._paid_to.get(child_id, 0)
 
     def children_paid(self) -> list[str]:
         """Children who received a payout, in the order of their first one."""
-        return list(dict.fromkeys(p.child for p in self.payouts))
+        return list(self._by_child)
 
 
 @attrs.frozen
@@ -65,6 +77,8 @@ class ClaimContext:
     amount: Cited[int] | None = attrs.field(init=False)
     beneficiaries: list[str] = attrs.field(init=False)
     year_text: str = attrs.field(init=False)
+    # The law's interpretations by id (rule book §8), read by most rules: `c.readings["I1"].setting`.
+    readings: Mapping[str, Interpretation] = attrs.field(init=False)
 
     def __attrs_post_init__(self):
         year, level = self.claim.academic_year, self.claim.level
@@ -76,9 +90,7 @@ class ClaimContext:
         derive(self, "group", self.scheme.level_group(level))
         derive(self, "amount", self.scheme.amount_for(level))
         derive(self, "beneficiaries", beneficiaries(self.case, self.tally))
-
-    def interpretation(self, interpretation_id: str) -> Interpretation:
-        return self.law.interpretation(interpretation_id)
+        derive(self, "readings", self.law.readings)
 
 
 def beneficiaries(case: Case, tally: Tally) -> list[str]:

@@ -96,8 +96,10 @@ def decide_claim(context: ClaimContext, case_level: Applied | None = None) -> De
         case_level = apply_rules(_NAMED_CASE_RULES, context)
     own = apply_rules(_NAMED_CLAIM_RULES[context.scheme.benefit], context)
     reasons = case_level.reasons + own.reasons
-    outcomes = {_OUTCOME_OF[r.code] for r in reasons}
-    outcome = next((o for o in _SEVERITY if o in outcomes), Outcome.APPROVED)
+    outcome = Outcome.APPROVED
+    if reasons:
+        outcomes = {_OUTCOME_OF[r.code] for r in reasons}
+        outcome = next(o for o in _SEVERITY if o in outcomes)
     amount = context.amount.value if outcome is Outcome.APPROVED else 0
     return Decision(context.claim.id, context.child.id, outcome, amount, reasons,
                     case_level.warnings + own.warnings, case_level.trace + own.trace)

@@ -6,7 +6,7 @@ from beasiswa.model import Code, Document, Payee
 from beasiswa.rules.context import ClaimContext
 from beasiswa.rules.findings import Finding, cite, fails, holds
 
-_ORDER = list(Document)
+_RANK = {document: rank for rank, document in enumerate(Document)}  # the contract's order
 
 
 def documents_are_complete(c: ClaimContext) -> Finding:
@@ -18,8 +18,8 @@ def documents_are_complete(c: ClaimContext) -> Finding:
     if c.claim.payee is Payee.GUARDIAN:
         needed |= documents.guardian_payee.value
         citation = cite(citation, documents.guardian_payee.citation)
-    citation = cite(citation, c.interpretation("P3").citation)
-    missing = sorted(needed - c.claim.documents, key=_ORDER.index)
+    citation = cite(citation, c.readings["P3"].citation)
+    missing = sorted(needed - c.claim.documents, key=_RANK.__getitem__)
     detail = f"{'pengajuan pertama' if first else 'pengajuan tahun berikutnya'}: {len(needed)} dokumen " \
              f"diperlukan, {len(needed) - len(missing)} ada"
     if not missing:

@@ -20,7 +20,7 @@ def level_is_covered(c: ClaimContext) -> Finding:
 
 def level_years_remain(c: ClaimContext) -> Finding:
     group = c.group
-    readings = cite(c.interpretation("I7").citation, c.interpretation("I8").citation)
+    readings = cite(c.readings["I7"].citation, c.readings["I8"].citation)
     if group is None or group.years is None:
         return holds("tidak dinilai: jenjang tidak ditanggung", c.scheme.not_covered_levels.citation)
     child = c.child.id

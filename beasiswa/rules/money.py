@@ -15,7 +15,7 @@ def child_cap_allows_amount(c: ClaimContext) -> Finding:
     cap = c.scheme.child_cap
     paid = c.tally.paid_to_child(c.child.id)
     amount = _amount(c)
-    citation = cite(cap.citation, c.interpretation("P2").citation)
+    citation = cite(cap.citation, c.readings["P2"].citation)
     detail = f"dibayar untuk {c.child.id} {format_rupiah(paid)} + {format_rupiah(amount)}; " \
              f"batas per anak {format_rupiah(cap.value)}"
     if paid + amount <= cap.value:
@@ -29,7 +29,7 @@ def family_cap_allows_amount(c: ClaimContext) -> Finding:
     cap = c.scheme.family_cap
     paid = c.tally.paid_total
     amount = _amount(c)
-    citation = cite(cap.citation, c.interpretation("P2").citation)
+    citation = cite(cap.citation, c.readings["P2"].citation)
     detail = f"dibayar untuk keluarga {format_rupiah(paid)} + {format_rupiah(amount)}; " \
              f"batas per peserta {format_rupiah(cap.value)}"
     if paid + amount <= cap.value:

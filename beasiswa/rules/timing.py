@@ -8,7 +8,7 @@ from beasiswa.rules.findings import Finding, cite, fails, holds
 
 
 def year_is_not_before_event(c: ClaimContext) -> Finding:
-    reading = c.interpretation("I4")
+    reading = c.readings["I4"]
     event_date = c.case.event.date
     citation = cite(c.scheme.benefit_basis.citation, reading.citation)
     if reading.setting == "in_progress_on_event_date":
@@ -25,7 +25,7 @@ def year_is_not_before_event(c: ClaimContext) -> Finding:
 
 def year_has_started(c: ClaimContext) -> Finding:
     # The enrolment letter proves the year claimed, and cannot be had before the year starts.
-    citation = cite(c.scheme.documents.later_claim.citation, c.interpretation("I5").citation)
+    citation = cite(c.scheme.documents.later_claim.citation, c.readings["I5"].citation)
     submitted = c.claim.submitted_on
     detail = f"{c.year_text}; klaim diajukan {format_date(submitted)}"
     if submitted >= c.year_start:
@@ -37,7 +37,7 @@ def year_has_started(c: ClaimContext) -> Finding:
 
 
 def claim_is_on_time(c: ClaimContext) -> Finding:
-    reading = c.interpretation("I6")
+    reading = c.readings["I6"]
     submitted = c.claim.submitted_on
     detail = f"{c.year_text}; klaim diajukan {format_date(submitted)}"
     if reading.setting == "allow" or submitted <= c.year_end:
