@@ -176,7 +176,7 @@ def _make_converter() -> cattrs.Converter:
     conv.register_unstructure_hook(Claim, make_dict_unstructure_fn(
         Claim, conv, payee=override(omit_if_default=True), account=override(omit_if_default=True)))
     # A decision's claims and reasons as lists built in one go (cattrs' own hook feeds a generator).
-    for cls in (Decision, Reason):
+    for cls in (Reason, Decision):  # Reason first: Decision's hook picks up the one for its reasons
         hook = conv.get_unstructure_hook(cls)
         conv.register_unstructure_hook_func(lambda t, cls=cls: t == tuple[cls, ...],
                                            lambda items, hook=hook: [hook(item) for item in items])
