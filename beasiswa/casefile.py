@@ -8,6 +8,7 @@ a claim naming an unknown child is a `CaseFileError` whose message names the fie
 import datetime as dt
 import operator
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -62,12 +63,27 @@ class CaseFileError(ValueError):
 
 
 def _structure_date(value: Any, _type) -> dt.date:
-    if isinstance(value, str) and _DATE.fullmatch(value):
+    if isinstance(value, str):
+        return _date(value)
+    raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
+
+
+@lru_cache(maxsize=1 << 16)  # pure; a batch of cases repeats its dates
+def _date(text: str) -> dt.date:
+    if _DATE.fullmatch(text):
         try:
-            return dt.date.fromisoformat(value)
+            return dt.date.fromisoformat(text)
         except ValueError:
             pass
-    raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
+    raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)")
+
+
+# Pure, and the value is immutable: a batch names the same few academic years over and over.
+_academic_year = lru_cache(maxsize=1024)(AcademicYear.parse)
+
+
+def _structure_academic_year(value: Any, _type) -> AcademicYear:
+    return _academic_year(value) if isinstance(value, str) else AcademicYear.parse(value)
 
 
 def _structure_str(value: Any, _type) -> str:
@@ -119,7 +135,7 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(bool, _structure_bool)
     conv.register_structure_hook(NIK, lambda v, _: NIK(_structure_str(v, str)))
     conv.register_structure_hook(KPJ, lambda v, _: KPJ(_structure_str(v, str)))
-    conv.register_structure_hook(AcademicYear, lambda v, _: AcademicYear.parse(v))
+    conv.register_structure_hook(AcademicYear, _structure_academic_year)
     for vocabulary, what in _VOCABULARY_NAMES.items():
         conv.register_structure_hook(vocabulary, _vocabulary_hook(vocabulary, what))
 

@@ -193,6 +193,8 @@ class Law:
     interpretations: tuple[Interpretation, ...]
     _by_id: dict[str, Interpretation] = attrs.field(init=False, repr=False, eq=False)
     _year_starts: tuple[int, int] = attrs.field(init=False, repr=False, eq=False)
+    # First and last days by academic year, filled as years are asked for (every claim asks).
+    _spans: dict[int, tuple[dt.date, dt.date]] = attrs.field(init=False, factory=dict, repr=False, eq=False)
 
     def __attrs_post_init__(self):
         by_id = {i.id: i for i in self.interpretations}
@@ -235,6 +237,13 @@ class Law:
         """The day before the next academic year starts."""
         month, day = self._year_starts
         return dt.date(year.start_year + 1, month, day) - _ONE_DAY
+
+    def year_span(self, year: AcademicYear) -> tuple[dt.date, dt.date]:
+        """The first and the last day of an academic year."""
+        span = self._spans.get(year.start_year)
+        if span is None:
+            span = self._spans[year.start_year] = (self.year_start(year), self.year_end(year))
+        return span
 
     def year_on(self, day: dt.date) -> AcademicYear:
         """The academic year in progress on a day."""

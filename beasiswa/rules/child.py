@@ -87,7 +87,7 @@ def child_holds_a_beneficiary_place(c: ClaimContext) -> Finding:
 def nik_agrees_with_birth_date(c: ClaimContext) -> Finding:
     reading = c.readings["I9"]
     nik, born = c.child.nik, c.child.birth_date
-    detail = f"NIK {nik} memuat tanggal lahir {nik.value[6:12]} (DDMMYY); akta kelahiran {format_date(born)}"
+    detail = f"NIK {nik.value} memuat tanggal lahir {nik.value[6:12]} (DDMMYY); akta kelahiran {format_date(born)}"
     if nik.agrees_with(born):
         return holds(detail, reading.citation)
     return fails(Code.NIK_BIRTH_DATE_MISMATCH,

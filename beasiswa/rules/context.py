@@ -6,6 +6,7 @@ from the file plus every claim approved so far. Rules only read it; `decide` add
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 import attrs
 
@@ -82,15 +83,20 @@ class ClaimContext:
 
     def __attrs_post_init__(self):
         year, level = self.claim.academic_year, self.claim.level
-        year_start, year_end = self.law.year_start(year), self.law.year_end(year)
+        year_start, year_end = self.law.year_span(year)
         derive = object.__setattr__  # frozen: the derived values are set once, here
         derive(self, "year_start", year_start)
         derive(self, "year_end", year_end)
-        derive(self, "year_text", f"tahun ajaran {year} ({format_date(year_start)} s.d. {format_date(year_end)})")
+        derive(self, "year_text", _year_text(year.start_year, year_start, year_end))
         derive(self, "group", self.scheme.level_group(level))
         derive(self, "amount", self.scheme.amount_for(level))
         derive(self, "beneficiaries", beneficiaries(self.case, self.tally))
         derive(self, "readings", self.law.readings)
+
+
+@lru_cache(maxsize=1024)
+def _year_text(start_year: int, first_day: dt.date, last_day: dt.date) -> str:
+    return f"tahun ajaran {AcademicYear(start_year)} ({format_date(first_day)} s.d. {format_date(last_day)})"
 
 
 def beneficiaries(case: Case, tally: Tally) -> list[str]:
