@@ -6,8 +6,8 @@ import sqlite3
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from beasiswa.db import make_engine
-from beasiswa.ledger import verify
+from beasiswa.db import make_engine, upgrade
+from beasiswa.ledger import canonical, verify, verify_side
 from beasiswa.ledger.canonical import canonical_bytes, decode, digest, FIELDS
 from ledger_support import (
     APPROVER,
@@ -116,3 +116,88 @@ def test_a_running_total_changed_behind_the_applications_back_is_found(database)
     report = verify(make_engine(database))
     assert report.broken_seq is None and report.entries == 5
     assert report.problems == (f"family_totals: case {TWO_CHILDREN.case_id} paid is 0, the journal sums to 7000000",)
+
+
+def guard(url, sqlite_trigger: str, table: str) -> str:
+    """The trigger guarding `table` against the change: SQLite has one per statement, PostgreSQL one per table."""
+    return sqlite_trigger if dialect(url) == "sqlite" else f"{table}_check"
+
+
+def test_years_counted_on_a_level_the_journal_never_paid_are_found(database):
+    posted(database)
+    behind_the_back(database, "level_usage", guard(database, "level_usage_check_update", "level_usage"),
+                    "UPDATE level_usage SET years_used = 1 WHERE child_id = 'anak-2' AND level_group = 'TK_SD'")
+    report = verify(make_engine(database))
+    assert report.broken_seq is None and report.entries == 5
+    assert report.problems == (f"level_usage: case {TWO_CHILDREN.case_id} child anak-2 TK_SD years_used is 1, "
+                               "the journal counts 0",)
+
+
+def test_years_zeroed_where_the_journal_counts_them_are_found_with_the_stored_zero(database):
+    posted(database)
+    behind_the_back(database, "level_usage", guard(database, "level_usage_check_update", "level_usage"),
+                    "UPDATE level_usage SET years_used = 0 WHERE child_id = 'anak-1' AND level_group = 'SMP'")
+    report = verify(make_engine(database))
+    assert report.problems == (f"level_usage: case {TWO_CHILDREN.case_id} child anak-1 SMP years_used is 0, "
+                               "the journal counts 2",)
+
+
+def test_a_paid_year_deleted_behind_the_applications_back_is_found(database):
+    posted(database)
+    behind_the_back(database, "paid_years", guard(database, "paid_years_check_delete", "paid_years"),
+                    "DELETE FROM paid_years WHERE payout_seq = 5")
+    report = verify(make_engine(database))
+    assert report.problems == (f"paid_years: case {TWO_CHILDREN.case_id} child anak-2 2025/2026 holds payout seq "
+                               "None, the journal's unreversed payout is 5",)
+
+
+def test_a_paid_year_pointed_at_a_reversed_payout_is_found(database):
+    posted(database)
+    behind_the_back(database, "paid_years", guard(database, "paid_years_no_update", "paid_years"),
+                    "UPDATE paid_years SET payout_seq = 3 WHERE payout_seq = 5")
+    report = verify(make_engine(database))
+    assert report.problems == (f"paid_years: case {TWO_CHILDREN.case_id} child anak-2 2025/2026 holds payout seq "
+                               "3, the journal's unreversed payout is 5",)
+
+
+def test_a_hash_changed_on_the_head_entry_is_found_at_its_seq(database):
+    posted(database)
+    behind_the_back(database, "journal", "journal_no_update", f"UPDATE journal SET hash = '{'a' * 64}' WHERE seq = 5")
+    report = verify(make_engine(database))
+    assert report.broken_seq == 5 and report.entries == 4
+    assert report.head_hash == sql(database, "SELECT hash FROM journal WHERE seq = 4")[0].hash
+    assert report.problems[0].startswith(f"seq 5: hash {'a' * 64} is not the SHA-256 of its canonical bytes (")
+
+
+def test_stored_bytes_changed_alone_are_found_at_their_seq(database):
+    posted(database)
+    stored = bytes(sql(database, "SELECT canonical FROM journal WHERE seq = 2")[0].canonical)
+    behind_the_back(database, "journal", "journal_no_update", "UPDATE journal SET canonical = :c WHERE seq = 2",
+                    c=stored.replace(b"KC-PLG", b"KC-JKT", 1))
+    report = verify(make_engine(database))
+    assert report.broken_seq == 2 and report.entries == 1
+    assert report.problems == ("seq 2: idempotency_key is "
+                               f"{decode(stored)['idempotency_key']!r} in the row but "
+                               f"{decode(stored)['idempotency_key'].replace('KC-PLG', 'KC-JKT', 1)!r} "
+                               "in the hashed bytes",)
+
+
+def test_an_in_memory_database_verifies_in_one_process():
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    report = verify(engine)
+    assert (report.ok, report.entries) == (True, 0)
+
+
+def test_the_second_process_rebuilds_the_bytes_in_the_canonical_field_order():
+    assert (verify_side.FORMAT, verify_side.FIELDS) == (canonical.FORMAT, canonical.FIELDS)
+
+
+def test_a_reason_with_quotes_a_newline_a_tab_and_non_ascii_verifies(database):
+    service = ledger(database)
+    service.register(TWO_CHILDREN, approved(TWO_CHILDREN), maker=MAKER, approver=APPROVER)
+    paid = service.pay(TWO_CHILDREN.case_id, "klaim-1", maker=MAKER, approver=APPROVER).entry
+    service.reverse(paid.seq, reason='rekening "salah"\tdan\nnama ganda – Ñ \\ \x01', maker=MAKER,
+                    approver=APPROVER)
+    report = verify(make_engine(database))
+    assert report.ok and report.entries == 4
