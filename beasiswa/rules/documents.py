@@ -13,10 +13,10 @@ def documents_are_complete(c: ClaimContext) -> Finding:
     documents = c.scheme.documents
     first = not c.tally.of_child(c.child.id)
     required = documents.first_claim if first else documents.later_claim
-    needed = set(required.value)
+    needed = required.value
     citation = required.citation
     if c.claim.payee is Payee.GUARDIAN:
-        needed |= documents.guardian_payee.value
+        needed = needed | documents.guardian_payee.value
         citation = cite(citation, documents.guardian_payee.citation)
     citation = cite(citation, c.readings["P3"].citation)
     missing = sorted(needed - c.claim.documents, key=_RANK.__getitem__)
