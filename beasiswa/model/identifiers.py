@@ -17,6 +17,8 @@ PROVINCE_CODES = frozenset(
      *range(91, 97)]
 )
 
+_PROVINCES = frozenset(f"{code:02d}" for code in PROVINCE_CODES)  # as the NIK writes them
+
 
 def _date_exists(year: int, month: int, day: int) -> bool:
     try:
@@ -29,10 +31,9 @@ def _date_exists(year: int, month: int, day: int) -> bool:
 def _check_nik(value: str) -> None:
     if not isinstance(value, str) or len(value) != 16 or not value.isascii() or not value.isdigit():
         raise ValueError(f"{value!r} is not a NIK (16 digits)")
-    province, regency, district = int(value[0:2]), int(value[2:4]), int(value[4:6])
-    if province not in PROVINCE_CODES:
+    if value[0:2] not in _PROVINCES:
         raise ValueError(f"{value!r} is not a NIK: province code {value[0:2]} does not exist")
-    if regency == 0 or district == 0:
+    if value[2:4] == "00" or value[4:6] == "00":
         raise ValueError(f"{value!r} is not a NIK: regency and district codes start at 01")
     day, month, yy = int(value[6:8]), int(value[8:10]), int(value[10:12])
     if day > 40:

@@ -5,6 +5,7 @@ warning), and the outcome follows from the reasons' codes by interpretation P4. 
 go in, the decision comes out; nothing here reads a file, a database or the clock.
 """
 
+from operator import attrgetter
 from typing import NamedTuple
 
 from beasiswa.law import Benefit, Law, NoSchemeInForce
@@ -59,6 +60,8 @@ _NAMED_CLAIM_RULES = {b: tuple((rule.__name__, rule) for rule in rules) for b, r
 _OUTCOME_OF = {code: code.outcome for code in Code}
 # Some 17 trace steps a claim: tuple.__new__ skips the named tuple's generated __new__ (see findings).
 _new = tuple.__new__
+_SUBMITTED_ON = attrgetter("submitted_on")
+_APPROVED = Outcome.APPROVED  # an enum member read from its class costs a lookup on the metaclass, per claim
 
 # Interpretation P4: which outcome wins when reasons of several outcomes apply.
 _SEVERITY = (Outcome.REJECTED, Outcome.RETURNED, Outcome.PENDING)
@@ -83,11 +86,12 @@ def apply_rules(named_rules, context: ClaimContext) -> Applied:
         trace.append(_new(TraceStep, (name, holds, detail, citation)))
         if not holds:
             (reasons if _OUTCOME_OF[code] else warnings).append(Reason(code, message, citation))
-    return Applied(tuple(trace), tuple(reasons), tuple(warnings))
+    return _new(Applied, (tuple(trace), tuple(reasons), tuple(warnings)))
 
 
 def _decision_order(claims: tuple[Claim, ...]) -> list[Claim]:
-    return [claim for _, claim in sorted(enumerate(claims), key=lambda ic: (ic[1].submitted_on, ic[0]))]
+    """By submission date; claims submitted the same day in file order (sorted is stable)."""
+    return sorted(claims, key=_SUBMITTED_ON)
 
 
 def decide_claim(context: ClaimContext, case_level: Applied | None = None) -> Decision:
@@ -96,11 +100,11 @@ def decide_claim(context: ClaimContext, case_level: Applied | None = None) -> De
         case_level = apply_rules(_NAMED_CASE_RULES, context)
     own = apply_rules(_NAMED_CLAIM_RULES[context.scheme.benefit], context)
     reasons = case_level.reasons + own.reasons
-    outcome = Outcome.APPROVED
+    outcome = _APPROVED
     if reasons:
         outcomes = {_OUTCOME_OF[r.code] for r in reasons}
         outcome = next(o for o in _SEVERITY if o in outcomes)
-    amount = context.amount.value if outcome is Outcome.APPROVED else 0
+    amount = context.amount.value if outcome is _APPROVED else 0
     return Decision(context.claim.id, context.child.id, outcome, amount, reasons,
                     case_level.warnings + own.warnings, case_level.trace + own.trace)
 
@@ -126,7 +130,7 @@ def decide(case: Case, law: Law) -> CaseDecision:
         if case_level is None:
             case_level = apply_rules(_NAMED_CASE_RULES, context)
         decision = decide_claim(context, case_level)
-        if decision.outcome is Outcome.APPROVED:
+        if decision.outcome is _APPROVED:
             tally.add(Paid(claim.child, claim.academic_year, claim.level, decision.amount))
         decisions.append(decision)
     paid = tally.paid_total

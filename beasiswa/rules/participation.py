@@ -11,7 +11,7 @@ def segment_is_covered(c: ClaimContext) -> Finding:
     segment = c.case.participant.segment
     covered = c.scheme.segments
     detail = f"segmen {segment.value} ({SEGMENT_NAMES[segment.value]}); {c.scheme.name} menanggung " + \
-        ", ".join(sorted(s.value for s in covered.value))
+        ", ".join(sorted(covered.value))  # the vocabularies are str: sorted and joined by their values
     if segment in covered.value:
         return holds(detail, covered.citation)
     return fails(Code.EVENT_NOT_COVERED,
