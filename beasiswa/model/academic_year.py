@@ -4,6 +4,7 @@ When a year starts is the law's business (interpretation I2, in data), so this t
 calendar years; `beasiswa.law` turns it into dates.
 """
 
+import functools
 import re
 
 import attrs
@@ -27,6 +28,13 @@ class AcademicYear:
         return self.start_year + 1
 
     def __str__(self) -> str:
+        return self._text
+
+    def __format__(self, spec: str) -> str:
+        return format(self._text, spec)
+
+    @functools.cached_property  # the rules write a claim's year into several details and messages
+    def _text(self) -> str:
         return f"{self.start_year}/{self.start_year + 1}"
 
     def next(self) -> "AcademicYear":

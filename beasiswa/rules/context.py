@@ -32,6 +32,7 @@ class Tally:
     paid_total: int = attrs.field(init=False, default=0)
     _by_child: dict[str, list[Paid]] = attrs.field(init=False, factory=dict, repr=False, eq=False)
     _paid_to: dict[str, int] = attrs.field(init=False, factory=dict, repr=False, eq=False)
+    _years_of: dict[str, set[int]] = attrs.field(init=False, factory=dict, repr=False, eq=False)
 
     def __attrs_post_init__(self):
         for paid in self.payouts:
@@ -45,10 +46,14 @@ class Tally:
         self.paid_total += paid.amount
         self._by_child.setdefault(paid.child, []).append(paid)
         self._paid_to[paid.child] = self._paid_to.get(paid.child, 0) + paid.amount
+        self._years_of.setdefault(paid.child, set()).add(paid.academic_year.start_year)
 
     def of_child(self, child_id: str) -> Sequence[Paid]:
         """A child's payouts, in the order they were made (for reading only)."""
         return self._by_child.get(child_id, ())
+
+    def paid_for_year(self, child_id: str, year: AcademicYear) -> bool:
+        return year.start_year in self._years_of.get(child_id, ())
 
     def years_paid(self, child_id: str, levels: frozenset[Level]) -> set[AcademicYear]:
         """Academic years paid to a child at any of these levels (rule book I7: each paid year counts)."""

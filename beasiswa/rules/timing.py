@@ -50,9 +50,8 @@ def claim_is_on_time(c: ClaimContext) -> Finding:
 
 def year_is_not_already_paid(c: ClaimContext) -> Finding:
     year = c.claim.academic_year
-    paid = any(p.academic_year == year for p in c.tally.of_child(c.child.id))
     citation = c.scheme.benefit_basis.citation
-    if not paid:
+    if not c.tally.paid_for_year(c.child.id, year):
         return holds(f"belum ada pembayaran untuk {c.child.id} pada tahun ajaran {year}", citation)
     return fails(Code.ALREADY_CLAIMED,
                  f"{c.child.name} telah menerima beasiswa untuk tahun ajaran {year}; beasiswa dibayarkan "
