@@ -125,8 +125,8 @@ def _vocabulary_hook(vocabulary, what: str):
     return structure
 
 
-def _make_converter() -> cattrs.Converter:
-    conv = cattrs.Converter(forbid_extra_keys=True)
+def _make_converter(detailed_validation: bool = True) -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=detailed_validation)
     # By class: cattrs' own hooks for these call int(), str() and bool(), which would accept "48" or "yes".
     # The vocabularies, subclasses of str, get hooks of their own below.
     conv.register_structure_hook(dt.date, _structure_date)
@@ -200,6 +200,9 @@ def _make_converter() -> cattrs.Converter:
 
 
 CONVERTER = _make_converter()
+# The same hooks without the bookkeeping that names every invalid field: tried first, as valid files are the
+# rule; a file it does not take goes through CONVERTER, which gives the same result or the detailed errors.
+_FAST = _make_converter(detailed_validation=False)
 
 
 def _describe(exc: BaseException, _type) -> str:
@@ -244,6 +247,13 @@ def _check_references(case: Case) -> list[str]:
     return problems
 
 
+def _structure_case(data: dict) -> Case:
+    try:
+        return _FAST.structure(data, Case)
+    except Exception:
+        return CONVERTER.structure(data, Case)
+
+
 def parse_case(data: Any) -> Case:
     """A Case from decoded JSON, or CaseFileError naming every invalid field."""
     if not isinstance(data, dict):
@@ -251,7 +261,7 @@ def parse_case(data: Any) -> Case:
     if data.get("format") != CASE_FORMAT:
         raise CaseFileError(f"format: {data.get('format')!r} is not {CASE_FORMAT!r}")
     try:
-        case = CONVERTER.structure(data, Case)
+        case = _structure_case(data)
     except cattrs.BaseValidationError as exc:
         raise CaseFileError("; ".join(_messages(exc))) from None
     problems = _check_references(case)
