@@ -31,7 +31,7 @@ class AcademicYear:
         return self._text
 
     def __format__(self, spec: str) -> str:
-        return format(self._text, spec)
+        return format(self._text, spec) if spec else self._text
 
     @functools.cached_property  # the rules write a claim's year into several details and messages
     def _text(self) -> str:

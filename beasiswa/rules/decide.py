@@ -103,7 +103,9 @@ def decide_claim(context: ClaimContext, case_level: Applied | None = None) -> De
     outcome = _APPROVED
     if reasons:
         outcomes = {_OUTCOME_OF[r.code] for r in reasons}
-        outcome = next(o for o in _SEVERITY if o in outcomes)
+        for outcome in _SEVERITY:  # every reason's code has one of these outcomes: the loop always breaks
+            if outcome in outcomes:
+                break
     amount = context.amount.value if outcome is _APPROVED else 0
     return Decision(context.claim.id, context.child.id, outcome, amount, reasons,
                     case_level.warnings + own.warnings, case_level.trace + own.trace)
