@@ -89,7 +89,7 @@ def _structure_academic_year(value: Any, _type) -> AcademicYear:
 def _structure_str(value: Any, _type) -> str:
     if not isinstance(value, str):
         raise ValueError(f"{value!r} is not text")
-    if not value.strip():
+    if not value or value.isspace():  # what strip() would leave empty, without copying the text
         raise ValueError(f"{value!r} is empty")
     return value
 

@@ -7,14 +7,10 @@ from beasiswa.rules.context import ClaimContext
 from beasiswa.rules.findings import Finding, cite, fails, holds
 
 
-def _amount(c: ClaimContext) -> int:
-    return c.amount.value if c.amount else 0
-
-
 def child_cap_allows_amount(c: ClaimContext) -> Finding:
     cap = c.scheme.child_cap
     paid = c.tally.paid_to_child(c.child.id)
-    amount = _amount(c)
+    amount = c.amount.value if c.amount else 0
     citation = cite(cap.citation, c.readings["P2"].citation)
     detail = f"dibayar untuk {c.child.id} {format_rupiah(paid)} + {format_rupiah(amount)}; " \
              f"batas per anak {format_rupiah(cap.value)}"
@@ -28,7 +24,7 @@ def child_cap_allows_amount(c: ClaimContext) -> Finding:
 def family_cap_allows_amount(c: ClaimContext) -> Finding:
     cap = c.scheme.family_cap
     paid = c.tally.paid_total
-    amount = _amount(c)
+    amount = c.amount.value if c.amount else 0
     citation = cite(cap.citation, c.readings["P2"].citation)
     detail = f"dibayar untuk keluarga {format_rupiah(paid)} + {format_rupiah(amount)}; " \
              f"batas per peserta {format_rupiah(cap.value)}"
