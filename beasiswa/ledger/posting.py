@@ -145,6 +145,44 @@ _INSERT = insert(journal)
 # The fields of a request that an idempotency key must find unchanged (the rest: seq, time, chain).
 _REQUEST_FIELDS = tuple(f for f in FIELDS if f not in ("seq", "posted_at", "prev_hash"))
 
+# ------------------------------------------------------------------ a payout's statements, driver level
+# `pay` runs these through the driver's own cursor, inside the transaction SQLAlchemy began (the statements
+# are fixed strings, so the driver caches them; psycopg prepares them after a few uses). They read what the
+# statements above read; a payout that any of them finds out of the ordinary (no such claim, a key used
+# before, a claim not approved, a check that fails) is handed to the statements above, which name the rule.
+_PAID_LEVELS = "(SELECT {agg} FROM paid_years p WHERE p.case_id = cl.case_id AND p.child_id = cl.child_id)"
+_HELD = ("(SELECT p.payout_seq FROM paid_years p WHERE p.case_id = cl.case_id AND p.child_id = cl.child_id "
+         "AND p.academic_year = cl.academic_year)")
+# SQLite: BEGIN IMMEDIATE holds the write lock, so one statement reads the family, the claim, the key, the
+# child's level group, the years it holds and the journal's head.
+_SQLITE_READ = (
+    "SELECT f.scheme_id, f.cap, f.paid, c.office, cl.child_id, cl.level, cl.level_group, cl.academic_year, "
+    "cl.amount, cl.outcome, (SELECT seq FROM journal WHERE idempotency_key = ?1), u.allowance, u.years_used, "
+    f"{_HELD}, {_PAID_LEVELS.format(agg='group_concat(p.level)')}, h.seq, h.hash "
+    "FROM family_totals f JOIN cases c ON c.case_id = f.case_id "
+    "LEFT JOIN claims cl ON cl.case_id = f.case_id AND cl.claim_id = ?3 "
+    "LEFT JOIN level_usage u ON u.case_id = cl.case_id AND u.child_id = cl.child_id "
+    "AND u.level_group = cl.level_group "
+    "LEFT JOIN (SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1) h ON 1 "
+    "WHERE f.case_id = ?2")
+_PG_PAID_LEVELS = _PAID_LEVELS.format(agg="string_agg(p.level, ',')")
+# PostgreSQL: the family's row locked first; then, in a statement that starts once that lock is held (sent in
+# the same round trip), the claim, the key, the child's level-group row (locked) and the years it holds.
+_PG_FAMILY = ("SELECT f.scheme_id, f.cap, f.paid, c.office FROM family_totals f "
+              "JOIN cases c ON c.case_id = f.case_id WHERE f.case_id = %s FOR UPDATE OF f")
+_PG_CHILD = (
+    "SELECT cl.child_id, cl.level, cl.level_group, cl.academic_year, cl.amount, cl.outcome, "
+    "(SELECT seq FROM journal WHERE idempotency_key = %s), u.allowance, u.years_used, "
+    f"{_HELD}, {_PG_PAID_LEVELS} "
+    "FROM claims cl JOIN level_usage u ON u.case_id = cl.case_id AND u.child_id = cl.child_id "
+    "AND u.level_group = cl.level_group WHERE cl.case_id = %s AND cl.claim_id = %s FOR UPDATE OF u")
+# The head's lock, then the head read by a statement that starts once the lock is held (one round trip).
+_PG_HEAD_LOCK = f"SELECT pg_advisory_xact_lock({JOURNAL_LOCK})"
+_HEAD_SQL = "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1"
+_INSERT_COLUMNS = (*FIELDS, "hash", "canonical")
+_SQLITE_INSERT = f"INSERT INTO journal ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})"
+_PG_INSERT = _SQLITE_INSERT.replace("?", "%s")
+
 
 def payout_key(case_id: str, claim_id: str) -> str:
     return f"{case_id}:{claim_id}:payout"
@@ -164,6 +202,7 @@ class Ledger:
         self.clock = clock
         self.max_attempts = max_attempts
         self.retries = 0  # conflicts retried so far, for the curious (tests, bench)
+        self._stages: dict[tuple[str, str, str], tuple[frozenset[str], int] | None] = {}
 
     # ------------------------------------------------------------------------------------------ running
     def _run(self, work: Callable[[Connection], Any]) -> Any:
@@ -247,9 +286,108 @@ class Ledger:
         """Post the payout of a registered claim's approved decision. `key` defaults to one per claim."""
         _check_actors(maker, approver)
         key = key or payout_key(case_id, claim_id)
-        return self._run(lambda conn: self._pay(conn, case_id, claim_id, maker, approver, key))
+        return self._run(lambda conn: self._pay(conn, case_id, claim_id, maker, approver, key, commit=True))
 
-    def _pay(self, conn: Connection, case_id: str, claim_id: str, maker: str, approver: str, key: str) -> Posted:
+    def _pay(self, conn: Connection, case_id: str, claim_id: str, maker: str, approver: str, key: str,
+             commit: bool = False) -> Posted:
+        """The payout, in `conn`'s transaction. `commit`: the transaction is the payout's alone, and on
+        PostgreSQL its COMMIT goes out with the INSERT (the head's lock is held one round trip less)."""
+        if conn.dialect.name == "sqlite":
+            posted = self._pay_sqlite(conn, case_id, claim_id, maker, approver, key)
+        else:
+            posted = self._pay_postgres(conn, case_id, claim_id, maker, approver, key, commit)
+        return posted or self._pay_checked(conn, case_id, claim_id, maker, approver, key)
+
+    def _pay_sqlite(self, conn: Connection, case_id: str, claim_id: str, maker: str, approver: str,
+                    key: str) -> Posted | None:
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            row = cursor.execute(_SQLITE_READ, (key, case_id, claim_id)).fetchone()
+            if row is None:
+                return None
+            request = self._ordinary_payout(case_id, claim_id, maker, approver, key, row[:4], row[4:15])
+            if request is None:
+                return None
+            entry = self._entry(request, row[15], row[16])
+            cursor.execute(_SQLITE_INSERT, entry[1])
+            return Posted(entry[0], replayed=False)
+        except sqlite3.Error as exc:
+            raise _from_driver(conn, exc, _SQLITE_INSERT) from exc
+        finally:
+            cursor.close()
+
+    def _pay_postgres(self, conn: Connection, case_id: str, claim_id: str, maker: str, approver: str, key: str,
+                      commit: bool) -> Posted | None:
+        raw = conn.connection.driver_connection
+        dbapi_error = conn.dialect.loaded_dbapi.Error
+        try:
+            with raw.cursor() as family_cursor, raw.cursor() as cursor:
+                with raw.pipeline():
+                    family_cursor.execute(_PG_FAMILY, (case_id,))
+                    cursor.execute(_PG_CHILD, (key, case_id, claim_id))
+                    family, child = family_cursor.fetchone(), cursor.fetchone()
+                if family is None or child is None:
+                    return None
+                request = self._ordinary_payout(case_id, claim_id, maker, approver, key, family, child)
+                if request is None:
+                    return None
+                # From here to COMMIT the journal's head is held: the head read, the INSERT, nothing else.
+                with raw.pipeline():
+                    cursor.execute(_PG_HEAD_LOCK)
+                    cursor.execute(_HEAD_SQL)
+                    head = cursor.fetchone()
+                entry, values = self._entry(request, *(head or (None, None)))
+                with raw.pipeline():
+                    cursor.execute(_PG_INSERT, values)
+                    if commit:
+                        raw.commit()
+                return Posted(entry, replayed=False)
+        except dbapi_error as exc:
+            raise _from_driver(conn, exc, _PG_INSERT) from exc
+
+    def _ordinary_payout(self, case_id: str, claim_id: str, maker: str, approver: str, key: str,
+                         family, child) -> dict | None:
+        """The journal row for a payout whose every check passes on the rows read; None for anything else (the
+        checked path then names the rule)."""
+        scheme_id, cap, paid, office = family
+        child_id, level, level_group, year, amount, outcome, key_seq, allowance, years_used, held, paid_levels = child
+        if (child_id is None or key_seq is not None or outcome != "approved" or years_used is None
+                or held is not None or type(amount) is not int or amount <= 0 or paid + amount > cap
+                or (allowance is not None and years_used + 1 > allowance)):
+            return None
+        stage = self._stage(scheme_id, level_group, level)
+        if stage is not None:
+            levels, years = stage
+            used = sum(1 for lv in paid_levels.split(",") if lv in levels) if paid_levels else 0
+            if used + 1 > years:
+                return None
+        return dict(idempotency_key=key, case_id=case_id, child_id=child_id, claim_id=claim_id, level=level,
+                    level_group=level_group, academic_year=year, office=office, amount=amount, kind="payout",
+                    source="ledger", reverses_seq=None, maker=maker, approver=approver, reason="")
+
+    def _stage(self, scheme_id: str, level_group: str, level: str) -> tuple[frozenset[str], int] | None:
+        """The stage of `level` in its level group: (its levels, its years); memoised (the law is fixed)."""
+        cache_key = (scheme_id, level_group, level)
+        try:
+            return self._stages[cache_key]
+        except KeyError:
+            pass
+        stage = self.law.scheme(scheme_id).level_group_by_id(level_group).stage_of(Level(level))
+        found = self._stages[cache_key] = (
+            (frozenset(lv.value for lv in stage.levels), stage.years.value) if stage is not None else None)
+        return found
+
+    def _entry(self, request: dict, head_seq: int | None, head_hash: str | None) -> tuple[Entry, tuple]:
+        """The entry at the head (seq, time, chain, hash) and its INSERT's values, in _INSERT_COLUMNS' order."""
+        fields = dict(request, seq=head_seq + 1 if head_seq is not None else 1, posted_at=_timestamp(self.clock()),
+                      prev_hash=head_hash if head_hash is not None else GENESIS_HASH)
+        values = [fields[name] for name in FIELDS]
+        canonical = canonical_bytes(values)
+        entry = Entry(**fields, hash=digest(canonical))
+        return entry, (*values, entry.hash, canonical)
+
+    def _pay_checked(self, conn: Connection, case_id: str, claim_id: str, maker: str, approver: str,
+                     key: str) -> Posted:
         family = self._lock_family(conn, case_id)
         claim = conn.execute(_CLAIM, {"case_id": case_id, "claim_id": claim_id, "key": key}).one_or_none()
         if claim is None:
@@ -406,6 +544,12 @@ def _retryable(exc: DBAPIError) -> bool:
         text = str(orig)
         return ("idempotency_key" in text or "journal.seq" in text or "journal_pkey" in text)
     return False
+
+
+def _from_driver(conn: Connection, exc: Exception, statement: str) -> DBAPIError:
+    """A driver's exception, wrapped as SQLAlchemy wraps it (IntegrityError, OperationalError, ...), so the
+    retry and the naming of a database refusal treat it alike."""
+    return DBAPIError.instance(statement, None, exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect)
 
 
 def _refusal_from_database(exc: IntegrityError) -> Refused:
