@@ -405,3 +405,56 @@ def test_a_lock_held_by_another_writer_is_waited_out_and_retried_never_refused(d
         blocker.dispose()
     assert posted.entry.seq == 1
     assert service.retries >= 1
+
+
+# ------------------------------------------------------------------------- the two ways of paying
+# `pay` posts an ordinary payout from one read of the rows it checks, and hands anything else to the checked
+# path, which reads them again and names the rule. Both must post the same entries and refuse the same payouts.
+PAYOUT_STORY = [  # (case, its decision's amounts, the claims paid in order; "reverse" reverses the last payout)
+    (TWICE_IN_A_YEAR, None, ["klaim-1", "klaim-1", "klaim-2", "reverse", "klaim-2"]),
+    (THREE_SMA_YEARS, None, ["klaim-1", "klaim-2"]),
+    (NEAR_CAP, {"klaim-1": 4_500_001, "klaim-2": 4_500_000}, ["klaim-1", "klaim-2", "klaim-1"]),
+    (case(children=[child(born=child().birth_date)], history=school_path("anak-1", tk=2, last="2016/2017"),
+          claims=[claim("klaim-1", year="2017/2018", level=Level.TK),
+                  claim("klaim-2", year="2017/2018", level=Level.SD)]), None, ["klaim-1", "klaim-2"]),
+    (case(claims=[claim("klaim-1"), claim("klaim-2", year="2026/2027")]), None, ["klaim-1", "klaim-3"]),
+]
+
+
+def tell_story(url, suffix: str) -> list:
+    """Every step of PAYOUT_STORY on cases of their own: the entry posted (without its place in the chain) or
+    the rule that refused it."""
+    from beasiswa.ledger import verify
+    from ledger_support import with_id
+
+    service = ledger(url)
+    told = []
+    for number, (case_, amounts, steps) in enumerate(PAYOUT_STORY):
+        own = with_id(case_, f"{case_.case_id[:-4]}{suffix}{number}")
+        register(url, own, approved(own, amounts))
+        last = None
+        for step in steps:
+            try:
+                if step == "reverse":
+                    posted = service.reverse(last, reason="klaim ganda", maker=MAKER, approver=APPROVER)
+                else:
+                    posted = pay(service, own, step)
+            except Refused as refusal:
+                told.append((step, refusal.code, {k: v for k, v in refusal.values.items() if k not in ("case_id", "seq")}))
+                continue
+            last = posted.entry.seq
+            told.append((step, posted.replayed, posted.entry.child_id, posted.entry.claim_id, posted.entry.amount,
+                         posted.entry.level, posted.entry.academic_year, posted.entry.kind))
+    assert verify(service.engine).ok
+    return told
+
+
+def test_an_ordinary_payout_and_the_checked_path_post_the_same_entries_and_refuse_the_same_payouts(
+        database, monkeypatch):
+    quick = tell_story(database, "91")
+    monkeypatch.setattr("beasiswa.ledger.posting.Ledger._ordinary_payout", lambda *args, **kwargs: None)
+    checked = tell_story(database, "92")
+    assert quick == checked
+    assert [step[1] for step in quick if isinstance(step[1], str)] == [
+        "ALREADY_CLAIMED", "LEVEL_YEARS_EXHAUSTED", "FAMILY_CAP_REACHED", "FAMILY_CAP_REACHED",
+        "LEVEL_YEARS_EXHAUSTED", "CLAIM_NOT_FOUND"]
