@@ -25,6 +25,7 @@ A refusal found before writing names the rule and values as `register` does, wit
 payout (there is none yet).
 """
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
@@ -155,6 +156,23 @@ def _driver_insert(conn: Connection, table: str, rows: list[tuple]) -> None:
                          rows)
 
 
+_DICT_TABLES = ("cases", "children")  # text, dates and flags only: no column needs SQLAlchemy's processing
+
+
+def _driver_insert_dicts(conn: Connection, table: str, rows: list[dict]) -> None:
+    """Rows as dicts, written with the driver's executemany; SQLite gets dates as the ISO text SQLAlchemy would
+    store (the driver's own date adapter is deprecated)."""
+    columns = tuple(rows[0])
+    if conn.dialect.paramstyle == "qmark":
+        values = [tuple(v.isoformat() if isinstance(v, dt.date) else v for v in row.values()) for row in rows]
+        mark = "?"
+    else:
+        values = [tuple(row.values()) for row in rows]
+        mark = "%s"
+    conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})",
+                         values)
+
+
 def _chain(batch: list[_Prepared], seq: int, prev_hash: str, now: str, maker: str, approver: str) -> list[tuple]:
     """The batch's history as journal rows (in _JOURNAL_COLUMNS order), chained from the head (seq, hash)."""
     entries = []
@@ -243,6 +261,8 @@ def _write(ledger: Ledger, plan: _Plan, maker: str, approver: str) -> ImportResu
                 continue
             if name in _PLAIN_COLUMNS:
                 _driver_insert(conn, name, rows[name])
+            elif name in _DICT_TABLES:
+                _driver_insert_dicts(conn, name, rows[name])
             else:
                 conn.execute(insert(table), rows[name])
         if is_postgres(conn):
