@@ -15,7 +15,10 @@ schemas of the database named by BEASISWA_BENCH_POSTGRES_URL (default
 postgresql+psycopg://postgres@127.0.0.1:5432/test), dropped afterwards.
 
 Usage: python bench/ledger.py [--payouts 6000] [--import-payouts 100000] [--verify-entries 1000000]
-                              [--workers 8] [--no-postgres]
+                              [--workers 8] [--no-postgres] [--only postgres-payouts]
+
+`--only postgres-payouts` runs part 1 on PostgreSQL alone (a quick loop while working on it); its JSON line
+holds only those figures.
 """
 
 import argparse
@@ -304,6 +307,15 @@ def copy_into_postgres(sqlite_url: str, postgres_url: str) -> float:
 
 
 # --------------------------------------------------------------------------------------------- main
+def postgres_payouts(args) -> dict:
+    base = os.environ.get(POSTGRES_ENV, DEFAULT_POSTGRES)
+    log(f"postgresql: payouts from {args.workers} workers ...")
+    with postgres_schema(base) as url, postgres_schema(base) as plain:
+        figures = measure_payouts(migrated(url), plain, args.payout_cases, args.workers, 1)
+    log(f"  {figures}")
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--payout-cases", type=int, default=4_000, help="generated cases whose approved claims "
@@ -312,9 +324,17 @@ def main() -> None:
     parser.add_argument("--verify-entries", type=int, default=1_000_000)
     parser.add_argument("--workers", type=int, default=8, help="PostgreSQL payout workers")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--only", choices=["postgres-payouts"], help="run this part alone")
     args = parser.parse_args()
     default_law()
     figures: dict = {"targets": TARGETS}
+    if args.only == "postgres-payouts":
+        figures["postgres_payouts"] = postgres_payouts(args)
+        figures["met"] = {"postgres_payouts": figures["postgres_payouts"]["payouts_per_s"]
+                          >= TARGETS["postgres_payouts_per_s"],
+                          "postgres_ratio": figures["postgres_payouts"]["ratio_to_core"] >= TARGETS["ratio_to_core"]}
+        print(json.dumps(figures, separators=(",", ":")))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         log("sqlite: payouts through the service, one per transaction ...")
@@ -332,11 +352,7 @@ def main() -> None:
         log(f"  {figures['sqlite_verify']}")
         if not args.no_postgres:
             base = os.environ.get(POSTGRES_ENV, DEFAULT_POSTGRES)
-            log(f"postgresql: payouts from {args.workers} workers ...")
-            with postgres_schema(base) as url, postgres_schema(base) as plain:
-                figures["postgres_payouts"] = measure_payouts(migrated(url), plain, args.payout_cases,
-                                                              args.workers, 1)
-            log(f"  {figures['postgres_payouts']}")
+            figures["postgres_payouts"] = postgres_payouts(args)
             log(f"postgresql: batched import of {args.import_payouts} historical payouts ...")
             with postgres_schema(base) as url:
                 figures["postgres_import"], pg_ledger = measure_import(migrated(url), args.import_payouts, 2)
