@@ -176,12 +176,32 @@ _PG_CHILD = (
     f"{_HELD}, {_PG_PAID_LEVELS} "
     "FROM claims cl JOIN level_usage u ON u.case_id = cl.case_id AND u.child_id = cl.child_id "
     "AND u.level_group = cl.level_group WHERE cl.case_id = %s AND cl.claim_id = %s FOR UPDATE OF u")
-# The head's lock, then the head read by a statement that starts once the lock is held (one round trip).
 _PG_HEAD_LOCK = f"SELECT pg_advisory_xact_lock({JOURNAL_LOCK})"
-_HEAD_SQL = "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1"
 _INSERT_COLUMNS = (*FIELDS, "hash", "canonical")
+# PostgreSQL: the head's lock, then an INSERT that reads the head itself (a statement that starts once the lock
+# is held) and splices the seq and previous hash it finds into the canonical bytes made here by the same encoder
+# (`_chained_values`), then COMMIT: sent together, so from the lock to COMMIT's flush the server waits on no
+# round trip to this process. It returns what it chained to; `pay` rebuilds the entry and compares hashes.
+_PG_CHAINED_INSERT = (
+    f"INSERT INTO journal ({', '.join(_INSERT_COLUMNS)}) "
+    f"SELECT n.seq, {', '.join(['%s'] * (len(FIELDS) - 3))}, %s, n.prev_hash, encode(sha256(n.canonical), 'hex'), "
+    "n.canonical FROM (SELECT h.seq, h.prev_hash, %s::bytea || convert_to(h.seq::text, 'UTF8') || %s::bytea "
+    "|| convert_to(h.prev_hash, 'UTF8') || %s::bytea AS canonical FROM (SELECT COALESCE(MAX(seq), 0) + 1 AS seq, "
+    f"COALESCE((SELECT hash FROM journal ORDER BY seq DESC LIMIT 1), '{GENESIS_HASH}') AS prev_hash "
+    "FROM journal) h) n RETURNING seq, prev_hash, hash")
 _SQLITE_INSERT = f"INSERT INTO journal ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})"
-_PG_INSERT = _SQLITE_INSERT.replace("?", "%s")
+
+
+def _chained_values(request: dict, posted_at: str) -> tuple:
+    """_PG_CHAINED_INSERT's parameters: the fields between seq and prev_hash, then the canonical bytes around
+    the seq and the previous hash (`["beasiswa-journal/1",` SEQ `,…,"posted_at","` PREV `"]`)."""
+    middle = [request[name] for name in FIELDS[1:-2]]
+    inner = canonical_bytes([0, *middle, posted_at, ""])  # the placeholders' bytes are cut away below
+    head, tail = _CANONICAL_HEAD, inner[len(_CANONICAL_HEAD) + 1:-2]
+    return (*middle, posted_at, head, tail, b'"]')
+
+
+_CANONICAL_HEAD = canonical_bytes([0])[:-2]  # `["beasiswa-journal/1",`
 
 
 def payout_key(case_id: str, claim_id: str) -> str:
@@ -331,19 +351,23 @@ class Ledger:
                 request = self._ordinary_payout(case_id, claim_id, maker, approver, key, family, child)
                 if request is None:
                     return None
-                # From here to COMMIT the journal's head is held: the head read, the INSERT, nothing else.
+                # The time is read before the head's lock (the lock is not held across a round trip to
+                # read it after): entries posted at once by several processes may carry times a lock wait
+                # apart, out of seq order.
+                posted_at = _timestamp(self.clock())
                 with raw.pipeline():
                     cursor.execute(_PG_HEAD_LOCK)
-                    cursor.execute(_HEAD_SQL)
-                    head = cursor.fetchone()
-                entry, values = self._entry(request, *(head or (None, None)))
-                with raw.pipeline():
-                    cursor.execute(_PG_INSERT, values)
+                    cursor.execute(_PG_CHAINED_INSERT, _chained_values(request, posted_at))
                     if commit:
                         raw.commit()
+                    seq, prev_hash, hash_ = cursor.fetchone()
+                entry, _ = self._entry_at(request, seq, posted_at, prev_hash)
+                if entry.hash != hash_:  # the splice is exact by construction; this would be a bug, not a refusal
+                    raise RuntimeError(f"seq {seq} was posted with hash {hash_}, but its fields' canonical bytes "
+                                       f"hash to {entry.hash}: run verify")
                 return Posted(entry, replayed=False)
         except dbapi_error as exc:
-            raise _from_driver(conn, exc, _PG_INSERT) from exc
+            raise _from_driver(conn, exc, _PG_CHAINED_INSERT) from exc
 
     def _ordinary_payout(self, case_id: str, claim_id: str, maker: str, approver: str, key: str,
                          family, child) -> dict | None:
@@ -379,8 +403,12 @@ class Ledger:
 
     def _entry(self, request: dict, head_seq: int | None, head_hash: str | None) -> tuple[Entry, tuple]:
         """The entry at the head (seq, time, chain, hash) and its INSERT's values, in _INSERT_COLUMNS' order."""
-        fields = dict(request, seq=head_seq + 1 if head_seq is not None else 1, posted_at=_timestamp(self.clock()),
-                      prev_hash=head_hash if head_hash is not None else GENESIS_HASH)
+        return self._entry_at(request, head_seq + 1 if head_seq is not None else 1, _timestamp(self.clock()),
+                              head_hash if head_hash is not None else GENESIS_HASH)
+
+    @staticmethod
+    def _entry_at(request: dict, seq: int, posted_at: str, prev_hash: str) -> tuple[Entry, tuple]:
+        fields = dict(request, seq=seq, posted_at=posted_at, prev_hash=prev_hash)
         values = [fields[name] for name in FIELDS]
         canonical = canonical_bytes(values)
         entry = Entry(**fields, hash=digest(canonical))
