@@ -177,6 +177,7 @@ _PG_CHILD = (
     "FROM claims cl JOIN level_usage u ON u.case_id = cl.case_id AND u.child_id = cl.child_id "
     "AND u.level_group = cl.level_group WHERE cl.case_id = %s AND cl.claim_id = %s FOR UPDATE OF u")
 _PG_HEAD_LOCK = f"SELECT pg_advisory_xact_lock({JOURNAL_LOCK})"
+_PG_IDLE = 0  # libpq's PQTRANS_IDLE: no transaction begun on the connection
 _INSERT_COLUMNS = (*FIELDS, "hash", "canonical")
 # PostgreSQL: the head's lock, then an INSERT that reads the head itself (a statement that starts once the lock
 # is held) and splices the seq and previous hash it finds into the canonical bytes made here by the same encoder
@@ -338,36 +339,55 @@ class Ledger:
 
     def _pay_postgres(self, conn: Connection, case_id: str, claim_id: str, maker: str, approver: str, key: str,
                       commit: bool) -> Posted | None:
+        """Two round trips when the transaction is the payout's own (`commit`, nothing begun yet): BEGIN with the
+        two locks' reads; the head's lock, the INSERT and COMMIT. The driver is put in autocommit for that while
+        so that BEGIN and COMMIT are statements of the pipeline rather than synchronised steps of their own; it
+        is back as it was, the transaction ended, before this returns (also when the checked path is taken)."""
         raw = conn.connection.driver_connection
         dbapi_error = conn.dialect.loaded_dbapi.Error
+        own = commit and raw.pgconn.transaction_status == _PG_IDLE
         try:
-            with raw.cursor() as family_cursor, raw.cursor() as cursor:
+            if own:
+                raw.autocommit = True
+            with raw.cursor() as commands, raw.cursor() as cursor:
                 with raw.pipeline():
-                    family_cursor.execute(_PG_FAMILY, (case_id,))
+                    if own:
+                        commands.execute("BEGIN", prepare=False)
+                    commands.execute(_PG_FAMILY, (case_id,))
                     cursor.execute(_PG_CHILD, (key, case_id, claim_id))
-                    family, child = family_cursor.fetchone(), cursor.fetchone()
-                if family is None or child is None:
-                    return None
-                request = self._ordinary_payout(case_id, claim_id, maker, approver, key, family, child)
-                if request is None:
-                    return None
-                # The time is read before the head's lock (the lock is not held across a round trip to
-                # read it after): entries posted at once by several processes may carry times a lock wait
-                # apart, out of seq order.
-                posted_at = _timestamp(self.clock())
-                with raw.pipeline():
-                    cursor.execute(_PG_HEAD_LOCK)
+                    family, child = commands.fetchone(), cursor.fetchone()
+                    request = (self._ordinary_payout(case_id, claim_id, maker, approver, key, family, child)
+                               if family is not None and child is not None else None)
+                    if request is None:
+                        if own:  # the checked path begins afresh and takes the locks again
+                            commands.execute("ROLLBACK", prepare=False)
+                        return None
+                    # The time is read before the head's lock (the lock is not held across a round trip to
+                    # read it after): entries posted at once by several processes may carry times a lock wait
+                    # apart, out of seq order.
+                    posted_at = _timestamp(self.clock())
+                    commands.execute(_PG_HEAD_LOCK)
                     cursor.execute(_PG_CHAINED_INSERT, _chained_values(request, posted_at))
-                    if commit:
+                    if own:
+                        commands.execute("COMMIT", prepare=False)
+                    elif commit:
                         raw.commit()
-                    seq, prev_hash, hash_ = cursor.fetchone()
-                entry, _ = self._entry_at(request, seq, posted_at, prev_hash)
-                if entry.hash != hash_:  # the splice is exact by construction; this would be a bug, not a refusal
-                    raise RuntimeError(f"seq {seq} was posted with hash {hash_}, but its fields' canonical bytes "
-                                       f"hash to {entry.hash}: run verify")
-                return Posted(entry, replayed=False)
+                seq, prev_hash, hash_ = cursor.fetchone()
+            entry, _ = self._entry_at(request, seq, posted_at, prev_hash)
+            if entry.hash != hash_:  # the splice is exact by construction; this would be a bug, not a refusal
+                raise RuntimeError(f"seq {seq} was posted with hash {hash_}, but its fields' canonical bytes "
+                                   f"hash to {entry.hash}: run verify")
+            return Posted(entry, replayed=False)
         except dbapi_error as exc:
             raise _from_driver(conn, exc, _PG_CHAINED_INSERT) from exc
+        finally:
+            if own and not raw.closed:
+                try:
+                    if raw.pgconn.transaction_status != _PG_IDLE:
+                        raw.rollback()
+                    raw.autocommit = False
+                except dbapi_error:
+                    conn.invalidate()  # not given back to the pool in a state it does not expect
 
     def _ordinary_payout(self, case_id: str, claim_id: str, maker: str, approver: str, key: str,
                          family, child) -> dict | None:
