@@ -14,7 +14,7 @@ every run does the same work. SQLite files live in a temporary folder; PostgreSQ
 schemas of the database named by BEASISWA_BENCH_POSTGRES_URL (default
 postgresql+psycopg://postgres@127.0.0.1:5432/test), dropped afterwards.
 
-Usage: python bench/ledger.py [--payouts 6000] [--import-payouts 100000] [--verify-entries 1000000]
+Usage: python bench/ledger.py [--payout-cases 4000] [--import-payouts 100000] [--verify-entries 1000000]
                               [--workers 8] [--no-postgres] [--only postgres-payouts]
 
 `--only postgres-payouts` runs part 1 on PostgreSQL alone (a quick loop while working on it); its JSON line
