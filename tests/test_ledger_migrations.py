@@ -80,3 +80,42 @@ def test_a_plain_postgresql_url_is_driven_by_psycopg_3():
 def test_a_database_the_project_cannot_use_is_refused_naming_it():
     with pytest.raises(DatabaseUrlError, match="'mysql' is not supported"):
         make_engine("mysql://root@localhost/test")
+
+
+def test_a_sqlite_ledger_keeps_its_running_totals_across_the_split_of_its_totals_trigger(tmp_path):
+    """0004 splits the SQLite trigger keeping the totals by kind of entry: totals written before, after and
+    back down again are the journal's."""
+    from alembic import command
+
+    from beasiswa.db.migrate import _config
+    from beasiswa.ledger import verify
+    from ledger_support import APPROVER, MAKER, approved, case, claim, ledger
+
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    engine = make_engine(url)
+    assert upgrade(engine, "0003_workflow") == "0003_workflow"
+    story = case(claims=[claim("klaim-1", year="2024/2025"), claim("klaim-2", year="2025/2026"),
+                         claim("klaim-3", year="2025/2026")])
+    service = ledger(url)
+    service.register(story, approved(story), maker=MAKER, approver=APPROVER)
+    first = service.pay(story.case_id, "klaim-1", maker=MAKER, approver=APPROVER).entry
+    service.reverse(first.seq, reason="rekening salah", maker=MAKER, approver=APPROVER)
+
+    assert upgrade(engine) == head_revision()
+    second = service.pay(story.case_id, "klaim-2", maker=MAKER, approver=APPROVER).entry
+    service.reverse(second.seq, reason="rekening salah", maker=MAKER, approver=APPROVER)
+    service.pay(story.case_id, "klaim-3", maker=MAKER, approver=APPROVER)
+    with engine.connect() as conn:
+        totals = conn.execute(text("SELECT paid FROM family_totals")).scalar_one()
+        years = conn.execute(text("SELECT academic_year FROM paid_years")).scalars().all()
+    assert (totals, years) == (3_000_000, ["2025/2026"])
+    assert verify(engine).ok
+
+    with engine.connect() as conn:
+        command.downgrade(_config(conn), "0003_workflow")
+        conn.commit()
+    again = service.pay(story.case_id, "klaim-1", maker=MAKER, approver=APPROVER, key="klaim-1:lagi")
+    assert not again.replayed
+    assert verify(engine).ok
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT paid FROM family_totals")).scalar_one() == 6_000_000
