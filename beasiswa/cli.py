@@ -5,17 +5,14 @@ value, and exits with status 2.
 """
 
 import datetime as dt
-import json
 from enum import Enum
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from beasiswa.casefile import CaseFileError, decision_to_json, dumps, read_case
-from beasiswa.indonesian import EVENT_NAMES, OUTCOME_NAMES, format_date, format_rupiah
 from beasiswa.law import LawError, default_law
 from beasiswa.rules import InvalidCase, decide
 

@@ -41,7 +41,7 @@ def record_command(
     from beasiswa.casefile import CaseFileError, read_case
     from beasiswa.indonesian import format_rupiah
     from beasiswa.law import default_law
-    from beasiswa.ledger import Ledger, LedgerBusy, Refused
+    from beasiswa.ledger import Ledger, LedgerBusy
     from beasiswa.ledger.record import record_case
     from beasiswa.rules import InvalidCase, decide
 

@@ -8,7 +8,6 @@ go through; 2 bad input (nothing written); 3 the database stayed busy (run the s
 """
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import typer

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from beasiswa.db.letter_tables import letter_files, letters
 from beasiswa.db.tables import cases, children, claims, family_totals, journal
