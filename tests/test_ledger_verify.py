@@ -201,3 +201,34 @@ def test_a_reason_with_quotes_a_newline_a_tab_and_non_ascii_verifies(database):
                     approver=APPROVER)
     report = verify(make_engine(database))
     assert report.ok and report.entries == 4
+
+
+def test_a_reason_stored_unescaped_with_its_hash_recomputed_is_found_at_its_seq(database):
+    """Bytes that are the columns written between quotes as they are, not as JSON escapes them, are no
+    canonical bytes even though they equal that naive writing of the row."""
+    posted(database)
+    row = sql(database, "SELECT * FROM journal WHERE seq = 5")[0]
+    values = [getattr(row, f) for f in FIELDS]
+    values[FIELDS.index("reason")] = "REASON"
+    unescaped = canonical_bytes(values).replace(b"REASON", b'kata "salah"\nbaris')
+    behind_the_back(database, "journal", "journal_no_update",
+                    "UPDATE journal SET reason = :r, canonical = :c, hash = :h WHERE seq = 5",
+                    r='kata "salah"\nbaris', c=unescaped, h=digest(unescaped))
+    report = verify(make_engine(database))
+    assert report.broken_seq == 5 and report.entries == 4
+    assert report.problems[0].startswith("seq 5: the stored canonical bytes are unreadable")
+
+
+def test_a_paid_year_moved_onto_a_reversed_payout_of_its_own_key_is_found(database):
+    posted(database)
+    reversed_ = sql(database, "SELECT * FROM journal WHERE seq = 3")[0]
+    behind_the_back(database, "paid_years", guard(database, "paid_years_no_update", "paid_years"),
+                    "UPDATE paid_years SET child_id = :k, academic_year = :y, level_group = :g, level = :l, "
+                    "payout_seq = 3 WHERE payout_seq = 5", k=reversed_.child_id, y=reversed_.academic_year,
+                    g=reversed_.level_group, l=reversed_.level)
+    report = verify(make_engine(database))
+    assert report.problems == (
+        f"paid_years: case {TWO_CHILDREN.case_id} child anak-1 {reversed_.academic_year} holds payout seq 3, "
+        "the journal's unreversed payout is None",
+        f"paid_years: case {TWO_CHILDREN.case_id} child anak-2 2025/2026 holds payout seq None, "
+        "the journal's unreversed payout is 5")

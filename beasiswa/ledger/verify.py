@@ -149,7 +149,10 @@ def verify(engine: Engine, batch: int = 20_000) -> VerifyReport:
         try:
             cursor = raw.cursor(name="beasiswa_verify") if dialect == "postgresql" else raw.cursor()
             try:
-                cursor.execute(_PASS.format(key=verify_side.KEY[dialect]))
+                if dialect == "postgresql":  # binary: the stored bytes as they are, not as hex to decode
+                    cursor.execute(_PASS.format(key=verify_side.KEY[dialect]), binary=True)
+                else:
+                    cursor.execute(_PASS.format(key=verify_side.KEY[dialect]))
                 while (rows := cursor.fetchmany(batch)) and chain.read(rows):
                     pass
             finally:
