@@ -26,6 +26,7 @@ payout (there is none yet).
 """
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
@@ -238,16 +239,26 @@ def _head(conn: Connection) -> tuple[int, str]:
     return (head.seq, head.hash) if head else (0, GENESIS_HASH)
 
 
+def _registered(conn: Connection, ids: list[str]) -> set[str]:
+    """Which of `ids` are registered cases: one statement with the ids as one parameter (a JSON array on
+    SQLite, an array on PostgreSQL), not one bound parameter each."""
+    if not ids:
+        return set()
+    if is_postgres(conn):
+        rows = conn.exec_driver_sql("SELECT case_id FROM cases WHERE case_id = ANY(%s)", (ids,))
+    else:
+        rows = conn.exec_driver_sql("SELECT case_id FROM cases WHERE case_id IN (SELECT value FROM json_each(?))",
+                                    (json.dumps(ids),))
+    return {case_id for (case_id,) in rows}
+
+
 def _write(ledger: Ledger, plan: _Plan, maker: str, approver: str) -> ImportResult:
     """One transaction for the batch's new cases; cases registered before, repeated, or in a batch the
     database refused go through `Ledger.register` one by one."""
 
     def work(conn: Connection) -> tuple[list[_Prepared], int]:
         ids = [p.case.case_id for p in plan.fresh]
-        known = set()
-        for start in range(0, len(ids), 500):
-            known.update(conn.execute(select(cases.c.case_id).where(cases.c.case_id.in_(ids[start:start + 500])))
-                         .scalars())
+        known = _registered(conn, ids)
         new = [p for p in plan.fresh if p.case.case_id not in known]
         rows = plan.rows
         if known:
