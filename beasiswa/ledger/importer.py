@@ -32,18 +32,19 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
 
 import attrs
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
 from beasiswa.casefile import case_to_json, decision_to_json, dumps
 from beasiswa.db.engine import is_postgres
-from beasiswa.db.tables import GENESIS_HASH, cases, children, claims, family_totals, journal, level_usage
+from beasiswa.db.tables import cases, children, claims, family_totals, level_usage
 from beasiswa.indonesian import format_rupiah
-from beasiswa.ledger.canonical import FIELDS, canonical_bytes, digest
+from beasiswa.ledger.canonical import canonical_bytes, digest
 from beasiswa.ledger.errors import Refused
-from beasiswa.ledger.posting import JOURNAL_LOCK, Ledger, _check_actors, _timestamp, history_key
+from beasiswa.ledger.posting import _HEAD_LOCK, _INSERT_COLUMNS, Ledger, _check_actors, _timestamp, history_key
 from beasiswa.law import Scheme
-from beasiswa.ledger.rows import case_row, child_row, claim_row, decision_columns
+from beasiswa.ledger.report import head_of, journal_head
+from beasiswa.ledger.rows import case_row, child_row, decided_claim_rows, family_total_row, usage_rows
 from beasiswa.model import Case, CaseDecision
 
 CASES_PER_BATCH = 2_000
@@ -117,65 +118,42 @@ class _Prepared:
 
 
 def _rows(item: _Prepared, registered_at: str, maker: str) -> dict[str, list]:
-    """The registration rows of one case, as `Ledger.register` writes them (journal excepted): dicts for
-    SQLAlchemy, or tuples in _PLAIN_COLUMNS order for the tables written with the driver's executemany."""
-    case, decision, scheme = item.case, item.decision, item.scheme
-    as_json = {d["claim"]: d for d in decision_to_json(decision)["decisions"]} if case.claims else {}
-    claim_rows = []
-    for claim in case.claims:
-        if claim.id not in as_json:
-            raise ValueError(f"decision.decisions: claim {claim.id!r} has no decision")
-        claim_rows.append({**claim_row(case.case_id, claim, scheme), **decision_columns(as_json[claim.id])})
+    """The registration rows of one case, as `Ledger.register` writes them (journal excepted)."""
+    case, scheme = item.case, item.scheme
     return {
         "cases": [case_row(case, scheme, item.case_file, registered_at, maker)],
         "children": [child_row(case.case_id, c) for c in case.children],
-        "claims": claim_rows,
-        # Plain values in column order (_PLAIN_COLUMNS): written with the driver's executemany.
-        "family_totals": [(case.case_id, scheme.id, scheme.family_cap.value, 0)],
-        "level_usage": [(case.case_id, c.id, g.id, scheme.id, g.years.value if g.years else None, 0)
-                        for c in case.children for g in scheme.level_groups],
+        "claims": (decided_claim_rows(case, scheme, decision_to_json(item.decision)["decisions"])
+                   if case.claims else []),
+        "family_totals": [family_total_row(case.case_id, scheme)],
+        "level_usage": usage_rows(case.case_id, case.children, scheme),
     }
 
 
 _TABLES = (("cases", cases), ("children", children), ("claims", claims), ("family_totals", family_totals),
            ("level_usage", level_usage))
-_JOURNAL_COLUMNS = (*FIELDS, "hash", "canonical")
-_PLAIN_COLUMNS = {
-    "family_totals": ("case_id", "scheme_id", "cap", "paid"),
-    "level_usage": ("case_id", "child_id", "level_group", "scheme_id", "allowance", "years_used"),
-    "journal": _JOURNAL_COLUMNS,
-}
+_THROUGH_SQLALCHEMY = ("claims",)  # JSON columns (documents, reasons, trace): SQLAlchemy writes them
 
 
-def _driver_insert(conn: Connection, table: str, rows: list[tuple]) -> None:
+def _driver_insert(conn: Connection, table: str, columns: tuple[str, ...], values: list[tuple]) -> None:
     """Rows of plain values (text, integers, bytes, NULL) written with the driver's own executemany: one
     statement per row, so every row's triggers see the rows before it (SQLAlchemy would make a multi-row
     VALUES of them on PostgreSQL, whose AFTER triggers run only once the whole statement is done)."""
-    columns = _PLAIN_COLUMNS[table]
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})",
-                         rows)
-
-
-_DICT_TABLES = ("cases", "children")  # text, dates and flags only: no column needs SQLAlchemy's processing
-
-
-def _driver_insert_dicts(conn: Connection, table: str, rows: list[dict]) -> None:
-    """Rows as dicts, written with the driver's executemany; SQLite gets dates as the ISO text SQLAlchemy would
-    store (the driver's own date adapter is deprecated)."""
-    columns = tuple(rows[0])
-    if conn.dialect.paramstyle == "qmark":
-        values = [tuple(v.isoformat() if isinstance(v, dt.date) else v for v in row.values()) for row in rows]
-        mark = "?"
-    else:
-        values = [tuple(row.values()) for row in rows]
-        mark = "%s"
     conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})",
                          values)
 
 
+def _plain(conn: Connection, rows: list[dict]) -> list[tuple]:
+    """Dict rows (of one builder, so with their keys in one order) as the driver's values: on SQLite dates as
+    the ISO text SQLAlchemy stores (the driver's own date adapter is deprecated)."""
+    if conn.dialect.paramstyle == "qmark":
+        return [tuple(v.isoformat() if isinstance(v, dt.date) else v for v in row.values()) for row in rows]
+    return [tuple(row.values()) for row in rows]
+
+
 def _chain(batch: list[_Prepared], seq: int, prev_hash: str, now: str, maker: str, approver: str) -> list[tuple]:
-    """The batch's history as journal rows (in _JOURNAL_COLUMNS order), chained from the head (seq, hash)."""
+    """The batch's history as journal rows (in _INSERT_COLUMNS order), chained from the head (seq, hash)."""
     entries = []
     for item in batch:
         case, group_of = item.case, item.scheme.level_group
@@ -234,11 +212,6 @@ def _plan(ledger: Ledger, chunk: list[tuple[Case, CaseDecision]], maker: str, ap
     return _Plan(tuple(refused), tuple(fresh), tuple(repeated), now, rows, assumed, tuple(entries))
 
 
-def _head(conn: Connection) -> tuple[int, str]:
-    head = conn.execute(select(journal.c.seq, journal.c.hash).order_by(journal.c.seq.desc()).limit(1)).first()
-    return (head.seq, head.hash) if head else (0, GENESIS_HASH)
-
-
 def _registered(conn: Connection, ids: list[str]) -> set[str]:
     """Which of `ids` are registered cases: one statement with the ids as one parameter (a JSON array on
     SQLite, an array on PostgreSQL), not one bound parameter each."""
@@ -262,7 +235,7 @@ def _write(ledger: Ledger, plan: _Plan, maker: str, approver: str) -> ImportResu
         new = [p for p in plan.fresh if p.case.case_id not in known]
         rows = plan.rows
         if known:
-            rows = {name: [r for r in table_rows if (r[0] if name in _PLAIN_COLUMNS else r["case_id"]) not in known]
+            rows = {name: [r for r in table_rows if r["case_id"] not in known]
                     for name, table_rows in rows.items()}
         if not is_postgres(conn):
             # Statement journals (one per insert that fires triggers) in memory, not in a temporary file.
@@ -270,20 +243,18 @@ def _write(ledger: Ledger, plan: _Plan, maker: str, approver: str) -> ImportResu
         for name, table in _TABLES:
             if not rows[name]:
                 continue
-            if name in _PLAIN_COLUMNS:
-                _driver_insert(conn, name, rows[name])
-            elif name in _DICT_TABLES:
-                _driver_insert_dicts(conn, name, rows[name])
-            else:
+            if name in _THROUGH_SQLALCHEMY:
                 conn.execute(insert(table), rows[name])
+            else:
+                _driver_insert(conn, name, tuple(rows[name][0]), _plain(conn, rows[name]))
         if is_postgres(conn):
-            conn.execute(select(func.pg_advisory_xact_lock(JOURNAL_LOCK)))
-        head = _head(conn)
+            conn.execute(_HEAD_LOCK)
+        head = head_of(conn)
         entries = plan.entries
         if known or head != plan.assumed:  # another writer came first, or some cases were there already
             entries = _chain(new, *head, plan.now, maker, approver)
         if entries:
-            _driver_insert(conn, "journal", list(entries))
+            _driver_insert(conn, "journal", _INSERT_COLUMNS, list(entries))
         return [p for p in plan.fresh if p.case.case_id in known], len(entries)
 
     try:
@@ -322,8 +293,7 @@ def import_cases(ledger: Ledger, items: Iterable[tuple[Case, CaseDecision]], *, 
     will leave."""
     _check_actors(maker, approver)
     total = ImportResult()
-    with ledger.engine.connect() as conn:
-        assumed = _head(conn)  # a guess, checked under the writer's lock
+    assumed = journal_head(ledger.engine)  # a guess, checked under the writer's lock
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-import") as writer:
         pending: Future | None = None
         for chunk in _chunks(items, cases_per_batch):

@@ -40,7 +40,7 @@ from beasiswa.indonesian import format_rupiah
 from beasiswa.law import Law, Scheme, default_law
 from beasiswa.ledger.canonical import FIELDS, canonical_bytes, digest
 from beasiswa.ledger.errors import LedgerBusy, Refused, database_rule
-from beasiswa.ledger.rows import case_row, child_row, claim_row, decision_columns, family_total_row, usage_rows
+from beasiswa.ledger.rows import case_row, child_row, decided_claim_rows, family_total_row, usage_rows
 from beasiswa.model import Case, CaseDecision, Level, Outcome, Payout
 
 # Any constant: the journal head's lock on PostgreSQL ("beasiswa" in ASCII, truncated to 63 bits).
@@ -271,12 +271,7 @@ class Ledger:
             return Registered(case.case_id, existing.scheme_id, False, tuple(Entry.from_row(r) for r in rows))
         conn.execute(insert(cases).values(case_row(case, scheme, case_file, _timestamp(self.clock()), maker)))
         conn.execute(insert(children), [child_row(case.case_id, c) for c in case.children])
-        as_json = {d["claim"]: d for d in decision_to_json(decision)["decisions"]}
-        claim_rows = []
-        for claim in case.claims:
-            if claim.id not in as_json:
-                raise ValueError(f"decision.decisions: claim {claim.id!r} has no decision")
-            claim_rows.append({**claim_row(case.case_id, claim, scheme), **decision_columns(as_json[claim.id])})
+        claim_rows = decided_claim_rows(case, scheme, decision_to_json(decision)["decisions"])
         if claim_rows:
             conn.execute(insert(claims), claim_rows)
         conn.execute(insert(family_totals).values(family_total_row(case.case_id, scheme)))
@@ -311,8 +306,8 @@ class Ledger:
 
     def _pay(self, conn: Connection, case_id: str, claim_id: str, maker: str, approver: str, key: str,
              commit: bool = False) -> Posted:
-        """The payout, in `conn`'s transaction. `commit`: the transaction is the payout's alone, and on
-        PostgreSQL its COMMIT goes out with the INSERT (the head's lock is held one round trip less)."""
+        """The payout, in `conn`'s transaction. `commit`: the transaction is the payout's alone, so on PostgreSQL
+        (nothing begun yet) its BEGIN and COMMIT go out with the payout's own statements."""
         if conn.dialect.name == "sqlite":
             posted = self._pay_sqlite(conn, case_id, claim_id, maker, approver, key)
         else:
@@ -370,8 +365,6 @@ class Ledger:
                     cursor.execute(_PG_CHAINED_INSERT, _chained_values(request, posted_at))
                     if own:
                         commands.execute("COMMIT", prepare=False)
-                    elif commit:
-                        raw.commit()
                 seq, prev_hash, hash_ = cursor.fetchone()
             entry, _ = self._entry_at(request, seq, posted_at, prev_hash)
             if entry.hash != hash_:  # the splice is exact by construction; this would be a bug, not a refusal
@@ -405,9 +398,8 @@ class Ledger:
             used = sum(1 for lv in paid_levels.split(",") if lv in levels) if paid_levels else 0
             if used + 1 > years:
                 return None
-        return dict(idempotency_key=key, case_id=case_id, child_id=child_id, claim_id=claim_id, level=level,
-                    level_group=level_group, academic_year=year, office=office, amount=amount, kind="payout",
-                    source="ledger", reverses_seq=None, maker=maker, approver=approver, reason="")
+        return _payout_request(key, case_id, child_id, claim_id, level, level_group, year, office, amount, maker,
+                               approver)
 
     def _stage(self, scheme_id: str, level_group: str, level: str) -> tuple[frozenset[str], int] | None:
         """The stage of `level` in its level group: (its levels, its years); memoised (the law is fixed)."""
@@ -441,10 +433,8 @@ class Ledger:
         if claim is None:
             raise Refused("CLAIM_NOT_FOUND", f"case {case_id} has no claim {claim_id!r}",
                           case_id=case_id, claim_id=claim_id)
-        request = dict(idempotency_key=key, case_id=case_id, child_id=claim.child_id, claim_id=claim_id,
-                       level=claim.level, level_group=claim.level_group, academic_year=claim.academic_year,
-                       office=family.office, amount=claim.amount, kind="payout", source="ledger",
-                       reverses_seq=None, maker=maker, approver=approver, reason="")
+        request = _payout_request(key, case_id, claim.child_id, claim_id, claim.level, claim.level_group,
+                                  claim.academic_year, family.office, claim.amount, maker, approver)
         replay = self._replay(conn, request, claim.key_seq)
         if replay:
             return replay
@@ -562,12 +552,18 @@ class Ledger:
         if is_postgres(conn):
             conn.execute(_HEAD_LOCK)
         head = conn.execute(_HEAD).one_or_none()
-        fields = dict(request, seq=head.seq + 1 if head else 1, posted_at=_timestamp(self.clock()),
-                      prev_hash=head.hash if head else GENESIS_HASH)
-        canonical = canonical_bytes([fields[name] for name in FIELDS])
-        entry = Entry(**fields, hash=digest(canonical))
-        conn.execute(_INSERT, {**fields, "hash": entry.hash, "canonical": canonical})
+        entry, values = self._entry(request, *(head or (None, None)))
+        conn.execute(_INSERT, dict(zip(_INSERT_COLUMNS, values)))
         return entry
+
+
+def _payout_request(key: str, case_id: str, child_id: str, claim_id: str, level: str, level_group: str, year: str,
+                    office: str, amount: int, maker: str, approver: str) -> dict:
+    """A claim's payout as the journal records it (the quick and the checked path build the same; a replay
+    compares them field by field)."""
+    return dict(idempotency_key=key, case_id=case_id, child_id=child_id, claim_id=claim_id, level=level,
+                level_group=level_group, academic_year=year, office=office, amount=amount, kind="payout",
+                source="ledger", reverses_seq=None, maker=maker, approver=approver, reason="")
 
 
 def _check_actors(maker: str, approver: str) -> None:

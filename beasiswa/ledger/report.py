@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 from sqlalchemy import BigInteger, case, cast, func, literal_column, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from beasiswa.db.tables import GENESIS_HASH, journal
 
@@ -151,7 +151,12 @@ def movements(engine: Engine, dimensions: Sequence[str], period: str, up_to_seq:
 def journal_head(engine: Engine) -> tuple[int, str]:
     """The last entry's seq and hash, as read (0 and 64 zeros for an empty journal): not verified."""
     with engine.connect() as conn:
-        row = conn.execute(select(journal.c.seq, journal.c.hash).order_by(journal.c.seq.desc()).limit(1)).first()
+        return head_of(conn)
+
+
+def head_of(conn: Connection) -> tuple[int, str]:
+    """`journal_head` in `conn`'s transaction (a writer reads it under its lock)."""
+    row = conn.execute(select(journal.c.seq, journal.c.hash).order_by(journal.c.seq.desc()).limit(1)).first()
     return (row.seq, row.hash) if row else (0, GENESIS_HASH)
 
 

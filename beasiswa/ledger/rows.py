@@ -44,6 +44,17 @@ def decision_columns(decision_json: dict[str, Any]) -> dict[str, Any]:
                 reasons=decision_json["reasons"], warnings=decision_json["warnings"], trace=decision_json["trace"])
 
 
+def decided_claim_rows(case: Case, scheme: Scheme, decisions_json: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each claim's row with its decision's columns (`decisions_json`: the contract JSON's `decisions`)."""
+    by_claim = {d["claim"]: d for d in decisions_json}
+    rows = []
+    for claim in case.claims:
+        if claim.id not in by_claim:
+            raise ValueError(f"decision.decisions: claim {claim.id!r} has no decision")
+        rows.append({**claim_row(case.case_id, claim, scheme), **decision_columns(by_claim[claim.id])})
+    return rows
+
+
 def family_total_row(case_id: str, scheme: Scheme) -> dict[str, Any]:
     return dict(case_id=case_id, scheme_id=scheme.id, cap=scheme.family_cap.value, paid=0)
 

@@ -44,7 +44,7 @@ from beasiswa.ledger.canonical import FIELDS, canonical_bytes, decode, digest
 # what an entry reverses: NULL for a payout, else reverses_seq (0 where a reversal names none).
 _PASS = ("SELECT seq, prev_hash, hash, canonical, {key}, "
          "CASE WHEN kind = 'payout' THEN NULL ELSE coalesce(reverses_seq, 0) END FROM journal ORDER BY seq")
-_ROW = f"SELECT {', '.join(FIELDS)}, canonical FROM journal WHERE seq = {{}}"
+_ROW = f"SELECT {', '.join(FIELDS)}, hash, canonical FROM journal WHERE seq = {{}}"
 _SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f]+(-[0-9A-Fa-f]+)+")
 # Which check fails first when two fail at the same seq, as the checks are listed in the module's docstring.
 _GAP, _LINK, _CONTENT, _REVERSAL = range(4)
@@ -83,11 +83,9 @@ def _content_problem(cursor, seq: int) -> str | None:
     """The exact check of one entry: its columns rebuild its stored bytes, which hash to its `hash`."""
     cursor.execute(_ROW.format(int(seq)))
     row = cursor.fetchone()
-    stored = bytes(row[-1])
-    if canonical_bytes(row[:-1]) != stored:
+    hashed, stored = row[-2], bytes(row[-1])
+    if canonical_bytes(row[:-2]) != stored:
         return f"seq {seq}: {_field_differences(row, stored)}"
-    cursor.execute(f"SELECT hash FROM journal WHERE seq = {int(seq)}")
-    hashed = cursor.fetchone()[0]
     if digest(stored) != hashed:
         return f"seq {seq}: hash {hashed} is not the SHA-256 of its canonical bytes ({digest(stored)})"
     return None
@@ -98,9 +96,9 @@ class _Chain:
 
     def __init__(self):
         self.expected, self.prev_hash, self.count = 1, GENESIS_HASH, 0
-        self.payouts: dict[int, str] = {}  # seq -> its level-usage key (_KEY)
+        self.payouts: dict[int, str] = {}  # seq -> its level-usage key (verify_side.KEY)
         self.reversed: dict[int, int] = {}  # payout seq -> the seq reversing it
-        self.failed: tuple[int, int, object] | None = None  # seq, order, the row or a message
+        self.failed: tuple[int, int, str | None] | None = None  # seq, order, a message or None
 
     def read(self, rows) -> bool:
         """Take a batch of rows; False once an entry fails (the rest is not read)."""
