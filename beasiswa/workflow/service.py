@@ -27,7 +27,7 @@ from beasiswa.law import Law, default_law
 from beasiswa.ledger import Ledger, Refused
 from beasiswa.ledger.errors import database_rule
 from beasiswa.ledger.posting import utc_now
-from beasiswa.ledger.rows import case_row, child_row, claim_row, family_total_row, usage_rows
+from beasiswa.ledger.rows import case_row, child_row, claim_row, decision_columns, family_total_row, usage_rows
 from beasiswa.model import Case, Code, Document, Level, Outcome
 from beasiswa.rules import InvalidCase, decide
 from beasiswa.workflow import ledger_bridge
@@ -91,12 +91,6 @@ class CaseIntake:
     taken: tuple[ClaimTaken, ...] = ()
     unchanged: int = 0
     refusal: Refusal | None = None
-
-
-def _decision_columns(decision) -> dict[str, Any]:
-    data = CONVERTER.unstructure(decision)
-    return {"outcome": data["outcome"], "amount": data["amount"], "reasons": data["reasons"],
-            "warnings": data["warnings"], "trace": data["trace"]}
 
 
 def _claim_state(row) -> dict[str, Any]:
@@ -622,7 +616,7 @@ class Workflow:
             path = path_after_decision(state, action, decision.outcome)
         target = path[-1]
         revision = row.decision_revision + 1
-        values = dict(**_decision_columns(decision), **_CLEARED, state=target.value, decision_revision=revision,
+        values = dict(**decision_columns(CONVERTER.unstructure(decision)), **_CLEARED, state=target.value, decision_revision=revision,
                       automatic_outcome=decision.outcome.value, decided_at=now, decided_by=user.name, state_at=now)
         if claim_now != claim:
             values.update(documents=sorted(d.value for d in documents), submitted_on=claim_now.submitted_on)
@@ -704,7 +698,7 @@ def _claim_row(case_id: str, claim, decision, scheme, by: str, now: str) -> dict
     """A claim's row as the ledger registers it, with the workflow's columns after its first decision."""
     path = path_after_decision(State.SUBMITTED, Action.DECIDE, decision.outcome)
     return dict(
-        **claim_row(case_id, claim, scheme), **_decision_columns(decision), state=path[-1].value, decision_revision=1,
+        **claim_row(case_id, claim, scheme), **decision_columns(CONVERTER.unstructure(decision)), state=path[-1].value, decision_revision=1,
         automatic_outcome=decision.outcome.value, state_at=now, decided_at=now, decided_by=by)
 
 
