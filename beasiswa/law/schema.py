@@ -182,9 +182,6 @@ class Interpretation:
         return f"Interpretasi {self.id}"
 
 
-_ONE_DAY = dt.timedelta(days=1)
-
-
 @attrs.frozen
 class Law:
     """All schemes and interpretations, validated together at load time."""
@@ -235,8 +232,7 @@ class Law:
 
     def year_end(self, year: AcademicYear) -> dt.date:
         """The day before the next academic year starts."""
-        month, day = self._year_starts
-        return dt.date(year.start_year + 1, month, day) - _ONE_DAY
+        return self.year_start(year.next()) - dt.timedelta(days=1)
 
     def year_span(self, year: AcademicYear) -> tuple[dt.date, dt.date]:
         """The first and the last day of an academic year."""

@@ -35,7 +35,7 @@ class AcademicYear:
 
     @functools.cached_property  # the rules write a claim's year into several details and messages
     def _text(self) -> str:
-        return f"{self.start_year}/{self.start_year + 1}"
+        return f"{self.start_year}/{self.end_year}"
 
     def next(self) -> "AcademicYear":
         return AcademicYear(self.start_year + 1)

@@ -86,8 +86,8 @@ class NIK:
 
     def agrees_with(self, birth_date: dt.date) -> bool:
         """Whether the embedded DDMMYY is that of `birth_date` (the sex offset aside)."""
-        return (self.birth_day == birth_date.day and int(self.value[8:10]) == birth_date.month
-                and int(self.value[10:12]) == birth_date.year % 100)
+        return (self.birth_day == birth_date.day and self.birth_month == birth_date.month
+                and self.birth_year_two_digits == birth_date.year % 100)
 
     def masked(self) -> str:
         """The NIK as printed for anyone but its holder: region kept, birth date and serial hidden."""
