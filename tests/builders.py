@@ -160,3 +160,19 @@ def warning_codes(decision: Decision) -> set[Code]:
 def trace_step(decision: Decision, rule: str):
     (step,) = [s for s in decision.trace if s.rule == rule]
     return step
+
+
+def write_xlsx(path, rows: list[dict], header: list[str] | None = None):
+    """An intake sheet as XLSX: the header (the template's columns unless told), then each row's cells."""
+    from openpyxl import Workbook
+
+    from beasiswa.intake.sheets import COLUMNS
+
+    header = COLUMNS if header is None else header
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append([row.get(c) for c in header])
+    book.save(path)
+    return path

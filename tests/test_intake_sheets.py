@@ -4,13 +4,12 @@ naming the row and the column as the office sees them."""
 import copy
 import csv
 import datetime as dt
-import json
 
 import pytest
-from openpyxl import Workbook
 
 from beasiswa.casefile import case_to_json, parse_case
 from beasiswa.intake.sheets import COLUMNS, SheetError, case_rows, read_sheet, write_template
+from builders import write_xlsx
 
 CASE = {
     "format": "beasiswa-case/1", "case_id": "KC-PLG-2025-000123", "office": "KC-PLG",
@@ -41,16 +40,6 @@ def other_case(case_id="KC-PLG-2025-000124"):
     case = copy.deepcopy(CASE)
     case["case_id"] = case_id
     return case
-
-
-def write_xlsx(path, rows, header=COLUMNS):
-    book = Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append([row.get(c) for c in header])
-    book.save(path)
-    return path
 
 
 def taken(sheet_cases):

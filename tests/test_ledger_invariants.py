@@ -431,7 +431,7 @@ def tell_story(url, suffix: str) -> list:
     told = []
     for number, (case_, amounts, steps) in enumerate(PAYOUT_STORY):
         own = with_id(case_, f"{case_.case_id[:-4]}{suffix}{number}")
-        register(url, own, approved(own, amounts))
+        service.register(own, approved(own, amounts), maker=MAKER, approver=APPROVER)
         last = None
         for step in steps:
             try:
@@ -440,12 +440,14 @@ def tell_story(url, suffix: str) -> list:
                 else:
                     posted = pay(service, own, step)
             except Refused as refusal:
-                told.append((step, refusal.code, {k: v for k, v in refusal.values.items() if k not in ("case_id", "seq")}))
+                values = {k: v for k, v in refusal.values.items() if k not in ("case_id", "seq")}
+                told.append((step, refusal.code, values))
                 continue
             last = posted.entry.seq
             told.append((step, posted.replayed, posted.entry.child_id, posted.entry.claim_id, posted.entry.amount,
                          posted.entry.level, posted.entry.academic_year, posted.entry.kind))
     assert verify(service.engine).ok
+    service.engine.dispose()
     return told
 
 

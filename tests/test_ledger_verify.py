@@ -1,14 +1,10 @@
 """`verify` recomputes the hash chain and the running totals; tampering behind the application's back (its
 guarding trigger dropped first) is found, and the broken sequence number named, on SQLite and PostgreSQL."""
 
-import sqlite3
-
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-
 from beasiswa.db import make_engine, upgrade
 from beasiswa.ledger import canonical, verify, verify_side
 from beasiswa.ledger.canonical import canonical_bytes, decode, digest, FIELDS
+import audit_support
 from ledger_support import (
     APPROVER,
     MAKER,
@@ -17,7 +13,6 @@ from ledger_support import (
     child,
     claim,
     database,  # noqa: F401 - fixture
-    dialect,
     ledger,
     school_path,
     sql,
@@ -39,21 +34,8 @@ def posted(url):
 
 
 def behind_the_back(url, trigger_table: str, trigger: str, *statements: str, **params):
-    """Drop a guarding trigger, then change the data, as someone with write access to the database could."""
-    if dialect(url) == "sqlite":
-        conn = sqlite3.connect(make_url(url).database)  # foreign keys off, as sqlite3 leaves them
-        conn.execute(f"DROP TRIGGER {trigger}")
-        for statement in statements:
-            conn.execute(statement, params)
-        conn.commit()
-        conn.close()
-        return
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP TRIGGER {trigger} ON {trigger_table}"))
-        for statement in statements:
-            conn.execute(text(statement), params)
-    engine.dispose()
+    """Drop a guarding trigger (PostgreSQL's name), then change the data, as someone with write access could."""
+    audit_support.behind_the_back(url, *statements, drop=((trigger_table, trigger),), **params)
 
 
 def test_an_untouched_journal_verifies_with_its_entry_count_and_head_hash(database):
@@ -111,21 +93,15 @@ def test_a_row_rewritten_with_its_hash_recomputed_breaks_the_next_link(database)
 
 def test_a_running_total_changed_behind_the_applications_back_is_found(database):
     posted(database)
-    trigger = "family_totals_check_update" if dialect(database) == "sqlite" else "family_totals_check"
-    behind_the_back(database, "family_totals", trigger, "UPDATE family_totals SET paid = 0")
+    behind_the_back(database, "family_totals", "family_totals_check", "UPDATE family_totals SET paid = 0")
     report = verify(make_engine(database))
     assert report.broken_seq is None and report.entries == 5
     assert report.problems == (f"family_totals: case {TWO_CHILDREN.case_id} paid is 0, the journal sums to 7000000",)
 
 
-def guard(url, sqlite_trigger: str, table: str) -> str:
-    """The trigger guarding `table` against the change: SQLite has one per statement, PostgreSQL one per table."""
-    return sqlite_trigger if dialect(url) == "sqlite" else f"{table}_check"
-
-
 def test_years_counted_on_a_level_the_journal_never_paid_are_found(database):
     posted(database)
-    behind_the_back(database, "level_usage", guard(database, "level_usage_check_update", "level_usage"),
+    behind_the_back(database, "level_usage", "level_usage_check",
                     "UPDATE level_usage SET years_used = 1 WHERE child_id = 'anak-2' AND level_group = 'TK_SD'")
     report = verify(make_engine(database))
     assert report.broken_seq is None and report.entries == 5
@@ -135,7 +111,7 @@ def test_years_counted_on_a_level_the_journal_never_paid_are_found(database):
 
 def test_years_zeroed_where_the_journal_counts_them_are_found_with_the_stored_zero(database):
     posted(database)
-    behind_the_back(database, "level_usage", guard(database, "level_usage_check_update", "level_usage"),
+    behind_the_back(database, "level_usage", "level_usage_check",
                     "UPDATE level_usage SET years_used = 0 WHERE child_id = 'anak-1' AND level_group = 'SMP'")
     report = verify(make_engine(database))
     assert report.problems == (f"level_usage: case {TWO_CHILDREN.case_id} child anak-1 SMP years_used is 0, "
@@ -144,7 +120,7 @@ def test_years_zeroed_where_the_journal_counts_them_are_found_with_the_stored_ze
 
 def test_a_paid_year_deleted_behind_the_applications_back_is_found(database):
     posted(database)
-    behind_the_back(database, "paid_years", guard(database, "paid_years_check_delete", "paid_years"),
+    behind_the_back(database, "paid_years", "paid_years_check",
                     "DELETE FROM paid_years WHERE payout_seq = 5")
     report = verify(make_engine(database))
     assert report.problems == (f"paid_years: case {TWO_CHILDREN.case_id} child anak-2 2025/2026 holds payout seq "
@@ -153,7 +129,7 @@ def test_a_paid_year_deleted_behind_the_applications_back_is_found(database):
 
 def test_a_paid_year_pointed_at_a_reversed_payout_is_found(database):
     posted(database)
-    behind_the_back(database, "paid_years", guard(database, "paid_years_no_update", "paid_years"),
+    behind_the_back(database, "paid_years", "paid_years_check",
                     "UPDATE paid_years SET payout_seq = 3 WHERE payout_seq = 5")
     report = verify(make_engine(database))
     assert report.problems == (f"paid_years: case {TWO_CHILDREN.case_id} child anak-2 2025/2026 holds payout seq "
@@ -222,7 +198,7 @@ def test_a_reason_stored_unescaped_with_its_hash_recomputed_is_found_at_its_seq(
 def test_a_paid_year_moved_onto_a_reversed_payout_of_its_own_key_is_found(database):
     posted(database)
     reversed_ = sql(database, "SELECT * FROM journal WHERE seq = 3")[0]
-    behind_the_back(database, "paid_years", guard(database, "paid_years_no_update", "paid_years"),
+    behind_the_back(database, "paid_years", "paid_years_check",
                     "UPDATE paid_years SET child_id = :k, academic_year = :y, level_group = :g, level = :l, "
                     "payout_seq = 3 WHERE payout_seq = 5", k=reversed_.child_id, y=reversed_.academic_year,
                     g=reversed_.level_group, l=reversed_.level)

@@ -89,7 +89,7 @@ def test_another_offices_officer_is_refused_naming_the_office_rule(db):
            "milik kantor KC-PLG" in out
 
 
-def test_the_day_of_an_officer_and_a_supervisor(db):
+def test_an_officer_verifies_the_days_claims_and_a_supervisor_approves_and_pays_them(db):
     intake(db)
     code, out = run(db, "queue", "--mine", "--as", "ani")
     assert code == 0 and "4 klaim" in out
@@ -180,7 +180,7 @@ def test_returned_claims_are_resubmitted_and_pending_ones_decided_once_arrears_a
     assert code == 0 and "ditunda → diputuskan (disetujui)" in out
 
 
-def test_an_override_and_an_appeal_from_the_command_line(db):
+def test_a_rejected_claim_is_overridden_with_a_reason_or_appealed_and_an_empty_reason_or_pending_outcome_is_refused(db):
     intake(db)
     code, out = run(db, "override", "KC-PLG-2025-000204/klaim-1", "--outcome", "approved", "--reason",
                     "masa iur gabungan", "--as", "ani")

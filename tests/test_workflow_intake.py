@@ -5,7 +5,6 @@ behind; the same file again changes nothing; a registered case gains only its ne
 import csv
 import json
 
-import attrs
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import text
@@ -14,6 +13,8 @@ from beasiswa.casefile import case_to_json, dumps
 from beasiswa.intake.sheets import COLUMNS, case_rows, write_template
 from beasiswa.model import Document, Level
 from beasiswa.workflow.intake import take_in_file, take_in_files
+from builders import write_xlsx
+from ledger_support import write_case
 from workflow_support import (
     FIRST_CLAIM_DOCUMENTS,
     case,
@@ -53,16 +54,6 @@ def write_csv(path, rows):
     return path
 
 
-def write_xlsx(path, rows):
-    book = Workbook()
-    sheet = book.active
-    sheet.append(COLUMNS)
-    for row in rows:
-        sheet.append([row.get(c) for c in COLUMNS])
-    book.save(path)
-    return path
-
-
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_a_sheet_registers_its_cases_and_decides_every_claim_with_a_summary(wf_sqlite, tmp_path, suffix):
     rows = rows_of(two_children("KC-PLG-2025-000001"), case(case_id="KC-PLG-2025-000002"))
@@ -76,9 +67,7 @@ def test_a_sheet_registers_its_cases_and_decides_every_claim_with_a_summary(wf_s
 
 def test_a_case_file_with_history_is_registered_with_its_history_in_the_journal(wf_sqlite, tmp_path):
     a_case = case(history=[payout("anak-1", "2023/2024", "SMP")])
-    path = tmp_path / "case.json"
-    path.write_text(dumps(case_to_json(a_case)), encoding="utf-8")
-    summary = take_in_file(wf_sqlite, path, AS_ANI)
+    summary = take_in_file(wf_sqlite, write_case(tmp_path / "case.json", a_case), AS_ANI)
     assert (summary.cases_taken, dict(summary.outcomes)) == (1, {"approved": 1})
     assert count(wf_sqlite, "journal") == 1
 
@@ -166,9 +155,8 @@ def test_an_invalid_case_file_is_refused_naming_the_field(wf_sqlite, tmp_path):
 
 def test_taking_in_the_same_files_again_changes_nothing(wf_sqlite, tmp_path):
     sheet = write_csv(tmp_path / "intake.csv", rows_of(two_children("KC-PLG-2025-000001")))
-    case_file = tmp_path / "case.json"
-    case_file.write_text(dumps(case_to_json(case(case_id="KC-PLG-2025-000002",
-                                                 history=[payout("anak-1", "2023/2024", "SMP")]))), encoding="utf-8")
+    case_file = write_case(tmp_path / "case.json",
+                           case(case_id="KC-PLG-2025-000002", history=[payout("anak-1", "2023/2024", "SMP")]))
     take_in_files(wf_sqlite, [sheet, case_file], AS_ANI)
     before = snapshot(wf_sqlite)
     again = take_in_files(wf_sqlite, [sheet, case_file], AS_ANI)
@@ -238,7 +226,7 @@ def test_a_case_whose_history_breaks_the_ledgers_rules_is_refused_whole(wf_sqlit
 
 
 def test_ten_thousand_rows_are_taken_in_and_taking_them_in_again_changes_nothing(wf_sqlite, tmp_path):
-    cases = [attrs.evolve(two_children(f"KC-PLG-2025-{n:06d}")) for n in range(5_000)]
+    cases = [two_children(f"KC-PLG-2025-{n:06d}") for n in range(5_000)]
     path = write_csv(tmp_path / "big.csv", rows_of(*cases))
     summary = take_in_file(wf_sqlite, path, AS_ANI)
     assert (summary.cases_taken, summary.claims_taken, summary.cases_refused) == (5_000, 10_000, 0)

@@ -3,8 +3,6 @@ decided, the approved ones verified, approved by another person and paid; the le
 the approved amounts, every decided claim has exactly one letter (pending ones none yet), `ledger verify`
 passes; and running the same batch again changes nothing."""
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import text
 
