@@ -28,7 +28,7 @@ from beasiswa.casefile import read_case
 from beasiswa.db import make_engine, upgrade
 from beasiswa.law import default_law
 from beasiswa.ledger import Ledger
-from beasiswa.letters.batch import render_batch
+from beasiswa.letters.batch import chunks_by_case, render_batch
 from beasiswa.letters.content import Kind, build_letter, letter_number
 from beasiswa.letters.register import ClaimKey, LetterRegister
 from beasiswa.letters.render import LetterRenderer, harfbuzz_subsetting_available
@@ -63,17 +63,6 @@ def register_copies(url: str, letters: int) -> list[ClaimKey]:
             keys += [ClaimKey(case_id, d.claim) for d in decision.decisions if Kind.for_outcome(d.outcome)]
     ledger.engine.dispose()
     return keys
-
-
-def chunks_of(keys: list[ClaimKey], size: int = 8) -> list[list[ClaimKey]]:
-    """As `pending_tasks` makes them: one case's claims together, at most `size` at a time."""
-    chunks: list[list[ClaimKey]] = []
-    for key in keys:
-        if chunks and chunks[-1][0].case_id == key.case_id and len(chunks[-1]) < size:
-            chunks[-1].append(key)
-        else:
-            chunks.append([key])
-    return chunks
 
 
 class Floor:
@@ -156,7 +145,8 @@ class Run:
 
 def run(url: str, out: Path, keys: list[ClaimKey], workers: int) -> Run:
     progress = Run(time.perf_counter())
-    render_batch(url, out, chunks_of(keys), DAY, workers, on_chunk=progress.chunk)
+    render_batch(url, out, chunks_by_case((key.case_id, key) for key in keys), DAY, workers,
+                 on_chunk=progress.chunk)
     return progress
 
 

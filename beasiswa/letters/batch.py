@@ -169,13 +169,16 @@ def _run_chunk(chunk: tuple[list[Task], dt.date]) -> ChunkResult:
 def pending_tasks(register: LetterRegister, chunk_size: int = CHUNK_SIZE) -> list[list[Task]]:
     """What a batch has to do: letters numbered but never recorded first, then decided claims with no letter,
     in chunks of one case's tasks (at most `chunk_size`, so a large case is shared out too)."""
-    unrendered = register.unrendered()
+    return chunks_by_case([*((entry.case_id, entry.number) for entry in register.unrendered()),
+                           *((key.case_id, key) for key in register.unlettered())], chunk_size)
+
+
+def chunks_by_case(tasks: Iterable[tuple[str, Task]], chunk_size: int = CHUNK_SIZE) -> list[list[Task]]:
+    """(case id, task) pairs as chunks: one case's tasks together, in their order, at most `chunk_size`."""
     by_case: dict[str, list[Task]] = {}
-    for entry in unrendered:
-        by_case.setdefault(entry.case_id, []).append(entry.number)
-    for key in register.unlettered():
-        by_case.setdefault(key.case_id, []).append(key)
-    return [tasks[i:i + chunk_size] for tasks in by_case.values() for i in range(0, len(tasks), chunk_size)]
+    for case_id, task in tasks:
+        by_case.setdefault(case_id, []).append(task)
+    return [own[i:i + chunk_size] for own in by_case.values() for i in range(0, len(own), chunk_size)]
 
 
 def default_workers() -> int:
