@@ -15,19 +15,18 @@ import psycopg
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
-from typer.testing import CliRunner
-
-from beasiswa.cli import app
-from beasiswa.db import make_engine
 from sqlmodel import SQLModel
+from typer.testing import CliRunner
 
 import beasiswa.db.letter_tables  # noqa: F401 - with the two below, every table in SQLModel.metadata
 import beasiswa.db.tables  # noqa: F401
 import beasiswa.workflow.tables  # noqa: F401
+from beasiswa.cli import app
+from beasiswa.db import make_engine
 from beasiswa.db.roles import POLICY
 from beasiswa.workflow.errors import Refusal
 from beasiswa.workflow.service import BOOTSTRAP_LOCK, Workflow
-from ledger_support import LAW, APPROVER, MAKER, ROOT, approved, case, ledger, postgres_url_or_skip, school_path
+from ledger_support import APPROVER, LAW, MAKER, ROOT, approved, case, ledger, postgres_url_or_skip, school_path
 
 SHEET = ROOT / "fixtures" / "intake" / "kc-plg-2025-07.csv"
 CONTRACT = ROOT / "fixtures" / "cases" / "01-contoh-kontrak.json"
