@@ -1,7 +1,8 @@
 """Persistence: where the database is, how every connection is set up, the tables and their migrations.
 
 The tables (`beasiswa.db.tables`) are created and changed only by the Alembic migrations shipped in
-`beasiswa/migrations/` (`beasiswa db upgrade`); the posting rules live in `beasiswa.ledger`.
+`beasiswa/migrations/` (`beasiswa db upgrade`); the posting rules live in `beasiswa.ledger`. On PostgreSQL the
+upgrade runs as the tables' owner and grants the application role only `beasiswa.db.roles.POLICY`.
 """
 
 from beasiswa.db.engine import DEFAULT_URL, ENV_VAR, database_url, make_engine, redact

@@ -21,13 +21,35 @@ ledger_app = typer.Typer(no_args_is_help=True, help="The payout ledger: record, 
                                                        "(report, entitlement, exceptions, export).")
 
 @db_app.command("upgrade")
-def upgrade_command(db: str = DB_OPTION) -> None:
-    """Create the tables, or bring them to the latest revision (Alembic migrations)."""
-    from beasiswa.db import database_url, redact, upgrade
+def upgrade_command(
+    db: str = DB_OPTION,
+    app_role: str = typer.Option(None, "--app-role", metavar="NAME",
+                                 help="PostgreSQL: the role every other command connects as (default "
+                                      "beasiswa_app), created if absent and granted only what the application "
+                                      "needs; --db names the owner, who runs the migrations. SQLite: ignored."),
+) -> None:
+    """Create the tables, or bring them to the latest revision (Alembic migrations); on PostgreSQL, then the
+    application role's privileges (beasiswa.db.roles)."""
+    from beasiswa.db import database_url, redact
+    from beasiswa.db.migrate import upgrade_and_grant
+    from beasiswa.db.roles import APP_ROLE, RolesRefused, check_role_name
 
+    role = APP_ROLE if app_role is None else app_role
+    try:
+        check_role_name(role)
+    except RolesRefused as exc:
+        _fail(str(exc))
     engine = _engine(db, migrated=False)
-    revision = upgrade(engine)
+    try:
+        revision, granted = upgrade_and_grant(engine, role)
+    except RolesRefused as exc:
+        _fail(f"database {redact(database_url(db))}: nothing upgraded: {exc}")
     typer.echo(f"database {redact(database_url(db))}: at revision {revision} (head)")
+    if granted is not None:
+        typer.echo(f"application role {granted.role}{' (created)' if granted.created else ''}, schema "
+                   f"{granted.schema}: reads {len(granted.read)} tables, adds rows to {len(granted.insert)}, "
+                   f"changes columns of {', '.join(granted.update)}; nothing else. Connect as it for every "
+                   f"other command.")
 
 
 @ledger_app.command("record")

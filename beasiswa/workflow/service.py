@@ -52,6 +52,8 @@ from beasiswa.workflow.states import State, next_state, path_after_decision
 from beasiswa.workflow.tables import users
 
 CHUNK = 200
+# PostgreSQL: the advisory lock two first admins' bootstraps queue on (the journal's is JOURNAL_LOCK).
+BOOTSTRAP_LOCK = 0x62656173697375
 
 
 @attrs.frozen
@@ -133,8 +135,8 @@ class Workflow:
         user = self._new_user(name, Role.ADMIN, office)
 
         def work(conn: Connection) -> User:
-            if is_postgres(conn):
-                conn.exec_driver_sql("LOCK TABLE users IN EXCLUSIVE MODE")
+            if is_postgres(conn):  # not LOCK TABLE: it needs UPDATE on all of users (the app may change `active`)
+                conn.execute(select(func.pg_advisory_xact_lock(BOOTSTRAP_LOCK)))
             existing = conn.execute(select(func.count()).select_from(users)).scalar_one()
             if existing:
                 raise Refusal("USERS_EXIST", f"sudah ada {existing} pengguna: admin pertama hanya dibuat pada "
