@@ -52,7 +52,7 @@ from beasiswa.letters.render import (
     font_family_installed,
     harfbuzz_subsetting_available,
 )
-from beasiswa.letters.settings import DATA_DIR, LetterDataError, TimeLimit, default_settings, load_settings
+from beasiswa.letters.settings import DATA_DIR, LetterDataError, NamedLimit, default_settings, load_settings
 from beasiswa.letters.words import amount_in_words
 from beasiswa.model import Outcome
 from beasiswa.rules import decide
@@ -100,8 +100,16 @@ def letter_for(data: dict, sequence: int = 123, day: dt.date = TODAY, settings=S
     return build_letter(a_case, decision, number, day, settings)
 
 
+def born(data: dict, birth_date: str) -> dict:
+    """The case with its first child (a daughter) born on `birth_date`, her NIK agreeing with it."""
+    year, month, day = birth_date.split("-")
+    data["children"][0].update(birth_date=birth_date, nik=f"167101{int(day) + 40:02d}{month}{year[2:]}0003")
+    return data
+
+
 ACCOUNT = {"bank": "Bank Sumsel Babel", "number": "1234567890", "holder": "Siti Aminah"}
-AWARD_TO_CHILD = case_file(claim={"payee": "child", "account": ACCOUNT})
+# Siti Aminah is 18 on the letters' date (27 August 2025): of age, so written to by name (interpretation L1).
+AWARD_TO_CHILD = born(case_file(claim={"payee": "child", "account": ACCOUNT}), "2007-05-15")
 AWARD_TO_FAMILY = case_file()
 # Two reasons: S2 is not covered, and the child already holds the SMA payout of 2025/2026 (history).
 REJECTION = case_file(
@@ -196,7 +204,7 @@ def test_a_pending_claim_gets_no_letter_yet():
 
 def test_the_nik_is_printed_in_full_only_in_the_letter_to_the_child_who_holds_it():
     to_child = letter_for(AWARD_TO_CHILD)
-    assert to_child.claim.child_nik == "1671015505100003"
+    assert to_child.claim.child_nik == "1671015505070003"
     assert to_child.frame.addressee.lines == ("Sdri. Siti Aminah",)
     assert to_child.claim.child_reference == "Saudari"
     to_family = letter_for(AWARD_TO_FAMILY)
@@ -274,7 +282,7 @@ def test_the_canonical_data_is_the_same_bytes_for_the_same_letter_and_changes_wi
     assert data == canonical_bytes(letter_for(AWARD_TO_CHILD))
     assert encode(json.loads(data)) == data
     assert json.loads(data)["amount"] == 3_000_000
-    assert json.loads(data)["child"]["nik"] == "1671015505100003"
+    assert json.loads(data)["child"]["nik"] == "1671015505070003"
     other = attrs.evolve(letter, amount=3_000_001)
     assert digest(canonical_bytes(other)) != digest(data)
 
@@ -301,12 +309,13 @@ def test_the_award_letter_states_name_amount_in_figures_and_words_year_level_acc
     assert "Nomor : B/0123/KC-PLG/BSW/08/2025 Palembang, 27 Agustus 2025" in text
     assert "Perihal : Penetapan Penerima Manfaat Beasiswa Pendidikan Anak" in text
     assert "Yth. Sdri. Siti Aminah di Tempat" in text
-    assert "Nama anak : Siti Aminah NIK : 1671015505100003" in text
+    assert "Nama anak : Siti Aminah NIK : 1671015505070003" in text
     assert "Nama peserta : Budi Santoso (KPJ 12345678901)" in text
     assert "Jenjang pendidikan : Sekolah Menengah Atas (SMA)" in text
     assert "Tahun ajaran : 2025/2026" in text
     assert "Besar manfaat : Rp3.000.000,00 (tiga juta rupiah)" in text
-    assert "Rekening penerima : Bank Sumsel Babel nomor 1234567890 atas nama Siti Aminah" in text
+    assert "Rekening penerima : Bank Sumsel Babel nomor ******7890 atas nama Siti Aminah" in text
+    assert "nomor 1234567890" not in text
     assert "Kepala Kantor Cabang Palembang, Ahmad Rizal Fahmi" in text
     for instrument in SETTINGS.legal_basis:
         assert instrument in text
@@ -334,19 +343,25 @@ def test_an_award_letter_is_one_a4_page(renderer):
         assert (float(box.width), float(box.height)) == pytest.approx(A4, abs=0.5)
 
 
-TITLES = {i.id: i.title for i in default_law().interpretations}
-
-
-def test_a_letter_names_an_interpretation_by_what_it_is_about_and_keeps_the_regulation_as_cited():
+def test_a_letter_says_what_an_interpretation_says_in_plain_words_and_keeps_the_regulation_as_cited():
     citation = "PP 82/2019, Lampiran: manfaat beasiswa; Interpretasi I4"
-    assert readable_basis(citation, TITLES) == ("PP 82/2019, Lampiran: manfaat beasiswa; penafsiran BPJS "
-                                                "Ketenagakerjaan tentang tahun pertama yang ditanggung (I4)")
-    assert readable_basis("PP 82/2019 Pasal 25", TITLES) == "PP 82/2019 Pasal 25"
+    assert readable_basis(citation, SETTINGS) == (
+        "PP 82/2019, Lampiran: manfaat beasiswa; penafsiran BPJS Ketenagakerjaan: beasiswa diberikan mulai tahun "
+        "ajaran yang sedang berjalan pada tanggal peristiwa")
+    assert readable_basis("PP 82/2019 Pasal 25", SETTINGS) == "PP 82/2019 Pasal 25"
+    assert readable_basis("PP 82/2019, batas usia, diterapkan juga pada PP 44/2015 (interpretasi P1)", SETTINGS) \
+        == ("PP 82/2019, batas usia, diterapkan juga pada PP 44/2015 (penafsiran BPJS Ketenagakerjaan: syarat "
+            "anak pada PP 44/2015 sama dengan syarat pada PP 82/2019: belum berusia 23 tahun, belum menikah, "
+            "belum bekerja, dan bersekolah paling tinggi sampai S1 atau D4)")
 
 
-def test_a_citation_of_an_interpretation_the_law_does_not_have_is_an_error_not_a_bare_id():
+def test_every_interpretation_of_the_law_has_plain_words_for_the_letters():
+    assert sorted(SETTINGS.interpretations) == sorted(i.id for i in LAW.interpretations)
+
+
+def test_a_citation_of_an_interpretation_without_plain_words_is_an_error_not_a_bare_id():
     with pytest.raises(LetterContentError, match="Interpretasi I99"):
-        readable_basis("PP 82/2019; Interpretasi I99", TITLES)
+        readable_basis("PP 82/2019; Interpretasi I99", SETTINGS)
 
 
 def test_the_rejection_letter_states_every_reason_with_its_legal_basis_and_how_to_ask_again(renderer):
@@ -356,20 +371,12 @@ def test_the_rejection_letter_states_every_reason_with_its_legal_basis_and_how_t
     assert "B/0124/KC-PLG/BSW/08/2025" in text
     assert "Jenjang pendidikan : Program Magister (S2)" in text
     assert "tidak dapat disetujui" in text
-    for reason in letter.reasons:
+    assert len(letter.told) == 2
+    for reason in letter.told:
         assert re.sub(r"\s+", " ", reason.message) in text
-        basis = readable_basis(reason.citation, TITLES)
-        assert f"Dasar hukum: {basis}." in re.sub(r"\s+", " ", text)
+        assert f"Dasar hukum: {reason.basis}." in re.sub(r"\s+", " ", text)
     assert "peninjauan kembali" in text and "dengan menyebutkan nomor surat ini" in text
-    assert "hari sejak tanggal surat ini" not in text  # no time limit unless the data names one
     keep_png(renderer.pdf(letter), "rejection")
-
-
-def test_a_reconsideration_time_limit_is_printed_only_when_the_data_names_one(renderer):
-    limit = TimeLimit(days=30, reading="an example reading for the test", confidence="open")
-    settings = attrs.evolve(SETTINGS, reconsideration=attrs.evolve(SETTINGS.reconsideration, time_limit=limit))
-    text = text_of(renderer.pdf(letter_for(REJECTION, settings=settings)))
-    assert "paling lambat 30 hari sejak tanggal surat ini" in text
 
 
 def test_the_return_letter_names_each_missing_document_and_how_to_resubmit(renderer):
@@ -483,6 +490,7 @@ def test_a_long_letter_keeps_its_closing_words_with_the_signature_on_one_page(re
     reader = pypdf.PdfReader(io.BytesIO(renderer.pdf(letter)))
     assert len(reader.pages) > 1
     last = re.sub(r"\s+", " ", reader.pages[-1].extract_text())
+    assert "tidak sependapat dengan keputusan ini" in last  # the paragraph before the closing is with it
     assert "Demikian surat ini kami sampaikan." in last
     assert "Kepala Kantor Cabang Palembang, Ahmad Rizal Fahmi" in last
     keep_png(renderer.pdf(letter), "rejection-long")
