@@ -386,9 +386,9 @@ def readable_basis(citation: str, settings: LetterSettings) -> str:
 
 def told_reasons(reasons: tuple[Reason, ...], settings: LetterSettings) -> tuple[ToldReason, ...]:
     """Reasons as the family reads them: those that say the same thing told once, in order of first mention.
-    Two reasons say the same thing when their messages are equal, or when letters.toml's `told_within` puts
-    one's code within the other's (and that other is among them); the told reason has the host's message and
-    every provision of the group once."""
+    Two reasons say the same thing when their messages are equal (told with every provision of both, once), or
+    when letters.toml's `told_within` puts one's code within the other's and that other is among them (told
+    as the host reason, with its message and legal basis)."""
     present = {r.code.value for r in reasons}
     host_of = {code: host for host, within in settings.told_within.items() if host in present for code in within}
     hosts = set(host_of.values())
@@ -399,8 +399,12 @@ def told_reasons(reasons: tuple[Reason, ...], settings: LetterSettings) -> tuple
         groups.setdefault(("code", host) if host else ("message", reason.message), []).append(reason)
     told = []
     for (by, value), group in groups.items():
-        first = next((r for r in group if r.code.value == value), group[0]) if by == "code" else group[0]
-        provisions = dict.fromkeys(p for r in group for p in r.citation.split("; ") if p)
+        if by == "code":  # told within the host: its message and its own legal basis
+            first = next(r for r in group if r.code.value == value)
+            provisions = dict.fromkeys(p for p in first.citation.split("; ") if p)
+        else:  # the same message: every provision once
+            first = group[0]
+            provisions = dict.fromkeys(p for r in group for p in r.citation.split("; ") if p)
         told.append(ToldReason(tuple(dict.fromkeys(r.code for r in group)), _written_out(first.message, settings),
                                readable_basis("; ".join(provisions), settings)))
     return tuple(told)
