@@ -673,3 +673,12 @@ def test_letters_data_telling_a_reason_within_an_unknown_code_is_refused(tmp_pat
                                                              'LUMP_SUM_PAID = ["CHILD_LIMITS"'), encoding="utf-8")
     with pytest.raises(LetterDataError, match="told_within.LUMP_SUM_PAID: 'CHILD_LIMITS' is not a reason code"):
         load_settings(tmp_path)
+
+
+def test_an_award_whose_decision_has_no_trace_says_nothing_of_the_years_after_it():
+    a_case = parse_case(AWARD_TO_FAMILY)
+    decision = attrs.evolve(decide(a_case, LAW).decisions[0], trace=())
+    letter = build_letter(a_case, decision, letter_number(SETTINGS, "KC-PLG", 1, TODAY), TODAY, SETTINGS)
+    assert letter.outlook == Outlook(Future.UNTOLD)
+    html = re.sub(r"\s+", " ", LetterRenderer().html(letter))
+    assert "Manfaat tersebut dibayarkan melalui transfer ke rekening pada buku tabungan yang dilampirkan. </p>" in html

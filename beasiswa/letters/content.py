@@ -126,6 +126,7 @@ class Future(str, Enum):
     ONE_TIME = "one_time"      # a lump sum paid once per participant (PP 44/2015): nothing more to claim
     LAST_YEAR = "last_year"    # the last year of the level's allowance
     YEARS_LEFT = "years_left"  # years of the level's allowance remain after this one
+    UNTOLD = "untold"          # a decision not made by the rules (no trace to read): the letter says nothing
 
 
 @attrs.frozen
@@ -335,7 +336,8 @@ def outlook_of(decision: Decision) -> Outlook:
     """What an approved claim means for the years after it, read from the rules' own findings in its trace:
     a lump sum (the `lump_sum_not_yet_paid` step, PP 44/2015) is paid once; otherwise the level's allowance
     (`level_years_remain`: years used before this claim) less this year is what remains. Where the level is a
-    stage of its group (TK/PAUD, SD/MI) the tighter of the two is told, by its own name."""
+    stage of its group (TK/PAUD, SD/MI) the tighter of the two is told, by its own name. A decision whose trace
+    has neither step was not made by the rules (one built by hand): nothing is told of the years after it."""
     for step in decision.trace:
         if step.rule == "lump_sum_not_yet_paid":
             scheme = _SCHEME.match(step.citation)
@@ -355,8 +357,7 @@ def outlook_of(decision: Decision) -> Outlook:
             allowance, years, left = min(told, key=lambda t: t[2])
             future = Future.LAST_YEAR if left <= 0 else Future.YEARS_LEFT
             return Outlook(future, allowance=allowance, years=years, years_left=max(left, 0))
-    raise LetterContentError(f"trace: approved claim {decision.claim!r} has neither a lump-sum nor a "
-                             f"level-years step")
+    return Outlook(Future.UNTOLD)
 
 
 _INTERPRETATION = re.compile(r"(\()?[Ii]nterpretasi ([IPL]\d+)(?(1)\))")
