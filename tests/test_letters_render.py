@@ -56,7 +56,7 @@ from beasiswa.letters.render import (
     font_family_installed,
     harfbuzz_subsetting_available,
 )
-from beasiswa.letters.settings import DATA_DIR, LetterDataError, NamedLimit, default_settings, load_settings
+from beasiswa.letters.settings import DATA_DIR, LetterDataError, default_settings, load_settings
 from beasiswa.letters.words import amount_in_words
 from beasiswa.model import Code, Outcome, Reason
 from beasiswa.rules import decide

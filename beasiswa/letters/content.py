@@ -8,7 +8,6 @@ what the decision means for the years to come, by when the family can act, how e
 
 import datetime as dt
 import re
-from collections.abc import Mapping
 from enum import Enum
 
 import attrs
