@@ -52,7 +52,7 @@ demo: setup
 	  $(BIN)/beasiswa users add $$o.pengawas --role supervisor --office $$office --as admin --db $(DEMO_DB) >/dev/null || exit $$?; \
 	done
 	@$(BIN)/beasiswa process fixtures/cases/*.json fixtures/intake/kc-plg-2025-07.csv --out out/letters \
-	  $(DEMO_STAFF) --db $(DEMO_DB)
+	  $(DEMO_STAFF) --date 2025-08-11 --db $(DEMO_DB)
 	@# 3. The first page of a letter of each kind as a PNG, to look at; then the auditor's check of the chain.
 	@$(BIN)/beasiswa letters samples --letters out/letters --out out --db $(DEMO_DB)
 	@$(BIN)/beasiswa ledger verify --db $(DEMO_DB)

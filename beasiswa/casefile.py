@@ -187,9 +187,11 @@ def _make_converter(detailed_validation: bool = True) -> cattrs.Converter:
         lambda steps: [{"rule": r, "holds": h, "detail": d, "citation": c} for r, h, d, c in steps])
     # Optional additions to format 1 are left out when empty, so a file round-trips unchanged.
     conv.register_unstructure_hook(Child, make_dict_unstructure_fn(
-        Child, conv, other_cases=override(omit_if_default=True)))
+        Child, conv, other_cases=override(omit_if_default=True), address=override(omit_if_default=True)))
     conv.register_unstructure_hook(Claim, make_dict_unstructure_fn(
         Claim, conv, payee=override(omit_if_default=True), account=override(omit_if_default=True)))
+    conv.register_unstructure_hook(Case, make_dict_unstructure_fn(
+        Case, conv, address=override(omit_if_default=True), guardian=override(omit_if_default=True)))
     # A decision's claims and reasons as lists built in one go (cattrs' own hook feeds a generator).
     for cls in (Reason, Decision):  # Reason first: Decision's hook picks up the one for its reasons
         hook = conv.get_unstructure_hook(cls)

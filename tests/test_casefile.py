@@ -16,7 +16,7 @@ import pytest
 from freezegun import freeze_time
 from typer.testing import CliRunner
 
-from beasiswa.casefile import case_to_json, parse_case, read_case
+from beasiswa.casefile import CaseFileError, case_to_json, parse_case, read_case
 from beasiswa.cli import app
 
 BEASISWA = Path(sys.executable).parent / "beasiswa"
@@ -267,3 +267,29 @@ def test_deciding_a_case_or_showing_the_rules_loads_no_database_pdf_or_spreadshe
     assert run.returncode == 0, run.stderr
     assert run.stderr.splitlines() == ["after import beasiswa.cli: []", "after decide --format json: []",
                                        "after decide: []", "after rules: []"]
+
+
+# ---- the letters' additions (issue 11): address, guardian, children[].address ------------------------------
+
+def test_the_letters_additions_are_read_and_a_case_without_them_writes_none():
+    data = read_json(CONTRACT_EXAMPLE)
+    plain = case_to_json(parse_case(data))
+    assert not {"address", "guardian"} & set(plain) and "address" not in plain["children"][0]
+    data.update(address=["Jalan Merdeka Nomor 12", "Palembang 30111"], guardian="Rahmawati")
+    data["children"][0]["address"] = ["Jalan Masjid Al Gazali, Indralaya"]
+    case = parse_case(data)
+    assert (case.address, case.guardian, case.children[0].address) == (
+        ("Jalan Merdeka Nomor 12", "Palembang 30111"), "Rahmawati", ("Jalan Masjid Al Gazali, Indralaya",))
+    assert documents_order_aside(case_to_json(case)) == documents_order_aside(data)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("address", "Jalan Merdeka Nomor 12", "address: 'Jalan Merdeka Nomor 12' is not a list"),
+    ("address", ["Jalan Merdeka", 12], "address[1]: 12 is not text"),
+    ("guardian", "", "guardian: '' is empty"),
+])
+def test_a_letters_addition_of_the_wrong_kind_is_refused_naming_the_field(field, value, message):
+    data = read_json(CONTRACT_EXAMPLE)
+    data[field] = value
+    with pytest.raises(CaseFileError, match=re.escape(message)):
+        parse_case(data)

@@ -34,6 +34,8 @@ from beasiswa.letters.canonical import (
 )
 from beasiswa.letters.content import (
     AwardLetter,
+    Future,
+    Outlook,
     LetterContentError,
     LetterNumber,
     RejectionLetter,
@@ -41,7 +43,9 @@ from beasiswa.letters.content import (
     build_letter,
     format_letter_number,
     letter_number,
+    masked_account_number,
     readable_basis,
+    told_reasons,
 )
 from beasiswa.letters.render import (
     TEMPLATES_DIR,
@@ -52,9 +56,9 @@ from beasiswa.letters.render import (
     font_family_installed,
     harfbuzz_subsetting_available,
 )
-from beasiswa.letters.settings import DATA_DIR, LetterDataError, TimeLimit, default_settings, load_settings
+from beasiswa.letters.settings import DATA_DIR, LetterDataError, default_settings, load_settings
 from beasiswa.letters.words import amount_in_words
-from beasiswa.model import Outcome
+from beasiswa.model import Code, Outcome, Reason
 from beasiswa.rules import decide
 
 OUT = Path(__file__).resolve().parents[1] / "out" / "letters"
@@ -100,8 +104,16 @@ def letter_for(data: dict, sequence: int = 123, day: dt.date = TODAY, settings=S
     return build_letter(a_case, decision, number, day, settings)
 
 
+def born(data: dict, birth_date: str) -> dict:
+    """The case with its first child (a daughter) born on `birth_date`, her NIK agreeing with it."""
+    year, month, day = birth_date.split("-")
+    data["children"][0].update(birth_date=birth_date, nik=f"167101{int(day) + 40:02d}{month}{year[2:]}0003")
+    return data
+
+
 ACCOUNT = {"bank": "Bank Sumsel Babel", "number": "1234567890", "holder": "Siti Aminah"}
-AWARD_TO_CHILD = case_file(claim={"payee": "child", "account": ACCOUNT})
+# Siti Aminah is 18 on the letters' date (27 August 2025): of age, so written to by name (interpretation L1).
+AWARD_TO_CHILD = born(case_file(claim={"payee": "child", "account": ACCOUNT}), "2007-05-15")
 AWARD_TO_FAMILY = case_file()
 # Two reasons: S2 is not covered, and the child already holds the SMA payout of 2025/2026 (history).
 REJECTION = case_file(
@@ -196,7 +208,7 @@ def test_a_pending_claim_gets_no_letter_yet():
 
 def test_the_nik_is_printed_in_full_only_in_the_letter_to_the_child_who_holds_it():
     to_child = letter_for(AWARD_TO_CHILD)
-    assert to_child.claim.child_nik == "1671015505100003"
+    assert to_child.claim.child_nik == "1671015505070003"
     assert to_child.frame.addressee.lines == ("Sdri. Siti Aminah",)
     assert to_child.claim.child_reference == "Saudari"
     to_family = letter_for(AWARD_TO_FAMILY)
@@ -274,7 +286,7 @@ def test_the_canonical_data_is_the_same_bytes_for_the_same_letter_and_changes_wi
     assert data == canonical_bytes(letter_for(AWARD_TO_CHILD))
     assert encode(json.loads(data)) == data
     assert json.loads(data)["amount"] == 3_000_000
-    assert json.loads(data)["child"]["nik"] == "1671015505100003"
+    assert json.loads(data)["child"]["nik"] == "1671015505070003"
     other = attrs.evolve(letter, amount=3_000_001)
     assert digest(canonical_bytes(other)) != digest(data)
 
@@ -301,12 +313,13 @@ def test_the_award_letter_states_name_amount_in_figures_and_words_year_level_acc
     assert "Nomor : B/0123/KC-PLG/BSW/08/2025 Palembang, 27 Agustus 2025" in text
     assert "Perihal : Penetapan Penerima Manfaat Beasiswa Pendidikan Anak" in text
     assert "Yth. Sdri. Siti Aminah di Tempat" in text
-    assert "Nama anak : Siti Aminah NIK : 1671015505100003" in text
+    assert "Nama anak : Siti Aminah NIK : 1671015505070003" in text
     assert "Nama peserta : Budi Santoso (KPJ 12345678901)" in text
     assert "Jenjang pendidikan : Sekolah Menengah Atas (SMA)" in text
     assert "Tahun ajaran : 2025/2026" in text
     assert "Besar manfaat : Rp3.000.000,00 (tiga juta rupiah)" in text
-    assert "Rekening penerima : Bank Sumsel Babel nomor 1234567890 atas nama Siti Aminah" in text
+    assert "Rekening penerima : Bank Sumsel Babel nomor ******7890 atas nama Siti Aminah" in text
+    assert "nomor 1234567890" not in text
     assert "Kepala Kantor Cabang Palembang, Ahmad Rizal Fahmi" in text
     for instrument in SETTINGS.legal_basis:
         assert instrument in text
@@ -334,19 +347,25 @@ def test_an_award_letter_is_one_a4_page(renderer):
         assert (float(box.width), float(box.height)) == pytest.approx(A4, abs=0.5)
 
 
-TITLES = {i.id: i.title for i in default_law().interpretations}
-
-
-def test_a_letter_names_an_interpretation_by_what_it_is_about_and_keeps_the_regulation_as_cited():
+def test_a_letter_says_what_an_interpretation_says_in_plain_words_and_keeps_the_regulation_as_cited():
     citation = "PP 82/2019, Lampiran: manfaat beasiswa; Interpretasi I4"
-    assert readable_basis(citation, TITLES) == ("PP 82/2019, Lampiran: manfaat beasiswa; penafsiran BPJS "
-                                                "Ketenagakerjaan tentang tahun pertama yang ditanggung (I4)")
-    assert readable_basis("PP 82/2019 Pasal 25", TITLES) == "PP 82/2019 Pasal 25"
+    assert readable_basis(citation, SETTINGS) == (
+        "PP 82/2019, Lampiran: manfaat beasiswa; penafsiran BPJS Ketenagakerjaan: beasiswa diberikan mulai tahun "
+        "ajaran yang sedang berjalan pada tanggal peristiwa")
+    assert readable_basis("PP 82/2019 Pasal 25", SETTINGS) == "PP 82/2019 Pasal 25"
+    assert readable_basis("PP 82/2019, batas usia, diterapkan juga pada PP 44/2015 (interpretasi P1)", SETTINGS) \
+        == ("PP 82/2019, batas usia, diterapkan juga pada PP 44/2015 (penafsiran BPJS Ketenagakerjaan: syarat "
+            "anak pada PP 44/2015 sama dengan syarat pada PP 82/2019: belum berusia 23 tahun, belum menikah, "
+            "belum bekerja, dan bersekolah paling tinggi sampai S1 atau D4)")
 
 
-def test_a_citation_of_an_interpretation_the_law_does_not_have_is_an_error_not_a_bare_id():
+def test_every_interpretation_of_the_law_has_plain_words_for_the_letters():
+    assert sorted(SETTINGS.interpretations) == sorted(i.id for i in LAW.interpretations)
+
+
+def test_a_citation_of_an_interpretation_without_plain_words_is_an_error_not_a_bare_id():
     with pytest.raises(LetterContentError, match="Interpretasi I99"):
-        readable_basis("PP 82/2019; Interpretasi I99", TITLES)
+        readable_basis("PP 82/2019; Interpretasi I99", SETTINGS)
 
 
 def test_the_rejection_letter_states_every_reason_with_its_legal_basis_and_how_to_ask_again(renderer):
@@ -356,20 +375,12 @@ def test_the_rejection_letter_states_every_reason_with_its_legal_basis_and_how_t
     assert "B/0124/KC-PLG/BSW/08/2025" in text
     assert "Jenjang pendidikan : Program Magister (S2)" in text
     assert "tidak dapat disetujui" in text
-    for reason in letter.reasons:
+    assert len(letter.told) == 2
+    for reason in letter.told:
         assert re.sub(r"\s+", " ", reason.message) in text
-        basis = readable_basis(reason.citation, TITLES)
-        assert f"Dasar hukum: {basis}." in re.sub(r"\s+", " ", text)
+        assert f"Dasar hukum: {reason.basis}." in re.sub(r"\s+", " ", text)
     assert "peninjauan kembali" in text and "dengan menyebutkan nomor surat ini" in text
-    assert "hari sejak tanggal surat ini" not in text  # no time limit unless the data names one
     keep_png(renderer.pdf(letter), "rejection")
-
-
-def test_a_reconsideration_time_limit_is_printed_only_when_the_data_names_one(renderer):
-    limit = TimeLimit(days=30, reading="an example reading for the test", confidence="open")
-    settings = attrs.evolve(SETTINGS, reconsideration=attrs.evolve(SETTINGS.reconsideration, time_limit=limit))
-    text = text_of(renderer.pdf(letter_for(REJECTION, settings=settings)))
-    assert "paling lambat 30 hari sejak tanggal surat ini" in text
 
 
 def test_the_return_letter_names_each_missing_document_and_how_to_resubmit(renderer):
@@ -483,6 +494,191 @@ def test_a_long_letter_keeps_its_closing_words_with_the_signature_on_one_page(re
     reader = pypdf.PdfReader(io.BytesIO(renderer.pdf(letter)))
     assert len(reader.pages) > 1
     last = re.sub(r"\s+", " ", reader.pages[-1].extract_text())
+    assert "tidak sependapat dengan keputusan ini" in last  # the paragraph before the closing is with it
     assert "Demikian surat ini kami sampaikan." in last
     assert "Kepala Kantor Cabang Palembang, Ahmad Rizal Fahmi" in last
     keep_png(renderer.pdf(letter), "rejection-long")
+
+
+# ------------------------------------------------------------------------------------------- what a family reads
+# Issue 11: what the letters say about the future, to whom, the account, plain words, deadlines, one page end.
+
+PP44_SIBLINGS = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "cases"
+                            / "09-pp44-sekaligus.json").read_text(encoding="utf-8"))
+
+
+def test_a_pp_44_2015_award_says_the_benefit_is_paid_once_and_nothing_more_is_claimed(renderer):
+    letter = letter_for(PP44_SIBLINGS, day=dt.date(2019, 12, 2))
+    assert letter.outlook == Outlook(Future.ONE_TIME, scheme="PP 44/2015")
+    text = text_of(renderer.pdf(letter))
+    assert "Sesuai PP 44/2015, beasiswa pendidikan anak dibayarkan satu kali untuk setiap peserta" in text
+    assert "tidak ada klaim beasiswa lagi untuk tahun ajaran berikutnya" in text
+    assert "klaim diajukan kembali" not in text
+
+
+def test_the_last_year_of_a_level_allowance_says_no_more_years_of_it():
+    # SMA: 2023/2024 and 2024/2025 paid, 2025/2026 is the third and last of 3 years.
+    data = case_file(history=[{"child": "anak-1", "academic_year": "2023/2024", "level": "SMA", "amount": 3000000},
+                              {"child": "anak-1", "academic_year": "2024/2025", "level": "SMA", "amount": 3000000}])
+    letter = letter_for(data)
+    assert letter.outlook == Outlook(Future.LAST_YEAR, allowance="SMA", years=3, years_left=0)
+    html = re.sub(r"\s+", " ", LetterRenderer().html(letter))
+    assert ("Tahun ajaran 2025/2026 adalah tahun terakhir jatah SMA (3 tahun) untuk Ananda Siti Aminah; klaim untuk "
+            "jenjang tersebut tidak dapat diajukan lagi.") in html
+    assert "klaim diajukan kembali" not in html
+
+
+def test_an_award_with_years_left_states_how_many_and_that_each_year_is_claimed_again():
+    letter = letter_for(AWARD_TO_FAMILY)  # SMA, first of 3 years
+    assert letter.outlook == Outlook(Future.YEARS_LEFT, allowance="SMA", years=3, years_left=2)
+    html = re.sub(r"\s+", " ", LetterRenderer().html(letter))
+    assert "Jatah SMA untuk Ananda Siti Aminah masih 2 tahun ajaran lagi (dari 3 tahun)." in html
+    assert "Untuk setiap tahun ajaran berikutnya, klaim diajukan kembali" in html
+
+
+def test_a_stage_of_a_level_group_is_told_when_it_is_the_tighter_allowance():
+    # SD/MI: 5 of its 6 years paid; TK–SD has 8, of which 3 would remain, but SD has only this last one.
+    history = [{"child": "anak-1", "academic_year": f"{y}/{y + 1}", "level": "SD", "amount": 1500000}
+               for y in range(2020, 2025)]
+    data = case_file(event={"kind": "death", "date": "2020-03-14"}, history=history,
+                     claim={"level": "SD", "institution": "SDN 1 Palembang"})
+    data["participant"]["contribution_months"] = 48
+    assert letter_for(data).outlook == Outlook(Future.LAST_YEAR, allowance="SD/MI", years=6, years_left=0)
+
+
+@pytest.mark.parametrize("day, to_child", [(dt.date(2025, 8, 14), False), (dt.date(2025, 8, 15), True)],
+                         ids=["the day before the 18th birthday", "on the 18th birthday"])
+def test_a_letter_goes_to_the_child_by_name_from_the_18th_birthday(day, to_child):
+    data = born(case_file(claim={"payee": "child", "account": ACCOUNT}), "2007-08-15")
+    data["guardian"] = "Rahmawati"
+    addressee = letter_for(data, day=day).frame.addressee
+    if to_child:
+        assert addressee.lines == ("Sdri. Siti Aminah",) and addressee.salutation == "Saudari"
+    else:
+        assert addressee.lines == ("Bapak/Ibu Rahmawati", "Orang Tua/Wali dari Ananda Siti Aminah")
+
+
+def test_the_age_of_majority_is_a_named_open_interpretation_with_its_citation():
+    limit = SETTINGS.addressee.age_of_majority
+    assert (limit.id, limit.value, limit.confidence) == ("L1", 18, "open")
+    assert "UU 1/1974" in limit.citation and "UU 35/2014" in limit.citation
+
+
+def test_a_letter_about_a_child_not_of_age_goes_to_the_guardian_the_case_names():
+    data = case_file(guardian="Rahmawati")
+    assert letter_for(data).frame.addressee.lines == ("Bapak/Ibu Rahmawati",
+                                                      "Orang Tua/Wali dari Ananda Siti Aminah")
+
+
+def test_a_letter_shows_the_address_the_case_gives_instead_of_di_tempat(renderer):
+    data = case_file(guardian="Rahmawati", address=["Jalan Merdeka Nomor 12", "Palembang 30111"])
+    text = text_of(renderer.pdf(letter_for(data)))
+    assert ("Yth. Bapak/Ibu Rahmawati Orang Tua/Wali dari Ananda Siti Aminah Jalan Merdeka Nomor 12 "
+            "Palembang 30111 Dengan hormat") in text
+    assert "di Tempat" not in text
+    assert "Yth. Orang Tua/Wali dari Ananda Siti Aminah di Tempat" in text_of(renderer.pdf(letter_for(case_file())))
+
+
+def test_a_letter_to_a_child_of_age_uses_the_childs_own_address_when_given():
+    data = born(case_file(address=["Jalan Merdeka Nomor 12", "Palembang 30111"]), "2003-01-10")
+    data["children"][0]["address"] = ["Jalan Masjid Al Gazali, Indralaya", "Ogan Ilir 30662"]
+    addressee = letter_for(data).frame.addressee
+    assert addressee.lines == ("Sdri. Siti Aminah",)
+    assert addressee.address == ("Jalan Masjid Al Gazali, Indralaya", "Ogan Ilir 30662")
+
+
+def test_the_account_number_is_masked_to_its_last_four_digits():
+    assert masked_account_number("1234567890") == "******7890"
+    assert masked_account_number("00210987654321") == "**********4321"
+    account = letter_for(AWARD_TO_CHILD).account
+    assert (account.bank, account.number, account.holder) == ("Bank Sumsel Babel", "******7890", "Siti Aminah")
+    assert json.loads(canonical_bytes(letter_for(AWARD_TO_CHILD)))["account"]["number"] == "******7890"
+
+
+LONG_REJECTION = case_file(
+    history=[{"child": "anak-1", "academic_year": "2025/2026", "level": "SMA", "amount": 3000000}],
+    claim={"level": "S2", "institution": "Universitas Sriwijaya", "documents": ["claim_form"]})
+LONG_REJECTION["children"][0].update(married_on="2024-01-06", employed_on="2024-02-01")
+
+
+@pytest.mark.parametrize("data", [AWARD_TO_CHILD, AWARD_TO_FAMILY, REJECTION, RETURN, LONG_REJECTION, PP44_SIBLINGS,
+                                  case_file(event={"kind": "death", "date": "2025-08-30"})],
+                         ids=["award-child", "award-family", "rejection", "return", "long", "pp44", "before-event"])
+def test_no_letter_shows_an_interpretation_id_or_a_bare_abbreviation(renderer, data):
+    a_case = parse_case(data)
+    for decision in decide(a_case, LAW).decisions:
+        if decision.outcome is Outcome.PENDING:
+            continue
+        day = max(TODAY, max(c.submitted_on for c in a_case.claims))
+        letter = build_letter(a_case, decision, letter_number(SETTINGS, a_case.office, 1, day), day, SETTINGS)
+        text = text_of(renderer.pdf(letter))
+        assert not re.search(r"\((?:I|P|L)\d+\)|[Ii]nterpretasi [IPL]\d", text), text
+        assert not re.search(r"\bJKK\b|\bJKM\b", text), text
+
+
+def test_a_rejection_says_by_which_date_reconsideration_can_be_asked(renderer):
+    letter = letter_for(REJECTION)
+    assert letter.reconsider_by == dt.date(2025, 9, 26)  # 27 August 2025 + 30 days (interpretation L2)
+    text = text_of(renderer.pdf(letter))
+    assert "paling lambat tanggal 26 September 2025 (30 hari sejak tanggal surat ini)" in text
+    assert json.loads(canonical_bytes(letter))["deadline"] == "2025-09-26"
+
+
+def test_a_return_says_by_which_date_the_documents_are_brought(renderer):
+    letter = letter_for(RETURN, day=dt.date(2025, 12, 15))
+    assert letter.bring_by == dt.date(2026, 1, 14)  # interpretation L3
+    assert "paling lambat tanggal 14 Januari 2026 (30 hari sejak tanggal surat ini)" in text_of(renderer.pdf(letter))
+
+
+def test_the_deadlines_are_named_open_interpretations_with_their_citations():
+    for limit, ident in ((SETTINGS.reconsideration.time_limit, "L2"), (SETTINGS.resubmission.time_limit, "L3")):
+        assert (limit.id, limit.value, limit.confidence) == (ident, 30, "open") and limit.citation
+
+
+def test_the_pp_44_2015_siblings_already_paid_reasons_are_told_once_as_already_paid(renderer):
+    a_case = parse_case(PP44_SIBLINGS)
+    decision = decide(a_case, LAW).decisions[1]
+    assert {r.code.value for r in decision.reasons} == {"CHILD_LIMIT", "LUMP_SUM_PAID", "FAMILY_CAP_REACHED"}
+    letter = build_letter(a_case, decision, letter_number(SETTINGS, "KC-PLG", 2, dt.date(2020, 7, 27)),
+                          dt.date(2020, 7, 27), SETTINGS)
+    (told,) = letter.told
+    assert told.message.startswith("Beasiswa menurut PP 44/2015 sebesar Rp12.000.000,00 dibayarkan satu kali")
+    assert told.codes == (Code.CHILD_LIMIT, Code.LUMP_SUM_PAID, Code.FAMILY_CAP_REACHED)
+    assert told.basis == ("PP 44/2015, Jaminan Kecelakaan Kerja dan Jaminan Kematian: beasiswa pendidikan anak "
+                          "Rp12.000.000,00 untuk setiap peserta, sekali")
+    assert [r["code"] for r in json.loads(canonical_bytes(letter))["reasons"]] == [
+        "CHILD_LIMIT", "LUMP_SUM_PAID", "FAMILY_CAP_REACHED"]  # the data keeps every reason decided
+    text = text_of(renderer.pdf(letter))
+    assert "karena alasan berikut:" in text and len(pypdf.PdfReader(io.BytesIO(renderer.pdf(letter))).pages) == 1
+
+
+def test_reasons_with_the_same_message_are_told_once_with_both_bases():
+    reasons = (Reason(Code.AGE_LIMIT, "Sama.", "PP 82/2019, batas usia"),
+               Reason(Code.AGE_LIMIT, "Sama.", "PP 82/2019, batas usia; Interpretasi I1"),
+               Reason(Code.MARRIED, "Lain.", "PP 82/2019, menikah"))
+    told = told_reasons(reasons, SETTINGS)
+    assert [t.message for t in told] == ["Sama.", "Lain."]
+    assert told[0].basis == ("PP 82/2019, batas usia; penafsiran BPJS Ketenagakerjaan: usia anak dihitung pada hari "
+                             "pertama tahun ajaran yang diajukan")
+    # A host code absent: nothing is told within it.
+    alone = told_reasons((Reason(Code.FAMILY_CAP_REACHED, "Batas.", "PP 82/2019"),), SETTINGS)
+    assert [t.codes for t in alone] == [(Code.FAMILY_CAP_REACHED,)]
+
+
+def test_letters_data_telling_a_reason_within_an_unknown_code_is_refused(tmp_path):
+    for name in ("letters.toml", "offices.toml"):
+        shutil.copy(DATA_DIR / name, tmp_path / name)
+    path = tmp_path / "letters.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('LUMP_SUM_PAID = ["CHILD_LIMIT"',
+                                                             'LUMP_SUM_PAID = ["CHILD_LIMITS"'), encoding="utf-8")
+    with pytest.raises(LetterDataError, match="told_within.LUMP_SUM_PAID: 'CHILD_LIMITS' is not a reason code"):
+        load_settings(tmp_path)
+
+
+def test_an_award_whose_decision_has_no_trace_says_nothing_of_the_years_after_it():
+    a_case = parse_case(AWARD_TO_FAMILY)
+    decision = attrs.evolve(decide(a_case, LAW).decisions[0], trace=())
+    letter = build_letter(a_case, decision, letter_number(SETTINGS, "KC-PLG", 1, TODAY), TODAY, SETTINGS)
+    assert letter.outlook == Outlook(Future.UNTOLD)
+    html = re.sub(r"\s+", " ", LetterRenderer().html(letter))
+    assert "Manfaat tersebut dibayarkan melalui transfer ke rekening pada buku tabungan yang dilampirkan. </p>" in html

@@ -41,6 +41,7 @@ def canonical_data(letter: Letter) -> dict:
         "claim": claim.claim_id,
         "participant": {"name": claim.participant_name, "kpj": claim.participant_kpj},
         "child": {"id": claim.child_id, "name": claim.child_name, "nik": claim.child_nik},
+        "addressee": [*frame.addressee.lines, *frame.addressee.address],
         "level": claim.level.value,
         "institution": claim.institution,
         "academic_year": claim.academic_year,
@@ -48,15 +49,20 @@ def canonical_data(letter: Letter) -> dict:
         "account": None,
         "reasons": [],
         "missing_documents": [],
+        "outlook": None,
+        "deadline": None,
     }
     if isinstance(letter, AwardLetter):
         data["amount"] = letter.amount
         data["account"] = attrs.asdict(letter.account) if letter.account else None
+        data["outlook"] = attrs.asdict(letter.outlook)
     elif isinstance(letter, RejectionLetter):
         data["reasons"] = [_reason(r) for r in letter.reasons]
+        data["deadline"] = letter.reconsider_by.isoformat()
     elif isinstance(letter, ReturnLetter):
         data["reasons"] = [_reason(r) for r in letter.other_reasons]
         data["missing_documents"] = [m.document.value for m in letter.missing]
+        data["deadline"] = letter.bring_by.isoformat()
     return data
 
 

@@ -2,12 +2,13 @@
 
 No I/O and no clock: the settings (letterheads, legal basis, level names) and "today" are passed in, so the
 same decision and number always make the same letter. The templates only lay these values out; everything
-a letter states is decided here (who it is addressed to, whose NIK is masked, which documents are missing).
+a letter states is decided here (who it is addressed to, whose NIK is masked, which documents are missing,
+what the decision means for the years to come, by when the family can act, how each reason is told).
 """
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from enum import Enum
 
 import attrs
 
@@ -21,10 +22,13 @@ from beasiswa.letters.settings import (
     Resubmission,
 )
 from beasiswa.model import NIK, BankAccount, Case, Code, Decision, Document, EventKind, Level, Payee, Reason, Sex
+from beasiswa.rules.child import age_on
 
 __all__ = [
-    "Addressee", "AwardLetter", "ClaimFacts", "Frame", "Kind", "Letter", "LetterContentError", "LetterNumber",
-    "RejectionLetter", "ReturnLetter", "addressee_for", "build_letter", "format_letter_number", "letter_number",
+    "Addressee", "AwardLetter", "ClaimFacts", "Frame", "Future", "Kind", "Letter", "LetterContentError",
+    "LetterNumber", "Outlook", "PrintedAccount", "RejectionLetter", "ReturnLetter", "ToldReason", "addressee_for",
+    "build_letter", "format_letter_number", "letter_number", "masked_account_number", "outlook_of",
+    "readable_basis", "told_reasons",
 ]
 
 
@@ -86,13 +90,54 @@ def letter_number(settings: LetterSettings, office: str, sequence: int, day: dt.
 
 @attrs.frozen
 class Addressee:
-    """Who the letter goes to: the lines after "Yth.", how the body addresses them, and whose NIK they hold
-    (None when the case does not record the addressee's NIK)."""
+    """Who the letter goes to: the lines after "Yth.", their postal address (none: "di Tempat"), how the body
+    addresses them, and whose NIK they hold (None when the case does not record the addressee's NIK)."""
 
     lines: tuple[str, ...]
+    address: tuple[str, ...]
     salutation: str
     nik: NIK | None
     is_beneficiary: bool
+
+
+@attrs.frozen
+class PrintedAccount:
+    """The account an award is paid to, as the letter prints it: the number masked but for its last 4 digits."""
+
+    bank: str
+    number: str
+    holder: str
+
+
+@attrs.frozen
+class ToldReason:
+    """A reason as the family reads it: reasons that say the same thing told once (`codes` all of them), the
+    legal basis in plain words (interpretations by what they say, abbreviations written out)."""
+
+    codes: tuple[Code, ...]
+    message: str
+    basis: str
+
+
+class Future(str, Enum):
+    """What an award means for the years after it, as the decision's findings say."""
+
+    ONE_TIME = "one_time"      # a lump sum paid once per participant (PP 44/2015): nothing more to claim
+    LAST_YEAR = "last_year"    # the last year of the level's allowance
+    YEARS_LEFT = "years_left"  # years of the level's allowance remain after this one
+    UNTOLD = "untold"          # a decision not made by the rules (no trace to read): the letter says nothing
+
+
+@attrs.frozen
+class Outlook:
+    """`allowance` names the allowance told (a level group or its stage, "SMA", "SD/MI"), `years` its length
+    and `years_left` what remains after this claim; `scheme` names the regulation of a one-time benefit."""
+
+    future: Future
+    scheme: str | None = None
+    allowance: str | None = None
+    years: int = 0
+    years_left: int = 0
 
 
 @attrs.frozen
@@ -141,7 +186,8 @@ class AwardLetter:
     frame: Frame
     claim: ClaimFacts
     amount: int
-    account: BankAccount | None
+    account: PrintedAccount | None
+    outlook: Outlook
 
 
 @attrs.frozen
@@ -149,7 +195,10 @@ class RejectionLetter:
     frame: Frame
     claim: ClaimFacts
     reasons: tuple[Reason, ...]
+    told: tuple[ToldReason, ...]
     reconsideration: Reconsideration
+    # The last day to ask for reconsideration: the letter's date plus the time limit (interpretation L2).
+    reconsider_by: dt.date
 
 
 @attrs.frozen
@@ -166,7 +215,10 @@ class ReturnLetter:
     basis: str
     # Reasons besides the missing documents (e.g. employer arrears), told so the family can act on them too.
     other_reasons: tuple[Reason, ...]
+    told: tuple[ToldReason, ...]
     resubmission: Resubmission
+    # The last day to bring the documents: the letter's date plus the time limit (interpretation L3).
+    bring_by: dt.date
 
 
 Letter = AwardLetter | RejectionLetter | ReturnLetter
@@ -178,31 +230,54 @@ def _child_salutation(nik: NIK) -> tuple[str, str]:
     return ("Saudari", "Sdri.") if nik.sex is Sex.FEMALE else ("Saudara", "Sdr.")
 
 
-def addressee_for(case: Case, claim_id: str) -> Addressee:
-    """Who a claim's letter goes to, read from who is paid:
+def is_of_age(born: dt.date, married_on: dt.date | None, day: dt.date, settings: LetterSettings) -> bool:
+    """Whether a child is written to by name on `day` (interpretation L1: of age, or married before)."""
+    majority = settings.addressee.age_of_majority.value
+    return age_on(born, day) >= majority or (married_on is not None and married_on <= day)
 
-    - the child, when the child is the payee, or when no payee is named and the account is in the child's name;
-    - the guardian named on the account, when the guardian is the payee or holds the account;
-    - the participant, when no payee or account is named and the participant is alive (total permanent
-      disability);
-    - otherwise the child's parent or guardian, unnamed ("Orang Tua/Wali dari Ananda ...").
+
+def addressee_for(case: Case, claim_id: str, day: dt.date, settings: LetterSettings) -> Addressee:
+    """Who a claim's letter goes to on `day`: the payee, by name.
+
+    - whoever holds the claim's account when it is not the child (a guardian as payee: "Wali dari ...");
+    - the child, when of age on the letter's date (interpretation L1) and the account, if any, is the child's;
+    - for a child not of age: the parent or guardian the case names, else the living participant (total
+      permanent disability), else the child's parent or guardian unnamed ("Orang Tua/Wali dari Ananda ...").
+
+    The address is the child's own for a letter to the child, else the case's (none: "di Tempat").
     """
     claim = next(c for c in case.claims if c.id == claim_id)
     child = case.child(claim.child)
+    ward = f"Ananda {child.name}"
     holder = claim.account.holder if claim.account else None
-    to_child = claim.payee is Payee.CHILD or (
-        claim.payee is None and holder is not None and holder.casefold() == child.name.casefold())
-    if to_child:
+    if holder is not None and holder.casefold() != child.name.casefold():
+        relation = "Wali" if claim.payee is Payee.GUARDIAN else "Orang Tua/Wali"
+        return Addressee((f"Bapak/Ibu {holder}", f"{relation} dari {ward}"), case.address, "Bapak/Ibu", None,
+                         False)
+    if claim.payee is not Payee.GUARDIAN and is_of_age(child.birth_date, child.married_on, day, settings):
         long, short = _child_salutation(child.nik)
-        return Addressee((f"{short} {child.name}",), long, child.nik, True)
-    if holder is not None:
-        return Addressee((f"Bapak/Ibu {holder}", f"Wali dari Ananda {child.name}"), "Bapak/Ibu", None, False)
+        return Addressee((f"{short} {child.name}",), child.address or case.address, long, child.nik, True)
+    relation = "Wali" if claim.payee is Payee.GUARDIAN else "Orang Tua/Wali"
+    if case.guardian is not None:
+        return Addressee((f"Bapak/Ibu {case.guardian}", f"{relation} dari {ward}"), case.address, "Bapak/Ibu",
+                         None, False)
     if claim.payee is None and case.event.kind is EventKind.WORK_ACCIDENT_DISABILITY:
         participant = case.participant
         title = "Ibu" if participant.nik.sex is Sex.FEMALE else "Bapak"
-        return Addressee((f"{title} {participant.name}", f"Orang Tua dari Ananda {child.name}"), title,
+        return Addressee((f"{title} {participant.name}", f"Orang Tua dari {ward}"), case.address, title,
                          participant.nik, False)
-    return Addressee((f"Orang Tua/Wali dari Ananda {child.name}",), "Bapak/Ibu", None, False)
+    return Addressee((f"{relation} dari {ward}",), case.address, "Bapak/Ibu", None, False)
+
+
+def masked_account_number(number: str) -> str:
+    """An account number as a letter prints it: '1234567890' -> '******7890'."""
+    return "*" * (len(number) - 4) + number[-4:]
+
+
+def _printed(account: BankAccount | None) -> PrintedAccount | None:
+    if account is None:
+        return None
+    return PrintedAccount(account.bank, masked_account_number(account.number), account.holder)
 
 
 # ---------------------------------------------------------------------------------------------------- building
@@ -251,22 +326,88 @@ def _facts(case: Case, decision: Decision, addressee: Addressee, settings: Lette
     )
 
 
-_INTERPRETATION = re.compile(r"Interpretasi (I\d+|P\d+)")
+_YEARS = re.compile(r"(?P<group>.+?): (?P<used>\d+) dari (?P<years>\d+) tahun terpakai"
+                    r"(?:; (?P<stage>.+?): (?P<stage_used>\d+) dari (?P<stage_years>\d+) tahun)?")
+_SCHEME = re.compile(r"PP \d+/\d{4}")
 
 
-def readable_basis(citation: str, titles: Mapping[str, str]) -> str:
+def outlook_of(decision: Decision) -> Outlook:
+    """What an approved claim means for the years after it, read from the rules' own findings in its trace:
+    a lump sum (the `lump_sum_not_yet_paid` step, PP 44/2015) is paid once; otherwise the level's allowance
+    (`level_years_remain`: years used before this claim) less this year is what remains. Where the level is a
+    stage of its group (TK/PAUD, SD/MI) the tighter of the two is told, by its own name. A decision whose trace
+    has neither step was not made by the rules (one built by hand): nothing is told of the years after it."""
+    for step in decision.trace:
+        if step.rule == "lump_sum_not_yet_paid":
+            scheme = _SCHEME.match(step.citation)
+            if scheme is None:
+                raise LetterContentError(f"trace: the lump-sum step of claim {decision.claim!r} cites no "
+                                         f"regulation ({step.citation!r})")
+            return Outlook(Future.ONE_TIME, scheme=scheme[0])
+        if step.rule == "level_years_remain":
+            match = _YEARS.fullmatch(step.detail)
+            if match is None:
+                raise LetterContentError(f"trace: the level-years step of claim {decision.claim!r} names no "
+                                         f"years used ({step.detail!r})")
+            told = [(match["group"], int(match["years"]), int(match["years"]) - int(match["used"]) - 1)]
+            if match["stage"]:
+                told.append((match["stage"], int(match["stage_years"]),
+                             int(match["stage_years"]) - int(match["stage_used"]) - 1))
+            allowance, years, left = min(told, key=lambda t: t[2])
+            future = Future.LAST_YEAR if left <= 0 else Future.YEARS_LEFT
+            return Outlook(future, allowance=allowance, years=years, years_left=max(left, 0))
+    return Outlook(Future.UNTOLD)
+
+
+_INTERPRETATION = re.compile(r"(\()?[Ii]nterpretasi ([IPL]\d+)(?(1)\))")
+
+
+def _written_out(text: str, settings: LetterSettings) -> str:
+    for short, full in settings.abbreviations.items():
+        text = re.sub(rf"\b{re.escape(short)}\b", full, text)
+    return text
+
+
+def readable_basis(citation: str, settings: LetterSettings) -> str:
     """A decision's citation as a family reads it: the project's interpretation ids ("Interpretasi I4", which
-    `beasiswa rules` lists in full) become what they are about ("penafsiran BPJS Ketenagakerjaan tentang tahun
-    pertama yang ditanggung (I4)"). The provisions of the regulation stay as cited."""
+    `beasiswa rules` lists in full) become what they say ("penafsiran BPJS Ketenagakerjaan: beasiswa diberikan
+    mulai tahun ajaran ..."), abbreviations are written out; the provisions of the regulation stay as cited."""
 
     def spelled(match: re.Match) -> str:
-        ident = match[1]
-        if ident not in titles:
-            raise LetterContentError(f"citation: {match[0]!r} names no known interpretation ({citation!r})")
-        title = titles[ident]
-        return f"penafsiran BPJS Ketenagakerjaan tentang {title[:1].lower()}{title[1:]} ({ident})"
+        ident = match[2]
+        if ident not in settings.interpretations:
+            raise LetterContentError(f"citation: {match[0]!r} names no interpretation with plain words in "
+                                     f"letters.toml ({citation!r})")
+        told = f"penafsiran BPJS Ketenagakerjaan: {settings.interpretations[ident]}"
+        return f"({told})" if match[1] else told
 
-    return _INTERPRETATION.sub(spelled, citation)
+    return _written_out(_INTERPRETATION.sub(spelled, citation), settings)
+
+
+def told_reasons(reasons: tuple[Reason, ...], settings: LetterSettings) -> tuple[ToldReason, ...]:
+    """Reasons as the family reads them: those that say the same thing told once, in order of first mention.
+    Two reasons say the same thing when their messages are equal (told with every provision of both, once), or
+    when letters.toml's `told_within` puts one's code within the other's and that other is among them (told
+    as the host reason, with its message and legal basis)."""
+    present = {r.code.value for r in reasons}
+    host_of = {code: host for host, within in settings.told_within.items() if host in present for code in within}
+    hosts = set(host_of.values())
+    groups: dict[tuple[str, str], list[Reason]] = {}
+    for reason in reasons:
+        code = reason.code.value
+        host = host_of.get(code, code if code in hosts else None)
+        groups.setdefault(("code", host) if host else ("message", reason.message), []).append(reason)
+    told = []
+    for (by, value), group in groups.items():
+        if by == "code":  # told within the host: its message and its own legal basis
+            first = next(r for r in group if r.code.value == value)
+            provisions = dict.fromkeys(p for p in first.citation.split("; ") if p)
+        else:  # the same message: every provision once
+            first = group[0]
+            provisions = dict.fromkeys(p for r in group for p in r.citation.split("; ") if p)
+        told.append(ToldReason(tuple(dict.fromkeys(r.code for r in group)), _written_out(first.message, settings),
+                               readable_basis("; ".join(provisions), settings)))
+    return tuple(told)
 
 
 def build_letter(case: Case, decision: Decision, number: LetterNumber, day: dt.date, settings: LetterSettings,
@@ -282,17 +423,22 @@ def build_letter(case: Case, decision: Decision, number: LetterNumber, day: dt.d
     if (number.month, number.year) != (day.month, day.year):
         raise LetterContentError(f"number: {number} is not of the letter's month {day.month:02d}/{day.year}")
     office = settings.office(case.office)
-    addressee = addressee_for(case, decision.claim)
+    addressee = addressee_for(case, decision.claim, day, settings)
     facts = _facts(case, decision, addressee, settings)
     frame = Frame(kind=kind, number=number, place=place or office.city, date=day, agency=settings.agency,
                   office=office, title=settings.titles[kind], subject=settings.subjects[kind], enclosure="-",
                   addressee=addressee, legal_basis=settings.legal_basis)
     if kind is Kind.AWARD:
         claim = next(c for c in case.claims if c.id == decision.claim)
-        return AwardLetter(frame, facts, decision.amount, claim.account)
+        return AwardLetter(frame, facts, decision.amount, _printed(claim.account), outlook_of(decision))
     if kind is Kind.REJECTION:
-        return RejectionLetter(frame, facts, decision.reasons, settings.reconsideration)
+        reconsideration = settings.reconsideration
+        return RejectionLetter(frame, facts, decision.reasons, told_reasons(decision.reasons, settings),
+                               reconsideration, day + dt.timedelta(days=reconsideration.time_limit.value))
     documents = [r for r in decision.reasons if r.code is Code.DOCUMENTS_INCOMPLETE]
     missing = tuple(MissingDocument(d, DOCUMENT_NAMES[d.value]) for d in _missing_documents(decision))
     others = tuple(r for r in decision.reasons if r.code is not Code.DOCUMENTS_INCOMPLETE)
-    return ReturnLetter(frame, facts, missing, documents[0].citation, others, settings.resubmission)
+    resubmission = settings.resubmission
+    return ReturnLetter(frame, facts, missing, readable_basis(documents[0].citation, settings), others,
+                        told_reasons(others, settings), resubmission,
+                        day + dt.timedelta(days=resubmission.time_limit.value))

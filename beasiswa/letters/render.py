@@ -19,8 +19,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from beasiswa.indonesian import format_date, format_rupiah
 from beasiswa.letters.canonical import ATTACHMENT_NAME, canonical_bytes, digest, qr_text, short_digest
-from beasiswa.law import default_law
-from beasiswa.letters.content import Letter, readable_basis
+from beasiswa.letters.content import Letter
 from beasiswa.letters.words import amount_for_letter
 
 log = logging.getLogger(__name__)
@@ -129,9 +128,7 @@ class LetterRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        titles = {i.id: i.title for i in default_law().interpretations}
-        self._env.filters.update(tanggal=format_date, rupiah=format_rupiah, amount_for_letter=amount_for_letter,
-                                 basis=lambda citation: readable_basis(citation, titles))
+        self._env.filters.update(tanggal=format_date, rupiah=format_rupiah, amount_for_letter=amount_for_letter)
 
     def _html(self, letter: Letter, data_digest: str) -> str:
         number = str(letter.frame.number)

@@ -1,6 +1,7 @@
 """What letters say that does not come from the case, read from data files: the agency, the issuing offices'
-letterheads and signing officers, the parts of a letter number, the legal basis, the names of the levels, and
-how to ask for reconsideration or resubmit (beasiswa/letters/data/*.toml).
+letterheads and signing officers, the parts of a letter number, the legal basis, the names of the levels, how
+to ask for reconsideration or resubmit and by when, who a letter is addressed to, the plain words for the
+project's interpretations and the abbreviations of the regulation (beasiswa/letters/data/*.toml).
 
 Loading refuses data that is not sound (an unknown key, a level without a name, a kind without a subject),
 naming the file and the field, so a letter never goes out with a hole in it.
@@ -14,7 +15,7 @@ from pathlib import Path
 import attrs
 import cattrs
 
-from beasiswa.model import Level, Outcome
+from beasiswa.model import Code, Level, Outcome
 
 DATA_DIR = Path(__file__).parent / "data"
 LETTERS_FILE = "letters.toml"
@@ -56,10 +57,14 @@ class NumberParts:
 
 
 @attrs.frozen
-class TimeLimit:
-    """A time limit the project prints; `reading` says why, `confidence` how sure the project is."""
+class NamedLimit:
+    """A number the letters apply where the regulation, as the project reads it, fixes none: a named
+    interpretation (`id` L1, L2, ...) with the provision it leans on, the reading, and how sure the project is
+    ("open": to be confirmed)."""
 
-    days: int
+    id: str
+    value: int
+    citation: str
     reading: str
     confidence: str
 
@@ -68,13 +73,22 @@ class TimeLimit:
 class Reconsideration:
     how: str
     where: str
-    time_limit: TimeLimit | None = None
+    # Days from the letter's date within which reconsideration can be asked.
+    time_limit: NamedLimit
 
 
 @attrs.frozen
 class Resubmission:
     how: str
     note: str
+    # Days from the letter's date within which the missing documents are brought.
+    time_limit: NamedLimit
+
+
+@attrs.frozen
+class Addressing:
+    # The age from which a letter goes to the child rather than to a parent or guardian.
+    age_of_majority: NamedLimit
 
 
 @attrs.frozen
@@ -100,6 +114,15 @@ class LetterSettings:
     levels: dict[Level, str]
     reconsideration: Reconsideration
     resubmission: Resubmission
+    addressee: Addressing
+    # The plain Indonesian of each of the project's interpretations ("I4", "P3"), told where a decision rests on
+    # one instead of its id.
+    interpretations: dict[str, str]
+    # Abbreviations of the regulation written out in what a family reads ("JKK": "Jaminan Kecelakaan Kerja").
+    abbreviations: dict[str, str]
+    # Reasons told as one: when a decision has a reason of the key's code, reasons of the listed codes say the
+    # same thing in other words and are told within it (their legal basis added to its own).
+    told_within: dict[str, tuple[str, ...]]
     offices: dict[str, Office]
 
     def office(self, code: str) -> Office:
@@ -176,6 +199,12 @@ def load_settings(data_dir: Path = DATA_DIR) -> LetterSettings:
     offices = {code: _structure({"code": code, **fields}, Office, f"{OFFICES_FILE}[{code}]")
                for code, fields in _read(data_dir / OFFICES_FILE).items()}
     settings = _structure({**letters, "offices": {}}, LetterSettings, LETTERS_FILE)
+    codes = {c.value for c in Code}
+    for code, within in settings.told_within.items():
+        unknown = [c for c in (code, *within) if c not in codes]
+        if unknown:
+            raise LetterDataError(f"{LETTERS_FILE}.told_within.{code}: {', '.join(map(repr, unknown))} "
+                                  f"is not a reason code of the decision contract")
     return attrs.evolve(settings, offices=offices)
 
 

@@ -51,6 +51,8 @@ class Child:
     designated: bool | None = None
     # Addition to format 1: case ids under which this child is also a beneficiary (rule book I10).
     other_cases: tuple[str, ...] = ()
+    # Addition to format 1: the child's own postal address, for letters to a child of age living elsewhere.
+    address: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -102,6 +104,10 @@ class Case:
     children: tuple[Child, ...]
     history: tuple[Payout, ...]
     claims: tuple[Claim, ...]
+    # Additions to format 1, for the letters: the family's postal address (lines), and the name of the
+    # children's parent or guardian, to whom letters about a child not of age go.
+    address: tuple[str, ...] = ()
+    guardian: str | None = None
 
     def child(self, child_id: str) -> Child:
         for child in self.children:
