@@ -71,6 +71,7 @@ def render_command(
             _fail(str(exc))
     if out.exists() and not out.is_dir():
         _fail(f"--out: {out} is not a directory")
+    as_ = [name for name in as_ or [] if name.strip()]
     if not as_:
         _fail("letters render: letters are issued as a named user: --as NAME (or BEASISWA_USER)")
     engine = _engine(db)
