@@ -14,9 +14,8 @@ import time
 import pypdf
 import pytest
 
-from beasiswa.db import make_engine
 from beasiswa.letters.canonical import ATTACHMENT_NAME
-from beasiswa.letters.register import ClaimKey, LetterRegister
+from beasiswa.letters.register import ClaimKey
 from ledger_support import ROOT, beasiswa, database, sql  # noqa: F401 - fixture
 from letters_support import DAY, as_issuers, issuing, register_claims, register_fixtures, register_rows, sequences_of
 

@@ -19,9 +19,10 @@ from beasiswa.letters.batch import LetterIssuer
 from beasiswa.letters.render import LetterRenderer
 from beasiswa.letters.verify import read_letter, register_findings, verify_letter
 from ledger_support import beasiswa, database, dialect, sql  # noqa: F401 - fixture
-from letters_support import DAY, issuing, register_claims
+from letters_support import DAY, ISSUERS, issuing, register_claims
 
 FIRST, SECOND = "B/0001/KC-PLG/BSW/08/2025", "B/0002/KC-PLG/BSW/08/2025"
+ISSUER = ISSUERS["KC-PLG"]
 # The triggers that keep each table append-only: PostgreSQL's one, SQLite's two.
 GUARDS = {"postgresql": {t: (f"{t}_append_only",) for t in ("letters", "letter_files", "letter_chain")},
           "sqlite": {t: (f"{t}_no_update", f"{t}_no_delete") for t in ("letters", "letter_files", "letter_chain")}}
@@ -72,8 +73,8 @@ def test_a_register_as_issued_has_no_findings_and_its_letters_are_genuine(databa
     assert findings(database) == []
     assert verdict(database, pdf_of(two_letters, FIRST)).verdict.value == "genuine"
     rows = sql(database, "SELECT seq, event, number, actor FROM letter_chain ORDER BY seq")
-    assert [tuple(r) for r in rows] == [(1, "numbered", FIRST, "plg.pengawas"), (2, "rendered", FIRST, "plg.pengawas"),
-                                        (3, "numbered", SECOND, "plg.pengawas"), (4, "rendered", SECOND, "plg.pengawas")]
+    assert [tuple(r) for r in rows] == [(1, "numbered", FIRST, ISSUER), (2, "rendered", FIRST, ISSUER),
+                                        (3, "numbered", SECOND, ISSUER), (4, "rendered", SECOND, ISSUER)]
 
 
 def test_a_letter_whose_kind_was_changed_in_the_register_is_altered(database, two_letters):

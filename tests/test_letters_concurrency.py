@@ -4,7 +4,6 @@ letter, the numbers run 1..N without a gap, every PDF is written exactly once (t
 add up to N) and is the one the register holds, and the register's chain verifies."""
 
 import hashlib
-import json
 import re
 import subprocess
 import sys

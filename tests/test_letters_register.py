@@ -18,7 +18,7 @@ from beasiswa.db import make_engine
 from beasiswa.db.letter_tables import SQLModel
 from beasiswa.ledger.errors import database_rule
 from beasiswa.letters.canonical import canonical_bytes, digest
-from beasiswa.letters.register import ClaimKey, LetterRefused, LetterRegister, file_name
+from beasiswa.letters.register import ClaimKey, LetterRefused, file_name
 from ledger_support import ROOT, database, sql  # noqa: F401 - fixture
 from letters_support import DAY, issuing, register_claims, register_fixtures, register_rows, sequences_of
 

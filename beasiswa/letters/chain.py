@@ -149,10 +149,10 @@ def _data_findings(row) -> list[str]:
 
 def _content_findings(row) -> list[str]:
     """A chain row against the bytes hashed for it, and the register's rows against those bytes."""
-    where = _where(row)
-    if digest(bytes(row.canonical)) != row.hash:
-        return [f"{where}: hash {row.hash[:16]}… bukan SHA-256 bytes kanoniknya ({digest(bytes(row.canonical))[:16]}…): "
-                f"bytes atau hash baris itu diubah"]
+    where, hashed_now = _where(row), digest(bytes(row.canonical))
+    if hashed_now != row.hash:
+        return [f"{where}: hash {row.hash[:16]}… bukan SHA-256 bytes kanoniknya ({hashed_now[:16]}…): bytes atau "
+                f"hash baris itu diubah"]
     try:
         hashed = decode(row.canonical)
     except ValueError as exc:
