@@ -42,7 +42,8 @@ demo: setup
 	@# 1. The rules alone: every sample case decided and explained, as an officer reads it to a family.
 	@for case in fixtures/cases/*.json; do $(BIN)/beasiswa decide "$$case" || exit $$?; echo; done
 	@# 2. The main job on a fresh out/beasiswa.db: intake of the sample cases and the KC-PLG sheet, verification
-	@#    and approval by two different people, payouts, letters in out/letters/, the ledger report.
+	@#    and approval by two different people, payouts, letters in out/letters/ (each office's issued by its
+	@#    supervisor, the --approve-as), the ledger report.
 	@rm -rf out/beasiswa.db out/beasiswa.db-wal out/beasiswa.db-shm out/letters && mkdir -p out
 	@$(BIN)/beasiswa db upgrade --db $(DEMO_DB)
 	@$(BIN)/beasiswa users bootstrap admin --db $(DEMO_DB) >/dev/null

@@ -34,6 +34,7 @@ from beasiswa.letters.register import ClaimKey, LetterRegister
 from beasiswa.letters.render import LetterRenderer, harfbuzz_subsetting_available
 from beasiswa.letters.settings import default_settings
 from beasiswa.rules import decide
+from beasiswa.workflow.service import Workflow
 
 ROOT = Path(__file__).resolve().parents[1]
 DAY = dt.date(2025, 8, 27)
@@ -46,6 +47,17 @@ def sample_cases():
     law = default_law()
     cases = [read_case(p) for p in sorted((ROOT / "fixtures" / "cases").glob("*.json"))]
     return law, [(c, decide(c, law)) for c in cases]
+
+
+def staff(url: str, offices) -> dict[str, str]:
+    """An admin and a supervisor per office, who issues its letters: office -> name."""
+    workflow = Workflow(make_engine(url))
+    workflow.bootstrap("admin", "KP")
+    issuers = {office: f"bench.{office.lower()}" for office in sorted(offices)}
+    for office, name in issuers.items():
+        workflow.add_user("admin", name, "supervisor", office)
+    workflow.engine.dispose()
+    return issuers
 
 
 def register_copies(url: str, letters: int) -> list[ClaimKey]:
@@ -143,10 +155,10 @@ class Run:
         return first[0] - self.ms_per_letter() / 1000 * first[1]
 
 
-def run(url: str, out: Path, keys: list[ClaimKey], workers: int) -> Run:
+def run(url: str, out: Path, keys: list[ClaimKey], workers: int, issuers: dict[str, str]) -> Run:
     progress = Run(time.perf_counter())
     render_batch(url, out, chunks_by_case((key.case_id, key) for key in keys), DAY, workers,
-                 on_chunk=progress.chunk)
+                 on_chunk=progress.chunk, issuers=issuers)
     return progress
 
 
@@ -165,6 +177,7 @@ def main() -> None:
         upgrade(make_engine(url))
         start = time.perf_counter()
         keys = register_copies(url, memory_letters + args.letters)
+        issuers = staff(url, {case.office for case, _ in sample_cases()[1]})
         print(f"registered {len(keys)} decided claims in {time.perf_counter() - start:.1f} s", flush=True)
 
         floor = Floor(args.floor_letters)
@@ -173,7 +186,7 @@ def main() -> None:
               f"letter ({before['bare_cpu']:.1f} ms processor time); the renderer alone (template, QR, PDF/A, "
               f"attachment): {before['renderer_wall']:.1f} ms", flush=True)
 
-        one = run(url, tmp / "one", keys[:memory_letters], 1)
+        one = run(url, tmp / "one", keys[:memory_letters], 1, issuers)
         one_ms, one_cpu = one.ms_per_letter(upto=args.letters), one.cpu_ms_per_letter(upto=args.letters)
         after = floor.measure()
         print(f"(a) again after the 1-worker run: {after['bare_wall']:.1f} ms ({after['bare_cpu']:.1f} ms processor "
@@ -187,7 +200,7 @@ def main() -> None:
         print(f"(c) the worker's memory: {rss_100:.0f} MB after 100 letters, {rss_end:.0f} MB after "
               f"{one.marks[-1][1]}", flush=True)
 
-        two = run(url, tmp / "two", keys[memory_letters:memory_letters + args.letters], 2)
+        two = run(url, tmp / "two", keys[memory_letters:memory_letters + args.letters], 2, issuers)
         two_ms = two.ms_per_letter()
         speedup = one_ms / two_ms
         print(f"(b) pipeline, 2 workers: {two_ms:.1f} ms a letter ({1000 / two_ms:.1f} letters/s) = "

@@ -1,22 +1,54 @@
 """What the letter register's tests share: decided claims registered in a fresh database (each dialect), the
-sample cases, and reading the register back."""
+sample cases, the people who issue the letters (a supervisor per sample office, an officer of KC-PLG, an
+auditor), and reading the register back."""
 
 import datetime as dt
 
 from beasiswa.casefile import read_case
 from beasiswa.db import make_engine
 from beasiswa.ledger import Ledger
-from beasiswa.letters.register import ClaimKey
+from beasiswa.letters.register import ClaimKey, LetterRegister
 from beasiswa.rules import decide
+from beasiswa.workflow.service import Workflow
 from ledger_support import APPROVER, LAW, MAKER, ROOT, approved, case, claim, sql
 
 DAY = dt.date(2025, 8, 27)
 FIXTURES = ROOT / "fixtures" / "cases"
+OFFICES = ("KC-PLG", "KC-SBY", "KC-MDN", "KC-BDG", "KC-MKS")
+# Who issues each office's letters: its supervisor.
+ISSUERS = {office: f"{office[3:].lower()}.pengawas" for office in OFFICES}
+OFFICER, AUDITOR = "plg.petugas", "rina.auditor"
+
+
+def staff(url: str) -> None:
+    """The admin, a supervisor of each sample office, an officer of KC-PLG and an auditor (once per database)."""
+    workflow = Workflow(make_engine(url), LAW)
+    try:
+        if sql(url, "SELECT COUNT(*) FROM users")[0][0]:
+            return
+        workflow.bootstrap("admin", "KP")
+        for office, name in ISSUERS.items():
+            workflow.add_user("admin", name, "supervisor", office)
+        workflow.add_user("admin", OFFICER, "officer", "KC-PLG")
+        workflow.add_user("admin", AUDITOR, "auditor", "KP")
+    finally:
+        workflow.engine.dispose()
+
+
+def issuing(url: str, **options) -> LetterRegister:
+    """The register of `url`, issuing each office's letters as its supervisor."""
+    return LetterRegister(make_engine(url), issuers=ISSUERS, **options)
+
+
+def as_issuers() -> list[str]:
+    """`--as` for every office's supervisor."""
+    return [arg for name in ISSUERS.values() for arg in ("--as", name)]
 
 
 def register_claims(url: str, cases: int, claims_per_case: int, office: str = "KC-PLG",
                     prefix: str = "2025") -> list[ClaimKey]:
     """`cases` cases of `office`, each with `claims_per_case` approved claims, registered; their keys."""
+    staff(url)
     ledger = Ledger(make_engine(url), LAW)
     keys = []
     try:
@@ -32,6 +64,7 @@ def register_claims(url: str, cases: int, claims_per_case: int, office: str = "K
 
 def register_fixtures(url: str, names: tuple[str, ...] = ()) -> list:
     """The sample cases (all, or those whose file names start with one of `names`), decided and registered."""
+    staff(url)
     ledger = Ledger(make_engine(url), LAW)
     registered = []
     try:

@@ -15,11 +15,12 @@ from pathlib import Path
 
 from beasiswa.db import make_engine
 from beasiswa.letters.register import ClaimKey, LetterRegister
+from letters_support import ISSUERS
 
 
 def main() -> None:
     url, go, day, jobs = sys.argv[1], Path(sys.argv[2]), dt.date.fromisoformat(sys.argv[3]), json.loads(sys.argv[4])
-    register = LetterRegister(make_engine(url))
+    register = LetterRegister(make_engine(url), issuers=ISSUERS)
     for case_id in {case_id for case_id, _ in jobs}:
         register.case(case_id)  # read before the start, so that the racers race on numbering
     print("ready", flush=True)

@@ -14,15 +14,15 @@ import time
 import pypdf
 import pytest
 
-from beasiswa.db import make_engine
 from beasiswa.letters.canonical import ATTACHMENT_NAME
-from beasiswa.letters.register import ClaimKey, LetterRegister
+from beasiswa.letters.register import ClaimKey
 from ledger_support import ROOT, beasiswa, database, sql  # noqa: F401 - fixture
-from letters_support import DAY, register_claims, register_fixtures, register_rows, sequences_of
+from letters_support import DAY, as_issuers, issuing, register_claims, register_fixtures, register_rows, sequences_of
 
 
 def render(url, out, *args, check=True):
-    result = beasiswa("letters", "render", "--out", str(out), "--db", url, "--date", DAY.isoformat(), *args)
+    result = beasiswa("letters", "render", "--out", str(out), "--db", url, "--date", DAY.isoformat(), *as_issuers(),
+                      *args)
     if check:
         assert result.returncode == 0, result.stdout + result.stderr
     return result
@@ -70,7 +70,8 @@ def test_a_render_killed_part_way_and_run_again_letters_every_claim_once_and_no_
     keys = register_claims(database, 8, 8)
     out = tmp_path / "letters"
     batch = subprocess.Popen([sys.executable, "-c", "from beasiswa.cli import app; app()", "letters", "render",
-                              "--out", str(out), "--db", database, "--date", DAY.isoformat(), "--workers", "2"],
+                              "--out", str(out), "--db", database, "--date", DAY.isoformat(), "--workers", "2",
+                              *as_issuers()],
                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.monotonic() + 120
     while sql(database, "SELECT COUNT(*) FROM letters")[0][0] < 10 and time.monotonic() < deadline:
@@ -90,7 +91,7 @@ def test_a_render_killed_part_way_and_run_again_letters_every_claim_once_and_no_
 
 def test_a_letter_numbered_before_a_crash_is_rendered_with_its_number_and_date_by_the_next_run(database, tmp_path):
     keys = register_claims(database, 1, 3)
-    register = LetterRegister(make_engine(database))
+    register = issuing(database)
     crashed = register.number(keys[1], DAY.replace(day=1))  # numbered, and the process died before the PDF
     assert register.unrendered() == [register.lookup(crashed.entry.number)]
     result = render(database, tmp_path)

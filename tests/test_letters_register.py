@@ -18,11 +18,11 @@ from beasiswa.db import make_engine
 from beasiswa.db.letter_tables import SQLModel
 from beasiswa.ledger.errors import database_rule
 from beasiswa.letters.canonical import canonical_bytes, digest
-from beasiswa.letters.register import ClaimKey, LetterRefused, LetterRegister, file_name
+from beasiswa.letters.register import ClaimKey, LetterRefused, file_name
 from ledger_support import ROOT, database, sql  # noqa: F401 - fixture
-from letters_support import DAY, register_claims, register_fixtures, register_rows, sequences_of
+from letters_support import DAY, issuing, register_claims, register_fixtures, register_rows, sequences_of
 
-LETTER_TABLES = {"letter_sequences", "letters", "letter_files"}
+LETTER_TABLES = {"letter_sequences", "letters", "letter_files", "letter_chain"}
 
 
 def refused_by_database(url, statement, **params) -> str:
@@ -32,7 +32,7 @@ def refused_by_database(url, statement, **params) -> str:
 
 
 def numbered(url, key, day=DAY):
-    register = LetterRegister(make_engine(url))
+    register = issuing(url)
     try:
         return register.number(key, day)
     finally:
@@ -65,7 +65,7 @@ def test_each_office_numbers_its_letters_from_1_in_each_year(database):
 def test_the_register_holds_the_letters_canonical_data_its_digest_and_file_name(database):
     (key,) = register_claims(database, 1, 1)
     result = numbered(database, key)
-    row = LetterRegister(make_engine(database)).lookup(result.entry.number)
+    row = issuing(database).lookup(result.entry.number)
     assert row.data == canonical_bytes(result.letter)
     assert row.data_digest == digest(row.data)
     assert (row.case_id, row.claim_id, row.kind, row.decision_revision) == (key.case_id, key.claim_id, "award", 1)
@@ -85,7 +85,7 @@ def test_a_claim_numbered_again_gets_its_letter_back_and_uses_no_number(database
 
 def test_a_pending_claim_gets_no_letter_and_no_number(database):
     register_fixtures(database, ("07",))  # klaim-1 pending (employer arrears), klaim-2 returned
-    register = LetterRegister(make_engine(database))
+    register = issuing(database)
     with pytest.raises(LetterRefused) as refused:
         register.number(ClaimKey("KC-SBY-2023-001204", "klaim-1"), DAY)
     assert refused.value.code == "CLAIM_PENDING"
@@ -96,7 +96,7 @@ def test_a_pending_claim_gets_no_letter_and_no_number(database):
 
 def test_a_claim_unknown_to_the_database_is_refused_naming_it(database):
     register_claims(database, 1, 1)
-    register = LetterRegister(make_engine(database))
+    register = issuing(database)
     with pytest.raises(LetterRefused, match="klaim-9 is not registered") as refused:
         register.number(ClaimKey("KC-PLG-2025-000001", "klaim-9"), DAY)
     assert refused.value.code == "CLAIM_NOT_REGISTERED"
@@ -110,14 +110,14 @@ def test_a_re_decided_claim_gets_a_new_letter_and_the_first_stays_in_the_registe
     second = numbered(database, key)
     assert second.created and second.entry.decision_revision == 2
     assert second.entry.number == "B/0002/KC-PLG/BSW/08/2025"
-    assert [r.number for r in LetterRegister(make_engine(database)).letters_of(key.case_id, key.claim_id)] == [
+    assert [r.number for r in issuing(database).letters_of(key.case_id, key.claim_id)] == [
         first.entry.number, second.entry.number]
 
 
 def test_a_letter_that_would_no_longer_state_what_was_registered_is_not_rebuilt(database):
     (key,) = register_claims(database, 1, 1)
     first = numbered(database, key)
-    register = LetterRegister(make_engine(database))
+    register = issuing(database)
     entry = register.lookup(first.entry.number)
     assert register.rebuild(entry) == first.letter
     # A different letters' data (another place) would state something else than what was registered.
@@ -131,7 +131,7 @@ def test_a_letter_that_would_no_longer_state_what_was_registered_is_not_rebuilt(
 def test_recording_a_pdf_twice_with_the_same_digest_changes_nothing_and_another_digest_is_refused(database):
     (key,) = register_claims(database, 1, 1)
     number = numbered(database, key).entry.number
-    register = LetterRegister(make_engine(database))
+    register = issuing(database)
     assert register.record_pdf(number, "a" * 64).pdf_sha256 == "a" * 64
     assert register.record_pdf(number, "a" * 64).pdf_sha256 == "a" * 64
     with pytest.raises(LetterRefused) as refused:
@@ -145,7 +145,7 @@ def test_recording_a_pdf_twice_with_the_same_digest_changes_nothing_and_another_
 def test_registered_letters_cannot_be_updated_or_deleted(database):
     (key,) = register_claims(database, 1, 1)
     number = numbered(database, key).entry.number
-    LetterRegister(make_engine(database)).record_pdf(number, "a" * 64)
+    issuing(database).record_pdf(number, "a" * 64)
     for statement in ("UPDATE letters SET kind = 'rejection' WHERE number = :n",
                       "UPDATE letters SET data_digest = :d WHERE number = :n",
                       "DELETE FROM letters WHERE number = :n",

@@ -85,3 +85,14 @@ def test_running_the_same_batch_again_changes_nothing(batch):
         counts = {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one()
                   for t in ("claims", "journal", "letters", "audit_trail")}
     assert counts == batch["counts"]
+
+
+def test_each_offices_letters_are_issued_by_its_approving_supervisor_and_audited_one_row_per_number(batch):
+    with batch["engine"].connect() as conn:
+        issued = conn.execute(text(
+            "SELECT l.number, l.office, a.actor, a.subject FROM letters l LEFT JOIN audit_trail a "
+            "ON a.action = 'letter.issue' AND a.subject = 'letter ' || l.number")).all()
+        chained = dict(conn.execute(text("SELECT number, actor FROM letter_chain WHERE event = 'numbered'")).all())
+    assert len(issued) == 40 == len({r.number for r in issued})
+    assert all(r.actor == f"{r.office[3:].lower()}.pengawas" for r in issued), issued
+    assert all(chained[r.number] == r.actor for r in issued)

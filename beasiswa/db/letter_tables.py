@@ -10,11 +10,19 @@
 - `letter_files`: the SHA-256 of each letter's PDF and when it was rendered, inserted once the file is
   written (outside the numbering transaction: the PDF is deterministic, so a letter numbered before a crash
   is rendered with the same bytes after it). Never updated or deleted.
+- `letter_chain` (migration 0006_letter_register_chain): the register's hash chain, one row per event of a
+  letter, `numbered` (inserted with its `letters` row) and `rendered` (with its `letter_files` row). `seq` is
+  gap-free from 1, assigned under the writer's lock; `canonical` holds the exact bytes hashed
+  (`beasiswa.letters.chain`: the letter's number, claim, kind, date, decision revision, data digest, file
+  name, the PDF's SHA-256 once rendered, the user who did it), `hash` is their SHA-256 and `prev_hash` that of
+  `seq - 1`. Never updated or deleted: changing a letter's row, or rewriting its hash, is found by
+  `letters verify` and `beasiswa.letters.verify.register_findings`.
 """
 
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -26,6 +34,8 @@ from sqlalchemy import (
     text,
 )
 from sqlmodel import Field, SQLModel
+
+import beasiswa.workflow.tables  # noqa: F401 - declares `users`, which letter_chain's actor names
 
 LETTER_KINDS = ("award", "rejection", "return")
 
@@ -78,6 +88,28 @@ class LetterFile(SQLModel, table=True):
     rendered_at: str  # UTC, ISO 8601 with a Z
 
 
+LETTER_EVENTS = ("numbered", "rendered")
+
+
+class LetterChainRow(SQLModel, table=True):
+    __tablename__ = "letter_chain"
+    __table_args__ = (
+        UniqueConstraint("number", "event", name="letter_chain_event_once"),
+        CheckConstraint("seq >= 1", name="letter_chain_seq_positive"),
+        CheckConstraint("event IN ('numbered', 'rendered')", name="letter_chain_event_known"),
+        CheckConstraint("length(prev_hash) = 64 AND length(hash) = 64", name="letter_chain_hash_length"),
+    )
+
+    seq: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    event: str
+    number: str = Field(sa_column=Column(ForeignKey("letters.number"), nullable=False))
+    actor: str | None = Field(default=None, sa_column=Column(ForeignKey("users.name"), nullable=True))
+    canonical: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    prev_hash: str
+    hash: str
+
+
 letter_sequences = LetterSequence.__table__
 letters = RegisteredLetter.__table__
 letter_files = LetterFile.__table__
+letter_chain = LetterChainRow.__table__

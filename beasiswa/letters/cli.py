@@ -1,7 +1,11 @@
 """`beasiswa letters …`: render the letters of decided claims in batches, and verify a letter's PDF.
 
-Exit status: `render` 0 done, 1 some letter refused (the others were written), 2 bad input; `verify` 0 genuine,
-1 altered or unknown, 2 the file cannot be read; `samples` 0 done, 2 a PDF or pdftoppm missing. The heavy imports (WeasyPrint) wait until a command runs.
+`render` runs as named users (`--as NAME`, repeated once per office, or BEASISWA_USER): an officer or a
+supervisor issues the letters of their own office, and each number issued is audited.
+
+Exit status: `render` 0 done, 1 a user refused or some letter refused (the others were written), 2 bad input;
+`verify` 0 genuine, 1 altered or unknown, 2 the file cannot be read; `samples` 0 done, 2 a PDF or pdftoppm
+missing. The heavy imports (WeasyPrint) wait until a command runs.
 """
 
 import datetime as dt
@@ -14,6 +18,8 @@ from beasiswa.cli_options import engine as _engine
 from beasiswa.cli_options import fail as _fail
 
 letters_app = typer.Typer(no_args_is_help=True, help="Official letters: render them in batches, verify one.")
+
+USER_ENV = "BEASISWA_USER"  # as the workflow's commands (beasiswa.workflow.cli)
 
 
 def _day(text: str | None) -> dt.date:
@@ -46,9 +52,13 @@ def render_command(
     claim: str = typer.Option(None, "--claim", help="Render one claim's letter: CASE_ID/CLAIM_ID "
                               "(numbered if it has none; otherwise the same letter, rewritten)."),
     date: str = typer.Option(None, "--date", help="The date new letters bear (YYYY-MM-DD; default: today)."),
+    as_: list[str] = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True,
+                                  help="The user issuing the letters: an officer or supervisor, who issues their "
+                                       "office's letters (repeat, one per office)."),
     db: str = DB_OPTION,
 ) -> None:
-    """Number, render and register the letter of every decided claim that has none yet (resumable)."""
+    """Number, render and register the letter of every decided claim that has none yet (resumable), as the
+    named users; runs at the same time share the work."""
     from beasiswa.db import database_url
     from beasiswa.letters.register import ClaimKey, LetterRegister
 
@@ -61,13 +71,37 @@ def render_command(
             _fail(str(exc))
     if out.exists() and not out.is_dir():
         _fail(f"--out: {out} is not a directory")
+    as_ = [name for name in as_ or [] if name.strip()]
+    if not as_:
+        _fail("letters render: letters are issued as a named user: --as NAME (or BEASISWA_USER)")
     engine = _engine(db)
+    issuers = _issuers(engine, as_)
     _warn_if_slow_or_misfit()
-    register = LetterRegister(engine)
+    register = LetterRegister(engine, issuers=issuers)
     if key is not None:
         _render_one(register, key, out, day)
         return
     _render_all(register, database_url(db), out, day, workers)
+
+
+def _issuers(engine, names: list[str]) -> dict[str, str]:
+    """Each named user checked (registered, active, allowed to issue letters), by office: the first named for
+    an office issues its letters. A refusal exits 1 before anything is written."""
+    from beasiswa.workflow.actions import Action
+    from beasiswa.workflow.errors import Refusal
+    from beasiswa.workflow.records import actor
+    from beasiswa.workflow.roles import check
+
+    issuers: dict[str, str] = {}
+    try:
+        with engine.connect() as conn:
+            for name in names:
+                user = actor(conn, name)
+                check(user, Action.ISSUE_LETTER, user.office, "surat")
+                issuers.setdefault(user.office, user.name)
+    except Refusal as refusal:
+        _fail(f"letters render: [{refusal.code}]: {refusal.message}", 1)
+    return issuers
 
 
 def _render_one(register, key, out: Path, day: dt.date) -> None:
@@ -75,7 +109,7 @@ def _render_one(register, key, out: Path, day: dt.date) -> None:
 
     quiet_renderer_warnings()
     issuer = LetterIssuer(register, out)
-    issued, failed = issuer.run([key], day, rewrite=True)
+    issued, failed, _ = issuer.run([key], day, rewrite=True)
     if failed:
         _fail(f"{failed[0].task}: {failed[0].code}: {failed[0].message}", 1)
     letter = issued[0]
@@ -90,13 +124,16 @@ def _render_all(register, url: str, out: Path, day: dt.date, workers: int | None
 
     from beasiswa.letters.batch import default_workers, pending_tasks, render_batch
 
-    chunks = pending_tasks(register)
+    chunks = pending_tasks(register, offices=register.issuers)
     total = sum(len(chunk) for chunk in chunks)
+    others = sum(len(chunk) for chunk in pending_tasks(register)) - total
+    left = (f"; {others} letters of other offices left to their users" if others else "")
     if not total:
-        typer.echo("no letters to render: every decided claim has its letter")
+        typer.echo(f"no letters to render: every decided claim of {', '.join(sorted(register.issuers))} has its "
+                   f"letter{left}")
         return
     workers = workers or default_workers()
-    issued, failed = [], []
+    issued, failed, skipped = [], [], []
     columns = (TextColumn("letters"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         bar = progress.add_task("letters", total=total)
@@ -104,13 +141,17 @@ def _render_all(register, url: str, out: Path, day: dt.date, workers: int | None
         def done(result):
             issued.extend(result.issued)
             failed.extend(result.failed)
-            progress.advance(bar, len(result.issued) + len(result.failed))
+            skipped.extend(result.skipped)
+            progress.advance(bar, len(result.issued) + len(result.failed) + len(result.skipped))
 
-        render_batch(url, out, chunks, day, workers, on_chunk=done)
-    numbered = sum(1 for i in issued if i.numbered)
-    finished = len(issued) - numbered
-    typer.echo(f"{len(issued)} letters written to {out} by {min(workers, len(chunks))} workers: {numbered} "
-               f"numbered now" + (f", {finished} numbered by an earlier run and finished now" if finished else ""))
+        render_batch(url, out, chunks, day, workers, on_chunk=done, issuers=register.issuers)
+    written = [i for i in issued if i.written]
+    numbered = sum(1 for i in written if i.numbered)
+    finished = len(written) - numbered
+    elsewhere = len(issued) - len(written) + len(skipped)
+    typer.echo(f"{len(written)} letters written to {out} by {min(workers, len(chunks))} workers: {numbered} "
+               f"numbered now" + (f", {finished} numbered by an earlier run and finished now" if finished else "")
+               + (f"; {elsewhere} done by another run at the same time" if elsewhere else "") + left)
     for failure in failed:
         typer.echo(f"  refused {failure.task}: {failure.code}: {failure.message}")
     if failed:
@@ -134,7 +175,8 @@ def verify_command(
         letter = read_letter(pdf, str(file))
     except UnreadableLetter as exc:
         _fail(str(exc))
-    result = verify_letter(letter, LetterRegister(_engine(db)).lookup)
+    register = LetterRegister(_engine(db))
+    result = verify_letter(letter, register.lookup, register.problems_of)
     typer.echo(f"{result.verdict.value.upper()}: {file}" + (f" (letter {result.number})" if result.number else ""))
     for reason in result.reasons:
         typer.echo(f"  {reason}")

@@ -6,7 +6,18 @@ letter with it and inserts the register row with the letter's canonical data and
 transaction: two workers never get the same number, and a rolled-back attempt uses none. A claim that has a
 letter for its decision revision already gets that letter back, rebuilt from the registered number and date
 (never a second number). `record_pdf` records the PDF's SHA-256 once the file is written; the PDF itself is
-made outside any transaction (see migration 0002_letters for why).
+made outside the numbering transaction (see migration 0002_letters for why). Each of the two inserts is chained
+in the same transaction (`beasiswa.letters.chain`, migration 0006_letter_register_chain).
+
+Every write is made as a registered user allowed to issue the office's letters (an officer or a supervisor of
+that office: `issuers` maps an office to the user's name), read and checked in the write's own transaction, and
+numbering a letter writes an audit row naming the number issued (action `letter.issue`).
+
+Runs at the same time share the work. On PostgreSQL a claim is numbered, and its letter's PDF rendered and
+recorded, under its `claims` row locked `FOR NO KEY UPDATE SKIP LOCKED` (`rendering` holds the lock while the
+PDF is made): a claim another run holds is left to it, and nobody waits or fails on a unique constraint. On
+SQLite writers queue on `BEGIN IMMEDIATE`, and the PDF is made outside any transaction; the issuer's lock on
+the file (`beasiswa.letters.batch`) keeps two runs from writing it both.
 
 The case comes from the file it was registered from, the decision from the `claims` row: the letter states
 what the ledger holds. Pure rebuilding makes the same canonical bytes; if it does not (the decision or the
@@ -17,6 +28,8 @@ import datetime as dt
 import random
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 
 import attrs
 from sqlalchemy import and_, insert, select, text, update
@@ -26,10 +39,15 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from beasiswa.casefile import loads, parse_case
 from beasiswa.db.letter_tables import letter_files, letter_sequences, letters
 from beasiswa.db.tables import cases, claims
+from beasiswa.letters import chain
 from beasiswa.letters.canonical import canonical_bytes, digest
 from beasiswa.letters.content import Kind, Letter, LetterNumber, build_letter, letter_number
 from beasiswa.letters.settings import LetterSettings, default_settings
 from beasiswa.model import Case, Code, Decision, Outcome, Reason, TraceStep
+from beasiswa.workflow.actions import Action
+from beasiswa.workflow.errors import Refusal
+from beasiswa.workflow.records import actor, audit
+from beasiswa.workflow.roles import User, check
 
 RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock not available
 MAX_ATTEMPTS = 25
@@ -127,10 +145,11 @@ _REGISTER = select(*letters.c, letter_files.c.pdf_sha256, letter_files.c.rendere
 
 class LetterRegister:
     def __init__(self, engine: Engine, settings: LetterSettings | None = None, clock=utc_now,
-                 cached_cases: int = 64):
+                 cached_cases: int = 64, issuers: Mapping[str, str] | None = None):
         self.engine = engine
         self.settings = settings or default_settings()
         self.clock = clock
+        self.issuers = dict(issuers or {})  # office -> the user who issues its letters
         self._cases: OrderedDict[str, Case] = OrderedDict()
         self._cached_cases = cached_cases
 
@@ -161,35 +180,46 @@ class LetterRegister:
                                 .order_by(letters.c.decision_revision)).all()
         return [Registered.from_row(r) for r in rows]
 
-    def unlettered(self) -> list[ClaimKey]:
-        """Decided claims (approved, rejected, returned) with no letter for the decision in force; pending
-        claims get none, nor do claims resubmitted and not yet decided again (state `submitted`)."""
+    def unlettered(self, offices: Iterable[str] | None = None) -> list[ClaimKey]:
+        """Decided claims (approved, rejected, returned) with no letter for the decision in force, of the cases
+        of `offices` (or all); pending claims get none, nor do claims resubmitted and not yet decided again
+        (state `submitted`)."""
         lettered = select(letters.c.case_id).where(and_(
             letters.c.case_id == claims.c.case_id, letters.c.claim_id == claims.c.claim_id,
             letters.c.decision_revision == claims.c.decision_revision)).exists()
         query = (select(claims.c.case_id, claims.c.claim_id)
                  .where(claims.c.outcome.in_(DECIDED), claims.c.state != "submitted", ~lettered)
                  .order_by(claims.c.case_id, claims.c.claim_id))
+        if offices is not None:
+            query = query.join(cases, cases.c.case_id == claims.c.case_id).where(cases.c.office.in_(list(offices)))
         with self.engine.connect() as conn:
             return [ClaimKey(r.case_id, r.claim_id) for r in conn.execute(query)]
 
-    def unrendered(self) -> list[Registered]:
+    def unrendered(self, offices: Iterable[str] | None = None) -> list[Registered]:
         """Letters numbered whose PDF was never recorded (the process stopped between the two), of the
-        decisions in force (a letter of a superseded decision is not sent any more)."""
+        decisions in force (a letter of a superseded decision is not sent any more), of `offices` (or all)."""
         current = select(claims.c.case_id).where(and_(
             claims.c.case_id == letters.c.case_id, claims.c.claim_id == letters.c.claim_id,
             claims.c.decision_revision == letters.c.decision_revision)).exists()
+        query = _REGISTER.where(letter_files.c.number.is_(None), current)
+        if offices is not None:
+            query = query.where(letters.c.office.in_(list(offices)))
         with self.engine.connect() as conn:
-            rows = conn.execute(_REGISTER.where(letter_files.c.number.is_(None), current)
-                                .order_by(letters.c.office, letters.c.year, letters.c.sequence)).all()
+            rows = conn.execute(query.order_by(letters.c.office, letters.c.year, letters.c.sequence)).all()
         return [Registered.from_row(r) for r in rows]
 
+    def problems_of(self, number: str) -> list[str]:
+        """What is wrong with letter `number`'s rows of the register (`chain.letter_findings`); [] if nothing."""
+        with self.engine.connect() as conn:
+            return chain.letter_findings(conn, number)
+
     # ------------------------------------------------------------------------------------------- writing
-    def number(self, key: ClaimKey, day: dt.date) -> Numbered:
-        """The letter of a claim's decision: numbered now, dated `day`, or the one it was given before."""
+    def number(self, key: ClaimKey, day: dt.date, *, skip_locked: bool = False) -> Numbered | None:
+        """The letter of a claim's decision: numbered now, dated `day`, or the one it was given before. With
+        `skip_locked`, None when another run holds the claim (PostgreSQL): it is numbering or rendering it."""
         case = self.case(key.case_id)
         try:
-            return self._retrying(lambda conn: self._number(conn, case, key, day))
+            return self._retrying(lambda conn: self._number(conn, case, key, day, skip_locked))
         except IntegrityError as exc:
             # Another process numbered this claim's letter at the same moment (PostgreSQL; SQLite queues):
             # its number stands, this attempt was rolled back whole and used none.
@@ -207,21 +237,75 @@ class LetterRegister:
 
     def record_pdf(self, number: str, pdf_sha256: str) -> Registered:
         """Record that the letter's PDF was written, with its SHA-256; again with the same digest changes nothing."""
-        def record(conn: Connection) -> Registered:
+        return self._retrying(lambda conn: self._record(conn, number, pdf_sha256))
+
+    def issuer_allowed(self, office: str) -> User:
+        """The user who issues `office`'s letters, checked now (LetterRefused if none is named or allowed)."""
+        with self.engine.connect() as conn:
+            return self._issuer(conn, office)
+
+    @contextmanager
+    def rendering(self, number: str, *, skip_locked: bool = True) -> Iterator["Rendering | None"]:
+        """The right to render letter `number` and record its PDF, or None if another run holds its claim.
+
+        PostgreSQL: one transaction, the claim's row locked (`FOR NO KEY UPDATE`, skipping it if locked) from
+        before the register is read until the PDF's digest is recorded, so no two runs write the same PDF.
+        SQLite: nothing held while the PDF is made (writers would queue behind it); the record is its own
+        transaction, and the file's lock (the issuer's) keeps a second run from writing the same file."""
+        if self.engine.dialect.name != "postgresql":
+            entry = self.lookup(number)
+            if entry is None:
+                raise LetterRefused("LETTER_NOT_REGISTERED", f"letter {number} is not in the register")
+            self.issuer_allowed(entry.office)
+            yield Rendering(entry, lambda sha: self.record_pdf(number, sha))
+            return
+        with self.engine.begin() as conn:
             row = conn.execute(_REGISTER.where(letters.c.number == number)).one_or_none()
             if row is None:
                 raise LetterRefused("LETTER_NOT_REGISTERED", f"letter {number} is not in the register")
-            if row.pdf_sha256 is None:
-                conn.execute(insert(letter_files).values(number=number, pdf_sha256=pdf_sha256,
-                                                         rendered_at=timestamp(self.clock())))
-                row = conn.execute(_REGISTER.where(letters.c.number == number)).one()
-            elif row.pdf_sha256 != pdf_sha256:
-                raise LetterRefused("LETTER_PDF_CHANGED", f"letter {number}: the PDF rendered now has SHA-256 "
-                                    f"{pdf_sha256}, the register holds {row.pdf_sha256}")
-            return Registered.from_row(row)
-        return self._retrying(record)
+            if self._lock_claim(conn, row.case_id, row.claim_id, skip_locked) is None:
+                yield None
+                return
+            entry = Registered.from_row(conn.execute(_REGISTER.where(letters.c.number == number)).one())
+            self._issuer(conn, entry.office)
+            yield Rendering(entry, lambda sha: self._record(conn, number, sha))
 
     # ------------------------------------------------------------------------------------------- inside
+    def _issuer(self, conn: Connection, office: str) -> User:
+        name = self.issuers.get(office)
+        if name is None:
+            raise LetterRefused("NO_USER", f"surat kantor {office} diterbitkan atas nama pengguna kantor itu: "
+                                f"--as NAMA (petugas atau pengawas kantor {office})")
+        try:
+            user = actor(conn, name)
+            check(user, Action.ISSUE_LETTER, office, "surat")
+        except Refusal as refusal:
+            raise LetterRefused(refusal.code, refusal.message) from None
+        return user
+
+    def _record(self, conn: Connection, number: str, pdf_sha256: str) -> Registered:
+        row = conn.execute(_REGISTER.where(letters.c.number == number)).one_or_none()
+        if row is None:
+            raise LetterRefused("LETTER_NOT_REGISTERED", f"letter {number} is not in the register")
+        if row.pdf_sha256 is None:
+            user = self._issuer(conn, row.office)
+            conn.execute(insert(letter_files).values(number=number, pdf_sha256=pdf_sha256,
+                                                     rendered_at=timestamp(self.clock())))
+            chain.append(conn, "rendered", number, user.name)
+            row = conn.execute(_REGISTER.where(letters.c.number == number)).one()
+        elif row.pdf_sha256 != pdf_sha256:
+            raise LetterRefused("LETTER_PDF_CHANGED", f"letter {number}: the PDF rendered now has SHA-256 "
+                                f"{pdf_sha256}, the register holds {row.pdf_sha256}")
+        return Registered.from_row(row)
+
+    @staticmethod
+    def _lock_claim(conn: Connection, case_id: str, claim_id: str, skip_locked: bool):
+        """PostgreSQL: the claim's row locked for this transaction (None: another holds it and `skip_locked`).
+        FOR NO KEY UPDATE: the journal's and the register's foreign keys to the claim still go through."""
+        query = (select(claims.c.case_id).where(and_(claims.c.case_id == case_id, claims.c.claim_id == claim_id))
+                 .with_for_update(key_share=True, skip_locked=skip_locked))
+        return conn.execute(query).one_or_none()
+
     def _claim(self, conn: Connection, case_id: str, claim_id: str):
         row = conn.execute(select(claims).where(and_(claims.c.case_id == case_id,
                                                      claims.c.claim_id == claim_id))).one_or_none()
@@ -257,7 +341,10 @@ class LetterRegister:
                                 f"longer states what was registered; a changed decision takes a new revision")
         return letter
 
-    def _number(self, conn: Connection, case: Case, key: ClaimKey, day: dt.date) -> Numbered:
+    def _number(self, conn: Connection, case: Case, key: ClaimKey, day: dt.date, skip_locked: bool) -> Numbered | None:
+        if conn.dialect.name == "postgresql" and self._lock_claim(conn, key.case_id, key.claim_id, skip_locked) is None:
+            self._claim(conn, key.case_id, key.claim_id)  # refuses a claim that is not registered
+            return None  # another run holds it
         claim_row = self._claim(conn, key.case_id, key.claim_id)
         existing = self._existing(conn, case, claim_row)
         if existing is not None:
@@ -267,6 +354,7 @@ class LetterRegister:
         if kind is None:
             raise LetterRefused("CLAIM_PENDING", f"claim {key}: a {decision.outcome.value} decision gets no "
                                 f"letter yet")
+        user = self._issuer(conn, case.office)
         sequence = self._next_sequence(conn, case.office, day.year)
         letter = build_letter(case, decision, letter_number(self.settings, case.office, sequence, day), day,
                               self.settings)
@@ -280,6 +368,12 @@ class LetterRegister:
         values = attrs.asdict(entry)
         del values["pdf_sha256"], values["rendered_at"]
         conn.execute(insert(letters).values(**values))
+        chain.append(conn, "numbered", number, user.name)
+        audit(conn, [dict(at=entry.numbered_at, actor=user.name, action="letter.issue", subject=f"letter {number}",
+                          case_id=key.case_id, claim_id=key.claim_id,
+                          after={"number": number, "kind": kind.value, "date": day.isoformat(),
+                                 "decision_revision": claim_row.decision_revision},
+                          note=f"nomor surat {number} diterbitkan untuk klaim {key}")])
         return Numbered(letter, entry, True)
 
     @staticmethod
@@ -303,6 +397,14 @@ class LetterRegister:
                     raise
             time.sleep(random.uniform(0, 0.01 * attempt))
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+@attrs.frozen
+class Rendering:
+    """A letter held for rendering: its register row as read under the hold, and how to record its PDF."""
+
+    entry: Registered
+    record: Callable[[str], Registered]
 
 
 def _retryable(exc: DBAPIError) -> bool:

@@ -10,7 +10,13 @@ JSON, from the text of its first page) and looked up in the register:
 - unknown: the number is not in this database's register, or is registered for another claim (a letter of
   another database), or the letter carries no data to check it by.
 
-Reading the file is the only I/O besides the `lookup` the caller passes (the register's).
+The register itself is checked too (`chain.letter_findings`, passed in as `register_problems`): a letter whose
+register rows were changed after they were chained (its kind, date, stored data, or the SHA-256 of its PDF),
+or whose chain row's hash was rewritten, is altered whatever the file says, and the file is compared with
+the PDF's SHA-256 as it was chained. `register_findings` checks the whole register, for `audit verify`.
+
+Reading the file is the only I/O besides the `lookup` and `register_problems` the caller passes (the
+register's).
 """
 
 import io
@@ -23,6 +29,9 @@ from enum import Enum
 import attrs
 import pypdf
 
+from sqlalchemy.engine import Connection
+
+from beasiswa.letters import chain
 from beasiswa.letters.canonical import ATTACHMENT_NAME, digest
 from beasiswa.letters.register import Registered
 
@@ -98,7 +107,15 @@ def _differences(registered: dict, attached: dict) -> list[str]:
             for key in sorted(set(ours) | set(theirs)) if ours.get(key) != theirs.get(key)]
 
 
-def verify_letter(letter: LetterFile, lookup: Callable[[str], Registered | None]) -> Verification:
+def register_findings(conn: Connection) -> list[str]:
+    """The whole letter register checked on an open connection: one Indonesian message per finding, naming
+    the letter number and the chain row (the chain's links and hashes, each row against the bytes chained for
+    it, each stored data against its digest, rows left unchained); an empty list when nothing is wrong."""
+    return chain.findings(conn)
+
+
+def verify_letter(letter: LetterFile, lookup: Callable[[str], Registered | None],
+                  register_problems: Callable[[str], list[str]] = lambda _number: []) -> Verification:
     attached = _decoded(letter.data)
     number = attached.get("number") if attached else None
     if not isinstance(number, str):
@@ -120,7 +137,10 @@ def verify_letter(letter: LetterFile, lookup: Callable[[str], Registered | None]
             f"letter number {number} is registered here for claim {entry.case_id}/{entry.claim_id}, this letter "
             f"is for {attached.get('case')}/{attached.get('claim')}: not a letter of this database",), entry)
 
-    problems = []
+    problems = list(register_problems(number))
+    if problems:
+        problems.insert(0, f"the register's rows of letter {number} were changed after they were chained; the "
+                           f"register cannot vouch for this letter:")
     if letter.data is None:
         problems.append(f"the attached data ({ATTACHMENT_NAME}) has been removed")
     elif digest(letter.data) != entry.data_digest:

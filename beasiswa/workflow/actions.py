@@ -19,6 +19,7 @@ class Action(str, Enum):
     APPROVE = "approve"
     CONFIRM_REJECTION = "confirm_rejection"
     PAY = "pay"
+    ISSUE_LETTER = "issue_letter"
     RESUBMIT = "resubmit"
     SETTLE_ARREARS = "settle_arrears"
     APPEAL = "appeal"
@@ -41,6 +42,7 @@ ACTION_NAMES = {
     Action.APPROVE: "menyetujui",
     Action.CONFIRM_REJECTION: "menyetujui penolakan",
     Action.PAY: "membayarkan",
+    Action.ISSUE_LETTER: "menerbitkan surat",
     Action.RESUBMIT: "mengajukan ulang",
     Action.SETTLE_ARREARS: "mencatat pelunasan tunggakan iuran",
     Action.APPEAL: "mencatat permohonan peninjauan kembali",

@@ -465,7 +465,8 @@ def process_command(
                                   help="Who takes the cases in (repeat, one per office); default: --verify-as."),
     verify_as: list[str] = typer.Option(None, "--verify-as", help="The officer who verifies, per office (repeat)."),
     approve_as: list[str] = typer.Option(None, "--approve-as",
-                                         help="The supervisor who approves and pays, per office (repeat)."),
+                                         help="The supervisor who approves, pays and issues the letters, per "
+                                              "office (repeat)."),
     letter_date: str = typer.Option(None, "--date", help="The letters' date (YYYY-MM-DD); default today."),
     workers: int = typer.Option(None, "--workers", min=1, help="Letter workers (default: one per core)."),
     db: str = DB_OPTION,

@@ -6,7 +6,9 @@
    the database), and their payouts posted to the journal.
 3. The letters of the batch's claims whose decision is told to the family (approved and paid, rejected,
    returned; pending claims get none yet), numbered and rendered by the letters' batch renderer; letters
-   numbered by an earlier run whose PDF was never written are finished first.
+   numbered by an earlier run whose PDF was never written are finished first. Each office's letters are
+   issued as its `--approve-as` supervisor (who decided them), else its `--verify-as` officer, else the user
+   who took its cases in; an office with none of them gets its letters refused (NO_USER).
 4. The summary, the ledger report and the result of `verify`.
 
 Running it again on the same files changes nothing that is done and completes what is not (a crash, a
@@ -65,7 +67,8 @@ def run_process(engine: Engine, url: str, files: Sequence[Path], out_dir: Path, 
     failures += _advance(workflow, case_ids, verify_as, approve_as, console)
 
     console.rule("[bold]3. Surat[/]")
-    failures += _letters(engine, url, case_ids, out_dir, day, workers, console)
+    issuers = _by_office(engine, [*approve_as, *verify_as, *intake_as])
+    failures += _letters(engine, url, case_ids, out_dir, day, workers, issuers, console)
 
     console.rule("[bold]4. Ringkasan[/]")
     _summary(engine, case_ids, console)
@@ -119,7 +122,7 @@ def _option(action: Action) -> str:
 
 
 def _letters(engine: Engine, url: str, case_ids: list[str], out_dir: Path, day: dt.date, workers: int | None,
-             console: Console) -> int:
+             issuers: dict[str, str], console: Console) -> int:
     from beasiswa.letters.batch import quiet_renderer_warnings, render_batch
     from beasiswa.letters.register import ClaimKey, LetterRegister
 
@@ -143,7 +146,7 @@ def _letters(engine: Engine, url: str, case_ids: list[str], out_dir: Path, day: 
         issued.extend(result.issued)
         failed.extend(result.failed)
 
-    render_batch(url, out_dir, chunks, day, workers, on_chunk=on_chunk)
+    render_batch(url, out_dir, chunks, day, workers, on_chunk=on_chunk, issuers=issuers)
     kinds = Counter(i.kind for i in issued)
     names = {"award": "penetapan", "rejection": "penolakan", "return": "pengembalian"}
     console.print(f"{len(issued)} surat ditulis ke {escape(str(out_dir))}: "

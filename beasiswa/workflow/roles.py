@@ -4,6 +4,7 @@ Pure: the user and the case's office are passed in; nothing here reads the datab
 - officers (petugas) take in, verify, return, override, resubmit, appeal and reconsider claims;
 - supervisors (pengawas) approve, take in, settle arrears and pay, and may verify in an officer's stead; they
   never approve a claim they verified themselves (four eyes: two different people);
+- officers and supervisors number and render their office's letters (`letters render`);
 - officers and supervisors act on their own office's cases only;
 - auditors read everything and change nothing; admins manage users and nothing else;
 - a deactivated user does nothing at all.
@@ -49,6 +50,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.APPROVE: frozenset({Role.SUPERVISOR}),
     Action.CONFIRM_REJECTION: frozenset({Role.SUPERVISOR}),
     Action.PAY: frozenset({Role.OFFICER, Role.SUPERVISOR}),
+    Action.ISSUE_LETTER: frozenset({Role.OFFICER, Role.SUPERVISOR}),
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
 }
 # Roles whose every action is limited to the cases of their own office.
