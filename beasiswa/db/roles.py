@@ -67,6 +67,7 @@ POLICY: dict[str, Access] = {
                                insert=True, update=("last",)),
     "letters": Access("the letter register: letters are added, never changed (LETTER_APPEND_ONLY)", insert=True),
     "letter_files": Access("a rendered letter's digest, added once (LETTER_APPEND_ONLY)", insert=True),
+    "letter_chain": Access("the letter register's hash chain: rows are added, never changed", insert=True),
 }
 
 # Trigger functions that write tables the application role may not write: they run as their owner.
