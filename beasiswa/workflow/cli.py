@@ -302,6 +302,7 @@ def _bulk(action_name: str, refs_text: list[str], all_flag: bool, state, office:
             office = office or user.office
             check(user, Action(action_name), office, "klaim")
         except Refusal as refusal:
+            _busy(lambda: workflow.record_refusal(as_, action_name, f"office {office}" if office else "office", refusal))
             _fail(f"{action_name} --all-…: [{refusal.code}]: {refusal.message}", 1)
         refs += refs_in_state(workflow.engine, state, office)
     elif office is not None:
