@@ -86,6 +86,7 @@ SQLITE_TRIGGERS = {
     "family_totals_check": ("family_totals_check_insert", "family_totals_check_update", "family_totals_no_delete"),
     "level_usage_check": ("level_usage_check_insert", "level_usage_check_update", "level_usage_no_delete"),
     "paid_years_check": ("paid_years_check_insert", "paid_years_no_update", "paid_years_check_delete"),
+    "audit_trail_append_only": ("audit_trail_no_update", "audit_trail_no_delete"),
 }
 JOURNAL_GUARDS = (("journal", "journal_check_insert"), ("journal", "journal_keep_totals"))
 INSERT = ("INSERT INTO journal (seq, idempotency_key, case_id, child_id, claim_id, level, level_group, academic_year,"
