@@ -4,7 +4,9 @@ Under the writer's lock (SQLite: the write lock BEGIN IMMEDIATE took; PostgreSQL
 end of the transaction) the trail's head is read once, the batch's seq numbers are assigned from it, gap-free,
 and each row's canonical bytes and hash are made here, in Python, the previous hash being the row before's;
 then the rows go in with one statement. A batch of a thousand rows costs two round trips, not a thousand.
-The database's insert trigger checks the seq and the link again (AUDIT_SEQUENCE, AUDIT_CHAIN).
+The database's insert trigger checks the seq and the link again (AUDIT_SEQUENCE, AUDIT_CHAIN). On SQLite the
+rows go to the driver as tuples (`exec_driver_sql`): SQLAlchemy's per-row processing of seventeen columns
+cost as much as the database's insert.
 
 A row names at, actor, action, subject, and optionally case_id, claim_id, before, after, note; a refused
 attempt also result='refused', refusal_code, refusal_message and asked_as (the name as given; `actor` then
@@ -12,6 +14,7 @@ only if that name is a user). A done row's asked_as is its actor.
 """
 
 import hashlib
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -28,6 +31,9 @@ _DEFAULTS = {"case_id": None, "claim_id": None, "before": None, "after": None, "
 _HEAD = select(audit_trail.c.seq, audit_trail.c.hash).order_by(audit_trail.c.seq.desc()).limit(1)
 _LOCK = select(func.pg_advisory_xact_lock(AUDIT_LOCK))
 _INSERT = insert(audit_trail)
+_COLUMNS = (*FIELDS, "hash", "canonical")
+_SQLITE_INSERT = f"INSERT INTO audit_trail ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+_JSON = {FIELDS.index("before"), FIELDS.index("after")}
 
 
 def chained_rows(rows: Iterable[dict[str, Any]], head_seq: int, head_hash: str) -> list[dict[str, Any]]:
@@ -59,4 +65,10 @@ def append(conn: Connection, rows: list[dict[str, Any]]) -> None:
         return
     if conn.dialect.name == "postgresql":
         conn.execute(_LOCK)  # the head is read by the next statement, which starts once the lock is held
-    conn.execute(_INSERT, chained_rows(rows, *head(conn)))
+        conn.execute(_INSERT, chained_rows(rows, *head(conn)))
+        return
+    dumps = json.dumps
+    conn.exec_driver_sql(_SQLITE_INSERT, [
+        tuple(dumps(row[name]) if i in _JSON and row[name] is not None else row[name]
+              for i, name in enumerate(_COLUMNS))
+        for row in chained_rows(rows, *head(conn))])
