@@ -140,3 +140,21 @@ def test_the_database_refuses_a_done_row_without_a_registered_actor(wf):
         with wf.engine.begin() as conn:
             conn.execute(insert(audit_trail), row)
     assert "audit_done_by_user" in str(caught.value.orig)
+
+
+def test_writers_at_the_same_time_chain_their_rows_gap_free_under_the_trails_lock(wf):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from beasiswa.audit.trail import verify_trail
+
+    def add(n: int) -> None:
+        for i in range(5):
+            wf.add_user("admin", f"petugas-{n}-{i}", "officer", "KC-PLG")
+            wf.verify("mallory", [R])  # a refused attempt, its own transaction
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(add, range(4)))
+    report = verify_trail(wf.engine)
+    assert report.ok, report.problems
+    assert report.rows == report.head_seq == count(wf, "audit_trail")
+    assert sum(r["result"] == "refused" for r in audit_rows(wf)) == 20
