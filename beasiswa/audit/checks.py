@@ -22,7 +22,7 @@ CHECKS: list[tuple[str, str]] = [
 
 
 @attrs.frozen
-class Outcome:
+class Checked:
     name: str
     findings: tuple[str, ...]
 
@@ -47,9 +47,9 @@ def _load(target: str) -> Callable[[Engine], list[str]]:
     return getattr(import_module(module), name)
 
 
-def run(engine: Engine, anchors: list[anchors_.Anchor] = ()) -> list[Outcome]:
+def run(engine: Engine, anchors: list[anchors_.Anchor] = ()) -> list[Checked]:
     """Every check in CHECKS, then the anchors given (if any), in order."""
-    out = [Outcome(name, tuple(_load(target)(engine))) for name, target in CHECKS]
+    out = [Checked(name, tuple(_load(target)(engine))) for name, target in CHECKS]
     if anchors:
-        out.append(Outcome("jangkar", tuple(anchors_.findings(engine, list(anchors)))))
+        out.append(Checked("jangkar", tuple(anchors_.findings(engine, list(anchors)))))
     return out

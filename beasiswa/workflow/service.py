@@ -488,8 +488,8 @@ class Workflow:
     def settle_arrears(self, as_: str | None, case_id: str, months: int = 0) -> tuple[Refusal | None, list[Step]]:
         """Record the employer's arrears as `months` (0: settled) and decide the case's pending claims again."""
         what = (as_, Action.SETTLE_ARREARS.value, f"case {case_id}")
-        if not isinstance(months, int) or isinstance(months, bool) or months < 0:
-            refusal = Refusal("ARREARS", f"--months: {months!r} bukan bilangan 0 atau lebih")
+        if not isinstance(months, int) or months < 0:
+            refusal = Refusal("ARREARS", f"--months: {months!r} is not 0 or more")
             self.record_refusal(*what, refusal, case_id=case_id)
             return refusal, []
 
