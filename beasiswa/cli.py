@@ -95,6 +95,9 @@ app.add_typer(letters_app, name="letters")
 from beasiswa.workflow.cli import register as _register_workflow  # noqa: E402 - users, intake, queue, process, ...
 
 _register_workflow(app)
+from beasiswa.audit.cli import audit_app  # noqa: E402 - `audit [CLAIM|CASE]` (the trail) and `audit verify`
+
+app.add_typer(audit_app, name="audit")
 
 
 def main() -> None:  # pragma: no cover - console entry point

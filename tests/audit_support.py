@@ -80,12 +80,15 @@ def behind_the_back(url: str, *statements: str, drop: tuple[tuple[str, str], ...
 
 
 # PostgreSQL's triggers that SQLite has as several: one per statement for a running-total table, one per kind
-# of entry for the journal's totals (migration 0004).
+# of entry for the journal's totals (migration 0004), the audit trail's update and delete, a claim's insert and
+# update.
 SQLITE_TRIGGERS = {
     "journal_keep_totals": ("journal_keep_totals_payout", "journal_keep_totals_reversal"),
     "family_totals_check": ("family_totals_check_insert", "family_totals_check_update", "family_totals_no_delete"),
     "level_usage_check": ("level_usage_check_insert", "level_usage_check_update", "level_usage_no_delete"),
     "paid_years_check": ("paid_years_check_insert", "paid_years_no_update", "paid_years_check_delete"),
+    "audit_trail_append_only": ("audit_trail_no_update", "audit_trail_no_delete"),
+    "claims_workflow_check": ("claims_workflow_check_insert", "claims_workflow_check_update"),
 }
 JOURNAL_GUARDS = (("journal", "journal_check_insert"), ("journal", "journal_keep_totals"))
 INSERT = ("INSERT INTO journal (seq, idempotency_key, case_id, child_id, claim_id, level, level_group, academic_year,"

@@ -192,3 +192,24 @@ def test_upgrading_a_register_issued_before_the_chain_chains_its_letters_in_the_
                                         (3, "numbered", SECOND, None), (4, "rendered", SECOND, None)]
     assert findings(database) == []
     assert verdict(database, pdf_of(two_letters, SECOND)).verdict.value == "genuine"
+
+
+def test_the_last_letters_deleted_from_the_register_are_found_only_against_an_anchor(database, two_letters,
+                                                                                    tmp_path):
+    anchors = tmp_path / "jangkar.txt"
+    assert beasiswa("ledger", "anchor", "--to", str(anchors), "--db", database).returncode == 0
+    assert " letters 4:" in anchors.read_text()
+    tamper(database, "DELETE FROM letter_files WHERE number = :n", "DELETE FROM letter_chain WHERE seq >= 3",
+           "DELETE FROM letters WHERE number = :n", tables=("letters", "letter_files", "letter_chain"), n=SECOND)
+    assert beasiswa("audit", "verify", "--db", database).returncode == 0  # the shorter register is consistent
+    result = beasiswa("audit", "verify", "--anchors", str(anchors), "--db", database)
+    assert result.returncode == 1, result.stdout
+    assert f"register surat: baris seq 4 dari jangkar {anchors}:1" in result.stdout
+    assert "tidak ada lagi (register surat kini berakhir pada seq 2)" in result.stdout
+
+
+def test_audit_verify_names_a_letter_changed_in_the_register(database, two_letters):
+    tamper(database, "UPDATE letters SET kind = 'rejection' WHERE number = :n", n=FIRST)
+    result = beasiswa("audit", "verify", "--db", database)
+    assert result.returncode == 1, result.stdout
+    assert "register surat" in result.stdout and FIRST in result.stdout

@@ -17,6 +17,7 @@ from builders import write_xlsx
 from ledger_support import write_case
 from workflow_support import (
     FIRST_CLAIM_DOCUMENTS,
+    audit_rows,
     case,
     child,
     claim,
@@ -222,7 +223,10 @@ def test_a_case_whose_history_breaks_the_ledgers_rules_is_refused_whole(wf_sqlit
     before = snapshot(wf_sqlite)
     result = wf_sqlite.take_in("ani", too_many)
     assert result.refusal.code == "LEVEL_YEARS_EXHAUSTED"
-    assert snapshot(wf_sqlite) == before
+    assert snapshot(wf_sqlite) == {**before, "audit_trail": before["audit_trail"] + 1}  # the refusal's row only
+    [row] = audit_rows(wf_sqlite)[before["audit_trail"]:]
+    assert (row["asked_as"], row["action"], row["result"], row["refusal_code"]) == (
+        "ani", "intake", "refused", "LEVEL_YEARS_EXHAUSTED")
 
 
 def test_ten_thousand_rows_are_taken_in_and_taking_them_in_again_changes_nothing(wf_sqlite, tmp_path):

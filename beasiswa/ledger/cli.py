@@ -135,24 +135,70 @@ def reverse_command(
 
 
 @ledger_app.command("verify")
-def verify_command(db: str = DB_OPTION) -> None:
-    """Recompute the hash chain and every running total from the journal; exit 1 on any break."""
+def verify_command(
+    anchors: Path = typer.Option(None, "--anchors", help="An anchor file (`ledger anchor --to FILE`): exit 1 when "
+                                                         "an anchored head is no longer in its chain."),
+    expect_head: str = typer.Option(None, "--expect-head", metavar="SEQ:HASH",
+                                    help="A journal head written down elsewhere: exit 1 when it is no longer in "
+                                         "the chain (an entry deleted, or its hash changed)."),
+    db: str = DB_OPTION,
+) -> None:
+    """Recompute the hash chain and every running total from the journal, and check the anchors given; exit 1
+    on any break."""
+    from beasiswa.audit.anchors import findings
+    from beasiswa.audit.cli import read_anchors
     from beasiswa.ledger import verify
 
-    report = verify(_engine(db))
+    given = read_anchors(anchors, expect_head)
+    engine = _engine(db)
+    report = verify(engine)
+    lost = findings(engine, given) if given else []
     if report.ok:
         typer.echo(f"OK: {report.entries} entries, head hash {report.head_hash}")
-        return
-    first = report.problems[0]
-    if report.broken_seq:
-        first = f"at seq {report.broken_seq}: {first.removeprefix(f'seq {report.broken_seq}: ')}"
     else:
-        first = f"in the running totals: {first}"
-    typer.echo(f"BROKEN {first}")
-    for problem in report.problems[1:]:
-        typer.echo(f"  also: {problem}")
-    typer.echo(f"({report.entries} entries verified before it, head hash {report.head_hash})")
-    raise typer.Exit(1)
+        first = report.problems[0]
+        if report.broken_seq:
+            first = f"at seq {report.broken_seq}: {first.removeprefix(f'seq {report.broken_seq}: ')}"
+        else:
+            first = f"in the running totals: {first}"
+        typer.echo(f"BROKEN {first}")
+        for problem in report.problems[1:]:
+            typer.echo(f"  also: {problem}")
+        typer.echo(f"({report.entries} entries verified before it, head hash {report.head_hash})")
+    if given:
+        typer.echo(f"jangkar: {len(lost)} temuan" if lost else f"jangkar: OK ({len(given)} kepala tercatat masih "
+                                                                f"ada dalam rantainya)")
+        for problem in lost:
+            typer.echo(f"  - {problem}")
+    if not report.ok or lost:
+        raise typer.Exit(1)
+
+
+@ledger_app.command("head")
+def head_command(db: str = DB_OPTION) -> None:
+    """Print the heads of the journal and of the audit trail (seq and hash, and the time) in one line, to
+    keep outside the database (`ledger anchor --to FILE` appends it to an anchor file)."""
+    from beasiswa.audit.cli import head_line
+
+    typer.echo(head_line(_engine(db)))
+
+
+@ledger_app.command("anchor")
+def anchor_command(
+    to: Path = typer.Option(..., "--to", help="The anchor file: the line is appended (the file is created if "
+                                              "absent, never rewritten)."),
+    db: str = DB_OPTION,
+) -> None:
+    """Append the heads' line (`ledger head`) to an anchor file; `verify --anchors FILE` checks them later."""
+    from beasiswa.audit.anchors import append_line
+    from beasiswa.audit.cli import head_line
+
+    line = head_line(_engine(db))
+    try:
+        append_line(to, line)
+    except OSError as exc:
+        _fail(f"--to: {str(to)!r} cannot be appended to ({exc.__class__.__name__}: {exc})")
+    typer.echo(f"{line}  >> {to}")
 
 
 # ------------------------------------------------------------------ auditors' commands (beasiswa.ledger.report,

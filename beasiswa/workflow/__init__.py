@@ -5,8 +5,8 @@
 - `override`: pure. An officer's override of the rules' outcome as a new decision.
 - `tables`: the users and the append-only audit trail (migration 0003_workflow, which also gives `claims`
   their state, decision revision and who moved them).
-- `records`: single-row reads and writes inside a transaction (users, audit rows, claims under lock, the
-  history the rules count for a case).
+- `records`: single-row reads and writes inside a transaction (users, audit rows, done or refused, chained by
+  `beasiswa.audit.chain`; claims under lock, the history the rules count for a case).
 - `ledger_bridge`: the posting service's steps inside the workflow's transactions.
 - `service`: `Workflow`, every change checked, done and audited in one transaction.
 """

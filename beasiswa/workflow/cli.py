@@ -1,5 +1,5 @@
 """The officer's and supervisor's commands, registered on the main app by `register(app)`:
-`users …`, `intake`, `queue`, `show`, `search`, `audit`, `verify`, `approve`, `pay`, `return`, `resubmit`,
+`users …`, `intake`, `queue`, `show`, `search`, `verify`, `approve`, `pay`, `return`, `resubmit`,
 `override`, `appeal`, `reconsider`, `arrears`, and `process` (the whole automated path for a batch).
 
 Every command that changes something runs as a named user: `--as NAME`, or the BEASISWA_USER environment
@@ -302,6 +302,7 @@ def _bulk(action_name: str, refs_text: list[str], all_flag: bool, state, office:
             office = office or user.office
             check(user, Action(action_name), office, "klaim")
         except Refusal as refusal:
+            _busy(lambda: workflow.record_refusal(as_, action_name, f"office {office}" if office else "office", refusal))
             _fail(f"{action_name} --all-…: [{refusal.code}]: {refusal.message}", 1)
         refs += refs_in_state(workflow.engine, state, office)
     elif office is not None:
@@ -490,10 +491,11 @@ def process_command(
 
 
 def register(app: typer.Typer) -> None:
-    """Add the workflow's commands to the main app."""
+    """Add the workflow's commands to the main app (`audit_command` is registered by `beasiswa.audit.cli`,
+    as the default of `beasiswa audit`)."""
     app.add_typer(users_app, name="users")
     for name, command in (("intake", intake_command), ("queue", queue_command), ("show", show_command),
-                          ("search", search_command), ("audit", audit_command), ("verify", verify_command),
+                          ("search", search_command), ("verify", verify_command),
                           ("approve", approve_command), ("pay", pay_command), ("return", return_command),
                           ("resubmit", resubmit_command), ("override", override_command),
                           ("appeal", appeal_command), ("reconsider", reconsider_command),

@@ -152,7 +152,7 @@ def audit_entries(engine: Engine, *, case_id: str | None = None, claim_id: str |
     if claim_id:
         query = query.where(audit_trail.c.claim_id == claim_id)
     if actor:
-        query = query.where(audit_trail.c.actor == actor)
+        query = query.where(audit_trail.c.asked_as == actor)  # done rows: the actor; refused: the name given
     query = query.order_by(audit_trail.c.seq.desc() if limit else audit_trail.c.seq)
     if limit:
         query = query.limit(limit)

@@ -7,9 +7,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import attrs
-from sqlalchemy import and_, bindparam, exists, insert, select, update
+from sqlalchemy import and_, bindparam, exists, select, update
 from sqlalchemy.engine import Connection
 
+from beasiswa.audit import chain
 from beasiswa.casefile import loads, parse_case
 from beasiswa.db.engine import is_postgres
 from beasiswa.db.tables import cases, claims, family_totals, journal
@@ -17,7 +18,7 @@ from beasiswa.model import AcademicYear, Case, Level, Payout
 from beasiswa.workflow.errors import Refusal
 from beasiswa.workflow.roles import Role, User
 from beasiswa.workflow.states import OWED_STATES
-from beasiswa.workflow.tables import audit_trail, users
+from beasiswa.workflow.tables import users
 
 
 def timestamp(moment: dt.datetime) -> str:
@@ -73,7 +74,8 @@ AUDIT_BUFFER = "workflow_audit"
 
 
 def audit(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Append to the audit trail: each row names at, actor, action, subject, case and claim, before, after, note.
+    """Append to the audit trail: each row names at, actor, action, subject, case and claim, before, after, note
+    (a refused attempt: see `refused`). The rows are chained under the trail's lock (`beasiswa.audit.chain`).
 
     Inside a batch (`buffered_audit`) the rows are kept and written together at the batch's end, in the same
     transaction; otherwise at once."""
@@ -81,21 +83,37 @@ def audit(conn: Connection, rows: list[dict[str, Any]]) -> None:
     if buffer is not None:
         buffer.extend(rows)
     elif rows:
-        conn.execute(AUDIT, [{**_AUDIT_DEFAULTS, **row} for row in rows])
+        chain.append(conn, rows)
 
 
 @contextmanager
 def buffered_audit(conn: Connection):
-    """Audit rows of a batch written by one statement when it ends (they belong to the same transaction);
-    yields the buffer, so a claim that is undone can take its rows back out."""
+    """Audit rows of a batch written by one statement when it ends (they belong to the same transaction), so
+    the trail's lock is taken once, at the end; yields the buffer. A savepoint rolled back takes its own rows
+    back out of it (`savepoint`)."""
     buffer: list[dict[str, Any]] = []
     conn.info[AUDIT_BUFFER] = buffer
     try:
         yield buffer
     finally:
         del conn.info[AUDIT_BUFFER]
-    if buffer:
-        conn.execute(AUDIT, [{**_AUDIT_DEFAULTS, **row} for row in buffer])
+    chain.append(conn, buffer)
+
+
+def refused(at: str, asked_as: str | None, action: str, subject: str, refusal: Refusal, *, user: str | None,
+            case_id: str | None = None, claim_id: str | None = None, note: str | None = None) -> dict[str, Any]:
+    """The audit row of a refused attempt: who asked (the name as given; `user` when it is a registered
+    user's, else None), what, and the refusal's code and message."""
+    return dict(at=at, actor=user, asked_as=asked_as or "", action=action, subject=subject, case_id=case_id,
+                claim_id=claim_id, note=note, result="refused", refusal_code=refusal.code,
+                refusal_message=refusal.message)
+
+
+def registered_name(conn: Connection, name: str | None) -> str | None:
+    """`name` if it is a user's (active or not), else None: the actor a refused row may name."""
+    if not name:
+        return None
+    return conn.execute(select(users.c.name).where(users.c.name == name)).scalar()
 
 
 # ------------------------------------------------------------------------------------------------ claims
@@ -117,8 +135,6 @@ _CLAIM_FOR_UPDATE = {full: query.with_for_update(of=claims) for full, query in _
 _FAMILY_FOR_UPDATE = (select(family_totals.c.case_id).where(family_totals.c.case_id == bindparam("case_id"))
                       .with_for_update())
 _CASE = select(cases).where(cases.c.case_id == bindparam("case_id"))
-AUDIT = insert(audit_trail)
-_AUDIT_DEFAULTS = {"case_id": None, "claim_id": None, "before": None, "after": None, "note": None}
 
 
 def lock_claim(conn: Connection, ref: ClaimRef, full: bool = False):
@@ -164,14 +180,19 @@ def move_claim(conn: Connection, row, values: dict[str, Any]) -> None:
 
 @contextmanager
 def savepoint(conn: Connection):
-    """One claim's changes within a batch's transaction: undone alone if it is refused. Plain SQL savepoints
-    (SQLAlchemy's nested transactions cost five times as much, and a batch has thousands)."""
+    """One claim's changes within a batch's transaction: undone alone if it is refused, with the audit rows it
+    buffered. Plain SQL savepoints (SQLAlchemy's nested transactions cost five times as much, and a batch has
+    thousands)."""
+    buffer = conn.info.get(AUDIT_BUFFER)
+    mark = len(buffer) if buffer is not None else 0
     conn.exec_driver_sql("SAVEPOINT workflow_claim")
     try:
         yield
     except BaseException:
         conn.exec_driver_sql("ROLLBACK TO SAVEPOINT workflow_claim")
         conn.exec_driver_sql("RELEASE SAVEPOINT workflow_claim")
+        if buffer is not None:  # the audit rows of what was undone go with it
+            del buffer[mark:]
         raise
     conn.exec_driver_sql("RELEASE SAVEPOINT workflow_claim")
 

@@ -8,6 +8,11 @@ with the journal's unreversed payouts and the approved claims not yet paid as it
 
 Bulk actions run claims in chunks, each claim under a savepoint: one refusal undoes that claim's change
 only and never stops the others; a chunk is one commit, so a crash loses at most the chunk (run it again).
+
+A refused attempt is audited too (who asked, what, the refusal's code and message: `records.refused`): a
+claim's or a case's refusal within a chunk in the chunk's own transaction, once its savepoint rolled back; a
+refusal that rolls back the whole transaction (a user action, the settling of arrears) in a transaction of
+its own afterwards (`_refusing`), so it is never lost with what it refused.
 """
 
 import datetime as dt
@@ -43,7 +48,9 @@ from beasiswa.workflow.records import (
     lock_claim,
     buffered_audit,
     move_claim,
+    refused,
     registered_case,
+    registered_name,
     savepoint,
     timestamp,
 )
@@ -130,8 +137,29 @@ class Workflow:
         return timestamp(self.clock())
 
     # ============================================================================================ users
+    def _refusing(self, asked_as: str | None, action: str, subject: str, work: Callable[[], Any], *,
+                  case_id: str | None = None) -> Any:
+        """`work()`, and if it is refused, the refusal audited in a transaction of its own (the attempt's
+        rolled back), then raised again."""
+        try:
+            return work()
+        except Refusal as refusal:
+            self.record_refusal(asked_as, action, subject, refusal, case_id=case_id)
+            raise
+
+    def record_refusal(self, asked_as: str | None, action: str, subject: str, refusal: Refusal, *,
+                       case_id: str | None = None, claim_id: str | None = None) -> None:
+        """Audit a refused attempt in its own transaction: who asked (as given), what, and why it was refused."""
+        def work(conn: Connection) -> None:
+            audit(conn, [refused(self._now(), asked_as, action, subject, refusal,
+                                 user=registered_name(conn, asked_as), case_id=case_id, claim_id=claim_id)])
+        self._run(work)
+
     def bootstrap(self, name: str, office: str) -> User:
         """The first admin, on a database without users; refused once any user exists."""
+        return self._refusing(name, "user.bootstrap", f"user {name}", lambda: self._bootstrap(name, office))
+
+    def _bootstrap(self, name: str, office: str) -> User:
         user = self._new_user(name, Role.ADMIN, office)
 
         def work(conn: Connection) -> User:
@@ -146,6 +174,9 @@ class Workflow:
         return self._run(work)
 
     def add_user(self, as_: str | None, name: str, role: Role | str, office: str) -> User:
+        return self._refusing(as_, "user.add", f"user {name}", lambda: self._add_user(as_, name, role, office))
+
+    def _add_user(self, as_: str | None, name: str, role: Role | str, office: str) -> User:
         user = self._new_user(name, role, office)
 
         def work(conn: Connection) -> User:
@@ -158,6 +189,9 @@ class Workflow:
         return self._run(work)
 
     def deactivate_user(self, as_: str | None, name: str) -> User:
+        return self._refusing(as_, "user.deactivate", f"user {name}", lambda: self._deactivate_user(as_, name))
+
+    def _deactivate_user(self, as_: str | None, name: str) -> User:
         def work(conn: Connection) -> User:
             admin = actor(conn, as_)
             check(admin, Action.MANAGE_USERS, None, f"(menonaktifkan {name!r})")
@@ -230,6 +264,10 @@ class Workflow:
         return results
 
     def _take_in_chunk(self, conn: Connection, chunk: list, source: str) -> list[CaseIntake]:
+        with buffered_audit(conn):  # the chunk's audit rows chained at its end, under the trail's lock once
+            return self._take_in_rows(conn, chunk, source)
+
+    def _take_in_rows(self, conn: Connection, chunk: list, source: str) -> list[CaseIntake]:
         now = self._now()
         known = set(conn.execute(select(cases.c.case_id).where(
             cases.c.case_id.in_([case.case_id for case, _, _ in chunk]))).scalars())
@@ -251,7 +289,7 @@ class Workflow:
                 else:
                     fresh.append((i, case, user, decision))
             except (Refusal, Refused, IntegrityError) as exc:
-                results[i] = CaseIntake(case.case_id, "refused", refusal=_refusal(exc))
+                results[i] = self._intake_refused(conn, case, as_, users.get(as_), exc, source, now)
         try:
             with savepoint(conn):
                 for i, result in self._insert_new(conn, fresh, source, now):
@@ -263,8 +301,18 @@ class Workflow:
                         [(i, result)] = self._insert_new(conn, [item], source, now)
                         results[i] = result
                 except IntegrityError as exc:
-                    results[item[0]] = CaseIntake(item[1].case_id, "refused", refusal=_refusal(exc))
+                    results[item[0]] = self._intake_refused(conn, item[1], item[2].name, item[2], exc, source, now)
         return results
+
+    @staticmethod
+    def _intake_refused(conn: Connection, case: Case, as_: str | None, user, exc: Exception, source: str,
+                        now: str) -> CaseIntake:
+        """A case refused whole, and its refused row in the trail (`user`: the actor read, or why not)."""
+        refusal = _refusal(exc)
+        audit(conn, [refused(now, as_, Action.INTAKE.value, f"case {case.case_id}", refusal,
+                             user=user.name if isinstance(user, User) else None, case_id=case.case_id,
+                             note=source or None)])
+        return CaseIntake(case.case_id, "refused", refusal=refusal)
 
     @staticmethod
     def _cached_actor(conn: Connection, users: dict, name: str | None) -> User:
@@ -410,7 +458,10 @@ class Workflow:
         decide again, which must return it."""
         missing = frozenset(missing)
         if not missing:
-            return Step(ref, Action.RETURN, refusal=Refusal("DOCUMENTS", "sebutkan dokumen yang kurang (--missing)"))
+            refusal = Refusal("DOCUMENTS", "sebutkan dokumen yang kurang (--missing)")
+            self.record_refusal(as_, Action.RETURN.value, f"claim {ref}", refusal, case_id=ref.case_id,
+                                claim_id=ref.claim_id)
+            return Step(ref, Action.RETURN, refusal=refusal)
         return self._each(as_, [ref], Action.RETURN, lambda conn, user, ref_, now: self._redecide(
             conn, user, ref_, now, Action.RETURN, remove=missing))[0]
 
@@ -438,8 +489,11 @@ class Workflow:
 
     def settle_arrears(self, as_: str | None, case_id: str, months: int = 0) -> tuple[Refusal | None, list[Step]]:
         """Record the employer's arrears as `months` (0: settled) and decide the case's pending claims again."""
+        what = (as_, Action.SETTLE_ARREARS.value, f"case {case_id}")
         if not isinstance(months, int) or months < 0:
-            return Refusal("ARREARS", f"--months: {months!r} is not 0 or more"), []
+            refusal = Refusal("ARREARS", f"--months: {months!r} is not 0 or more")
+            self.record_refusal(*what, refusal, case_id=case_id)
+            return refusal, []
 
         def work(conn: Connection) -> list[ClaimRef]:
             user = actor(conn, as_)
@@ -464,7 +518,9 @@ class Workflow:
         try:
             pending = self._run(work)
         except (Refusal, Refused, IntegrityError) as exc:
-            return _refusal(exc), []
+            refusal = _refusal(exc)
+            self.record_refusal(*what, refusal, case_id=case_id)
+            return refusal, []
         return None, self._each(as_, pending, Action.SETTLE_ARREARS, lambda conn, user, ref, now: self._redecide(
             conn, user, ref, now, Action.SETTLE_ARREARS))
 
@@ -479,21 +535,24 @@ class Workflow:
         return results
 
     def _chunk(self, conn: Connection, as_: str | None, chunk: list[ClaimRef], action: Action, one) -> list[Step]:
+        now = self._now()
         try:
             user = actor(conn, as_)
         except Refusal as refusal:
+            audit(conn, [refused(now, as_, action.value, f"claim {ref}", refusal, user=None, case_id=ref.case_id,
+                                 claim_id=ref.claim_id) for ref in chunk])
             return [Step(ref, action, refusal=refusal) for ref in chunk]
-        now = self._now()
         out = []
         with buffered_audit(conn) as logged:
             for ref in chunk:
-                mark = len(logged)
                 try:
-                    with savepoint(conn):
+                    with savepoint(conn):  # a refusal takes the claim's buffered rows back out
                         out.append(one(conn, user, ref, now))
                 except (Refusal, Refused, IntegrityError) as exc:
-                    del logged[mark:]
-                    out.append(Step(ref, action, refusal=_refusal(exc)))
+                    refusal = _refusal(exc)
+                    logged.append(refused(now, as_, action.value, f"claim {ref}", refusal, user=user.name,
+                                          case_id=ref.case_id, claim_id=ref.claim_id))
+                    out.append(Step(ref, action, refusal=refusal))
                 # Any other database error (a lock or serialization conflict) ends the chunk, retried whole.
         return out
 

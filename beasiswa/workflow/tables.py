@@ -5,8 +5,13 @@
 - `audit_trail`: one row per change anyone made through the workflow, written in the same transaction as the
   change: when (`at`, UTC), who (`actor`, a user), what (`action`, and the subject: a case, a claim or a
   user), the state before and after (JSON), and a note (an override's or an appeal's written reason, the
-  file a case came from). Never updated or deleted: the database's triggers refuse it on SQLite and
-  PostgreSQL alike.
+  file a case came from). An attempt that was refused is a row too (`result` 'refused', with the refusal's
+  code and message), written even when the attempt's own transaction rolled back: `asked_as` is the name
+  as it was given, `actor` the user only when that name is one (a done row always has its user). Never
+  updated or deleted: the database's triggers refuse it on SQLite and PostgreSQL alike. Each row is chained
+  like the journal (migration 0005_audit_chain): `seq` gap-free from 1, assigned under the writer's lock,
+  `canonical` the exact bytes hashed (`beasiswa.audit.canonical`), `hash` their SHA-256, `prev_hash` the
+  hash of `seq - 1`.
 
 The workflow's columns of `claims` (state, decision revision, who verified and approved, overrides, the
 appeal) are declared with the ledger's tables in `beasiswa.db.tables`, where the rest of that table is.
@@ -14,10 +19,11 @@ appeal) are declared with the ledger's tables in `beasiswa.db.tables`, where the
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Column, ForeignKey, Index, Integer
+from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, LargeBinary
 from sqlmodel import Field, SQLModel
 
 ROLES = ("officer", "supervisor", "auditor", "admin")
+RESULTS = ("done", "refused")
 
 # SQLite makes only an INTEGER PRIMARY KEY an autoincrementing rowid; PostgreSQL gets a BIGINT identity.
 _SEQ = BigInteger().with_variant(Integer(), "sqlite")
@@ -43,11 +49,19 @@ class AuditEntry(SQLModel, table=True):
     __table_args__ = (
         Index("ix_audit_trail_claim", "case_id", "claim_id"),
         Index("ix_audit_trail_actor", "actor"),
+        CheckConstraint(f"result IN ({', '.join(repr(r) for r in RESULTS)})", name="audit_result_known"),
+        CheckConstraint("result = 'refused' OR (actor IS NOT NULL AND actor = asked_as AND refusal_code IS NULL "
+                        "AND refusal_message IS NULL)", name="audit_done_by_user"),
+        CheckConstraint("result = 'done' OR (refusal_code IS NOT NULL AND refusal_code <> '' "
+                        "AND refusal_message IS NOT NULL)", name="audit_refusal_named"),
+        CheckConstraint("length(prev_hash) = 64 AND length(hash) = 64", name="audit_hash_length"),
     )
 
-    seq: int | None = Field(default=None, sa_column=Column(_SEQ, primary_key=True, autoincrement=True))
+    # Assigned by the writer under the trail's lock (beasiswa.audit.chain), never by the database.
+    seq: int = Field(sa_column=Column(_SEQ, primary_key=True, autoincrement=False))
     at: str  # UTC, ISO 8601 with microseconds and a Z
-    actor: str = Field(sa_column=Column(ForeignKey("users.name"), nullable=False))
+    actor: str | None = Field(default=None, sa_column=Column(ForeignKey("users.name"), nullable=True))
+    asked_as: str  # the name the change was asked as ('' when none was given)
     action: str
     subject: str  # "claim KC-PLG-2025-000123/klaim-1", "case KC-PLG-2025-000123", "user ani"
     case_id: str | None = None
@@ -55,6 +69,12 @@ class AuditEntry(SQLModel, table=True):
     before: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
     after: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
     note: str | None = None
+    result: str  # done | refused
+    refusal_code: str | None = None
+    refusal_message: str | None = None
+    prev_hash: str
+    hash: str
+    canonical: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 users = User.__table__

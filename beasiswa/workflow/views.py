@@ -218,7 +218,10 @@ def _print_audit(console: Console, rows: Sequence, title: str) -> None:
         table.add_column(heading, overflow="fold")
     for r in rows:
         change = " → ".join(part for part in (_compact(r.before), _compact(r.after)) if part)
-        table.add_row(str(r.seq), f"{when(r.at)}\n{r.actor}", f"{r.action}\n{escape(r.subject)}", escape(change),
+        if r.result == "refused":  # an attempt refused: who asked (as given), and why
+            change = f"DITOLAK [{r.refusal_code}]: {r.refusal_message}"
+        who = r.actor or f"{r.asked_as or '(tanpa nama)'} (bukan pengguna)"
+        table.add_row(str(r.seq), f"{when(r.at)}\n{escape(who)}", f"{r.action}\n{escape(r.subject)}", escape(change),
                       escape(r.note or ""))
     console.print(table)
 

@@ -21,7 +21,7 @@ from alembic import op
 from beasiswa.letters import chain
 
 revision = "0006_letter_register_chain"
-down_revision = "0004_journal_totals_by_kind"
+down_revision = "0005_audit_chain"
 branch_labels = None
 depends_on = None
 

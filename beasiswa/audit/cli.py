@@ -1,0 +1,85 @@
+"""`beasiswa audit …`: the audit trail read (`audit [CLAIM|CASE]`, as before: `trail` is the default) and
+everything the database holds as evidence verified (`audit verify`). Registered on the main app in beasiswa.cli.
+
+Exit status of `verify`: 0 every check passed; 1 a finding (each named with its seq or row); 2 bad input.
+"""
+
+from pathlib import Path
+
+import typer
+from typer.core import TyperGroup
+
+# Light imports only (no database layer): `beasiswa decide` imports this module to register its commands.
+from beasiswa.cli_options import DB_OPTION
+from beasiswa.cli_options import engine as _engine
+from beasiswa.cli_options import fail as _fail
+from beasiswa.workflow.cli import audit_command
+
+DEFAULT = "trail"
+
+
+class _TrailByDefault(TyperGroup):
+    """`beasiswa audit KC-…/klaim-1 --actor ani` reads the trail as it always did: anything that is not one of
+    the group's commands (or --help) goes to `trail`."""
+
+    def parse_args(self, ctx, args):
+        if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
+            args = [DEFAULT, *args]
+        return super().parse_args(ctx, args)
+
+
+audit_app = typer.Typer(cls=_TrailByDefault, no_args_is_help=False,
+                        help="The audit trail: read it (`audit [CLAIM|CASE]`, the default `trail`) or verify "
+                             "everything (`audit verify`).")
+audit_app.command(DEFAULT)(audit_command)
+
+ANCHORS_OPTION = typer.Option(None, "--anchors", help="An anchor file (`beasiswa ledger anchor --to FILE`): fail "
+                                                      "when an anchored head is no longer in its chain.")
+EXPECT_OPTION = typer.Option(None, "--expect-head", metavar="SEQ:HASH",
+                             help="A journal head written down elsewhere: fail when it is no longer in the chain.")
+
+
+def read_anchors(anchors: Path | None, expect_head: str | None) -> list:
+    """The anchors of `--anchors FILE` and `--expect-head SEQ:HASH`; exit 2 naming the line or value."""
+    from beasiswa.audit.anchors import AnchorError, parse_head
+    from beasiswa.audit.anchors import read_anchors as read
+
+    try:
+        found = read(anchors) if anchors is not None else []
+        if expect_head is not None:
+            found.append(parse_head(expect_head, "journal", "--expect-head"))
+    except AnchorError as exc:
+        _fail(str(exc))
+    return found
+
+
+def head_line(engine) -> str:
+    """The heads as `ledger head` prints them, read now (UTC)."""
+    import datetime as dt
+
+    from beasiswa.audit.anchors import read_heads
+
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return read_heads(engine).line(now)
+
+
+@audit_app.command("verify")
+def verify_command(anchors: Path = ANCHORS_OPTION, expect_head: str = EXPECT_OPTION, db: str = DB_OPTION) -> None:
+    """Check everything: the journal's chain and totals, the audit trail's chain, the claims against the
+    journal (a paid claim has its payout, a payout its paid claim) and, given, the anchors. Each finding is
+    named with its seq or row; exit 1 if there is any."""
+    from beasiswa.audit.checks import run
+
+    given = read_anchors(anchors, expect_head)
+    engine = _engine(db)
+    outcomes = run(engine, given)
+    for outcome in outcomes:
+        if outcome.findings:
+            typer.echo(f"{outcome.name}: {len(outcome.findings)} temuan")
+            for finding in outcome.findings:
+                typer.echo(f"  - {finding}")
+        else:
+            typer.echo(f"{outcome.name}: OK")
+    typer.echo(f"head: {head_line(engine)}")
+    if any(o.findings for o in outcomes):
+        raise typer.Exit(1)
