@@ -539,11 +539,11 @@ class Workflow:
 
         def work(conn: Connection) -> CaseRecorded:
             maker, checker = actor(conn, as_), actor(conn, approver)
-            what = f"kasus {case.case_id}"
+            what = f"klaim kasus {case.case_id}"
             for user, action in ((maker, Action.INTAKE), (maker, Action.VERIFY), (checker, Action.APPROVE),
                                  (checker, Action.PAY)):
                 check(user, action, case.office, what)
-            check_two_people(maker, checker, f"klaim {what}")
+            check_two_people(maker, checker, what)
             [taken] = self._take_in_chunk(conn, [(case, maker.name, decision)], source)
             if taken.refusal is not None:
                 raise taken.refusal
@@ -599,10 +599,10 @@ class Workflow:
                                   .where(journal.c.seq == seq)).one_or_none()
             if target is None:
                 raise Refusal("ENTRY_NOT_FOUND", f"jurnal tidak memuat entri seq {seq}")
-            what = f"pembayaran seq {seq} (kasus {target.case_id})"
+            what = f"seq {seq} (kasus {target.case_id})"
             check(maker, Action.REVERSE, target.office, what)
             check(checker, Action.APPROVE_REVERSAL, target.office, what)
-            check_two_people(maker, checker, f"pembatalan {what}")
+            check_two_people(maker, checker, f"pembatalan pembayaran {what}")
             ref = ClaimRef(target.case_id, target.claim_id) if target.kind == "payout" and target.claim_id else None
             row = lock_claim(conn, ref, full=True) if ref is not None else None
             posted = ledger_bridge.reverse(self.ledger, conn, seq, reason=reason, maker=maker.name,
