@@ -539,11 +539,12 @@ class Workflow:
 
         def work(conn: Connection) -> CaseRecorded:
             maker, checker = actor(conn, as_), actor(conn, approver)
-            what = f"klaim kasus {case.case_id}"
-            for user, action in ((maker, Action.INTAKE), (maker, Action.VERIFY), (checker, Action.APPROVE),
-                                 (checker, Action.PAY)):
+            claims_of = f"klaim kasus {case.case_id}"
+            for user, action, what in ((maker, Action.INTAKE, f"kasus {case.case_id}"),
+                                       (maker, Action.VERIFY, claims_of), (checker, Action.APPROVE, claims_of),
+                                       (checker, Action.PAY, claims_of)):
                 check(user, action, case.office, what)
-            check_two_people(maker, checker, what)
+            check_two_people(maker, checker, claims_of)
             [taken] = self._take_in_chunk(conn, [(case, maker.name, decision)], source)
             if taken.refusal is not None:
                 raise taken.refusal
