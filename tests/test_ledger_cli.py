@@ -2,8 +2,10 @@
 runs them: the writes as registered users of the case's office (workflow_support's staff: the officer `ani`
 makes, the supervisor `budi` approves), refused with exit 1 otherwise, bad input with exit 2."""
 
+import datetime as dt
 import re
 
+import attrs
 import pytest
 from typer.testing import CliRunner
 
@@ -96,6 +98,15 @@ def test_recording_the_same_file_again_posts_nothing_twice(staff, case_file):
     assert again.output.splitlines()[0] == "KC-PLG-2025-000123: PP-82-2019, already registered"
     assert "seq 3 (posted before)" in again.output
     assert sql(database, "SELECT COUNT(*) AS n FROM journal")[0].n == 3
+
+
+def test_a_case_the_rules_cannot_decide_among_good_ones_is_bad_input_and_writes_nothing(staff, case_file, tmp_path):
+    too_early = write_case(tmp_path / "early.json", case(case_id="KC-PLG-2010-000001", event=attrs.evolve(
+        WITH_HISTORY.event, date=dt.date(2010, 1, 4)), history=[], claims=[claim("klaim-1")]))
+    result = record(staff, case_file, too_early)
+    assert result.exit_code == 2, result.output
+    assert "event.date: " in result.output
+    assert sql(staff, "SELECT COUNT(*) AS n FROM cases")[0].n == 0
 
 
 def test_a_bad_file_among_good_ones_writes_nothing(staff, case_file, tmp_path):

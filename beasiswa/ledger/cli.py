@@ -59,17 +59,22 @@ def record_command(
     that office, another person); every step audited, one transaction per case."""
     from beasiswa.casefile import CaseFileError, read_case
     from beasiswa.indonesian import format_rupiah
+    from beasiswa.law import default_law
     from beasiswa.ledger import LedgerBusy
+    from beasiswa.rules import InvalidCase, decide
     from beasiswa.workflow.service import Workflow
 
     _named(as_, approver, "record")
+    law = default_law()
     cases = []
-    for path in case_files:  # every file is read before anything is written
+    for path in case_files:  # every file is read and decided before anything is written (bad input: exit 2)
         try:
-            cases.append((path, read_case(path)))
-        except CaseFileError as exc:
+            case = read_case(path)
+            decide(case, law)
+        except (CaseFileError, InvalidCase) as exc:
             _fail(str(exc))
-    workflow = Workflow(_engine(db))
+        cases.append((path, case))
+    workflow = Workflow(_engine(db), law)
     refusals = 0
     for path, case in cases:
         try:
