@@ -244,3 +244,12 @@ def test_the_database_refuses_a_reversed_claim_moved_anywhere_but_decided(wf):
     assert refused_by_database(wf, "UPDATE claims SET state = 'approved' WHERE claim_id = 'klaim-1'") == "PAID"
     sql(url, "UPDATE claims SET state = 'decided', paid_seq = NULL, verified_by = NULL, approved_by = NULL "
              "WHERE claim_id = 'klaim-1'")
+
+
+def test_a_reversed_claim_back_in_decided_still_holds_its_year_against_a_new_claim_for_it(wf):
+    paid = paid_through(wf)
+    wf.reverse("ani", paid.seq, "budi", "rekening salah")
+    second = taken(wf, case(claims=[claim("klaim-1"), claim("klaim-2")]))
+    [(claim_id, outcome)] = [(t.claim_id, t.outcome) for t in second.taken]
+    assert (claim_id, outcome) == ("klaim-2", "rejected")
+    assert [r["code"] for r in state_of(wf, ref(APPROVED, "klaim-2"))["reasons"]] == ["ALREADY_CLAIMED"]
