@@ -36,6 +36,7 @@ THE_LIFE = [
     (S.REJECTED, A.OVERRIDE, S.VERIFIED),
     (S.APPEALED, A.OVERRIDE, S.VERIFIED),
     (S.VERIFIED, A.CONFIRM_REJECTION, S.REJECTED),
+    (S.PAID, A.REVERSE, S.DECIDED),
 ]
 
 
@@ -59,9 +60,10 @@ def test_every_other_step_is_refused_naming_the_current_state(state, action):
     assert f"klaim X/klaim-1 berstatus '{STATE_NAMES[state]}' ({state.value})" in refused.value.message
 
 
-def test_a_paid_claim_is_final_and_says_so():
-    assert allowed_actions(State.PAID) == []
-    with pytest.raises(TransitionRefused, match="tidak ada: keadaan akhir"):
+def test_a_paid_claim_moves_only_when_its_payout_is_reversed_and_then_back_to_decided_for_review():
+    assert allowed_actions(State.PAID) == [Action.REVERSE]
+    assert next_state(State.PAID, Action.REVERSE) is State.DECIDED
+    with pytest.raises(TransitionRefused, match="Dari status ini: membatalkan pembayaran"):
         next_state(State.PAID, Action.VERIFY)
 
 

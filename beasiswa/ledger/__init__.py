@@ -2,7 +2,8 @@
 
 - `canonical`: the exact bytes of a journal entry that are hashed and stored with it.
 - `posting`: the posting service (`Ledger.register`, `Ledger.pay`, `Ledger.reverse`), retries, refusals.
-- `record`: a decided case file into the ledger (`beasiswa ledger record`).
+  `beasiswa ledger record` and `reverse` go through the workflow's service (`Workflow.record_case`,
+  `Workflow.reverse`): registered users, roles, four eyes and the audit trail, as every other write.
 - `verify`: the hash chain and the running totals recomputed from the journal (`beasiswa ledger verify`).
 
 The names below are loaded on first use (PEP 562), not when the package is: `beasiswa decide` imports

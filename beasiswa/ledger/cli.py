@@ -1,6 +1,10 @@
 """`beasiswa db …` and `beasiswa ledger …`: the ledger's commands, registered on the main app in beasiswa.cli.
 
-Exit status: 0 done; 1 the ledger refused something (a rule named), `verify` (or `report`) found a break, or
+`record` and `reverse` write: they run as registered users through the workflow's service (roles, office,
+four eyes, the audit trail), as every other write does.
+
+Exit status: 0 done; 1 the ledger or the workflow refused something (a rule named: a ledger rule, a role, an
+office, four eyes, an unknown or deactivated user), `verify` (or `report`) found a break, or
 `exceptions` found one; 2 bad input
 (nothing written); 3 the database stayed busy through every retry (the same command may be run again).
 """
@@ -52,58 +56,70 @@ def upgrade_command(
                    f"other command.")
 
 
+# Who acts: the workflow's users (`beasiswa users add`), named as the workflow's commands name them.
+AS_OPTION = typer.Option(None, "--as", "--maker", envvar="BEASISWA_USER", show_envvar=True,
+                         help="The registered user who makes the postings (--maker is the old name).")
+
+
+def _named(as_: str | None, approver: str, command: str) -> None:
+    if not as_:
+        _fail(f"ledger {command}: postings are made as a registered user: --as NAME or BEASISWA_USER")
+    if not approver.strip():
+        _fail(f"ledger {command}: --approver {approver!r}: name the registered supervisor who approves")
+
+
 @ledger_app.command("record")
 def record_command(
     case_files: list[Path] = typer.Argument(..., help="Case files (beasiswa-case/1 JSON)."),
-    maker: str = typer.Option(..., "--maker", help="Who prepared the postings."),
-    approver: str = typer.Option(..., "--approver", help="Who approved them (not the maker)."),
+    as_: str = AS_OPTION,
+    approver: str = typer.Option(..., "--approver", help="The registered supervisor of the case's office who "
+                                                         "approves and pays (not the maker)."),
     db: str = DB_OPTION,
 ) -> None:
-    """Decide each case, register it with its decisions, import its history and pay its approved claims."""
+    """Take each case in and decide it, import its history, and pay its approved claims: verified by the maker
+    (--as, an officer or supervisor of the case's office), approved and paid by --approver (a supervisor of
+    that office, another person); every step audited, one transaction per case."""
     from beasiswa.casefile import CaseFileError, read_case
     from beasiswa.indonesian import format_rupiah
     from beasiswa.law import default_law
-    from beasiswa.ledger import Ledger, LedgerBusy
-    from beasiswa.ledger.record import record_case
+    from beasiswa.ledger import LedgerBusy
     from beasiswa.rules import InvalidCase, decide
+    from beasiswa.workflow.service import Workflow
 
-    if not maker.strip() or not approver.strip() or maker.strip().casefold() == approver.strip().casefold():
-        _fail(f"--maker {maker!r}, --approver {approver!r}: two different people are needed (MAKER_IS_APPROVER)")
+    _named(as_, approver, "record")
     law = default_law()
-    decided = []
-    for path in case_files:  # every file is read and decided before anything is written
+    cases = []
+    for path in case_files:  # every file is read and decided before anything is written (bad input: exit 2)
         try:
             case = read_case(path)
-            decided.append((case, decide(case, law)))
+            decide(case, law)
         except (CaseFileError, InvalidCase) as exc:
             _fail(str(exc))
-    ledger = Ledger(_engine(db), law)
+        cases.append((path, case))
+    workflow = Workflow(_engine(db), law)
     refusals = 0
-    for case, decision in decided:
+    for path, case in cases:
         try:
-            result = record_case(ledger, case, decision, maker=maker, approver=approver)
+            result = workflow.record_case(as_, approver.strip(), case, f"ledger record {path.name}")
         except LedgerBusy as exc:
             _fail(f"case {case.case_id}: the database stayed busy ({exc}); run the same command again", 3)
         refusals += result.refusals
-        if result.refused:
-            typer.echo(f"{case.case_id}: refused, nothing recorded: {result.refused}")
+        if result.refusal is not None:
+            typer.echo(f"{case.case_id}: refused, nothing recorded: {result.refusal}")
             continue
-        reg = result.registered
-        imported = len(reg.history)
-        history = (f"history: {imported} payout{'s' if imported != 1 else ''} imported" if reg.new
-                   else "already registered")
-        typer.echo(f"{case.case_id}: {reg.scheme_id}, {history}")
+        imported = result.history
+        history = {"new": f"history: {imported} payout{'s' if imported != 1 else ''} imported",
+                   "added": "already registered, claims added"}.get(result.status, "already registered")
+        typer.echo(f"{case.case_id}: {result.scheme}, {history}")
         for c in result.claims:
-            d = c.decision
-            if c.posted:
-                e = c.posted.entry
-                state = f"seq {e.seq}" + (" (posted before)" if c.posted.replayed else "")
-                typer.echo(f"  {d.claim:<12} paid      {format_rupiah(d.amount):>18}  {state}")
-            elif c.refused:
-                typer.echo(f"  {d.claim:<12} refused   {c.refused}")
+            if c.refusal is not None:
+                typer.echo(f"  {c.claim_id:<12} refused   {c.refusal}")
+            elif c.seq is not None:
+                state = f"seq {c.seq}" + (" (posted before)" if c.replayed else "")
+                typer.echo(f"  {c.claim_id:<12} paid      {format_rupiah(c.amount):>18}  {state}")
             else:
-                codes = ", ".join(r.code.value for r in d.reasons)
-                typer.echo(f"  {d.claim:<12} {d.outcome.value:<9} not paid ({codes})")
+                why = ", ".join(c.reasons) if c.reasons else f"state {c.state.value}"
+                typer.echo(f"  {c.claim_id:<12} {c.outcome:<9} not paid ({why})")
     if refusals:
         raise typer.Exit(1)
 
@@ -111,27 +127,37 @@ def record_command(
 @ledger_app.command("reverse")
 def reverse_command(
     seq: int = typer.Argument(..., help="The sequence number of the payout to reverse."),
-    reason: str = typer.Option(..., "--reason", help="Why (kept in the journal)."),
-    maker: str = typer.Option(..., "--maker"),
-    approver: str = typer.Option(..., "--approver"),
+    reason: str = typer.Option(..., "--reason", help="Why (kept in the journal and the audit trail)."),
+    as_: str = AS_OPTION,
+    approver: str = typer.Option(..., "--approver", help="The registered supervisor of the payout's office who "
+                                                         "approves the reversal (not the maker)."),
     key: str = typer.Option(None, "--key", help="Idempotency key (default: one per reversed payout)."),
     db: str = DB_OPTION,
 ) -> None:
-    """Reverse one payout: a new entry with the negated amount; the payout itself is never changed."""
+    """Reverse one payout: a new entry with the negated amount (the payout itself is never changed), made by
+    --as (an officer or supervisor of the payout's office) and approved by --approver (a supervisor of that
+    office, another person); a claim it paid goes back to `decided` (diputuskan) for review; audited."""
     from beasiswa.indonesian import format_rupiah
-    from beasiswa.ledger import Ledger, LedgerBusy, Refused
+    from beasiswa.ledger import LedgerBusy
+    from beasiswa.workflow.errors import Refusal
+    from beasiswa.workflow.service import Workflow
+    from beasiswa.workflow.states import STATE_NAMES
 
-    ledger = Ledger(_engine(db))
+    _named(as_, approver, "reverse")
+    workflow = Workflow(_engine(db))
     try:
-        posted = ledger.reverse(seq, reason=reason, maker=maker, approver=approver, key=key)
-    except Refused as refusal:
+        done = workflow.reverse(as_, seq, approver.strip(), reason, key)
+    except Refusal as refusal:
         _fail(str(refusal), 1)
     except LedgerBusy as exc:
         _fail(f"the database stayed busy ({exc}); run the same command again", 3)
-    e = posted.entry
-    again = " (posted before)" if posted.replayed else ""
+    e = done.entry
+    again = " (posted before)" if done.replayed else ""
     typer.echo(f"seq {e.seq}: reversal of seq {e.reverses_seq}, {format_rupiah(e.amount)}, case {e.case_id} "
                f"child {e.child_id} {e.academic_year}{again}")
+    if done.after is not None:
+        typer.echo(f"klaim {done.claim}: {STATE_NAMES[done.before]} → {STATE_NAMES[done.after]} "
+                   f"({done.after.value}); diverifikasi dan disetujui kembali sebelum dibayar lagi")
 
 
 @ledger_app.command("verify")

@@ -8,5 +8,7 @@
 - `records`: single-row reads and writes inside a transaction (users, audit rows, done or refused, chained by
   `beasiswa.audit.chain`; claims under lock, the history the rules count for a case).
 - `ledger_bridge`: the posting service's steps inside the workflow's transactions.
-- `service`: `Workflow`, every change checked, done and audited in one transaction.
+- `service`: `Workflow`, every change checked, done and audited in one transaction, the ledger's own
+  commands too (`record_case` for `beasiswa ledger record`, `reverse` for `beasiswa ledger reverse`; a
+  reversed payout takes its claim back to `decided`, migration 0007_claim_reversal).
 """

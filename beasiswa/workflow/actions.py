@@ -24,6 +24,8 @@ class Action(str, Enum):
     SETTLE_ARREARS = "settle_arrears"
     APPEAL = "appeal"
     RECONSIDER = "reconsider"
+    REVERSE = "reverse"
+    APPROVE_REVERSAL = "approve_reversal"
     MANAGE_USERS = "manage_users"
 
     def __str__(self) -> str:
@@ -47,6 +49,8 @@ ACTION_NAMES = {
     Action.SETTLE_ARREARS: "mencatat pelunasan tunggakan iuran",
     Action.APPEAL: "mencatat permohonan peninjauan kembali",
     Action.RECONSIDER: "memutuskan ulang",
+    Action.REVERSE: "membatalkan pembayaran",
+    Action.APPROVE_REVERSAL: "menyetujui pembatalan pembayaran",
     Action.MANAGE_USERS: "mengelola pengguna",
 }
 

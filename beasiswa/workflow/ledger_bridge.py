@@ -33,6 +33,13 @@ def register(ledger: Ledger, conn: Connection, case: Case, decision: CaseDecisio
     return ledger._register(conn, case, decision, scheme, dumps(case_to_json(case)), maker, HISTORY_APPROVER)
 
 
-def pay(ledger: Ledger, conn: Connection, case_id: str, claim_id: str, *, maker: str, approver: str) -> Posted:
-    """Post an approved claim's payout (one per claim: the ledger's key `CASE:CLAIM:payout`)."""
-    return ledger._pay(conn, case_id, claim_id, maker, approver, payout_key(case_id, claim_id))
+def pay(ledger: Ledger, conn: Connection, case_id: str, claim_id: str, *, maker: str, approver: str,
+        key: str | None = None) -> Posted:
+    """Post an approved claim's payout (the ledger's key `CASE:CLAIM:payout` unless another is given)."""
+    return ledger._pay(conn, case_id, claim_id, maker, approver, key or payout_key(case_id, claim_id))
+
+
+def reverse(ledger: Ledger, conn: Connection, seq: int, *, reason: str, maker: str, approver: str,
+            key: str) -> Posted:
+    """Post the reversal of payout `seq` (the ledger's checks: a payout, reversed at most once)."""
+    return ledger._reverse(conn, seq, reason, maker, approver, key)

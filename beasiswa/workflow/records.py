@@ -211,8 +211,10 @@ def counted_history(conn: Connection, case_id: str, excluding: set[str] = frozen
     """What the rules count as paid for a case: the journal's unreversed payouts, and the approved claims not
     yet paid (decided, verified or approved), but not the claims in `excluding` (the ones being decided)."""
     rows = list(conn.execute(_UNREVERSED.where(journal.c.case_id == case_id)))
+    # A claim whose payout was reversed (back in `decided`) is owed again, not paid.
     paid_claim = exists().where(and_(journal.c.case_id == claims.c.case_id, journal.c.claim_id == claims.c.claim_id,
-                                     journal.c.kind == "payout"))
+                                     journal.c.kind == "payout",
+                                     ~exists().where(_reversal.c.reverses_seq == journal.c.seq)))
     owed = conn.execute(select(claims.c.claim_id, claims.c.child_id, claims.c.academic_year, claims.c.level,
                                claims.c.amount)
                         .where(claims.c.case_id == case_id, claims.c.outcome == "approved",

@@ -5,6 +5,9 @@ Pure: the user and the case's office are passed in; nothing here reads the datab
 - supervisors (pengawas) approve, take in, settle arrears and pay, and may verify in an officer's stead; they
   never approve a claim they verified themselves (four eyes: two different people);
 - officers and supervisors number and render their office's letters (`letters render`);
+- a payout is reversed by two people of the payout's office (`beasiswa ledger reverse`): an officer or a
+  supervisor prepares it with a written reason, and a supervisor who is not that person approves it (four eyes:
+  undoing money is as controlled as paying it);
 - officers and supervisors act on their own office's cases only;
 - auditors read everything and change nothing; admins manage users and nothing else;
 - a deactivated user does nothing at all.
@@ -51,6 +54,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.CONFIRM_REJECTION: frozenset({Role.SUPERVISOR}),
     Action.PAY: frozenset({Role.OFFICER, Role.SUPERVISOR}),
     Action.ISSUE_LETTER: frozenset({Role.OFFICER, Role.SUPERVISOR}),
+    Action.REVERSE: frozenset({Role.OFFICER, Role.SUPERVISOR}),
+    Action.APPROVE_REVERSAL: frozenset({Role.SUPERVISOR}),
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
 }
 # Roles whose every action is limited to the cases of their own office.
@@ -106,6 +111,13 @@ def check(user: User, action: Action, office: str | None = None, what: str = "")
     if office is not None and user.role in OFFICE_BOUND and office != user.office:
         raise NotAllowed("OFFICE", f"pengguna {user.describe()} tidak boleh {doing} milik kantor {office}: "
                                    f"{ROLE_NAMES[user.role]} hanya menangani kasus kantornya sendiri")
+
+
+def check_two_people(maker: User, approver: User, what: str = "") -> None:
+    """A posting made by one user and approved by another: never the same person twice."""
+    if maker.name == approver.name:
+        raise NotAllowed("FOUR_EYES", f"pengguna {approver.describe()} tidak boleh menyetujui {what} yang ia "
+                                      f"sendiri buat: empat mata, dua orang yang berbeda")
 
 
 def check_four_eyes(approver: User, verified_by: str | None, overridden_by: str | None, what: str = "") -> None:

@@ -16,6 +16,7 @@ its own afterwards (`_refusing`), so it is never lost with what it refused.
 """
 
 import datetime as dt
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -27,11 +28,11 @@ from sqlalchemy.exc import IntegrityError
 
 from beasiswa.casefile import CONVERTER, case_to_json, dumps
 from beasiswa.db.engine import is_postgres
-from beasiswa.db.tables import cases, children, claims, family_totals, level_usage
+from beasiswa.db.tables import cases, children, claims, family_totals, journal, level_usage
 from beasiswa.law import Law, default_law
 from beasiswa.ledger import Ledger, Refused
 from beasiswa.ledger.errors import database_rule
-from beasiswa.ledger.posting import utc_now
+from beasiswa.ledger.posting import Entry, payout_key, utc_now
 from beasiswa.ledger.rows import case_row, child_row, claim_row, decision_columns, family_total_row, usage_rows
 from beasiswa.model import Case, Code, Document, Level, Outcome
 from beasiswa.rules import InvalidCase, decide
@@ -54,7 +55,15 @@ from beasiswa.workflow.records import (
     savepoint,
     timestamp,
 )
-from beasiswa.workflow.roles import Role, User, check, check_four_eyes, check_name, check_office
+from beasiswa.workflow.roles import (
+    Role,
+    User,
+    check,
+    check_four_eyes,
+    check_name,
+    check_office,
+    check_two_people,
+)
 from beasiswa.workflow.states import State, next_state, path_after_decision
 from beasiswa.workflow.tables import users
 
@@ -102,6 +111,50 @@ class CaseIntake:
     refusal: Refusal | None = None
 
 
+@attrs.frozen
+class ClaimRecorded:
+    """One claim of a recorded case file: where it ended (`paid` with its payout's `seq`, `replayed` when it
+    was paid before this run), or why it was not paid (its outcome and reasons, or a `refusal`)."""
+
+    claim_id: str
+    state: State
+    outcome: str
+    amount: int
+    reasons: tuple[str, ...] = ()
+    seq: int | None = None
+    replayed: bool = False
+    refusal: Refusal | None = None
+
+
+@attrs.frozen
+class CaseRecorded:
+    """A case file recorded (`beasiswa ledger record`): taken in (`new`, `added`, `unchanged`) with its claims,
+    or `refused` whole with the reason and nothing written."""
+
+    case_id: str
+    status: str  # new | added | unchanged | refused
+    scheme: str | None = None
+    history: int = 0  # payouts of history[] imported now
+    claims: tuple[ClaimRecorded, ...] = ()
+    refusal: Refusal | None = None
+
+    @property
+    def refusals(self) -> int:
+        return int(self.refusal is not None) + sum(1 for c in self.claims if c.refusal is not None)
+
+
+@attrs.frozen
+class Reversal:
+    """A payout reversed (`beasiswa ledger reverse`): the journal's new entry (`replayed`: posted before under
+    the same key), and the claim it paid, moved from `before` to `after` (None for a history payout)."""
+
+    entry: Entry
+    replayed: bool
+    claim: ClaimRef | None = None
+    before: State | None = None
+    after: State | None = None
+
+
 def _claim_state(row) -> dict[str, Any]:
     """What the audit trail shows of a claim, before or after a change."""
     return {"state": row["state"], "decision_revision": row["decision_revision"], "outcome": row["outcome"],
@@ -119,6 +172,11 @@ def _refusal(exc: Exception) -> Refusal:
 
 _CLEARED = {"verified_by": None, "verified_at": None, "approved_by": None, "approved_at": None,
             "override_outcome": None, "override_reason": None, "overridden_by": None, "overridden_at": None}
+
+
+# What a reversal clears on the claim it takes back to `decided`: the payout, and the verification and approval
+# it was made on (the override, if any, stays: it is the decision's, and its officer still may not approve).
+_UNPAID = {"paid_seq": None, "verified_by": None, "verified_at": None, "approved_by": None, "approved_at": None}
 
 
 class Workflow:
@@ -524,6 +582,124 @@ class Workflow:
         return None, self._each(as_, pending, Action.SETTLE_ARREARS, lambda conn, user, ref, now: self._redecide(
             conn, user, ref, now, Action.SETTLE_ARREARS))
 
+    # =================================================================================== ledger commands
+    def record_case(self, as_: str | None, approver: str | None, case: Case, source: str = "") -> CaseRecorded:
+        """`beasiswa ledger record`: take a case file in and carry each approved claim of it through to its
+        payout at once, by two people of the case's office: `as_` (an officer, or a supervisor) takes it in
+        and verifies, `approver` (a supervisor, not `as_`) approves and pays. One transaction per case, each
+        step checked and audited as its own command checks and audits it; a claim refused (a ledger rule, four
+        eyes) is undone alone and named, a case refused is refused whole. The same file again changes nothing
+        and shows the claims paid before."""
+        try:
+            decision = self._decide(case)
+        except Refusal as refusal:
+            return CaseRecorded(case.case_id, "refused", refusal=refusal)
+
+        def work(conn: Connection) -> CaseRecorded:
+            maker, checker = actor(conn, as_), actor(conn, approver)
+            claims_of = f"klaim kasus {case.case_id}"
+            for user, action, what in ((maker, Action.INTAKE, f"kasus {case.case_id}"),
+                                       (maker, Action.VERIFY, claims_of), (checker, Action.APPROVE, claims_of),
+                                       (checker, Action.PAY, claims_of)):
+                check(user, action, case.office, what)
+            check_two_people(maker, checker, claims_of)
+            [taken] = self._take_in_chunk(conn, [(case, maker.name, decision)], source)
+            if taken.refusal is not None:
+                raise taken.refusal
+            now = self._now()
+            recorded = []
+            for claim in case.claims:
+                ref = ClaimRef(case.case_id, claim.id)
+                try:
+                    with savepoint(conn):
+                        recorded.append(self._carry(conn, maker, checker, ref, now))
+                except (Refusal, Refused, IntegrityError) as exc:
+                    refusal = _refusal(exc)
+                    audit(conn, [refused(now, as_, "ledger.record", f"claim {ref}", refusal, user=maker.name,
+                                         case_id=ref.case_id, claim_id=ref.claim_id)])
+                    row = lock_claim(conn, ref)
+                    recorded.append(ClaimRecorded(claim.id, State(row.state), row.outcome, row.amount,
+                                                  refusal=refusal))
+            scheme = conn.execute(select(cases.c.scheme_id).where(cases.c.case_id == case.case_id)).scalar_one()
+            return CaseRecorded(case.case_id, taken.status, scheme, len(case.history) if taken.status == "new" else 0,
+                                tuple(recorded))
+        try:
+            return self._run(work)
+        except (Refusal, Refused) as exc:
+            refusal = _refusal(exc)
+            self.record_refusal(as_, "ledger.record", f"case {case.case_id}", refusal, case_id=case.case_id)
+            return CaseRecorded(case.case_id, "refused", refusal=refusal)
+
+    def _carry(self, conn: Connection, maker: User, checker: User, ref: ClaimRef, now: str) -> ClaimRecorded:
+        """One claim of a recorded file as far as it goes: verified (maker), approved and paid (checker)."""
+        row = lock_claim(conn, ref, full=True)
+        state = State(row.state)
+        if state is State.PAID:
+            return ClaimRecorded(ref.claim_id, state, row.outcome, row.amount, seq=row.paid_seq, replayed=True)
+        if row.outcome != Outcome.APPROVED.value:
+            return ClaimRecorded(ref.claim_id, state, row.outcome, row.amount,
+                                 tuple(r["code"] for r in row.reasons or ()))
+        seq = None
+        for start, user, step in ((State.DECIDED, maker, self._verify), (State.VERIFIED, checker, self._approve),
+                                  (State.APPROVED, checker, self._pay)):
+            if state is start:
+                done = step(conn, user, ref, now)
+                state, seq = done.after, done.seq
+        return ClaimRecorded(ref.claim_id, state, row.outcome, row.amount, seq=seq)
+
+    def reverse(self, as_: str | None, seq: int, approver: str | None, reason: str,
+                key: str | None = None) -> Reversal:
+        """`beasiswa ledger reverse`: payout `seq` reversed in the journal by two people of its office: `as_`
+        (an officer or a supervisor) makes the reversal, `approver` (a supervisor, not `as_`) approves it. A
+        claim paid by that payout goes back to `decided` in the same transaction (states.py says why), with
+        the reversal's audit row; a history payout (no claim) gets its audit row alone. Refusal otherwise."""
+        return self._refusing(as_, Action.REVERSE.value, f"journal seq {seq}",
+                              lambda: self._reverse(as_, seq, approver, reason, key))
+
+    def _reverse(self, as_: str | None, seq: int, approver: str | None, reason: str, key: str | None) -> Reversal:
+        reason = reason.strip() if isinstance(reason, str) else ""
+        if not reason:
+            raise Refusal("REASON_REQUIRED", f"pembatalan pembayaran seq {seq} dicatat dengan alasannya (--reason)")
+
+        def work(conn: Connection) -> Reversal:
+            maker, checker = actor(conn, as_), actor(conn, approver)
+            target = conn.execute(select(journal.c.kind, journal.c.case_id, journal.c.claim_id, journal.c.office)
+                                  .where(journal.c.seq == seq)).one_or_none()
+            if target is None:
+                raise Refusal("ENTRY_NOT_FOUND", f"jurnal tidak memuat entri seq {seq}")
+            what = f"seq {seq} (kasus {target.case_id})"
+            check(maker, Action.REVERSE, target.office, what)
+            check(checker, Action.APPROVE_REVERSAL, target.office, what)
+            check_two_people(maker, checker, f"pembatalan pembayaran {what}")
+            ref = ClaimRef(target.case_id, target.claim_id) if target.kind == "payout" and target.claim_id else None
+            row = lock_claim(conn, ref, full=True) if ref is not None else None
+            posted = ledger_bridge.reverse(self.ledger, conn, seq, reason=reason, maker=maker.name,
+                                           approver=checker.name, key=key or f"reversal:{seq}")
+            entry = posted.entry
+            if posted.replayed:
+                return Reversal(entry, True, ref)
+            now = self._now()
+            after = {"seq": entry.seq, "reverses_seq": seq, "amount": entry.amount, "hash": entry.hash,
+                     "maker": entry.maker, "approver": entry.approver}
+            if row is not None and row.state == State.PAID.value and row.paid_seq == seq:
+                target_state = next_state(State.PAID, Action.REVERSE, f"klaim {ref}")
+                self._move(conn, row, {**_UNPAID, "state": target_state.value, "state_at": now})
+                before = {**_claim_state(row._mapping), "paid_seq": seq, "verified_by": row.verified_by,
+                          "approved_by": row.approved_by}
+                self._audit_step(conn, maker, row, Action.REVERSE.value, now, {"state": target_state.value, **after},
+                                 note=reason, before=before)
+                return Reversal(entry, False, ref, State.PAID, target_state)
+            subject = f"claim {ref}" if ref is not None else f"case {target.case_id}"
+            audit(conn, [dict(at=now, actor=maker.name, action=Action.REVERSE.value, subject=subject,
+                              case_id=target.case_id, claim_id=target.claim_id,
+                              before={"seq": seq, **({"state": row.state} if row is not None else {})},
+                              after=after, note=reason)])
+            return Reversal(entry, False, ref)
+        try:
+            return self._run(work)
+        except Refused as refused:
+            raise _refusal(refused) from None
+
     # ---------------------------------------------------------------------------------------- running
     def _each(self, as_: str | None, refs: Iterable[ClaimRef], action: Action,
               one: Callable[[Connection, User, ClaimRef, str], Step]) -> list[Step]:
@@ -596,14 +772,35 @@ class Workflow:
         check(user, Action.PAY, row.office, f"klaim {ref}")
         state = State(row.state)
         target = next_state(state, Action.PAY, f"klaim {ref}")
-        posted = ledger_bridge.pay(self.ledger, conn, ref.case_id, ref.claim_id, maker=row.verified_by,
-                                   approver=row.approved_by)
-        entry = posted.entry
+        entry = self._payout(conn, ref, maker=row.verified_by, approver=row.approved_by).entry
         self._move(conn, row, dict(state=target.value, paid_seq=entry.seq, state_at=now))
         self._audit_step(conn, user, row, Action.PAY.value, now,
                          {"state": target.value, "seq": entry.seq, "amount": entry.amount, "hash": entry.hash,
                           "maker": entry.maker, "approver": entry.approver})
         return Step(ref, Action.PAY, state, target, row.outcome, entry.amount, row.decision_revision, entry.seq)
+
+    def _payout(self, conn: Connection, ref: ClaimRef, *, maker: str, approver: str):
+        """The claim's payout under its key `CASE:CLAIM:payout`; a claim paid again after its payout was
+        reversed takes the next key (`…:payout:2`, `:3`, …), since a key names one payout for good. A key that
+        names an unreversed payout is that payout (replayed, or refused if it differs), as the ledger says."""
+        key = base = payout_key(ref.case_id, ref.claim_id)
+        for attempt in itertools.count(2):
+            try:
+                posted = ledger_bridge.pay(self.ledger, conn, ref.case_id, ref.claim_id, maker=maker,
+                                           approver=approver, key=key)
+            except Refused as refused:
+                if refused.code != "IDEMPOTENCY_KEY_REUSED":
+                    raise
+                posted, earlier = refused, refused.values["seq"]
+            else:
+                if not posted.replayed:
+                    return posted
+                earlier = posted.entry.seq
+            if conn.execute(select(journal.c.seq).where(journal.c.reverses_seq == earlier)).scalar() is None:
+                if isinstance(posted, Refused):
+                    raise posted
+                return posted
+            key = f"{base}:{attempt}"
 
     def _appeal(self, conn: Connection, user: User, ref: ClaimRef, now: str, reason: str) -> Step:
         row = lock_claim(conn, ref)

@@ -7,6 +7,13 @@
                             │  └── reconsider ── appealed ◀── appeal ── rejected ◀── reject ──┤
                             └── return ──▶ returned ── resubmit ──▶ submitted                  │
                                               decided, rejected, appealed ──────────────────────┘
+    paid ──reverse (its payout reversed in the journal)──▶ decided
+
+A paid claim moves on only when its payout is reversed (`beasiswa ledger reverse`, two people): `reverse`
+takes it back to `decided`, the approval and the verification it was paid on cleared with the payout they
+authorised, so the claim is reviewed again from the start: an officer (or a supervisor in an officer's stead)
+verifies it again, returns it or overrides it to a rejection, and a supervisor approves and pays it again.
+The decision itself (outcome, amount, revision) is kept: the reversal is a fact about the money, not the rules.
 
 A decision lands in `decided`; its outcome routes it on at once (`route`): rejected → `reject`, returned →
 `return`, pending → `hold`; approved waits in `decided` for an officer. An override always goes to a
@@ -66,6 +73,7 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (S.VERIFIED, A.APPROVE): S.APPROVED,
     (S.VERIFIED, A.CONFIRM_REJECTION): S.REJECTED,
     (S.APPROVED, A.PAY): S.PAID,
+    (S.PAID, A.REVERSE): S.DECIDED,
     (S.RETURNED, A.RESUBMIT): S.SUBMITTED,
     (S.PENDING, A.SETTLE_ARREARS): S.DECIDED,
     (S.REJECTED, A.APPEAL): S.APPEALED,
