@@ -273,11 +273,18 @@ def _describe(exc: BaseException, _type) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+# A model's own validator names its attribute ("contribution_months: must be ..."), reported at the object's path.
+_VALIDATOR_MESSAGE = re.compile(r"([a-z_]+): (.*)", re.DOTALL)
+
+
 def _messages(exc: cattrs.BaseValidationError) -> list[str]:
     out = []
     for message in cattrs.transform_error(exc, path="$", format_exception=_describe):
         what, _, path = message.rpartition(" @ ")
         path = path.removeprefix("$").removeprefix(".")
+        own = _VALIDATOR_MESSAGE.fullmatch(what)
+        if own:  # one field path, as every other message has: participant.contribution_months: ...
+            path, what = f"{path}.{own[1]}" if path else own[1], own[2]
         out.append(f"{path}: {what}" if path else what)
     return out
 
