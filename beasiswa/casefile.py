@@ -432,7 +432,7 @@ def _object(pairs: list[tuple[str, Any]]) -> dict:
 
 
 def _no_constant(name: str):
-    raise _DuplicateField(f"{name} is not a JSON number")
+    raise _DuplicateField(f"not valid JSON: {name} is not a JSON number")
 
 
 def loads(text: str | bytes):
