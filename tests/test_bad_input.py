@@ -60,6 +60,24 @@ def test_a_history_payout_for_a_year_not_begun_today_is_invalid_input_and_one_be
     assert parse_case(data).history  # without today (a stored case read again) there is nothing to compare
 
 
+@pytest.mark.parametrize("command", ["decide", "intake"])
+def test_a_history_payout_for_a_year_to_come_is_refused_by_the_commands_reading_today(tmp_path, command):
+    # The commands read today at the edge; 2099/2100 has not begun on any day these tests run.
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(case_to_json(case(history=[payout("anak-1", "2099/2100", "SMP")]))), encoding="utf-8")
+    args = [command, str(path)] + (["--as", "ani", "--db", f"sqlite:///{tmp_path / 'none.db'}"]
+                                   if command == "intake" else [])
+    if command == "intake":
+        from beasiswa.db import make_engine, upgrade
+        engine = make_engine(args[-1])
+        upgrade(engine)
+        engine.dispose()
+        staffed(args[-1]).engine.dispose()
+    result = run(*args)
+    assert result.exit_code == 2 and result.exception.__class__ is SystemExit
+    assert "history[0].academic_year: '2099/2100' begins on 2099-07-01, after today" in result.output
+
+
 def test_the_unborn_childs_case_file_is_refused_by_decide_with_exit_2(tmp_path):
     path = tmp_path / "case.json"
     path.write_text(json.dumps(changed("children.0.birth_date", "2026-01-01")), encoding="utf-8")
