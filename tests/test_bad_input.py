@@ -290,3 +290,8 @@ def test_searching_for_percent_signs_finds_only_names_that_hold_them(database):
     assert "KC-PLG-2025-000123" in percent.stdout and "KC-PLG-2025-000124" not in percent.stdout
     underscore = run("search", "i_S", "--db", database)
     assert "KC-PLG-2025-000124" in underscore.stdout and "KC-PLG-2025-000123" not in underscore.stdout
+
+
+def test_a_models_own_check_is_named_by_the_sheets_column(tmp_path):
+    [refused] = sheet(tmp_path, account_bank="BRI", account_number="12", account_holder="Siti Aminah")
+    assert refused.errors == ("row 2, column account_number: '12' is not a bank account number (6 to 20 digits)",)

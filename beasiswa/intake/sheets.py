@@ -269,7 +269,8 @@ def _where(message: str, case: dict, claim_rows: dict[str, int], first_row: int)
     def claim_place(match: re.Match) -> str:
         index, field = int(match[1]), match[2]
         claim_id = case["claims"][index].get("id") if index < len(case["claims"]) else None
-        column = {v: k for k, v in CLAIM_COLUMNS.items()}.get(field, field)
+        columns = {v: k for k, v in CLAIM_COLUMNS.items()}  # "account.number" is the column account_number
+        column = columns.get(field) or columns.get(field.split(".")[0], field.split(".")[0])
         return f"row {claim_rows.get(claim_id, first_row)}, column {column}"
 
     def child_place(match: re.Match) -> str:
@@ -284,7 +285,7 @@ def _where(message: str, case: dict, claim_rows: dict[str, int], first_row: int)
         column = {v: k for k, v in CASE_COLUMNS.items()}.get(match[1], match[1])
         return f"row {first_row}, column {column}"
 
-    message = re.sub(r"claims\[(\d+)\]\.(\w+)(?:\.\w+)*", claim_place, message)
+    message = re.sub(r"claims\[(\d+)\]\.(\w+(?:\.\w+)*)", claim_place, message)
     message = re.sub(r"children\[(\d+)\]\.(\w+)", child_place, message)
     return re.sub(r"^((?:participant|event)\.\w+|case_id|office)(?=:)", case_place, message)
 
