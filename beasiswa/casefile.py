@@ -3,11 +3,19 @@
 Reading is strict: an unknown field, a value of the wrong type, an unknown code, a bad date or identifier,
 a claim naming an unknown child is a `CaseFileError` whose message names the field path and the value
 (`claims[0].level: 'SMU' is not a school level (...)`). Nothing is guessed or coerced.
+
+Input is also bounded, as other systems write it: a field given twice in one object, text longer than
+`MAX_TEXT`, a control or invisible format character, an id outside its pattern (`CASE_ID`, `OFFICE`,
+`LOCAL_ID`), a number of months or an amount no life or payout reaches, a child born after its claim, an event
+after a claim, and (given today, from the edge) a payout in `history` for an academic year not yet begun: each
+is refused naming the field. Text is kept NFC-normalised, so one name is stored one way.
 """
 
 import datetime as dt
+import json
 import operator
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -45,6 +53,20 @@ CASE_FORMAT = "beasiswa-case/1"
 DECISION_FORMAT = "beasiswa-decision/1"
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+# Identifiers: what an officer types and a letter prints, never a path, a quote or an invisible character.
+CASE_ID = re.compile(r"[A-Z0-9]+(?:-[A-Z0-9]+)*")  # e.g. KC-PLG-2025-000123
+CASE_ID_MAX = 40
+OFFICE = re.compile(r"[A-Z0-9]+(?:-[A-Z0-9]+)*")  # e.g. KC-PLG
+OFFICE_MAX = 20
+LOCAL_ID = re.compile(r"[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*")  # a child's or a claim's id in its case: anak-1
+LOCAL_ID_MAX = 40
+# Every other text field (names, institution, bank, account holder), in characters after NFC normalisation.
+MAX_TEXT = 200
+_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Unicode's control, format (zero-width space, bidirectional marks, BOM), surrogate, private-use, unassigned
+# and line/paragraph separator categories: nothing a name or an institution is written with.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 # How each vocabulary is named in an error message.
 _VOCABULARY_NAMES = {
@@ -85,17 +107,46 @@ def _structure_academic_year(value: Any, _type) -> AcademicYear:
     return _academic_year(value) if isinstance(value, str) else AcademicYear.parse(value)
 
 
+def shown(value: Any) -> str:
+    """A value for an error message: its repr, cut short, so a 10 MB field does not become a 10 MB message."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:50]}… ({len(value) if isinstance(value, str) else len(text)} " \
+                                          f"characters)"
+
+
+def text_problem(value: str, limit: int = MAX_TEXT) -> str | None:
+    """Why a text can't be taken (too long; a control or invisible character), or None."""
+    if len(value) > limit:
+        return f"{shown(value)} is too long: at most {limit} characters"
+    if value.isascii():
+        found = _ASCII_CONTROL.search(value)
+        at = found.start() if found else None
+    else:
+        at = next((i for i, ch in enumerate(value) if unicodedata.category(ch) in _REFUSED_CATEGORIES), None)
+    if at is not None:
+        return (f"{shown(value)} has the control or invisible character U+{ord(value[at]):04X} at position "
+                f"{at + 1}")
+    return None
+
+
 def _structure_str(value: Any, _type) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not text")
+        raise ValueError(f"{shown(value)} is not text")
     if not value or value.isspace():  # what strip() would leave empty, without copying the text
         raise ValueError(f"{value!r} is empty")
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
+    if not value.isascii():
+        value = unicodedata.normalize("NFC", value)
+        if len(value) > MAX_TEXT:
+            raise ValueError(f"{shown(value)} is too long: at most {MAX_TEXT} characters")
     return value
 
 
 def _structure_int(value: Any, _type) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a whole number")
+        raise ValueError(f"{shown(value)} is not a whole number")
     return value
 
 
@@ -157,7 +208,15 @@ def _make_converter(detailed_validation: bool = True) -> cattrs.Converter:
         conv.register_structure_hook_func(lambda t: t == list_type, structure)
 
     def strict_class(cls):
-        conv.register_structure_hook(cls, make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True))
+        hook = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True)
+
+        def structure(value, type_):
+            if not isinstance(value, dict):  # null, a list, a number: cattrs would fail on value.keys()
+                raise ValueError(f"{shown(value) if value is not None else 'null'} is not an object "
+                                 f"({cls.__name__.lower()}: {{...}})")
+            return hook(value, type_)
+
+        conv.register_structure_hook(cls, structure)
 
     def tuple_of(cls):
         hook = conv.get_structure_hook(cls)
@@ -216,13 +275,73 @@ def _describe(exc: BaseException, _type) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+# A model's own validator names its attribute ("contribution_months: must be ..."), reported at the object's path.
+_VALIDATOR_MESSAGE = re.compile(r"([a-z_]+): (.*)", re.DOTALL)
+
+
 def _messages(exc: cattrs.BaseValidationError) -> list[str]:
     out = []
     for message in cattrs.transform_error(exc, path="$", format_exception=_describe):
         what, _, path = message.rpartition(" @ ")
         path = path.removeprefix("$").removeprefix(".")
+        own = _VALIDATOR_MESSAGE.fullmatch(what)
+        if own:  # one field path, as every other message has: participant.contribution_months: ...
+            path, what = f"{path}.{own[1]}" if path else own[1], own[2]
         out.append(f"{path}: {what}" if path else what)
     return out
+
+
+def _check_ids(case: Case) -> list[str]:
+    """Every identifier in its pattern and length (the contract's `case_id`, `office`, local ids)."""
+    problems = []
+
+    def check(path: str, value: str, pattern: re.Pattern, limit: int, example: str) -> None:
+        if len(value) > limit or not pattern.fullmatch(value):
+            problems.append(f"{path}: {shown(value)} is not {example} (at most {limit} characters: "
+                            f"{pattern.pattern})")
+
+    check("case_id", case.case_id, CASE_ID, CASE_ID_MAX, "a case id like 'KC-PLG-2025-000123'")
+    check("office", case.office, OFFICE, OFFICE_MAX, "an office code like 'KC-PLG'")
+    local = "an id like 'anak-1'"
+    for i, child in enumerate(case.children):
+        check(f"children[{i}].id", child.id, LOCAL_ID, LOCAL_ID_MAX, local)
+        for j, other in enumerate(child.other_cases):
+            check(f"children[{i}].other_cases[{j}]", other, CASE_ID, CASE_ID_MAX,
+                  "a case id like 'KC-PLG-2025-000123'")
+    for i, claim in enumerate(case.claims):
+        check(f"claims[{i}].id", claim.id, LOCAL_ID, LOCAL_ID_MAX, "an id like 'klaim-1'")
+    return problems
+
+
+def _check_dates(case: Case) -> list[str]:
+    """Dates that can't be: a child born, or the event happening, after a claim was submitted (rule book §3.3)."""
+    problems = []
+    born = {c.id: (i, c.birth_date) for i, c in enumerate(case.children)}
+    for j, claim in enumerate(case.claims):
+        submitted = claim.submitted_on.isoformat()
+        if claim.child in born:
+            i, birth_date = born[claim.child]
+            if birth_date > claim.submitted_on:
+                problems.append(f"children[{i}].birth_date: '{birth_date.isoformat()}' is after "
+                                f"claims[{j}].submitted_on '{submitted}': a child is born before a claim "
+                                f"for it is submitted")
+        if case.event.date > claim.submitted_on:
+            problems.append(f"event.date: '{case.event.date.isoformat()}' is after claims[{j}].submitted_on "
+                            f"'{submitted}': a claim follows its event")
+    return problems
+
+
+def _check_history(case: Case, today: dt.date, year_start) -> list[str]:
+    """Payouts already made can't be for an academic year that has not begun by today. A payout carries no
+    date of its own, only its year; the year's first day (interpretation I2) is the earliest it can be."""
+    problems = []
+    for i, payout in enumerate(case.history):
+        first_day = year_start(payout.academic_year)
+        if first_day > today:
+            problems.append(f"history[{i}].academic_year: '{payout.academic_year}' begins on "
+                            f"{first_day.isoformat()}, after today {today.isoformat()}: a payout already made "
+                            f"can't be for it")
+    return problems
 
 
 def _check_references(case: Case) -> list[str]:
@@ -255,24 +374,33 @@ def _structure_case(data: dict) -> Case:
         return CONVERTER.structure(data, Case)
 
 
-def parse_case(data: Any) -> Case:
-    """A Case from decoded JSON, or CaseFileError naming every invalid field."""
+def parse_case(data: Any, today: dt.date | None = None, law=None) -> Case:
+    """A Case from decoded JSON, or CaseFileError naming every invalid field.
+
+    With `today` (read at the edge, never here), payouts in `history` for an academic year that begins after
+    it are refused too; the year's first day comes from `law` (default: the law shipped)."""
     if not isinstance(data, dict):
         raise CaseFileError(f"the case file must be a JSON object, got {type(data).__name__}")
     if data.get("format") != CASE_FORMAT:
-        raise CaseFileError(f"format: {data.get('format')!r} is not {CASE_FORMAT!r}")
+        raise CaseFileError(f"format: {shown(data.get('format'))} is not {CASE_FORMAT!r}")
     try:
         case = _structure_case(data)
     except cattrs.BaseValidationError as exc:
         raise CaseFileError("; ".join(_messages(exc))) from None
-    problems = _check_references(case)
+    problems = _check_ids(case) + _check_references(case) + _check_dates(case)
+    if today is not None:
+        if law is None:
+            from beasiswa.law import default_law
+            law = default_law()
+        problems += _check_history(case, today, law.year_start)
     if problems:
         raise CaseFileError("; ".join(problems))
     return case
 
 
-def read_case(path: Path) -> Case:
-    """Read a case file; a file that cannot be read or decoded is a CaseFileError like any other."""
+def read_case(path: Path, today: dt.date | None = None) -> Case:
+    """Read a case file; a file that cannot be read or decoded is a CaseFileError like any other. A UTF-8
+    byte-order mark at the start (as some editors write) is taken as UTF-8. `today` as for `parse_case`."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -284,19 +412,53 @@ def read_case(path: Path) -> Case:
     except OSError as exc:
         raise CaseFileError(f"{path}: cannot be read: {exc.strerror}") from None
     try:
-        return parse_case(loads(text))
+        return parse_case(loads(text), today)
     except CaseFileError as exc:
         raise CaseFileError(f"{path}: {exc}") from None
 
 
+class _DuplicateField(ValueError):
+    pass
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict:
+    """A JSON object, refusing a field given twice (JSON parsers would silently keep the last one)."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateField(f"field {shown(key)} is given twice in one object")
+            seen.add(key)
+    return out
+
+
+def _no_constant(name: str):
+    raise _DuplicateField(f"not valid JSON: {name} is not a JSON number")
+
+
 def loads(text: str | bytes):
-    """Decoded JSON, or CaseFileError saying where it is not JSON."""
-    if isinstance(text, str) and not text.strip() or isinstance(text, bytes) and not text.strip():
+    """Decoded JSON, or CaseFileError saying where it is not JSON. A leading byte-order mark is skipped; a
+    field given twice in one object is refused."""
+    if isinstance(text, bytes):
+        text = text.removeprefix(b"\xef\xbb\xbf")
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CaseFileError(f"not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
         raise CaseFileError("the file is empty")
     try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError as exc:
+        return json.loads(text, object_pairs_hook=_object, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
         raise CaseFileError(f"not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except _DuplicateField as exc:
+        raise CaseFileError(str(exc)) from None
+    except ValueError as exc:  # e.g. a number of more digits than Python converts
+        raise CaseFileError(f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise CaseFileError("not valid JSON: nested too deeply") from None
 
 
 def case_to_json(case: Case) -> dict:

@@ -50,7 +50,7 @@ def decide_command(
     """Decide every claim of a case file, without a database."""
     law = _law()
     try:
-        case = read_case(case_file)
+        case = read_case(case_file, today=dt.date.today())  # today at the edge: history can't be in the future
         decision = decide(case, law)
     except CaseFileError as exc:
         fail(str(exc))

@@ -8,6 +8,13 @@ from typing import NoReturn
 
 import typer
 
+# Bounds of the numbers the commands take, so a 30-digit number is refused as input (exit 2, naming the option)
+# rather than overflowing a database column or a date: a journal's seq is a signed 64-bit integer.
+MAX_SEQ = 2**63 - 1
+MAX_ROWS = 1_000_000  # --limit
+MAX_DAYS = 36_500  # --older-than: a hundred years
+MAX_WORKERS = 256
+
 DB_OPTION = typer.Option(None, "--db", help="Database URL (default: $BEASISWA_DATABASE_URL, else sqlite:///beasiswa.db).")
 
 

@@ -77,6 +77,10 @@ def print_scheme(console: Console, law: Law, scheme: Scheme, day: dt.date) -> No
         months = event.minimum_contribution_months
         rows.append((f"Masa iur paling singkat: {EVENT_NAMES[event.kind.value]} ({event.programme})",
                      f"{months.value} bulan", months))
+    for entry in law.minimum_ages:  # a warning only (rule book §3.3); an unsure age names its interpretation
+        reading = f" (interpretasi {entry.interpretation})" if entry.interpretation else ""
+        rows.append((f"Usia paling rendah (peringatan): {', '.join(sorted(l.value for l in entry.levels))}",
+                     f"{entry.age.value} tahun{reading}", entry.age))
     for name, value, cited in rows:
         limits.add_row(name, value, cited.citation, cited.confidence.value)
     console.print(limits)

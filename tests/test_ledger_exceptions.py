@@ -51,6 +51,12 @@ def with_history(*history, children=None, **changes):
     return case(children=children or [child()], history=history, claims=[], **changes)
 
 
+# Children old enough for the levels their payouts name (rule book §3.3: SMP from 12, SMA from 15 on the year's
+# first day), so a test about another rule finds only that rule.
+IN_SMP_2021 = date(2009, 5, 15)  # 12 on 1 July 2021
+IN_SMA_2022 = date(2007, 5, 15)  # 15 on 1 July 2022
+
+
 # --------------------------------------------------------------------------------- the child's rules
 def test_imported_history_for_a_year_the_child_began_at_23_is_found_and_one_day_younger_is_not(database):
     # Born 1 July 2002: 23 on 1 July 2025, the first day of 2025/2026 (I1); born 2 July 2002: still 22.
@@ -75,17 +81,34 @@ def test_with_i1_read_as_the_submission_date_the_claims_date_is_the_test_day(dat
     assert codes(database, law_with(I1="submission_date")) == [(1, "AGE_LIMIT")]  # 23 on 2 August 2025
 
 
+def test_imported_history_for_sd_at_five_on_the_years_first_day_is_found_and_at_six_is_not(database):
+    # Born 2 July 2018: 5 on 1 July 2024, the first day of 2024/2025; SD from 6 (rule book §3.3).
+    register(database, with_history(payout("anak-1", "2024/2025", Level.SD), children=[child(born=date(2018, 7, 2))]))
+    (found,) = findings(database)
+    assert (found.seq, found.code, found.child_id, found.academic_year) == (1, "BELOW_SCHOOL_AGE", "anak-1",
+                                                                            "2024/2025")
+    assert found.values == {"birth_date": "2018-07-02", "test_day": "2024-07-01", "age": 5, "minimum": 6,
+                            "interpretation": None}
+    assert "jenjang SD paling rendah 6 tahun" in found.detail
+
+    six = attrs.evolve(with_history(payout("anak-1", "2024/2025", Level.SD), children=[child(born=date(2018, 7, 1))]),
+                       case_id="KC-PLG-2025-000124")
+    register(database, six)
+    assert codes(database) == [(1, "BELOW_SCHOOL_AGE")]
+
+
 @pytest.mark.parametrize("field, code", [("married_on", "MARRIED"), ("employed_on", "EMPLOYED")])
 def test_a_payout_for_a_year_that_began_on_or_after_the_child_married_or_started_work_is_found(
         database, field, code):
     history = [payout("anak-1", "2024/2025", Level.SMA), payout("anak-1", "2025/2026", Level.SMA)]
-    register(database, with_history(*history, children=[child(**{field: date(2025, 7, 1)})]))
+    register(database, with_history(*history, children=[child(born=IN_SMP_2021, **{field: date(2025, 7, 1)})]))
     assert codes(database) == [(2, code)]  # 1 July 2025 is 2025/2026's first day; 2024/2025 began before
 
 
 def test_a_payout_for_a_year_that_ended_before_the_event_is_found(database):
     register(database, with_history(payout("anak-1", "2021/2022", Level.SMP), payout("anak-1", "2022/2023",
-                                                                                      Level.SMP)))
+                                                                                      Level.SMP),
+                                    children=[child(born=IN_SMP_2021)]))
     assert codes(database) == [(1, "BEFORE_EVENT")]  # the event was on 14 March 2023, within 2022/2023
 
 
@@ -101,14 +124,14 @@ def test_a_payout_other_than_the_tables_amount_and_a_child_paid_over_the_child_c
 def test_a_third_child_paid_is_over_the_schemes_two_children(database):
     three = with_history(payout("anak-1", "2024/2025", Level.SMA), payout("anak-2", "2024/2025", Level.SMA),
                          payout("anak-3", "2024/2025", Level.SMA), payout("anak-3", "2025/2026", Level.SMA),
-                         children=[child("anak-1"), child("anak-2"), child("anak-3")])
+                         children=[child(c, born=IN_SMP_2021) for c in ("anak-1", "anak-2", "anak-3")])
     register(database, three)
     assert codes(database) == [(3, "CHILD_LIMIT")]
     assert findings(database)[0].values == {"beneficiaries": ["anak-1", "anak-2", "anak-3"], "limit": 2}
 
 
 # ---------------------------------------------------------------- written past the database's guards
-SMA_DONE = with_history(*school_path("anak-1", sma=3, last="2024/2025"))
+SMA_DONE = with_history(*school_path("anak-1", sma=3, last="2024/2025"), children=[child(born=IN_SMA_2022)])
 
 
 def test_payouts_beyond_a_level_groups_allowance_and_twice_in_a_year_are_found(database):
@@ -122,7 +145,7 @@ def test_payouts_beyond_a_level_groups_allowance_and_twice_in_a_year_are_found(d
 
 def test_a_third_tk_year_is_over_the_tk_stage_though_within_tk_sds_eight(database):
     register(database, with_history(*school_path("anak-1", tk=2, last="2023/2024"),
-                                    children=[child(born=date(2019, 3, 3))]))
+                                    children=[child(born=date(2018, 3, 3))]))
     behind_the_back(database, INSERT, drop=JOURNAL_GUARDS,
                     **forged_payout(3, CASE, "anak-1", "2024/2025", "TK", "TK_SD", "KC-PLG", 1_500_000))
     (found,) = findings(database)
@@ -131,7 +154,7 @@ def test_a_third_tk_year_is_over_the_tk_stage_though_within_tk_sds_eight(databas
 
 
 def test_the_caps_are_reached_exactly_without_a_finding_and_one_rupiah_over_with_one(database):
-    register(database, with_history(children=[child("anak-1"), child("anak-2")]))
+    register(database, with_history(children=[child("anak-1", born=IN_SMA_2022), child("anak-2", born=IN_SMA_2022)]))
     behind_the_back(database, INSERT, drop=JOURNAL_GUARDS,
                     **forged_payout(1, CASE, "anak-1", "2023/2024", "SMA", "SMA", "KC-PLG", 87 * M))
     behind_the_back(database, INSERT, **forged_payout(2, CASE, "anak-2", "2023/2024", "SMA", "SMA", "KC-PLG", 87 * M))
@@ -142,7 +165,7 @@ def test_the_caps_are_reached_exactly_without_a_finding_and_one_rupiah_over_with
 
 
 def test_a_maker_who_is_the_approver_under_another_spelling_is_found_though_the_database_took_it(database):
-    register(database, with_history())
+    register(database, with_history(children=[child(born=IN_SMP_2021)]))
     head = "0" * 64
     behind_the_back(database, INSERT, **{**forged_payout(1, CASE, "anak-1", "2024/2025", "SMA", "SMA", "KC-PLG",
                                                          3 * M, maker="Ani.Maker", approver="ani.maker "),

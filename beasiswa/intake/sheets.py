@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from beasiswa.casefile import CASE_FORMAT, CaseFileError, parse_case
+from beasiswa.casefile import CASE_FORMAT, CaseFileError, parse_case, shown
 from beasiswa.model import Case
 
 CASE_COLUMNS = {
@@ -47,6 +47,8 @@ COLUMNS = [*CASE_COLUMNS, *CHILD_COLUMNS, *CLAIM_COLUMNS]
 _INTEGER_COLUMNS = {"contribution_months", "arrears_months"}
 _DATE_COLUMNS = {"event_date", "child_birth_date", "child_married_on", "child_employed_on", "submitted_on"}
 _MAX_ROWS = 200_000
+_FORMULA_START = ("+", "-", "@")
+_FORMULA_WHITESPACE = ("\t", "\r")
 
 
 class SheetError(ValueError):
@@ -161,9 +163,14 @@ def _cell(row: _Row, column: str) -> tuple[Any, str | None]:
     value = row.values.get(column)
     where = f"row {row.number}, column {column}"
     if isinstance(value, str):
-        value = value.strip()
+        raw, value = value, value.strip()
         if value.startswith("="):
-            return None, f"{where}: {value!r} is a formula; enter the value itself"
+            return None, f"{where}: {shown(value)} is a formula; enter the value itself"
+        # OWASP's other formula starters: a spreadsheet runs such a cell, here or wherever the text is shown
+        # again. A number column refuses them as numbers below.
+        if column not in _INTEGER_COLUMNS and (raw[:1] in _FORMULA_WHITESPACE or value[:1] in _FORMULA_START):
+            return None, f"{where}: {shown(raw)} begins like a formula (+, -, @, tab or carriage return); " \
+                         f"enter the value itself"
         if value == "":
             value = None
     if value is None:
@@ -179,9 +186,9 @@ def _cell(row: _Row, column: str) -> tuple[Any, str | None]:
             return int(value), None
         if isinstance(value, int):
             return value, None
-        if isinstance(value, str) and re.fullmatch(r"\d+", value):
+        if isinstance(value, str) and re.fullmatch(r"\d{1,9}", value):  # more digits: beyond any bound anyway
             return int(value), None
-        return None, f"{where}: {value!r} is not a whole number"
+        return None, f"{where}: {shown(value)} is not a whole number (at most 9 digits)"
     if column == "child_designated":
         if isinstance(value, bool):
             return value, None
@@ -262,7 +269,8 @@ def _where(message: str, case: dict, claim_rows: dict[str, int], first_row: int)
     def claim_place(match: re.Match) -> str:
         index, field = int(match[1]), match[2]
         claim_id = case["claims"][index].get("id") if index < len(case["claims"]) else None
-        column = {v: k for k, v in CLAIM_COLUMNS.items()}.get(field, field)
+        columns = {v: k for k, v in CLAIM_COLUMNS.items()}  # "account.number" is the column account_number
+        column = columns.get(field) or columns.get(field.split(".")[0], field.split(".")[0])
         return f"row {claim_rows.get(claim_id, first_row)}, column {column}"
 
     def child_place(match: re.Match) -> str:
@@ -277,7 +285,7 @@ def _where(message: str, case: dict, claim_rows: dict[str, int], first_row: int)
         column = {v: k for k, v in CASE_COLUMNS.items()}.get(match[1], match[1])
         return f"row {first_row}, column {column}"
 
-    message = re.sub(r"claims\[(\d+)\]\.(\w+)(?:\.\w+)*", claim_place, message)
+    message = re.sub(r"claims\[(\d+)\]\.(\w+(?:\.\w+)*)", claim_place, message)
     message = re.sub(r"children\[(\d+)\]\.(\w+)", child_place, message)
     return re.sub(r"^((?:participant|event)\.\w+|case_id|office)(?=:)", case_place, message)
 

@@ -8,12 +8,13 @@ from beasiswa.law.schema import (
     Interpretation,
     Law,
     LevelGroup,
+    MinimumAge,
     NoSchemeInForce,
     Scheme,
     Stage,
 )
 
 __all__ = [
-    "Benefit", "Cited", "Confidence", "Interpretation", "Law", "LawError", "LevelGroup", "NoSchemeInForce",
+    "Benefit", "Cited", "Confidence", "Interpretation", "Law", "LawError", "LevelGroup", "MinimumAge", "NoSchemeInForce",
     "Scheme", "Stage", "default_law", "load_law",
 ]

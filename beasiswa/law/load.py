@@ -23,6 +23,7 @@ from beasiswa.law.schema import (
     Interpretation,
     Law,
     LevelGroup,
+    MinimumAge,
     Scheme,
     Stage,
 )
@@ -30,6 +31,7 @@ from beasiswa.model import Document, EventKind, Level, Segment
 
 DATA_DIR = Path(__file__).parent / "data"
 INTERPRETATIONS_FILE = "interpretations.toml"
+ADMISSION_FILE = "school-admission.toml"
 
 
 class LawError(ValueError):
@@ -68,7 +70,7 @@ def _converter() -> cattrs.Converter:
     conv.register_structure_hook(str, structure_str)
     for enum in (Benefit, Confidence, Document, EventKind, Level, Segment):
         conv.register_structure_hook(enum, structure_enum)
-    for cls in (Scheme, LevelGroup, Stage, EventRule, Documents, Interpretation):
+    for cls in (Scheme, LevelGroup, Stage, EventRule, Documents, Interpretation, MinimumAge):
         conv.register_structure_hook(cls, make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True))
     return conv
 
@@ -198,11 +200,38 @@ def _check_interpretations(items: list[Interpretation]) -> None:
                 raise LawError(f"{INTERPRETATIONS_FILE}: interpretation[{n}].{field}: must not be empty")
 
 
+def _minimum_ages(data_dir: Path, interpretations: list[Interpretation]) -> list[MinimumAge]:
+    """The school-admission ages: each cited, no level twice, an unsure one naming a defined interpretation."""
+    raw = _read(data_dir / ADMISSION_FILE)
+    if set(raw) != {"minimum_age"}:
+        raise LawError(f"{ADMISSION_FILE}: expected only [[minimum_age]] tables, got {sorted(raw)}")
+    entries = [_structure(item, MinimumAge, f"{ADMISSION_FILE}: minimum_age[{n}]")
+               for n, item in enumerate(raw["minimum_age"])]
+    known = {i.id for i in interpretations}
+    seen: set[Level] = set()
+    for n, entry in enumerate(entries):
+        where = f"{ADMISSION_FILE}: minimum_age[{n}]"
+        if not entry.age.citation.strip():
+            raise LawError(f"{where}.age.citation: every value needs its legal basis, got {entry.age.citation!r}")
+        if not 0 <= entry.age.value < 23:
+            raise LawError(f"{where}.age.value: {entry.age.value!r} is not an age a child attends school from")
+        if entry.age.confidence is Confidence.OPEN and entry.interpretation is None:
+            raise LawError(f"{where}.interpretation: an open value names the interpretation that reads it")
+        if entry.interpretation is not None and entry.interpretation not in known:
+            raise LawError(f"{where}.interpretation: {entry.interpretation!r} is not defined in "
+                           f"{INTERPRETATIONS_FILE}")
+        twice = entry.levels & seen
+        if twice:
+            raise LawError(f"{where}.levels: {sorted(l.value for l in twice)} already has a minimum age")
+        seen |= entry.levels
+    return entries
+
+
 def load_law(data_dir: Path = DATA_DIR) -> Law:
     """Read and check every scheme file and the interpretations in `data_dir`."""
     schemes, files = [], {}
     for path in sorted(data_dir.glob("*.toml")):
-        if path.name == INTERPRETATIONS_FILE:
+        if path.name in (INTERPRETATIONS_FILE, ADMISSION_FILE):
             continue
         scheme = _structure(_read(path), Scheme, path.name)
         _check_scheme(scheme, path.name)
@@ -219,7 +248,7 @@ def load_law(data_dir: Path = DATA_DIR) -> Law:
              for n, item in enumerate(raw["interpretation"])]
     _check_interpretations(items)
     return Law(schemes=tuple(sorted(schemes, key=lambda s: s.effective_from.value)),
-               interpretations=tuple(items))
+               interpretations=tuple(items), minimum_ages=tuple(_minimum_ages(data_dir, items)))
 
 
 @lru_cache(maxsize=1)

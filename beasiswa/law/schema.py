@@ -82,6 +82,17 @@ class Documents:
     guardian_payee: Cited[frozenset[Document]]
 
 
+@attrs.frozen
+class MinimumAge:
+    """The youngest age at which a level can be attended (rule book §3.3, the school-admission rule): a
+    plausibility check, never an eligibility rule. `interpretation` names the reading where the source is
+    unsure."""
+
+    levels: frozenset[Level]
+    age: Cited[int]
+    interpretation: str | None = None
+
+
 class NoSchemeInForce(LookupError):
     """No scheme, or more than one, applies on a date: the law gives no answer, and nothing is paid as 0."""
 
@@ -159,6 +170,9 @@ INTERPRETATION_SETTINGS: dict[str, frozenset[str] | re.Pattern] = {
     "I8": frozenset({"no_transfer"}),
     "I9": frozenset({"warn"}),
     "I10": frozenset({"warn"}),
+    "I11": frozenset({"warn"}),
+    "I12": frozenset({"warn"}),
+    "I13": frozenset({"no_minimum"}),
     "P1": frozenset({"same_as_pp_82_2019"}),
     "P2": frozenset({"refuse_whole"}),
     "P3": frozenset({"guardian_id_only_when_stated"}),
@@ -188,6 +202,8 @@ class Law:
 
     schemes: tuple[Scheme, ...]
     interpretations: tuple[Interpretation, ...]
+    # School-admission ages (school-admission.toml), the same under every scheme.
+    minimum_ages: tuple[MinimumAge, ...] = ()
     _by_id: dict[str, Interpretation] = attrs.field(init=False, repr=False, eq=False)
     _year_starts: tuple[int, int] = attrs.field(init=False, repr=False, eq=False)
     # First and last days by academic year, filled as years are asked for (every claim asks).
@@ -198,6 +214,13 @@ class Law:
         object.__setattr__(self, "_by_id", by_id)
         month, day = by_id["I2"].setting.split("-") if "I2" in by_id else ("07", "01")
         object.__setattr__(self, "_year_starts", (int(month), int(day)))
+
+    def minimum_age(self, level: Level) -> MinimumAge | None:
+        """The youngest age at which a level can be attended; None where there is none (interpretation I13)."""
+        for entry in self.minimum_ages:
+            if level in entry.levels:
+                return entry
+        return None
 
     def scheme_on(self, day: dt.date) -> Scheme:
         """The one scheme in force on `day` (the qualifying event's date, rule book §2)."""

@@ -9,6 +9,7 @@ office, four eyes, an unknown or deactivated user), `verify` (or `report`) found
 (nothing written); 3 the database stayed busy through every retry (the same command may be run again).
 """
 
+import datetime as dt
 from enum import Enum
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import typer
 
 # DB_OPTION, _engine and _fail are shared with the other sub-apps. Like every import at the top of this module
 # they are light (no database layer): `beasiswa decide` imports this module to register its commands.
-from beasiswa.cli_options import DB_OPTION
+from beasiswa.cli_options import DB_OPTION, MAX_SEQ
 from beasiswa.cli_options import engine as _engine
 from beasiswa.cli_options import fail as _fail
 
@@ -91,7 +92,7 @@ def record_command(
     cases = []
     for path in case_files:  # every file is read and decided before anything is written (bad input: exit 2)
         try:
-            case = read_case(path)
+            case = read_case(path, today=dt.date.today())  # today at the edge: no payout in history is future
             decide(case, law)
         except (CaseFileError, InvalidCase) as exc:
             _fail(str(exc))
@@ -126,7 +127,7 @@ def record_command(
 
 @ledger_app.command("reverse")
 def reverse_command(
-    seq: int = typer.Argument(..., help="The sequence number of the payout to reverse."),
+    seq: int = typer.Argument(..., min=1, max=MAX_SEQ, help="The sequence number of the payout to reverse."),
     reason: str = typer.Option(..., "--reason", help="Why (kept in the journal and the audit trail)."),
     as_: str = AS_OPTION,
     approver: str = typer.Option(..., "--approver", help="The registered supervisor of the payout's office who "
@@ -255,13 +256,20 @@ def _tabular(fmt: str, out: Path | None, header, rows, sheet: str, extra_sheets=
 
     from beasiswa.ledger.export import atomic_path, write_csv, write_xlsx
 
+    from beasiswa.ledger.export import OutputError
+
     if out is None:
         return write_csv(sys.stdout, header, rows)
-    with atomic_path(out) as temp:
-        if fmt == "xlsx":
-            return write_xlsx(temp, sheet, header, rows, extra_sheets)
-        with temp.open("w", encoding="utf-8", newline="") as stream:
-            return write_csv(stream, header, rows)
+    try:
+        with atomic_path(out) as temp:
+            if fmt == "xlsx":
+                return write_xlsx(temp, sheet, header, rows, extra_sheets)
+            with temp.open("w", encoding="utf-8", newline="") as stream:
+                return write_csv(stream, header, rows)
+    except OutputError as exc:  # e.g. a folder that takes no new file (/proc): nothing was written
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"--out: {str(out)!r} cannot be written: {exc.strerror or exc}")
 
 
 def _check_out(fmt: str, out: Path | None) -> None:

@@ -9,7 +9,9 @@ finding per entry and rule, so an auditor can follow each up.
 The rules, each with its code (the decision contract's where one fits):
 - AGE_LIMIT: paid for a year on whose test day (interpretation I1: the year's first day, or the claim's
   submission date) the child was 23 or older; MARRIED / EMPLOYED: married or working on or before the
-  year's first day; BEFORE_EVENT: a year that ended before the event (I4);
+  year's first day; BEFORE_EVENT: a year that ended before the event (I4); BELOW_SCHOOL_AGE: paid for a
+  level the child was younger than its school-admission age for on the year's first day (rule book §3.3,
+  I11–I13: a warning in a decision, a finding here for the auditor);
 - LEVEL_NOT_COVERED: a level the scheme does not cover, or filed under another level group;
   AMOUNT_NOT_AS_TABLE: a payout other than the scheme's amount for its level;
 - ALREADY_CLAIMED: a second unreversed payout for one child and year; LEVEL_YEARS_EXHAUSTED: a payout beyond
@@ -42,7 +44,8 @@ from beasiswa.law import Law, Scheme
 from beasiswa.model import AcademicYear, Level
 from beasiswa.rules.child import age_on
 
-CODES = ("SEQUENCE_GAP", "MAKER_IS_APPROVER", "AGE_LIMIT", "MARRIED", "EMPLOYED", "BEFORE_EVENT",
+CODES = ("SEQUENCE_GAP", "MAKER_IS_APPROVER", "AGE_LIMIT", "BELOW_SCHOOL_AGE", "MARRIED", "EMPLOYED",
+         "BEFORE_EVENT",
          "LEVEL_NOT_COVERED", "AMOUNT_NOT_AS_TABLE", "ALREADY_CLAIMED", "LEVEL_YEARS_EXHAUSTED", "CHILD_LIMIT",
          "CHILD_CAP_REACHED", "FAMILY_CAP_REACHED", "ACCOUNT_ON_SEVERAL_FAMILIES")
 
@@ -168,6 +171,12 @@ def _eligibility(p: Posting, scheme: Scheme, law: Law, find) -> None:
             find(p, "AGE_LIMIT", f"lahir {format_date(p.birth_date)}; usia {age} tahun pada {format_date(day)} "
                  f"({what}); batas di bawah {limit} tahun", birth_date=p.birth_date.isoformat(),
                  test_day=day.isoformat(), age=age, limit=limit)
+        entry = law.minimum_age(level) if (level := _level(p.level)) else None
+        if entry is not None and (age := age_on(p.birth_date, start)) < entry.age.value:
+            find(p, "BELOW_SCHOOL_AGE", f"lahir {format_date(p.birth_date)}; usia {age} tahun pada hari pertama "
+                 f"tahun ajaran {p.academic_year} ({format_date(start)}); jenjang {p.level} paling rendah "
+                 f"{entry.age.value} tahun", birth_date=p.birth_date.isoformat(), test_day=start.isoformat(),
+                 age=age, minimum=entry.age.value, interpretation=entry.interpretation)
     for code, on, what in (("MARRIED", p.married_on, "menikah"), ("EMPLOYED", p.employed_on, "bekerja")):
         if on is not None and on <= start:
             find(p, code, f"{what} {format_date(on)}, pada atau sebelum hari pertama tahun ajaran "

@@ -13,14 +13,22 @@ from beasiswa.model.identifiers import KPJ, NIK
 from beasiswa.model.vocabulary import Document, EventKind, Level, Payee, Relation, Segment
 
 
-def _non_negative(_instance, attribute, value):
-    if value < 0:
-        raise ValueError(f"{attribute.name}: must be 0 or more, got {value!r}")
+# What a life allows: no one contributes, or an employer owes, for more than 100 years. A bound, so a number
+# that no database column holds (2^63, forty nines) is refused as input rather than failing on the way in.
+MAX_MONTHS = 1200
+# No single payout comes near it (the family cap is Rp174.000.000); far inside a 64-bit column.
+MAX_AMOUNT = 1_000_000_000
+
+
+def _months(_instance, attribute, value):
+    if not 0 <= value <= MAX_MONTHS:
+        raise ValueError(f"{attribute.name}: must be 0 to {MAX_MONTHS} months, got {value!r}")
 
 
 def _positive(_instance, attribute, value):
-    if value <= 0:
-        raise ValueError(f"{attribute.name}: must be a positive whole rupiah amount, got {value!r}")
+    if not 0 < value <= MAX_AMOUNT:
+        raise ValueError(f"{attribute.name}: must be a positive whole rupiah amount of at most "
+                         f"{MAX_AMOUNT}, got {value!r}")
 
 
 @attrs.frozen
@@ -29,8 +37,8 @@ class Participant:
     nik: NIK
     name: str
     segment: Segment
-    contribution_months: int = attrs.field(validator=_non_negative)
-    arrears_months: int = attrs.field(validator=_non_negative)
+    contribution_months: int = attrs.field(validator=_months)
+    arrears_months: int = attrs.field(validator=_months)
 
 
 @attrs.frozen

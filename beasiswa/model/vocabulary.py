@@ -111,6 +111,7 @@ class Code(_Vocabulary):
     LATE_CLAIM = "LATE_CLAIM"
     NIK_BIRTH_DATE_MISMATCH = "NIK_BIRTH_DATE_MISMATCH"
     BENEFICIARY_ELSEWHERE = "BENEFICIARY_ELSEWHERE"
+    BELOW_SCHOOL_AGE = "BELOW_SCHOOL_AGE"  # younger than the level's school-admission age (rule book §3.3)
 
     @property
     def outcome(self) -> "Outcome | None":
@@ -126,6 +127,6 @@ _CODE_OUTCOME = {
         for code in Code
         if code.name
         not in {"ARREARS_UNSETTLED", "DOCUMENTS_INCOMPLETE", "LATE_CLAIM", "NIK_BIRTH_DATE_MISMATCH",
-                "BENEFICIARY_ELSEWHERE"}
+                "BENEFICIARY_ELSEWHERE", "BELOW_SCHOOL_AGE"}
     },
 }

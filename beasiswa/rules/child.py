@@ -1,5 +1,6 @@
-"""Rules on the child (rule book §3.3, I1, I3, I9, I10): a beneficiary place, under 23, unmarried, not
-working; warnings for a NIK that disagrees with the birth certificate and for a second participant."""
+"""Rules on the child (rule book §3.3, I1, I3, I9–I13): a beneficiary place, under 23, unmarried, not
+working; warnings for a NIK that disagrees with the birth certificate, for a second participant, and for a
+child younger than its level's school-admission age."""
 
 import datetime as dt
 
@@ -103,3 +104,23 @@ def child_is_no_beneficiary_elsewhere(c: ClaimContext) -> Finding:
     return fails(Code.BENEFICIARY_ELSEWHERE,
                  f"{c.child.name} juga tercatat sebagai penerima beasiswa pada kasus {', '.join(others)}; "
                  f"perlu pemeriksaan penyelia.", f"penerima juga pada {', '.join(others)}", reading.citation)
+
+
+def child_is_of_school_age(c: ClaimContext) -> Finding:
+    """Rule book §3.3: a child younger on the year's first day than the level's admission age is a warning for
+    the supervisor (a plausibility check of the birth date and the level, never a rejection)."""
+    level = c.claim.level
+    entry = c.law.minimum_age(level)
+    if entry is None:
+        return holds(f"tidak ada usia paling rendah untuk jenjang {level}", c.readings["I13"].citation)
+    minimum = entry.age.value
+    citation = cite(entry.age.citation, c.readings[entry.interpretation].citation if entry.interpretation else "")
+    age = age_on(c.child.birth_date, c.year_start)
+    detail = f"lahir {format_date(c.child.birth_date)}; usia {age} tahun pada {format_date(c.year_start)} " \
+             f"(hari pertama tahun ajaran {c.claim.academic_year}); jenjang {level} paling rendah {minimum} tahun"
+    if age >= minimum:
+        return holds(detail, citation)
+    return fails(Code.BELOW_SCHOOL_AGE,
+                 f"{c.child.name} berusia {age} tahun pada hari pertama tahun ajaran {c.claim.academic_year} "
+                 f"({format_date(c.year_start)}), lebih muda dari usia paling rendah {minimum} tahun untuk jenjang "
+                 f"{level}; tanggal lahir dan jenjang perlu pemeriksaan penyelia.", detail, citation)

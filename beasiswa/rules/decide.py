@@ -47,6 +47,7 @@ _CLAIM_LAST = (
     documents.documents_are_complete,
     child.nik_agrees_with_birth_date,
     child.child_is_no_beneficiary_elsewhere,
+    child.child_is_of_school_age,
 )
 CLAIM_RULES = {
     Benefit.YEARLY: (*_CLAIM_FIRST, level.level_years_remain, money.child_cap_allows_amount, *_CLAIM_LAST),

@@ -13,9 +13,10 @@ from pathlib import Path
 import typer
 
 # Light imports only (no database layer): `beasiswa decide` imports this module to register its commands.
-from beasiswa.cli_options import DB_OPTION
+from beasiswa.cli_options import DB_OPTION, MAX_DAYS, MAX_ROWS, MAX_WORKERS
 from beasiswa.cli_options import engine as _engine
 from beasiswa.cli_options import fail as _fail
+from beasiswa.model.case import MAX_MONTHS
 
 USER_ENV = "BEASISWA_USER"
 AS_OPTION = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True, help="The user acting (who is recorded).")
@@ -181,7 +182,7 @@ def intake_command(
     if not as_:
         _fail("intake: changes are made as a named user: --as NAME or BEASISWA_USER")
     workflow = _workflow(db)
-    summaries = _busy(lambda: take_in_files(workflow, files, _user_for(workflow.engine, as_)))
+    summaries = _busy(lambda: take_in_files(workflow, files, _user_for(workflow.engine, as_), dt.date.today()))
     print_intake(_out(), summaries)
     if any(s.error for s in summaries):
         raise typer.Exit(2)
@@ -196,8 +197,8 @@ def queue_command(
     office: str = typer.Option(None, "--office", help="Only this office."),
     mine: bool = typer.Option(False, "--mine", help="What awaits the user --as: to verify or reconsider "
                                                     "(officer), to approve or pay (supervisor)."),
-    older_than: int = typer.Option(None, "--older-than", min=0, help="Only claims in their state for more than DAYS."),
-    limit: int = typer.Option(None, "--limit", min=1, help="At most this many (the oldest)."),
+    older_than: int = typer.Option(None, "--older-than", min=0, max=MAX_DAYS, help="Only claims in their state for more than DAYS."),
+    limit: int = typer.Option(None, "--limit", min=1, max=MAX_ROWS, help="At most this many (the oldest)."),
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
@@ -251,7 +252,7 @@ def show_command(
 
 def search_command(
     text: str = typer.Argument(..., help="A NIK (16 digits), a KPJ (11 digits) or part of a name."),
-    limit: int = typer.Option(50, "--limit", min=1),
+    limit: int = typer.Option(50, "--limit", min=1, max=MAX_ROWS),
     db: str = DB_OPTION,
 ) -> None:
     """Find cases and claims by the participant's or a child's NIK, the KPJ, or a name."""
@@ -260,13 +261,15 @@ def search_command(
 
     if len(text.strip()) < 2:
         _fail(f"search: {text!r} is too short (at least 2 characters)")
+    if len(text) > 200:
+        _fail(f"search: {len(text)} characters is too long (at most 200, as a name)")
     print_search(_out(), search(_engine(db), text, limit), text.strip())
 
 
 def audit_command(
     what: str = typer.Argument(None, metavar="[CLAIM|CASE]", help="CASE_ID/CLAIM_ID or CASE_ID; default: all."),
     actor: str = typer.Option(None, "--actor", help="Only what this user did."),
-    limit: int = typer.Option(None, "--limit", min=1, help="Only the last N rows."),
+    limit: int = typer.Option(None, "--limit", min=1, max=MAX_ROWS, help="Only the last N rows."),
     db: str = DB_OPTION,
 ) -> None:
     """The audit trail: who did what, when, before → after. Append-only; the database refuses any change."""
@@ -437,7 +440,7 @@ def reconsider_command(
 
 def arrears_command(
     case_id: str = typer.Argument(..., metavar="CASE_ID"),
-    months: int = typer.Option(0, "--months", min=0, help="The employer's arrears now (0: settled)."),
+    months: int = typer.Option(0, "--months", min=0, max=MAX_MONTHS, help="The employer's arrears now (0: settled)."),
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
@@ -459,6 +462,21 @@ def arrears_command(
 
 # ============================================================================================== process
 
+def _letters_folder(out_dir: Path) -> None:
+    """The letters' folder, made now if missing; exit 2 naming --out when it is a file or can't be made or
+    written to."""
+    import os
+
+    if out_dir.exists() and not out_dir.is_dir():
+        _fail(f"--out: {str(out_dir)!r} is a file, not a folder for the letters")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(f"--out: {str(out_dir)!r} cannot be made: {exc.strerror}")
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        _fail(f"--out: {str(out_dir)!r} is not writable")
+
+
 def process_command(
     files: list[Path] = typer.Argument(..., metavar="INTAKE...", help="Case files and intake sheets."),
     out_dir: Path = typer.Option(..., "--out", help="Where the letters are written (PDF)."),
@@ -469,7 +487,7 @@ def process_command(
                                          help="The supervisor who approves, pays and issues the letters, per "
                                               "office (repeat)."),
     letter_date: str = typer.Option(None, "--date", help="The letters' date (YYYY-MM-DD); default today."),
-    workers: int = typer.Option(None, "--workers", min=1, help="Letter workers (default: one per core)."),
+    workers: int = typer.Option(None, "--workers", min=1, max=MAX_WORKERS, help="Letter workers (default: one per core)."),
     db: str = DB_OPTION,
 ) -> None:
     """The whole automated path for a batch: intake and decide, verify and approve where asked (two different
@@ -483,9 +501,10 @@ def process_command(
     if not intake_users:
         _fail("process: cases are taken in as a named user: --as NAME (or BEASISWA_USER), or --verify-as")
     day = _date(letter_date, "--date")
+    _letters_folder(out_dir)  # before anything is written: a batch must not stop after intake on its --out
     engine = _engine(db)
     status = _busy(lambda: run_process(engine, database_url(db), files, out_dir, intake_users, verify_as or [],
-                                       approve_as or [], day, workers, _out()))
+                                       approve_as or [], day, workers, _out(), today=dt.date.today()))
     if status:
         raise typer.Exit(status)
 

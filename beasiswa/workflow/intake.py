@@ -7,6 +7,7 @@ taken in its own transaction (`Workflow.take_in`), so a refused case never leave
 stops the others. Taking the same file in again changes nothing: its cases are registered already.
 """
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -46,8 +47,9 @@ class IntakeFileError(ValueError):
     """The file as a whole can't be read; the message names the file and why."""
 
 
-def read_units(path: Path) -> list[Unit]:
-    """The cases of one file, in the order they appear."""
+def read_units(path: Path, today: dt.date | None = None) -> list[Unit]:
+    """The cases of one file, in the order they appear; `today` (from the edge) refuses a case file whose
+    history holds a payout for a year not begun yet."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in SHEETS:
@@ -57,7 +59,7 @@ def read_units(path: Path) -> list[Unit]:
             raise IntakeFileError(str(exc)) from None
     if suffix == ".json":
         try:
-            case = read_case(path)
+            case = read_case(path, today)
         except CaseFileError as exc:
             raise IntakeFileError(str(exc)) from None
         return [Unit(case.case_id, case)]
@@ -119,10 +121,11 @@ class FileSummary:
         return self.error is None and not self.cases_refused
 
 
-def take_in_file(workflow: Workflow, path: Path, user_for: Callable[[Case], str | None]) -> FileSummary:
+def take_in_file(workflow: Workflow, path: Path, user_for: Callable[[Case], str | None],
+                 today: dt.date | None = None) -> FileSummary:
     """Take in every case of a file, each as the user `user_for(case)` names (by the case's office)."""
     try:
-        units = read_units(path)
+        units = read_units(path, today)
     except IntakeFileError as exc:
         return FileSummary(str(path), error=str(exc))
     readable = [u for u in units if u.case is not None]
@@ -137,7 +140,7 @@ def take_in_file(workflow: Workflow, path: Path, user_for: Callable[[Case], str 
     return FileSummary(str(path), lines=tuple(lines))
 
 
-def take_in_files(workflow: Workflow, paths: Sequence[Path], user_for: Callable[[Case], str | None]
-                  ) -> list[FileSummary]:
+def take_in_files(workflow: Workflow, paths: Sequence[Path], user_for: Callable[[Case], str | None],
+                  today: dt.date | None = None) -> list[FileSummary]:
     """Each file in turn; a file that can't be read is refused whole and the others go on."""
-    return [take_in_file(workflow, Path(path), user_for) for path in paths]
+    return [take_in_file(workflow, Path(path), user_for, today) for path in paths]

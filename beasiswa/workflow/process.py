@@ -53,11 +53,12 @@ def _intake_user(engine: Engine, names: Sequence[str]):
 
 def run_process(engine: Engine, url: str, files: Sequence[Path], out_dir: Path, intake_as: Sequence[str],
                 verify_as: Sequence[str], approve_as: Sequence[str], day: dt.date, workers: int | None,
-                console: Console) -> int:
-    """Run the batch; returns the exit status (0 all done, 1 something refused, 2 a file unreadable)."""
+                console: Console, today: dt.date | None = None) -> int:
+    """Run the batch; returns the exit status (0 all done, 1 something refused, 2 a file unreadable).
+    `day` dates the letters; `today` (from the edge) is what case files' history is checked against."""
     workflow = Workflow(engine)
     console.rule("[bold]1. Penerimaan dan putusan otomatis[/]")
-    summaries = take_in_files(workflow, files, _intake_user(engine, intake_as))
+    summaries = take_in_files(workflow, files, _intake_user(engine, intake_as), today)
     print_intake(console, summaries)
     case_ids = list(dict.fromkeys(line.result.case_id for s in summaries for line in s.lines
                                   if line.result.status != "refused"))

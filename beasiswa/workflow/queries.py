@@ -4,6 +4,7 @@ search by NIK, KPJ or name, and the audit trail. Reads only; one consistent snap
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Any
 
 import attrs
@@ -131,8 +132,12 @@ def search(engine: Engine, text: str, limit: int = 50) -> list:
     elif _DIGITS.fullmatch(text) and len(text) == 11:
         where = cases.c.participant_kpj == text
     else:
-        pattern = f"%{text.lower()}%"
-        where = or_(func.lower(cases.c.participant_name).like(pattern), func.lower(children.c.name).like(pattern))
+        # The text is matched as typed (NFC, as names are stored): its % and _ are not wildcards but escaped
+        # with a backslash.
+        escaped = unicodedata.normalize("NFC", text).lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        where = or_(func.lower(cases.c.participant_name).like(pattern, escape="\\"),
+                    func.lower(children.c.name).like(pattern, escape="\\"))
     query = (select(cases.c.case_id, cases.c.office, cases.c.participant_name, cases.c.participant_kpj,
                     children.c.child_id, children.c.name.label("child_name"), children.c.nik.label("child_nik"),
                     claims.c.claim_id, claims.c.academic_year, claims.c.level, claims.c.outcome, claims.c.state)

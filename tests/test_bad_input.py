@@ -1,0 +1,297 @@
+"""Bad input (issue 10, items 1 and 6): every attack or impossible value is refused with a message naming the
+field and the value, exit status 2, never a traceback, and nothing written; what is merely odd but possible
+(a byte-order mark) is taken."""
+
+import copy
+import csv
+import json
+
+import pytest
+from audit_support import run
+from sqlalchemy import text
+
+from beasiswa.casefile import CASE_ID_MAX, MAX_TEXT, CaseFileError, case_to_json, loads, parse_case, read_case
+from beasiswa.intake.sheets import case_rows, read_sheet, write_template
+from beasiswa.model.case import MAX_MONTHS
+from builders import case, child, claim, date, payout
+from ledger_support import database, dialect, write_case  # noqa: F401 - fixture
+from workflow_support import staffed
+
+CASE = case_to_json(case())  # KC-PLG-2025-000123: SMA 2025/2026 submitted 2025-07-21, child born 2010-05-15
+
+
+def changed(path: str, value, data: dict | None = None) -> dict:
+    """A copy of the case file with one field ('children.0.birth_date') set."""
+    data = copy.deepcopy(data or CASE)
+    *parents, leaf = path.split(".")
+    target = data
+    for part in parents:
+        target = target[int(part)] if part.isdigit() else target[part]
+    target[int(leaf) if leaf.isdigit() else leaf] = value
+    return data
+
+
+def refusal(data) -> str:
+    with pytest.raises(CaseFileError) as caught:
+        parse_case(data)
+    return str(caught.value)
+
+
+# ----------------------------------------------------------------------------------- item 1: impossible dates
+def test_a_child_born_after_its_claims_submission_is_invalid_input_and_one_born_that_day_is_not():
+    message = refusal(changed("children.0.birth_date", "2026-01-01"))
+    assert message.startswith("children[0].birth_date: '2026-01-01' is after claims[0].submitted_on '2025-07-21'")
+    assert refusal(changed("children.0.birth_date", "2099-01-01")).startswith("children[0].birth_date: '2099-01-01'")
+    assert parse_case(changed("children.0.birth_date", "2025-07-21")).children[0].birth_date == date(2025, 7, 21)
+
+
+def test_an_event_after_a_claims_submission_is_invalid_input_and_one_on_that_day_is_not():
+    message = refusal(changed("event.date", "2025-07-22"))
+    assert message == "event.date: '2025-07-22' is after claims[0].submitted_on '2025-07-21': a claim follows its event"
+    assert parse_case(changed("event.date", "2025-07-21")).event.date == date(2025, 7, 21)
+
+
+def test_a_history_payout_for_a_year_not_begun_today_is_invalid_input_and_one_begun_today_is_not():
+    data = case_to_json(case(history=[payout("anak-1", "2026/2027", "SMA")]))
+    with pytest.raises(CaseFileError, match=r"^history\[0\]\.academic_year: '2026/2027' begins on 2026-07-01, "
+                                            r"after today 2026-06-30"):
+        parse_case(data, today=date(2026, 6, 30))
+    assert parse_case(data, today=date(2026, 7, 1)).history[0].academic_year.start_year == 2026
+    assert parse_case(data).history  # without today (a stored case read again) there is nothing to compare
+
+
+@pytest.mark.parametrize("command", ["decide", "intake"])
+def test_a_history_payout_for_a_year_to_come_is_refused_by_the_commands_reading_today(tmp_path, command):
+    # The commands read today at the edge; 2099/2100 has not begun on any day these tests run.
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(case_to_json(case(history=[payout("anak-1", "2099/2100", "SMP")]))), encoding="utf-8")
+    args = [command, str(path)] + (["--as", "ani", "--db", f"sqlite:///{tmp_path / 'none.db'}"]
+                                   if command == "intake" else [])
+    if command == "intake":
+        from beasiswa.db import make_engine, upgrade
+        engine = make_engine(args[-1])
+        upgrade(engine)
+        engine.dispose()
+        staffed(args[-1]).engine.dispose()
+    result = run(*args)
+    assert result.exit_code == 2 and result.exception.__class__ is SystemExit
+    assert "history[0].academic_year: '2099/2100' begins on 2099-07-01, after today" in result.output
+
+
+def test_the_unborn_childs_case_file_is_refused_by_decide_with_exit_2(tmp_path):
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(changed("children.0.birth_date", "2026-01-01")), encoding="utf-8")
+    result = run("decide", str(path))
+    assert result.exit_code == 2 and result.exception.__class__ is SystemExit
+    assert "children[0].birth_date: '2026-01-01' is after claims[0].submitted_on" in result.stderr
+
+
+def test_the_unborn_childs_row_of_an_intake_sheet_is_refused_naming_its_row_and_column(tmp_path):
+    path = tmp_path / "intake.csv"
+    write_template(path, case_rows(changed("children.0.birth_date", "2026-01-01")))
+    [sheet_case] = read_sheet(path)
+    assert sheet_case.case is None
+    assert sheet_case.errors[0].startswith("row 2, column child_birth_date: '2026-01-01' is after row 2, "
+                                           "column submitted_on '2025-07-21'")
+
+
+# ------------------------------------------------------------------------------------ item 6: the case file
+@pytest.mark.parametrize("case_id", ["../../etc/KC-PLG", "KC-PLG'; DROP TABLE cases; --", 'KC-"PLG"',
+                                     "KC-PLG-2025\u200b-000123", "kc-plg-2025-000123", "KC-PLG 2025",
+                                     "KC-" + "9" * (CASE_ID_MAX - 2)])
+def test_a_case_id_outside_its_pattern_and_length_is_refused_naming_the_field(case_id):
+    assert refusal(changed("case_id", case_id)).startswith("case_id: ")
+
+
+def test_a_case_id_of_the_longest_length_is_taken():
+    longest = "KC-" + "9" * (CASE_ID_MAX - 3)
+    assert parse_case(changed("case_id", longest)).case_id == longest
+
+
+@pytest.mark.parametrize("field", ["children.0.id", "claims.0.id"])
+def test_a_childs_or_claims_id_with_a_path_or_a_quote_is_refused(field):
+    data = changed(field, "../anak'1")
+    if field == "children.0.id":
+        data["claims"][0]["child"] = "../anak'1"
+    assert refusal(data).startswith(f"{field.replace('.0.', '[0].')}: \"../anak'1\" is not an id")
+
+
+def test_a_name_of_ten_megabytes_is_refused_without_repeating_it_and_one_of_the_longest_length_is_taken():
+    message = refusal(changed("participant.name", "A" * 10_000_000))
+    assert message.startswith("participant.name: 'AAAA") and f"at most {MAX_TEXT} characters" in message
+    assert len(message) < 300
+    assert refusal(changed("participant.name", "A" * (MAX_TEXT + 1))).startswith("participant.name:")
+    assert parse_case(changed("participant.name", "A" * MAX_TEXT)).participant.name == "A" * MAX_TEXT
+
+
+@pytest.mark.parametrize("name", ["Siti\x00Aminah", "Siti\nAminah", "Siti\u200bAminah", "Siti\u202eAminah",
+                                  "Siti\ufeffAminah"])
+def test_a_name_with_a_control_or_invisible_character_is_refused_naming_the_character(name):
+    message = refusal(changed("children.0.name", name))
+    assert message.startswith("children[0].name: ") and f"U+{ord(name[4]):04X} at position 5" in message
+
+
+def test_names_are_stored_nfc_normalised():
+    decomposed = "Jose\u0301 Sua\u0301rez"
+    assert parse_case(changed("participant.name", decomposed)).participant.name == "Jos\u00e9 Su\u00e1rez"
+
+
+@pytest.mark.parametrize("field", ["participant.contribution_months", "participant.arrears_months"])
+@pytest.mark.parametrize("months", [2**63, 2**64 - 1, int("9" * 40), MAX_MONTHS + 1, -1])
+def test_months_beyond_a_lifetime_are_refused_naming_the_field(field, months):
+    assert refusal(changed(field, months)).startswith(f"{field}: ")
+
+
+def test_months_beyond_a_lifetime_are_named_by_their_field_path():
+    assert refusal(changed("participant.arrears_months", 2**63)) == \
+        "participant.arrears_months: must be 0 to 1200 months, got 9223372036854775808"
+
+
+def test_months_of_a_whole_lifetime_are_taken():
+    assert parse_case(changed("participant.contribution_months", MAX_MONTHS)).participant.contribution_months == 1200
+
+
+def test_a_history_amount_beyond_any_payout_is_refused():
+    data = case_to_json(case(history=[payout("anak-1", "2024/2025", "SMP")]))
+    data["history"][0]["amount"] = 2**63
+    assert refusal(data).startswith("history[0].amount: must be a positive whole rupiah amount of at most")
+
+
+def test_a_field_given_twice_in_one_object_is_refused_naming_it():
+    text_ = json.dumps(CASE).replace('"name": "Budi Santoso"', '"name": "Budi Santoso", "name": "Orang Lain"')
+    with pytest.raises(CaseFileError, match=r"^field 'name' is given twice in one object$"):
+        loads(text_)
+
+
+@pytest.mark.parametrize("part", ["participant", "event"])
+def test_a_null_part_of_the_case_is_refused_in_plain_words(part):
+    assert refusal(changed(part, None)) == f"{part}: null is not an object ({part}: {{...}})"
+
+
+def test_a_case_file_with_a_utf8_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(CASE).encode("utf-8"))
+    assert read_case(path).case_id == "KC-PLG-2025-000123"
+    assert parse_case(loads(path.read_bytes())).case_id == "KC-PLG-2025-000123"
+
+
+def test_a_number_of_more_digits_than_python_converts_is_refused_as_json():
+    with pytest.raises(CaseFileError, match="^not valid JSON"):
+        loads('{"n": ' + "9" * 5000 + "}")
+
+
+# ------------------------------------------------------------------------------------ item 6: intake sheets
+def sheet(tmp_path, **cells) -> list:
+    rows = case_rows(CASE)
+    rows[0].update(cells)
+    path = tmp_path / "intake.csv"
+    write_template(path, rows)
+    return read_sheet(path)
+
+
+@pytest.mark.parametrize("start", ["+", "-", "@", "\t", "\r"])
+def test_a_text_cell_beginning_like_a_formula_is_refused_naming_its_row_and_column(tmp_path, start):
+    [refused] = sheet(tmp_path, institution=f"{start}SUM(1+1)")
+    assert refused.case is None
+    assert refused.errors[0].startswith("row 2, column institution: ") and "begins like a formula" in \
+        refused.errors[0]
+
+
+def test_a_name_with_a_minus_inside_is_taken(tmp_path):
+    [taken] = sheet(tmp_path, institution="SMA Negeri 3 Palembang - Kampus 2")
+    assert taken.errors == ()
+
+
+def test_forty_nines_of_contribution_months_are_refused_naming_the_row_and_column(tmp_path):
+    [refused] = sheet(tmp_path, contribution_months="9" * 40)
+    assert refused.errors == (f"row 2, column contribution_months: '{'9' * 40}' is not a whole number "
+                              f"(at most 9 digits)",)
+    [refused] = sheet(tmp_path, contribution_months="999999999")
+    assert refused.errors[0].startswith("row 2, column contribution_months: ")
+
+
+# ------------------------------------------------------------------------ item 6: the commands, on both databases
+def rows_in(url: str, table: str) -> int:
+    from beasiswa.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def no_traceback(result) -> None:
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+
+
+def test_a_csv_with_forty_nines_of_months_writes_nothing_and_says_why(database, tmp_path):
+    staffed(database).engine.dispose()
+    rows = case_rows(CASE)
+    rows[0]["contribution_months"] = "9" * 40
+    path = tmp_path / "intake.csv"
+    write_template(path, rows)
+    result = run("intake", str(path), "--as", "ani", "--db", database)
+    no_traceback(result)
+    assert result.exit_code == 1  # the sheet was read; its one case is refused whole (README: exit 1)
+    assert "contribution_months" in result.stdout
+    assert rows_in(database, "cases") == 0 and rows_in(database, "claims") == 0
+
+
+def test_a_json_case_file_with_an_unborn_child_is_refused_by_intake_with_exit_2(database, tmp_path):
+    staffed(database).engine.dispose()
+    audit = rows_in(database, "audit_trail")
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(changed("children.0.birth_date", "2026-01-01")), encoding="utf-8")
+    result = run("intake", str(path), "--as", "ani", "--db", database)
+    no_traceback(result)
+    assert result.exit_code == 2 and "children[0].birth_date" in result.stdout
+    assert (rows_in(database, "cases"), rows_in(database, "audit_trail")) == (0, audit)
+
+
+def test_reversing_a_thirty_digit_seq_is_bad_input(database):
+    result = run("ledger", "reverse", "1" * 30, "--reason", "x", "--maker", "a", "--approver", "b", "--db", database)
+    no_traceback(result)
+    assert result.exit_code == 2 and "Invalid value for 'seq'" in result.stderr
+
+
+@pytest.mark.parametrize("command, out", [("report", "/proc/x.csv"), ("export", "/proc/x.xlsx")])
+def test_a_report_to_a_folder_that_takes_no_file_is_bad_input(database, command, out):
+    args = ["ledger", command, "--format", out.rpartition(".")[2], "--out", out, "--db", database]
+    result = run(*args)
+    no_traceback(result)
+    assert result.exit_code == 2 and "--out: '/proc/x." in result.stderr
+
+
+def test_process_with_an_out_that_is_a_file_refuses_before_taking_anything_in(database, tmp_path):
+    staffed(database).engine.dispose()
+    audit = rows_in(database, "audit_trail")
+    existing = tmp_path / "letters"
+    existing.write_text("not a folder", encoding="utf-8")
+    case_file = write_case(tmp_path / "case.json", case())
+    result = run("process", str(case_file), "--out", str(existing), "--as", "ani", "--db", database)
+    no_traceback(result)
+    assert result.exit_code == 2 and "--out:" in result.stderr and "is a file" in result.stderr
+    assert (rows_in(database, "cases"), rows_in(database, "claims"), rows_in(database, "audit_trail")) == \
+        (0, 0, audit)
+
+
+def test_searching_for_percent_signs_finds_only_names_that_hold_them(database):
+    w = staffed(database)
+    w.take_in("ani", case(children=[child(name="Siti 100% Aminah")], claims=[claim()]), "test")
+    other = case(children=[child(name="Budi_Santoso")], claims=[claim()])
+    import attrs
+    w.take_in("ani", attrs.evolve(other, case_id="KC-PLG-2025-000124"), "test")
+    w.engine.dispose()
+    everything = run("search", "%%", "--db", database)
+    assert everything.exit_code == 0 and "KC-PLG-2025-000123" not in everything.stdout
+    percent = run("search", "0%", "--db", database)
+    assert "KC-PLG-2025-000123" in percent.stdout and "KC-PLG-2025-000124" not in percent.stdout
+    underscore = run("search", "i_S", "--db", database)
+    assert "KC-PLG-2025-000124" in underscore.stdout and "KC-PLG-2025-000123" not in underscore.stdout
+
+
+def test_a_models_own_check_is_named_by_the_sheets_column(tmp_path):
+    [refused] = sheet(tmp_path, account_bank="BRI", account_number="12", account_holder="Siti Aminah")
+    assert refused.errors == ("row 2, column account_number: '12' is not a bank account number (6 to 20 digits)",)
