@@ -1,0 +1,67 @@
+"""What a new user meets first (issue 11, point 5): a command run before `db upgrade` creates nothing and says
+what to run; a mistyped SQLite URL is answered with the URL meant; a mistyped claim id with the nearest ids;
+a file that cannot be taken in is one error in one wording; a refusal is printed whole."""
+
+import pytest
+from typer.testing import CliRunner
+
+from beasiswa.cli import app
+from beasiswa.db import make_engine, upgrade
+from ledger_support import ROOT
+from workflow_support import staffed
+
+SHEET = ROOT / "fixtures" / "intake" / "kc-plg-2025-07.csv"
+runner = CliRunner()
+
+
+def run(*args, env=None):
+    result = runner.invoke(app, list(args), env=env or {}, catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    monkeypatch.delenv("BEASISWA_USER", raising=False)
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    staffed(url).engine.dispose()
+    return url
+
+
+# ------------------------------------------------------------------------------------------- before db upgrade
+
+@pytest.mark.parametrize("command", [["queue"], ["show", "KC-PLG-2025-000201"], ["users", "list"],
+                                     ["ledger", "verify"], ["intake", str(SHEET), "--as", "ani"],
+                                     ["letters", "render", "--out", "surat"]])
+def test_a_command_before_db_upgrade_creates_no_database_and_says_to_run_db_upgrade(tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BEASISWA_DATABASE_URL", raising=False)
+    code, out = run(*command)
+    assert code == 2, out
+    assert "basis data sqlite:///beasiswa.db belum ada" in out and "jalankan `beasiswa db upgrade`" in out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_db_upgrade_is_the_command_that_creates_the_database(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BEASISWA_DATABASE_URL", raising=False)
+    assert run("db", "upgrade")[0] == 0
+    assert (tmp_path / "beasiswa.db").exists()
+    assert run("users", "list")[0] == 0
+
+
+# ------------------------------------------------------------------------------------------- database URL
+
+def test_a_sqlite_url_with_two_slashes_is_answered_with_the_url_meant(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out = run("queue", "--db", "sqlite://beasiswa.db")
+    assert code == 2
+    assert "maksudnya sqlite:///beasiswa.db?" in out and "Invalid SQLite URL" not in out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_sqlite_url_with_three_slashes_is_the_file_here(tmp_path, monkeypatch, db):
+    monkeypatch.chdir(tmp_path)
+    assert run("users", "list", "--db", "sqlite:///cli.db")[0] == 0
