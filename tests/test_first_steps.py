@@ -65,3 +65,61 @@ def test_a_sqlite_url_with_two_slashes_is_answered_with_the_url_meant(tmp_path, 
 def test_a_sqlite_url_with_three_slashes_is_the_file_here(tmp_path, monkeypatch, db):
     monkeypatch.chdir(tmp_path)
     assert run("users", "list", "--db", "sqlite:///cli.db")[0] == 0
+
+
+# ------------------------------------------------------------------------------------------- mistyped ids
+
+def intake(db):
+    code, out = run("intake", str(SHEET), "--as", "ani", "--db", db)
+    assert code == 0, out
+
+
+def test_show_of_a_mistyped_case_id_suggests_the_nearest_registered_ids(db):
+    intake(db)
+    code, out = run("show", "KC-PLG-2025-0002", "--db", db)
+    assert code == 1
+    assert "KC-PLG-2025-0002: kasus ini tidak terdaftar di basis data ini; mungkin maksud Anda: " in out
+    assert "KC-PLG-2025-000202" in out.split("mungkin maksud Anda:")[1]
+
+
+def test_show_of_a_mistyped_claim_id_suggests_the_claims_of_that_case(db):
+    intake(db)
+    code, out = run("show", "KC-PLG-2025-000201/klaim2", "--db", db)
+    assert code == 1
+    assert out.split("mungkin maksud Anda: ")[1].split(", ")[0] == "KC-PLG-2025-000201/klaim-2"
+
+
+def test_an_id_near_nothing_registered_gets_no_suggestion(db):
+    intake(db)
+    code, out = run("show", "ZZZZ", "--db", db)
+    assert code == 1 and "tidak terdaftar" in out and "mungkin" not in out
+
+
+def test_an_action_on_a_mistyped_claim_id_suggests_the_nearest_claims(db):
+    intake(db)
+    code, out = run("verify", "KC-PLG-2025-00201/klaim-1", "--as", "ani", "--db", db, env={"COLUMNS": "60"})
+    assert code == 1
+    assert ("[CLAIM_NOT_FOUND]: klaim KC-PLG-2025-00201/klaim-1 tidak terdaftar; mungkin maksud Anda: "
+            "KC-PLG-2025-000201/klaim-1") in out
+
+
+def test_arrears_of_a_mistyped_case_id_suggests_the_nearest_cases(db):
+    intake(db)
+    code, out = run("arrears", "KC-PLG-2025-00202", "--as", "ani", "--db", db)
+    assert code == 1 and "mungkin maksud Anda: KC-PLG-2025-000202" in out
+
+
+# ------------------------------------------------------------------------------------------- whole messages
+
+@pytest.mark.parametrize(("action", "flag"), [("verify", "--all-decided"), ("approve", "--all-verified"),
+                                              ("pay", "--all-approved")])
+def test_a_refusal_of_all_of_an_offices_claims_names_the_option_whole(db, action, flag):
+    code, out = run(action, flag, "--as", "gita", "--db", db, env={"COLUMNS": "40"})
+    assert code == 1
+    assert f"error: {action} {flag}: [ROLE]: pengguna 'gita' (auditor, KP) tidak boleh" in out
+    assert "…" not in out and "\n" not in out.strip()
+
+
+def test_office_without_all_names_the_option_to_add(db):
+    code, out = run("pay", "KC-PLG-2025-000201/klaim-1", "--office", "KC-PLG", "--as", "budi", "--db", db)
+    assert code == 2 and "--office hanya bersama --all-approved" in out and "…" not in out

@@ -3,6 +3,7 @@ search by NIK, KPJ or name, and the audit trail. Reads only; one consistent snap
 """
 
 import datetime as dt
+import difflib
 import re
 from typing import Any
 
@@ -117,6 +118,35 @@ def case_view(engine: Engine, case_id: str, claim_id: str | None = None) -> Case
         return CaseView(case, kids, claim_rows, family, conn.execute(entries.order_by(journal.c.seq)).all(),
                         conn.execute(letter_query.order_by(letters.c.claim_id, letters.c.decision_revision)).all(),
                         conn.execute(audit_query.order_by(audit_trail.c.seq)).all())
+
+
+def nearest_ids(engine: Engine, text: str, limit: int = 3) -> list[str]:
+    """The registered ids nearest to a mistyped case id or CASE_ID/CLAIM_ID (difflib's ratio), for a message
+    that suggests them. Looked for among the claims of the case named, if it is registered; else among the
+    ids sharing the longest prefix of office and year (KC-PLG-2025-, KC-PLG-), so a large database is not
+    read whole."""
+    case_id, slash, claim_id = text.strip().partition("/")
+    parts = case_id.split("-")
+    prefixes = ["-".join(parts[:n]) + "-" for n in (3, 2) if len(parts) > n] + [""]
+    with engine.connect() as conn:
+        if slash and conn.execute(select(cases.c.case_id).where(cases.c.case_id == case_id)).first():
+            found = conn.execute(select(claims.c.claim_id).where(claims.c.case_id == case_id)).scalars().all()
+            return [f"{case_id}/{c}" for c in difflib.get_close_matches(claim_id, found, n=limit)]
+        for prefix in prefixes:
+            if slash:
+                query = select(claims.c.case_id, claims.c.claim_id).where(claims.c.case_id.startswith(prefix, autoescape=True))
+                found = [f"{r.case_id}/{r.claim_id}" for r in conn.execute(query)]
+            else:
+                found = conn.execute(select(cases.c.case_id).where(cases.c.case_id.startswith(prefix, autoescape=True))).scalars().all()
+            if found:
+                return difflib.get_close_matches(text.strip(), found, n=limit)
+    return []
+
+
+def suggestion(engine: Engine, text: str) -> str:
+    """'; mungkin maksud Anda: A, B' for a mistyped id, or '' when nothing registered is near it."""
+    near = nearest_ids(engine, text)
+    return f"; mungkin maksud Anda: {', '.join(near)}" if near else ""
 
 
 _DIGITS = re.compile(r"\d+")

@@ -88,8 +88,9 @@ def _red(count: int) -> str:
 
 # ------------------------------------------------------------------------------------------------ steps
 
-def print_steps(console: Console, steps: Sequence[Step], action: Action) -> None:
-    """A result line per claim and a total: done, refused, and the amount of those done."""
+def print_steps(console: Console, steps: Sequence[Step], action: Action, hints: dict | None = None) -> None:
+    """A result line per claim and a total: done, refused, and the amount of those done; `hints` adds to a
+    refusal what may have been meant (the nearest ids to one not registered)."""
     for s in steps:
         if s.ok:
             money = f"  {format_rupiah(s.amount)}" if s.amount else ""
@@ -99,7 +100,8 @@ def print_steps(console: Console, steps: Sequence[Step], action: Action) -> None
                           f"{outcome}{money}{seq}", highlight=False, soft_wrap=True)
         else:
             console.print(f"[red]✗[/] {escape(str(s.ref))}  tidak dapat {ACTION_NAMES[action]} "
-                          f"[{s.refusal.code}]: {escape(s.refusal.message)}", highlight=False, soft_wrap=True)
+                          f"[{s.refusal.code}]: {escape(s.refusal.message)}{escape((hints or {}).get(s.ref, ''))}",
+                          highlight=False, soft_wrap=True)
     done = [s for s in steps if s.ok]
     total = sum(s.amount for s in done if s.outcome == "approved")
     console.print(f"Jumlah: {len(done)} berhasil, {len(steps) - len(done)} gagal dari {len(steps)} klaim"
