@@ -123,3 +123,26 @@ def test_a_refusal_of_all_of_an_offices_claims_names_the_option_whole(db, action
 def test_office_without_all_names_the_option_to_add(db):
     code, out = run("pay", "KC-PLG-2025-000201/klaim-1", "--office", "KC-PLG", "--as", "budi", "--db", db)
     assert code == 2 and "--office hanya bersama --all-approved" in out and "…" not in out
+
+
+# ------------------------------------------------------------------------------------------- intake of a missing file
+
+@pytest.mark.parametrize("name", ["nosuch.csv", "nosuch.xlsx", "nosuch.json"])
+def test_intake_of_a_missing_file_is_one_error_in_one_wording_and_no_summary(db, tmp_path, name):
+    code, out = run("intake", str(tmp_path / name), "--as", "ani", "--db", db)
+    assert code == 2
+    assert out == f"error: {tmp_path / name}: berkas tidak ditemukan\n"
+
+
+def test_intake_with_one_missing_file_takes_in_none_of_the_others(db, tmp_path):
+    code, out = run("intake", str(SHEET), str(tmp_path / "nosuch.csv"), "--as", "ani", "--db", db)
+    assert code == 2 and "berkas tidak ditemukan" in out
+    assert run("queue", "--db", db) == (0, "Antrean klaim: terbuka: tidak ada klaim.\n")
+
+
+def test_a_file_that_cannot_be_read_is_its_reason_alone_without_a_table_of_blanks(db, tmp_path):
+    bad = tmp_path / "rusak.json"
+    bad.write_text("x", encoding="utf-8")
+    code, out = run("intake", str(bad), "--as", "ani", "--db", db)
+    assert code == 2
+    assert out.startswith(f"✗ {bad}: ") and "Ringkasan" not in out and "berkas\n" not in out

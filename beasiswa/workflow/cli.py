@@ -166,6 +166,15 @@ def _user_for(engine, names: list[str] | None):
     return lambda case: by_office.get(case.office, first)
 
 
+def _files_exist(files: list[Path]) -> None:
+    """Every file named is there before any is taken in: a missing one is bad input (exit 2, nothing taken)."""
+    from beasiswa.workflow.intake import missing_file
+
+    missing = [m for m in map(missing_file, files) if m is not None]
+    if missing:
+        _fail("; ".join(missing))
+
+
 def intake_command(
     files: list[Path] = typer.Argument(..., help="Case files (.json) and intake sheets (.csv, .xlsx)."),
     as_: list[str] = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True,
@@ -180,6 +189,7 @@ def intake_command(
 
     if not as_:
         _fail("intake: changes are made as a named user: --as NAME or BEASISWA_USER")
+    _files_exist(files)
     workflow = _workflow(db)
     summaries = _busy(lambda: take_in_files(workflow, files, _user_for(workflow.engine, as_)))
     print_intake(_out(), summaries)
@@ -499,6 +509,7 @@ def process_command(
     if not intake_users:
         _fail("process: cases are taken in as a named user: --as NAME (or BEASISWA_USER), or --verify-as")
     day = _date(letter_date, "--date")
+    _files_exist(files)
     engine = _engine(db)
     status = _busy(lambda: run_process(engine, database_url(db), files, out_dir, intake_users, verify_as or [],
                                        approve_as or [], day, workers, _out()))

@@ -48,6 +48,10 @@ def outcome_text(outcome: str | None) -> str:
 def print_intake(console: Console, summaries: Sequence[FileSummary]) -> None:
     """Per file: cases taken (new or with claims added), unchanged, refused; claims taken by outcome,
     unchanged, refused. Then every refusal with its rows and reason."""
+    if all(s.error for s in summaries):  # nothing was read: the reasons alone, no table of blanks
+        for s in summaries:
+            console.print(f"[red]✗[/] {escape(s.error)}", highlight=False, soft_wrap=True)
+        return
     table = Table(title="Ringkasan penerimaan berkas", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     name_width = max([len("Berkas"), *(len(Path(s.path).name) for s in summaries)])
     table.add_column("Berkas", no_wrap=True, min_width=name_width)
@@ -57,7 +61,7 @@ def print_intake(console: Console, summaries: Sequence[FileSummary]) -> None:
     totals = [0] * 10
     for s in summaries:
         if s.error:
-            table.add_row(escape(Path(s.path).name), "", "", "[red]berkas[/]", *[""] * 7)
+            table.add_row(escape(Path(s.path).name), *["[red]-[/]"] * 10)  # the reason is printed below
             continue
         o = s.outcomes
         counts = [s.cases_taken, s.cases_unchanged, s.cases_refused, s.claims_taken, o["approved"], o["rejected"],
