@@ -16,7 +16,7 @@ from beasiswa.db.tables import cases, children, claims, family_totals, journal
 from beasiswa.workflow.records import ClaimRef, timestamp
 from beasiswa.workflow.roles import Role, User
 from beasiswa.workflow.states import State
-from beasiswa.workflow.tables import audit_trail
+from beasiswa.workflow.tables import audit_trail, users
 
 # A queue without --state shows the claims someone still has to act on.
 OPEN_STATES = (State.SUBMITTED, State.DECIDED, State.VERIFIED, State.APPROVED, State.RETURNED, State.PENDING,
@@ -176,7 +176,10 @@ def search(engine: Engine, text: str, limit: int = 50) -> list:
 
 def audit_entries(engine: Engine, *, case_id: str | None = None, claim_id: str | None = None,
                   actor: str | None = None, limit: int | None = None) -> list:
-    query = select(audit_trail)
+    """The trail's rows, each with the office whose clock shows its time: its case's, else the actor's."""
+    query = (select(audit_trail, func.coalesce(cases.c.office, users.c.office).label("office"))
+             .select_from(audit_trail.outerjoin(cases, cases.c.case_id == audit_trail.c.case_id)
+                          .outerjoin(users, users.c.name == audit_trail.c.actor)))
     if case_id:
         query = query.where(audit_trail.c.case_id == case_id)
     if claim_id:
