@@ -160,3 +160,12 @@ def test_a_table_wider_than_rich_would_fold_keeps_the_id_column_whole_at_80_colu
     plain.print(_table())
     assert "reasons=DOCUMENTS_INCOMPLETE," not in plain.export_text().split()  # what Rich does by itself
     assert "reasons=DOCUMENTS_INCOMPLETE," in console.export_text().split()
+
+
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_decide_never_breaks_a_rules_name_at_any_width(columns):
+    code, out = run("decide", str(ROOT / "fixtures" / "cases" / "02-tiga-anak.json"), "--trace", columns=columns)
+    assert code == 0
+    words = set(re.split(r"[\s│┃|]+", out))
+    for name in ("contribution_period_is_long_enough:", "employer_arrears_are_within_limit:"):
+        assert name in words, f"{name!r} is broken at {columns} columns"

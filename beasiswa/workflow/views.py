@@ -4,7 +4,6 @@ Rich tables that never cut an id or a code (`beasiswa.terminal`); times on the c
 (`beasiswa.office_time`: stored in UTC, shown in WIB, WITA or WIT). Nothing here changes anything.
 """
 
-import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
