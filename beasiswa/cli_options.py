@@ -33,10 +33,20 @@ def _first_line(exc: Exception) -> str:
 def engine(db: str | None, *, migrated: bool = True):
     """The engine for `--db` (else $BEASISWA_DATABASE_URL, else sqlite:///beasiswa.db); with `migrated`, a
     database at the latest revision, else exit 2 naming the database (password hidden) and what to do."""
-    from beasiswa.db import current_revision, database_url, head_revision, make_engine, redact
+    import os
+
+    from beasiswa.db import current_revision, database_url, head_revision, make_engine, redact, sqlite_file
     from beasiswa.db.engine import DatabaseUrlError
 
     url = database_url(db)
+    try:
+        file = sqlite_file(url)
+    except DatabaseUrlError as exc:
+        fail(str(exc))
+    if migrated and file is not None and not os.path.exists(file):
+        # SQLite would create an empty file on connecting: only `db upgrade` (migrated=False) makes one.
+        fail(f"basis data {redact(url)} belum ada (berkas {file} tidak ditemukan): jalankan "
+             f"`beasiswa db upgrade` dulu untuk membuatnya")
     try:
         made = make_engine(url)
     except DatabaseUrlError as exc:
@@ -49,6 +59,6 @@ def engine(db: str | None, *, migrated: bool = True):
         except Exception as exc:  # an unreachable server, a file that is no database
             fail(f"database {redact(url)}: {_first_line(exc)}")
         if at != head_revision():
-            fail(f"database {redact(url)} is at revision {at or 'none'}, not {head_revision()}: "
-                 f"run `beasiswa db upgrade`")
+            fail(f"basis data {redact(url)} pada revisi {at or 'kosong'}, bukan {head_revision()}: "
+                 f"jalankan `beasiswa db upgrade` dulu")
     return made

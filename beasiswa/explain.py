@@ -9,6 +9,7 @@ from rich.table import Table
 from beasiswa.indonesian import DOCUMENT_NAMES, EVENT_NAMES, OUTCOME_NAMES, SEGMENT_NAMES, format_date, format_rupiah
 from beasiswa.law import Law, Scheme
 from beasiswa.model import Case, CaseDecision, Outcome
+from beasiswa.terminal import print_table
 
 _STYLE = {Outcome.APPROVED: "green", Outcome.REJECTED: "red", Outcome.RETURNED: "yellow", Outcome.PENDING: "cyan"}
 
@@ -42,7 +43,7 @@ def print_explanation(console: Console, case: Case, decision: CaseDecision, law:
             for step in d.trace:
                 mark = "[green]✓[/]" if step.holds else "[red]✗[/]"
                 table.add_row(f"{mark} aturan", f"{step.rule}: {step.detail}", step.citation)
-        console.print(table)
+        print_table(console, table)
     e = decision.entitlement
     names = ", ".join(case.child(b).name for b in e.beneficiaries) or "belum ada"
     console.print(f"[bold]Hak keluarga[/]: batas {format_rupiah(e.family_cap)}, telah dibayar "

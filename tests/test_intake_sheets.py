@@ -184,3 +184,15 @@ def test_the_template_in_fixtures_has_exactly_the_columns_read():
     with template.open(encoding="utf-8") as f:
         assert next(csv.reader(f)) == COLUMNS
     assert all(c.errors == () for c in read_sheet(template))
+
+
+@pytest.mark.parametrize("bad_row", [0, 1])
+def test_a_bad_date_in_one_row_of_a_case_is_named_in_its_own_row_not_as_a_difference(tmp_path, bad_row):
+    rows = case_rows(CASE)
+    assert len(rows) == 2
+    rows[bad_row]["event_date"] = "2024-13-45"
+    path = tmp_path / "intake.csv"
+    write_template(path, rows)
+    [refused] = read_sheet(path)
+    assert refused.case is None
+    assert refused.errors == (f"row {bad_row + 2}, column event_date: '2024-13-45' is not a date (YYYY-MM-DD)",)

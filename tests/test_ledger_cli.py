@@ -73,7 +73,7 @@ def test_the_database_url_may_come_from_the_environment(tmp_path, monkeypatch):
 def test_recording_into_a_database_not_yet_upgraded_is_refused_with_the_command_to_run(tmp_path, case_file):
     result = record(f"sqlite:///{tmp_path / 'empty.db'}", case_file)
     assert result.exit_code == 2
-    assert "run `beasiswa db upgrade`" in result.output
+    assert "jalankan `beasiswa db upgrade`" in result.output
 
 
 def test_record_registers_the_case_imports_its_history_and_pays_the_approved_claims(staff, case_file):

@@ -2,7 +2,8 @@
 becomes: the right name, amount in figures and words, academic year, level, reasons and number; an award on
 one A4 page; PDF/A-3b with the canonical data attached; a page that is not blank.
 
-The sample letters' pages are kept as PNGs in out/letters/ so a person can look at them."""
+Each sample letter's pages are turned into PNGs in the test's temporary folder (pytest keeps the last runs'
+folders, so a person can look at them there); `make demo` writes its own to out/."""
 
 import datetime as dt
 import io
@@ -61,7 +62,6 @@ from beasiswa.letters.words import amount_in_words
 from beasiswa.model import Code, Outcome, Reason
 from beasiswa.rules import decide
 
-OUT = Path(__file__).resolve().parents[1] / "out" / "letters"
 LAW = default_law()
 SETTINGS = default_settings()
 TODAY = dt.date(2025, 8, 27)
@@ -143,11 +143,12 @@ def pixels(pdf: bytes, page: int = 1, dpi: int = 40) -> tuple[int, int, bytes]:
     return int(width), int(height), raster
 
 
-def keep_png(pdf: bytes, name: str) -> Path:
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / f"{name}.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-png", "-r", "100", str(OUT / f"{name}.pdf"), str(OUT / name)], check=True)
-    return OUT / name
+def keep_png(pdf: bytes, name: str, folder: Path) -> Path:
+    """The letter and its pages as PNGs in `folder` (a test's temporary folder, never the project's)."""
+    (folder / f"{name}.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "100", str(folder / f"{name}.pdf"), str(folder / name)], check=True)
+    assert list(folder.glob(f"{name}*.png")), f"pdftoppm made no page of {name}.pdf"
+    return folder / name
 
 
 # ------------------------------------------------------------------------------------------- letter numbers
@@ -306,7 +307,7 @@ def test_the_qr_code_carries_the_number_and_a_short_digest():
 
 # ------------------------------------------------------------------------------------------- rendering
 
-def test_the_award_letter_states_name_amount_in_figures_and_words_year_level_account_and_number(renderer):
+def test_the_award_letter_states_name_amount_in_figures_and_words_year_level_account_and_number(renderer, tmp_path):
     letter = letter_for(AWARD_TO_CHILD)
     rendered = renderer.render(letter)
     text = text_of(rendered.pdf)
@@ -325,7 +326,7 @@ def test_the_award_letter_states_name_amount_in_figures_and_words_year_level_acc
         assert instrument in text
     assert f"Kode verifikasi: {short_digest(rendered.data_digest)}" in text
     assert "Ahmad Fauzi" not in text  # the other child
-    keep_png(rendered.pdf, "award")
+    keep_png(rendered.pdf, "award", tmp_path)
 
 
 def test_the_award_letter_to_the_family_masks_the_nik_and_names_no_account(renderer):
@@ -368,7 +369,7 @@ def test_a_citation_of_an_interpretation_without_plain_words_is_an_error_not_a_b
         readable_basis("PP 82/2019; Interpretasi I99", SETTINGS)
 
 
-def test_the_rejection_letter_states_every_reason_with_its_legal_basis_and_how_to_ask_again(renderer):
+def test_the_rejection_letter_states_every_reason_with_its_legal_basis_and_how_to_ask_again(renderer, tmp_path):
     letter = letter_for(REJECTION, sequence=124)
     assert len(letter.reasons) == 2
     text = text_of(renderer.pdf(letter))
@@ -380,10 +381,10 @@ def test_the_rejection_letter_states_every_reason_with_its_legal_basis_and_how_t
         assert re.sub(r"\s+", " ", reason.message) in text
         assert f"Dasar hukum: {reason.basis}." in re.sub(r"\s+", " ", text)
     assert "peninjauan kembali" in text and "dengan menyebutkan nomor surat ini" in text
-    keep_png(renderer.pdf(letter), "rejection")
+    keep_png(renderer.pdf(letter), "rejection", tmp_path)
 
 
-def test_the_return_letter_names_each_missing_document_and_how_to_resubmit(renderer):
+def test_the_return_letter_names_each_missing_document_and_how_to_resubmit(renderer, tmp_path):
     letter = letter_for(RETURN, sequence=125)
     text = text_of(renderer.pdf(letter))
     assert "Perihal : Pengembalian Berkas Klaim Manfaat Beasiswa Pendidikan Anak" in text
@@ -391,7 +392,7 @@ def test_the_return_letter_names_each_missing_document_and_how_to_resubmit(rende
     assert "rapor atau transkrip nilai terakhir." in text
     assert "ajukan kembali klaim ini ke kantor cabang dengan menyebutkan nomor surat ini" in text
     assert "formulir pengajuan klaim" not in text  # submitted, so not asked for
-    keep_png(renderer.pdf(letter), "return")
+    keep_png(renderer.pdf(letter), "return", tmp_path)
 
 
 def test_the_pdf_is_pdf_a_3b_with_the_canonical_data_attached(renderer):
@@ -484,7 +485,7 @@ def test_the_amount_in_words_of_the_letter_is_that_of_the_words_module(renderer)
     assert "(dua belas juta rupiah)" in text
 
 
-def test_a_long_letter_keeps_its_closing_words_with_the_signature_on_one_page(renderer):
+def test_a_long_letter_keeps_its_closing_words_with_the_signature_on_one_page(renderer, tmp_path):
     data = case_file(
         history=[{"child": "anak-1", "academic_year": "2025/2026", "level": "SMA", "amount": 3000000}],
         claim={"level": "S2", "institution": "Universitas Sriwijaya", "documents": ["claim_form"]})
@@ -497,7 +498,7 @@ def test_a_long_letter_keeps_its_closing_words_with_the_signature_on_one_page(re
     assert "tidak sependapat dengan keputusan ini" in last  # the paragraph before the closing is with it
     assert "Demikian surat ini kami sampaikan." in last
     assert "Kepala Kantor Cabang Palembang, Ahmad Rizal Fahmi" in last
-    keep_png(renderer.pdf(letter), "rejection-long")
+    keep_png(renderer.pdf(letter), "rejection-long", tmp_path)
 
 
 # ------------------------------------------------------------------------------------------- what a family reads

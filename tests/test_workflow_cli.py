@@ -209,5 +209,5 @@ def test_the_database_must_be_at_the_workflows_revision(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
     upgrade(make_engine(url), "0002_letters")
     code, out = run(url, "queue")
-    assert code == 2 and "run `beasiswa db upgrade`" in out
+    assert code == 2 and "jalankan `beasiswa db upgrade`" in out
 

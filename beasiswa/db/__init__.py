@@ -5,8 +5,8 @@ The tables (`beasiswa.db.tables`) are created and changed only by the Alembic mi
 upgrade runs as the tables' owner and grants the application role only `beasiswa.db.roles.POLICY`.
 """
 
-from beasiswa.db.engine import DEFAULT_URL, ENV_VAR, database_url, make_engine, redact
+from beasiswa.db.engine import DEFAULT_URL, ENV_VAR, database_url, make_engine, redact, sqlite_file
 from beasiswa.db.migrate import head_revision, current_revision, upgrade
 
 __all__ = ["DEFAULT_URL", "ENV_VAR", "current_revision", "database_url", "head_revision", "make_engine",
-           "redact", "upgrade"]
+           "redact", "sqlite_file", "upgrade"]

@@ -44,12 +44,27 @@ def _parse(text: str) -> URL:
     except ArgumentError:
         raise DatabaseUrlError(f"database URL: {redact(text)!r} is not a URL "
                                f"(sqlite:///FILE or postgresql+psycopg://USER@HOST/DB)") from None
+    if url.get_backend_name() == "sqlite" and (url.host or url.port or url.username):
+        # sqlite://FILE: two slashes make FILE a host name, which SQLite has no use for.
+        file = (url.host or "") + (f"/{url.database}" if url.database else "")
+        raise DatabaseUrlError(f"URL basis data {redact(text)!r}: URL SQLite ditulis dengan tiga garis miring, "
+                               f"maksudnya sqlite:///{file}? (sqlite:///FILE, atau sqlite:////PATH/ABSOLUT)")
     if url.get_backend_name() == "postgresql":
         if url.get_driver_name() not in ("psycopg", "psycopg2") or url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
     elif url.get_backend_name() != "sqlite":
         raise DatabaseUrlError(f"database URL: {url.get_backend_name()!r} is not supported (sqlite, postgresql)")
     return url
+
+
+def sqlite_file(url: str | None = None) -> str | None:
+    """The file a SQLite URL names (None for PostgreSQL or an in-memory database): SQLite creates it on the
+    first connection, so whoever must not create a database looks for it first."""
+    parsed = _parse(database_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:") \
+            or parsed.query.get("mode") == "memory" or parsed.database.startswith("file:"):
+        return None
+    return parsed.database
 
 
 def redact(text: str) -> str:

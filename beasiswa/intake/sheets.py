@@ -179,6 +179,15 @@ def _cell(row: _Row, column: str) -> tuple[Any, str | None]:
         return value.date().isoformat(), None
     if column in _DATE_COLUMNS and isinstance(value, dt.date):
         return value.isoformat(), None
+    if column in _DATE_COLUMNS:
+        # Checked here, cell by cell, so a bad date is named in its own row rather than as the value the
+        # case's other rows "differ" from.
+        try:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
+                return dt.date.fromisoformat(str(value)).isoformat(), None
+        except ValueError:
+            pass
+        return None, f"{where}: {value!r} is not a date (YYYY-MM-DD)"
     if column in _INTEGER_COLUMNS:
         if isinstance(value, bool):
             return None, f"{where}: {value!r} is not a whole number"
@@ -232,19 +241,23 @@ def _case_dict(rows: list[_Row]) -> tuple[dict | None, list[str], dict[str, int]
 
     for row in rows:
         cells = {}
+        bad = set()
         for column in COLUMNS:
             value, error = _cell(row, column)
             if error:
                 errors.append(error)
+                bad.add(column)
             cells[column] = value
         for column, dotted in CASE_COLUMNS.items():
-            agreed(row, column, cells[column], "case")
+            if column not in bad:  # a bad cell is named by its own error, not compared with the others
+                agreed(row, column, cells[column], "case")
             if cells[column] is not None:
                 _set(case, dotted, cells[column])
         child_id = cells["child_id"]
         child = {"married_on": None, "employed_on": None, "designated": None}
         for column, field in CHILD_COLUMNS.items():
-            agreed(row, column, cells[column], f"child {child_id}")
+            if column not in bad:
+                agreed(row, column, cells[column], f"child {child_id}")
             if cells[column] is not None:
                 child[field] = cells[column]
         if child_id is not None and child_id not in children:

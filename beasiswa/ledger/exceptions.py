@@ -308,10 +308,13 @@ def print_findings(console, found: list[Finding]) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from beasiswa.terminal import print_table
+
     table = Table(title=f"Pengecualian: {len(found)} temuan", title_justify="left", box=box.SIMPLE_HEAD)
     for title in ("Seq", "Aturan", "Kasus", "Anak", "Tahun ajaran", "Keterangan"):
-        table.add_column(title, justify="right" if title == "Seq" else "left")
+        table.add_column(title, justify="right" if title == "Seq" else "left",
+                         no_wrap=title in ("Seq", "Aturan", "Kasus", "Anak", "Tahun ajaran"))
     for f in found:
         table.add_row(str(f.seq), f.code, *(escape(v or "") for v in (f.case_id, f.child_id, f.academic_year,
                                                                       f.detail)))
-    console.print(table, highlight=False)
+    print_table(console, table)

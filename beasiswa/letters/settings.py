@@ -1,7 +1,7 @@
 """What letters say that does not come from the case, read from data files: the agency, the issuing offices'
-letterheads and signing officers, the parts of a letter number, the legal basis, the names of the levels, how
-to ask for reconsideration or resubmit and by when, who a letter is addressed to, the plain words for the
-project's interpretations and the abbreviations of the regulation (beasiswa/letters/data/*.toml).
+letterheads, signing officers and time zones, the parts of a letter number, the legal basis, the names of the
+levels, how to ask for reconsideration or resubmit and by when, who a letter is addressed to, the plain words
+for the project's interpretations and the abbreviations of the regulation (beasiswa/letters/data/*.toml).
 
 Loading refuses data that is not sound (an unknown key, a level without a name, a kind without a subject),
 naming the file and the field, so a letter never goes out with a hole in it.
@@ -11,6 +11,7 @@ import tomllib
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 import cattrs
@@ -102,6 +103,7 @@ class Office:
     city: str
     officer_title: str
     officer_name: str
+    time_zone: str  # IANA name: Asia/Jakarta (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT)
 
 
 @attrs.frozen
@@ -198,6 +200,12 @@ def load_settings(data_dir: Path = DATA_DIR) -> LetterSettings:
     letters = _read(data_dir / LETTERS_FILE)
     offices = {code: _structure({"code": code, **fields}, Office, f"{OFFICES_FILE}[{code}]")
                for code, fields in _read(data_dir / OFFICES_FILE).items()}
+    for code, office in offices.items():
+        try:
+            ZoneInfo(office.time_zone)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise LetterDataError(f"{OFFICES_FILE}[{code}].time_zone: {office.time_zone!r} is not a time zone "
+                                  f"(Asia/Jakarta, Asia/Makassar, Asia/Jayapura)") from None
     settings = _structure({**letters, "offices": {}}, LetterSettings, LETTERS_FILE)
     codes = {c.value for c in Code}
     for code, within in settings.told_within.items():

@@ -167,6 +167,15 @@ def _user_for(engine, names: list[str] | None):
     return lambda case: by_office.get(case.office, first)
 
 
+def _files_exist(files: list[Path]) -> None:
+    """Every file named is there before any is taken in: a missing one is bad input (exit 2, nothing taken)."""
+    from beasiswa.workflow.intake import missing_file
+
+    missing = [m for m in map(missing_file, files) if m is not None]
+    if missing:
+        _fail("; ".join(missing))
+
+
 def intake_command(
     files: list[Path] = typer.Argument(..., help="Case files (.json) and intake sheets (.csv, .xlsx)."),
     as_: list[str] = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True,
@@ -181,6 +190,7 @@ def intake_command(
 
     if not as_:
         _fail("intake: changes are made as a named user: --as NAME or BEASISWA_USER")
+    _files_exist(files)
     workflow = _workflow(db)
     summaries = _busy(lambda: take_in_files(workflow, files, _user_for(workflow.engine, as_), dt.date.today()))
     print_intake(_out(), summaries)
@@ -240,13 +250,15 @@ def show_command(
     db: str = DB_OPTION,
 ) -> None:
     """A claim or case: the decision with its trace and citations, documents, payouts, letters, audit trail."""
-    from beasiswa.workflow.queries import case_view
+    from beasiswa.workflow.queries import case_view, suggestion
     from beasiswa.workflow.views import print_case
 
     case_id, _, claim_id = what.partition("/")
-    view = case_view(_engine(db), case_id.strip(), claim_id.strip() or None)
+    engine = _engine(db)
+    view = case_view(engine, case_id.strip(), claim_id.strip() or None)
     if view is None:
-        _fail(f"{what}: no such {'claim' if claim_id else 'case'} in this database", 1)
+        _fail(f"{what}: {'klaim' if claim_id else 'kasus'} ini tidak terdaftar di basis data ini"
+              f"{suggestion(engine, what)}", 1)
     print_case(_out(), view, trace=trace)
 
 
@@ -283,6 +295,10 @@ def audit_command(
 
 # ============================================================================================== claim actions
 
+# The option that asks for every claim of an office in the action's state, named whole in messages.
+_ALL_FLAGS = {"verify": "--all-decided", "approve": "--all-verified", "pay": "--all-approved"}
+
+
 def _bulk(action_name: str, refs_text: list[str], all_flag: bool, state, office: str | None, as_: str | None,
           db: str | None, run) -> None:
     from beasiswa.workflow.actions import Action
@@ -306,16 +322,25 @@ def _bulk(action_name: str, refs_text: list[str], all_flag: bool, state, office:
             check(user, Action(action_name), office, "klaim")
         except Refusal as refusal:
             _busy(lambda: workflow.record_refusal(as_, action_name, f"office {office}" if office else "office", refusal))
-            _fail(f"{action_name} --all-…: [{refusal.code}]: {refusal.message}", 1)
+            _fail(f"{action_name} {_ALL_FLAGS[action_name]}: [{refusal.code}]: {refusal.message}", 1)
         refs += refs_in_state(workflow.engine, state, office)
     elif office is not None:
-        _fail("--office goes with --all-…; name the claims, or ask for all of an office's")
+        _fail(f"--office hanya bersama {_ALL_FLAGS[action_name]}: sebutkan klaimnya, atau minta semua klaim "
+              f"kantor itu dengan {_ALL_FLAGS[action_name]} --office KANTOR")
     if not refs:
         _out().print("Tidak ada klaim.", highlight=False)
         return
     steps = _busy(lambda: run(workflow, as_, refs))
-    print_steps(_out(), steps, Action(action_name))
+    print_steps(_out(), steps, Action(action_name), _hints(workflow.engine, steps))
     _exit_for(steps)
+
+
+def _hints(engine, steps) -> dict:
+    """For each claim refused as not registered, the registered ids nearest to it (a mistyped id)."""
+    from beasiswa.workflow.queries import suggestion
+
+    return {s.ref: suggestion(engine, str(s.ref)) for s in steps
+            if not s.ok and s.refusal.code == "CLAIM_NOT_FOUND"}
 
 
 def verify_command(
@@ -367,7 +392,7 @@ def _one(action_name: str, as_: str | None, db: str | None, run) -> None:
         _fail(f"{action_name}: changes are made as a named user: --as NAME or BEASISWA_USER")
     workflow = _workflow(db)
     steps = _busy(lambda: run(workflow))
-    print_steps(_out(), steps, Action(action_name))
+    print_steps(_out(), steps, Action(action_name), _hints(workflow.engine, steps))
     _exit_for(steps)
 
 
@@ -453,7 +478,10 @@ def arrears_command(
     workflow = _workflow(db)
     refusal, steps = _busy(lambda: workflow.settle_arrears(as_, case_id, months))
     if refusal is not None:
-        _fail(str(refusal), 1)
+        from beasiswa.workflow.queries import suggestion
+
+        hint = suggestion(workflow.engine, case_id) if refusal.code == "CASE_NOT_FOUND" else ""
+        _fail(f"{refusal}{hint}", 1)
     _out().print(f"Tunggakan iuran kasus {case_id} dicatat: {months} bulan.", highlight=False)
     if steps:
         print_steps(_out(), steps, Action.SETTLE_ARREARS)
@@ -502,6 +530,7 @@ def process_command(
         _fail("process: cases are taken in as a named user: --as NAME (or BEASISWA_USER), or --verify-as")
     day = _date(letter_date, "--date")
     _letters_folder(out_dir)  # before anything is written: a batch must not stop after intake on its --out
+    _files_exist(files)
     engine = _engine(db)
     status = _busy(lambda: run_process(engine, database_url(db), files, out_dir, intake_users, verify_as or [],
                                        approve_as or [], day, workers, _out(), today=dt.date.today()))

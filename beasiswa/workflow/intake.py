@@ -47,10 +47,21 @@ class IntakeFileError(ValueError):
     """The file as a whole can't be read; the message names the file and why."""
 
 
+def missing_file(path: Path) -> str | None:
+    """Why `path` is no file to take in (it does not exist, or is a folder), in one wording whatever its
+    kind; None when it is a file."""
+    path = Path(path)
+    if path.is_file():
+        return None
+    return f"{path}: {'adalah folder, bukan berkas' if path.is_dir() else 'berkas tidak ditemukan'}"
+
+
 def read_units(path: Path, today: dt.date | None = None) -> list[Unit]:
     """The cases of one file, in the order they appear; `today` (from the edge) refuses a case file whose
     history holds a payout for a year not begun yet."""
     path = Path(path)
+    if (missing := missing_file(path)) is not None:
+        raise IntakeFileError(missing)
     suffix = path.suffix.lower()
     if suffix in SHEETS:
         try:

@@ -3,6 +3,7 @@ search by NIK, KPJ or name, and the audit trail. Reads only; one consistent snap
 """
 
 import datetime as dt
+import difflib
 import re
 import unicodedata
 from typing import Any
@@ -16,7 +17,7 @@ from beasiswa.db.tables import cases, children, claims, family_totals, journal
 from beasiswa.workflow.records import ClaimRef, timestamp
 from beasiswa.workflow.roles import Role, User
 from beasiswa.workflow.states import State
-from beasiswa.workflow.tables import audit_trail
+from beasiswa.workflow.tables import audit_trail, users
 
 # A queue without --state shows the claims someone still has to act on.
 OPEN_STATES = (State.SUBMITTED, State.DECIDED, State.VERIFIED, State.APPROVED, State.RETURNED, State.PENDING,
@@ -120,6 +121,35 @@ def case_view(engine: Engine, case_id: str, claim_id: str | None = None) -> Case
                         conn.execute(audit_query.order_by(audit_trail.c.seq)).all())
 
 
+def nearest_ids(engine: Engine, text: str, limit: int = 3) -> list[str]:
+    """The registered ids nearest to a mistyped case id or CASE_ID/CLAIM_ID (difflib's ratio), for a message
+    that suggests them. Looked for among the claims of the case named, if it is registered; else among the
+    ids sharing the longest prefix of office and year (KC-PLG-2025-, KC-PLG-), so a large database is not
+    read whole."""
+    case_id, slash, claim_id = text.strip().partition("/")
+    parts = case_id.split("-")
+    prefixes = ["-".join(parts[:n]) + "-" for n in (3, 2) if len(parts) > n] + [""]
+    with engine.connect() as conn:
+        if slash and conn.execute(select(cases.c.case_id).where(cases.c.case_id == case_id)).first():
+            found = conn.execute(select(claims.c.claim_id).where(claims.c.case_id == case_id)).scalars().all()
+            return [f"{case_id}/{c}" for c in difflib.get_close_matches(claim_id, found, n=limit)]
+        for prefix in prefixes:
+            if slash:
+                query = select(claims.c.case_id, claims.c.claim_id).where(claims.c.case_id.startswith(prefix, autoescape=True))
+                found = [f"{r.case_id}/{r.claim_id}" for r in conn.execute(query)]
+            else:
+                found = conn.execute(select(cases.c.case_id).where(cases.c.case_id.startswith(prefix, autoescape=True))).scalars().all()
+            if found:
+                return difflib.get_close_matches(text.strip(), found, n=limit)
+    return []
+
+
+def suggestion(engine: Engine, text: str) -> str:
+    """'; mungkin maksud Anda: A, B' for a mistyped id, or '' when nothing registered is near it."""
+    near = nearest_ids(engine, text)
+    return f"; mungkin maksud Anda: {', '.join(near)}" if near else ""
+
+
 _DIGITS = re.compile(r"\d+")
 
 
@@ -151,7 +181,10 @@ def search(engine: Engine, text: str, limit: int = 50) -> list:
 
 def audit_entries(engine: Engine, *, case_id: str | None = None, claim_id: str | None = None,
                   actor: str | None = None, limit: int | None = None) -> list:
-    query = select(audit_trail)
+    """The trail's rows, each with the office whose clock shows its time: its case's, else the actor's."""
+    query = (select(audit_trail, func.coalesce(cases.c.office, users.c.office).label("office"))
+             .select_from(audit_trail.outerjoin(cases, cases.c.case_id == audit_trail.c.case_id)
+                          .outerjoin(users, users.c.name == audit_trail.c.actor)))
     if case_id:
         query = query.where(audit_trail.c.case_id == case_id)
     if claim_id:

@@ -1,9 +1,9 @@
 """What officers and supervisors read at the terminal, in Indonesian: intake summaries, a result line per
 claim with a total, queues, a claim or case with everything about it, search results and the audit trail.
-Rich tables; nothing here changes anything.
+Rich tables that never cut an id or a code (`beasiswa.terminal`); times on the clock of the case's office
+(`beasiswa.office_time`: stored in UTC, shown in WIB, WITA or WIT). Nothing here changes anything.
 """
 
-import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -14,6 +14,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from beasiswa.indonesian import DOCUMENT_NAMES, EVENT_NAMES, OUTCOME_NAMES, format_date, format_rupiah
+from beasiswa.office_time import format_moment
+from beasiswa.terminal import print_table
 from beasiswa.workflow.actions import ACTION_NAMES, Action
 from beasiswa.workflow.intake import FileSummary
 from beasiswa.workflow.queries import CaseView
@@ -25,12 +27,9 @@ _OUTCOME_STYLE = {"approved": "green", "rejected": "red", "returned": "yellow", 
 _KIND_NAMES = {"award": "penetapan (disetujui)", "rejection": "penolakan", "return": "pengembalian"}
 
 
-def when(stamp: str | None, time: bool = True) -> str:
-    """'27 Agustus 2025 09.14 UTC' (or the date alone) from the stored UTC timestamp."""
-    if not stamp:
-        return "-"
-    moment = dt.datetime.strptime(stamp[:16], "%Y-%m-%dT%H:%M")
-    return f"{format_date(moment.date())} {moment:%H.%M} UTC" if time else format_date(moment.date())
+def when(stamp: str | None, office: str | None, time: bool = True) -> str:
+    """'27 Agustus 2025 16.14 WIB' (or the date alone) from the stored UTC timestamp, on the office's clock."""
+    return format_moment(stamp, office, time)
 
 
 def state_name(state: str | None) -> str:
@@ -48,6 +47,10 @@ def outcome_text(outcome: str | None) -> str:
 def print_intake(console: Console, summaries: Sequence[FileSummary]) -> None:
     """Per file: cases taken (new or with claims added), unchanged, refused; claims taken by outcome,
     unchanged, refused. Then every refusal with its rows and reason."""
+    if all(s.error for s in summaries):  # nothing was read: the reasons alone, no table of blanks
+        for s in summaries:
+            console.print(f"[red]✗[/] {escape(s.error)}", highlight=False, soft_wrap=True)
+        return
     table = Table(title="Ringkasan penerimaan berkas", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     name_width = max([len("Berkas"), *(len(Path(s.path).name) for s in summaries)])
     table.add_column("Berkas", no_wrap=True, min_width=name_width)
@@ -57,7 +60,7 @@ def print_intake(console: Console, summaries: Sequence[FileSummary]) -> None:
     totals = [0] * 10
     for s in summaries:
         if s.error:
-            table.add_row(escape(Path(s.path).name), "", "", "[red]berkas[/]", *[""] * 7)
+            table.add_row(escape(Path(s.path).name), *["[red]-[/]"] * 10)  # the reason is printed below
             continue
         o = s.outcomes
         counts = [s.cases_taken, s.cases_unchanged, s.cases_refused, s.claims_taken, o["approved"], o["rejected"],
@@ -88,8 +91,9 @@ def _red(count: int) -> str:
 
 # ------------------------------------------------------------------------------------------------ steps
 
-def print_steps(console: Console, steps: Sequence[Step], action: Action) -> None:
-    """A result line per claim and a total: done, refused, and the amount of those done."""
+def print_steps(console: Console, steps: Sequence[Step], action: Action, hints: dict | None = None) -> None:
+    """A result line per claim and a total: done, refused, and the amount of those done; `hints` adds to a
+    refusal what may have been meant (the nearest ids to one not registered)."""
     for s in steps:
         if s.ok:
             money = f"  {format_rupiah(s.amount)}" if s.amount else ""
@@ -99,7 +103,8 @@ def print_steps(console: Console, steps: Sequence[Step], action: Action) -> None
                           f"{outcome}{money}{seq}", highlight=False, soft_wrap=True)
         else:
             console.print(f"[red]✗[/] {escape(str(s.ref))}  tidak dapat {ACTION_NAMES[action]} "
-                          f"[{s.refusal.code}]: {escape(s.refusal.message)}", highlight=False, soft_wrap=True)
+                          f"[{s.refusal.code}]: {escape(s.refusal.message)}{escape((hints or {}).get(s.ref, ''))}",
+                          highlight=False, soft_wrap=True)
     done = [s for s in steps if s.ok]
     total = sum(s.amount for s in done if s.outcome == "approved")
     console.print(f"Jumlah: {len(done)} berhasil, {len(steps) - len(done)} gagal dari {len(steps)} klaim"
@@ -121,8 +126,9 @@ def print_queue(console: Console, rows: Sequence, title: str) -> None:
         people = " / ".join(p for p in (r.verified_by, r.approved_by) if p)
         table.add_row(f"{escape(r.case_id)}/{escape(r.claim_id)}\n{escape(r.child_name)} · {r.level} {r.academic_year}",
                       f"{outcome_text(r.outcome)}{override}\n{format_rupiah(r.amount) if r.amount else '-'}",
-                      f"{state_name(r.state)} sejak {when(r.state_at, time=False)}" + (f"\n{people}" if people else ""))
-    console.print(table)
+                      f"{state_name(r.state)} sejak {when(r.state_at, r.office, time=False)}"
+                      + (f"\n{people}" if people else ""))
+    print_table(console, table)
     total = sum(r.amount for r in rows if r.outcome == "approved")
     console.print(f"{len(rows)} klaim; nilai putusan disetujui {format_rupiah(total)}.", highlight=False)
 
@@ -134,32 +140,34 @@ def print_case(console: Console, view: CaseView, *, trace: bool = True) -> None:
     console.rule(f"[bold]Kasus {escape(c.case_id)}[/] · {c.office} · {c.scheme_id}")
     console.print(f"Peserta: {escape(c.participant_name)} (KPJ {c.participant_kpj}, NIK {c.participant_nik}, "
                   f"segmen {c.segment}); {EVENT_NAMES[c.event_kind]} pada {format_date(c.event_date)}. "
-                  f"Didaftarkan {when(c.registered_at)} oleh {c.registered_by}.", highlight=False)
+                  f"Didaftarkan {when(c.registered_at, c.office)} oleh {c.registered_by}.", highlight=False)
     if view.family is not None:
         f = view.family
         console.print(f"Hak keluarga: batas {format_rupiah(f.cap)}, telah dibayar {format_rupiah(f.paid)}, sisa "
                       f"{format_rupiah(f.cap - f.paid)}.", highlight=False)
     kids = {k.child_id: k for k in view.children}
     for claim in view.claims:
-        _print_claim(console, claim, kids.get(claim.child_id), trace)
-    _print_journal(console, view.journal)
+        _print_claim(console, claim, kids.get(claim.child_id), trace, c.office)
+    _print_journal(console, view.journal, c.office)
     _print_letters(console, view.letters)
-    _print_audit(console, view.audit, title="Jejak audit")
+    _print_audit(console, view.audit, title="Jejak audit", office=c.office)
 
 
-def _print_claim(console: Console, r, child, trace: bool) -> None:
+def _print_claim(console: Console, r, child, trace: bool, office: str) -> None:
     child_text = f"{escape(child.name)} (NIK {child.nik})" if child else r.child_id
     table = Table(title=f"Klaim {escape(r.case_id)}/{escape(r.claim_id)}: {child_text}, {r.level} "
                         f"{r.academic_year} ({escape(r.institution)})", title_justify="left", expand=True)
     table.add_column("", style="bold", no_wrap=True)
     table.add_column("Keterangan", ratio=3)
     table.add_column("Dasar hukum", ratio=2, style="dim")
-    table.add_row("Status", f"{state_name(r.state)} sejak {when(r.state_at)}; putusan revisi {r.decision_revision}", "")
+    table.add_row("Status", f"{state_name(r.state)} sejak {when(r.state_at, office)}; putusan revisi "
+                            f"{r.decision_revision}", "")
     table.add_row("Putusan", outcome_text(r.outcome), "")
     if r.automatic_outcome and r.automatic_outcome != r.outcome:
         table.add_row("Putusan otomatis", outcome_text(r.automatic_outcome), "")
     if r.override_outcome:
-        table.add_row("Diubah petugas", f"{r.overridden_by}, {when(r.overridden_at)}: {escape(r.override_reason)}", "")
+        table.add_row("Diubah petugas", f"{r.overridden_by}, {when(r.overridden_at, office)}: "
+                                        f"{escape(r.override_reason)}", "")
     table.add_row("Nilai", format_rupiah(r.amount), "")
     for reason in r.reasons:
         table.add_row("Alasan", escape(reason["message"]), escape(reason["citation"]))
@@ -169,22 +177,22 @@ def _print_claim(console: Console, r, child, trace: bool) -> None:
     table.add_row("Dokumen", f"{escape(documents)} (diajukan {format_date(r.submitted_on)})", "")
     if r.account_number:
         table.add_row("Rekening", escape(f"{r.account_bank} {r.account_number} a.n. {r.account_holder}"), "")
-    table.add_row("Diputuskan", f"{r.decided_by or '-'}, {when(r.decided_at)}", "")
+    table.add_row("Diputuskan", f"{r.decided_by or '-'}, {when(r.decided_at, office)}", "")
     if r.verified_by:
-        table.add_row("Diverifikasi", f"{r.verified_by}, {when(r.verified_at)}", "")
+        table.add_row("Diverifikasi", f"{r.verified_by}, {when(r.verified_at, office)}", "")
     if r.approved_by:
-        table.add_row("Disetujui", f"{r.approved_by}, {when(r.approved_at)}", "")
+        table.add_row("Disetujui", f"{r.approved_by}, {when(r.approved_at, office)}", "")
     if r.appealed_revision:
-        table.add_row("Peninjauan kembali", f"{r.appealed_by}, {when(r.appealed_at)}, atas putusan revisi "
+        table.add_row("Peninjauan kembali", f"{r.appealed_by}, {when(r.appealed_at, office)}, atas putusan revisi "
                                             f"{r.appealed_revision}: {escape(r.appeal_reason)}", "")
     if trace:
         for step in r.trace:
             mark = "[green]✓[/]" if step["holds"] else "[red]✗[/]"
             table.add_row(f"{mark} aturan", escape(f"{step['rule']}: {step['detail']}"), escape(step["citation"]))
-    console.print(table)
+    print_table(console, table)
 
 
-def _print_journal(console: Console, entries: Sequence) -> None:
+def _print_journal(console: Console, entries: Sequence, office: str) -> None:
     if not entries:
         console.print("Riwayat pembayaran: belum ada.")
         return
@@ -195,8 +203,8 @@ def _print_journal(console: Console, entries: Sequence) -> None:
         kind = {"payout": "bayar", "reversal": f"koreksi #{e.reverses_seq}"}[e.kind]
         source = " (riwayat)" if e.source == "history" else ""
         table.add_row(str(e.seq), f"{e.claim_id or '-'}\n{e.child_id}", f"{e.academic_year}\n{e.level}",
-                      format_rupiah(e.amount), kind + source, f"{e.maker}\n{e.approver}", when(e.posted_at))
-    console.print(table)
+                      format_rupiah(e.amount), kind + source, f"{e.maker}\n{e.approver}", when(e.posted_at, office))
+    print_table(console, table)
 
 
 def _print_letters(console: Console, rows: Sequence) -> None:
@@ -205,25 +213,29 @@ def _print_letters(console: Console, rows: Sequence) -> None:
         return
     table = Table(title="Surat", title_justify="left")
     for heading in ("Nomor", "Klaim", "Revisi", "Jenis", "Tanggal", "Berkas", "SHA-256 PDF"):
-        table.add_column(heading)
+        table.add_column(heading, no_wrap=heading in ("Nomor", "Klaim", "Berkas", "SHA-256 PDF"))
     for r in rows:
         table.add_row(r.number, r.claim_id, str(r.decision_revision), _KIND_NAMES.get(r.kind, r.kind),
                       format_date(r.letter_date), r.file_name, (r.pdf_sha256 or "belum dibuat")[:16])
-    console.print(table)
+    print_table(console, table)
 
 
-def _print_audit(console: Console, rows: Sequence, title: str) -> None:
+def _print_audit(console: Console, rows: Sequence, title: str, office: str | None = None) -> None:
+    """The trail's rows; each time on the clock of `office`, else of the row's own (its case's or, for a
+    change to a user, the actor's)."""
     table = Table(title=title, title_justify="left")
     for heading in ("#", "Waktu / oleh", "Tindakan", "Sebelum → sesudah", "Catatan"):
-        table.add_column(heading, overflow="fold")
+        # A note may hold a file's path, which may fold; ids and codes never do.
+        table.add_column(heading, no_wrap=heading == "#", overflow="fold" if heading == "Catatan" else "ellipsis")
     for r in rows:
         change = " → ".join(part for part in (_compact(r.before), _compact(r.after)) if part)
         if r.result == "refused":  # an attempt refused: who asked (as given), and why
             change = f"DITOLAK [{r.refusal_code}]: {r.refusal_message}"
         who = r.actor or f"{r.asked_as or '(tanpa nama)'} (bukan pengguna)"
-        table.add_row(str(r.seq), f"{when(r.at)}\n{escape(who)}", f"{r.action}\n{escape(r.subject)}", escape(change),
+        at = when(r.at, office or getattr(r, "office", None))
+        table.add_row(str(r.seq), f"{at}\n{escape(who)}", f"{r.action}\n{escape(r.subject)}", escape(change),
                       escape(r.note or ""))
-    console.print(table)
+    print_table(console, table)
 
 
 def print_audit(console: Console, rows: Sequence) -> None:
@@ -235,7 +247,17 @@ def _compact(value) -> str:
         return ""
     if isinstance(value, str):
         value = json.loads(value)
-    return ", ".join(f"{k}={'/'.join(map(str, v)) if isinstance(v, list) else v}" for k, v in value.items())
+    return ", ".join(f"{k}={_short(v)}" for k, v in value.items())
+
+
+def _short(value) -> str:
+    """A list as a/b/c; a SHA-256 as its first 16 hex digits and '…', as the letters' table shows one (the whole
+    hash is in the journal: `beasiswa ledger export`), so the trail's table fits a terminal."""
+    if isinstance(value, list):
+        return "/".join(map(str, value))
+    if isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value):
+        return value[:16] + "…"
+    return str(value)
 
 
 # ------------------------------------------------------------------------------------------------ search, users
@@ -251,7 +273,7 @@ def print_search(console: Console, rows: Sequence, text: str) -> None:
         claim = f"{r.case_id}/{r.claim_id}\n{r.level} {r.academic_year}" if r.claim_id else f"{r.case_id}\n-"
         table.add_row(claim, f"{escape(r.participant_name)}\n{r.participant_kpj}", f"{escape(r.child_name)}\n{r.child_nik}",
                       f"{outcome_text(r.outcome)}\n{state_name(r.state)}")
-    console.print(table)
+    print_table(console, table)
     console.print(f"{len(rows)} baris (KPJ peserta, NIK anak).", highlight=False)
 
 
@@ -261,4 +283,4 @@ def print_users(console: Console, users: Iterable[User]) -> None:
         table.add_column(heading)
     for u in users:
         table.add_row(u.name, ROLE_NAMES[u.role], u.office, "ya" if u.active else "[red]tidak[/]")
-    console.print(table)
+    print_table(console, table)
