@@ -603,7 +603,8 @@ LONG_REJECTION["children"][0].update(married_on="2024-01-06", employed_on="2024-
 
 
 @pytest.mark.parametrize("data", [AWARD_TO_CHILD, AWARD_TO_FAMILY, REJECTION, RETURN, LONG_REJECTION, PP44_SIBLINGS,
-                                  case_file(event={"kind": "death", "date": "2025-08-30"})],
+                                  case_file(event={"kind": "death", "date": "2026-08-30"},
+                                            claim={"submitted_on": "2026-09-01"})],
                          ids=["award-child", "award-family", "rejection", "return", "long", "pp44", "before-event"])
 def test_no_letter_shows_an_interpretation_id_or_a_bare_abbreviation(renderer, data):
     a_case = parse_case(data)
