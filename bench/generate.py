@@ -48,7 +48,9 @@ def make_case(rng: random.Random, number: int, claims_per_case: int = 4) -> dict
         child = rng.choice(children)
         year = first_year + rng.randint(0, 6)
         age = year - int(child["birth_date"][:4])
-        submitted = dt.date(year, 7, 1) + dt.timedelta(days=rng.randint(-20, 400))
+        # A claim follows its event (an earlier submission is invalid input).
+        submitted = max(dt.date(year, 7, 1) + dt.timedelta(days=rng.randint(-20, 400)),
+                        event_date + dt.timedelta(days=1))
         documents = FULL_DOCUMENTS if rng.random() < 0.9 else FULL_DOCUMENTS[:-2]
         claims.append({
             "id": f"klaim-{n + 1}", "child": child["id"], "academic_year": f"{year}/{year + 1}",
