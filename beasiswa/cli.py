@@ -13,10 +13,11 @@ from rich.console import Console
 from rich.markup import escape
 
 from beasiswa.casefile import CaseFileError, decision_to_json, dumps, read_case
+from beasiswa.cli_locale import IndonesianGroup
 from beasiswa.law import LawError, default_law
 from beasiswa.rules import InvalidCase, decide
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, cls=IndonesianGroup,
                   help="Beasiswa: decide, pay and audit BPJS Ketenagakerjaan's education benefit.")
 out = Console()
 err = Console(stderr=True)
