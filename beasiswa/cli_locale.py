@@ -48,7 +48,7 @@ _ERRORS = [
     (re.compile(r"^No such option: (.+?)(?: \(Possible options: (.+)\))?$"),
      lambda m: f"opsi {m[1]} tidak dikenal" + (f" (mungkin maksudnya: {m[2]})" if m[2] else "")),
     (re.compile(r"^No such command '(.+)'\.$"), lambda m: f"perintah '{m[1]}' tidak dikenal"),
-    (re.compile(r"^Got unexpected extra arguments? \((.+)\)$"), lambda m: f"argumen berlebih: {m[1]}"),
+    (re.compile(r"^Got unexpected extra argument(?:\(s\)|s)? \((.+)\)$"), lambda m: f"argumen berlebih: {m[1]}"),
     (re.compile(r"^Missing argument (.+?)\.(.*)$"), lambda m: f"argumen {m[1]} wajib diisi.{m[2]}"),
     (re.compile(r"^Missing option (.+?)\.(.*)$"), lambda m: f"opsi {m[1]} wajib diisi.{m[2]}"),
     (re.compile(r"^Missing parameter: (.+)$"), lambda m: f"parameter {m[1]} wajib diisi"),
@@ -234,3 +234,9 @@ def adopt(command: _click.Command) -> None:
             param.__class__ = IndonesianArgument
     for sub in getattr(command, "commands", {}).values():
         adopt(sub)
+
+
+def named_values(names: dict) -> str:
+    """'claim_form (formulir pengajuan klaim), …': the codes an option takes, each with its Indonesian name,
+    for a help text (the code is what is typed; the name is what the officer knows it by)."""
+    return ", ".join(f"{getattr(code, 'value', code)} ({name})" for code, name in names.items())

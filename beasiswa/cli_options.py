@@ -8,7 +8,7 @@ from typing import NoReturn
 
 import typer
 
-DB_OPTION = typer.Option(None, "--db", help="Database URL (default: $BEASISWA_DATABASE_URL, else sqlite:///beasiswa.db).")
+DB_OPTION = typer.Option(None, "--db", metavar="URL", help="URL basis data (bawaan: $BEASISWA_DATABASE_URL, jika tidak ada sqlite:///beasiswa.db).")
 
 
 def fail(message: str, status: int = 2) -> NoReturn:
@@ -35,13 +35,13 @@ def engine(db: str | None, *, migrated: bool = True):
     except DatabaseUrlError as exc:
         fail(str(exc))
     except Exception as exc:  # e.g. the URL's driver is not installed
-        fail(f"database {redact(url)}: {_first_line(exc)}")
+        fail(f"basis data {redact(url)}: {_first_line(exc)}")
     if migrated:
         try:
             at = current_revision(made)
         except Exception as exc:  # an unreachable server, a file that is no database
-            fail(f"database {redact(url)}: {_first_line(exc)}")
+            fail(f"basis data {redact(url)}: {_first_line(exc)}")
         if at != head_revision():
-            fail(f"database {redact(url)} is at revision {at or 'none'}, not {head_revision()}: "
-                 f"run `beasiswa db upgrade`")
+            fail(f"basis data {redact(url)} pada revisi {at or '(belum ada)'}, bukan {head_revision()}: "
+                 f"jalankan `beasiswa db upgrade`")
     return made
