@@ -63,7 +63,7 @@ def test_on_sqlite_db_upgrade_says_the_revision_only(tmp_path):
     url = f"sqlite:///{tmp_path / 'r.db'}"
     result = runner.invoke(app, ["db", "upgrade", "--db", url, "--app-role", "ignored"])
     assert result.exit_code == 0, result.output
-    assert result.output.count("\n") == 1 and "application role" not in result.output
+    assert result.output.count("\n") == 1 and "peran aplikasi" not in result.output
 
 
 # ------------------------------------------------------------------------------------------ PostgreSQL
@@ -169,8 +169,8 @@ def test_db_upgrade_creates_the_application_role_says_what_it_may_do_and_again_g
     result = db_upgrade(fresh)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].endswith("(head)")
-    assert lines[1].startswith(f"application role {fresh.app} (created), schema {fresh.schema}: reads 13 tables, "
+    assert lines[0].endswith("(terbaru)")
+    assert lines[1].startswith(f"peran aplikasi {fresh.app} (dibuat), skema {fresh.schema}: membaca 13 tabel, "
                                f"adds rows to 11, changes columns of cases, children, claims")
     granted = privileges(fresh)
     assert ("journal", "INSERT") in granted and ("journal", "SELECT") in granted

@@ -16,20 +16,20 @@ from beasiswa.cli_options import DB_OPTION
 from beasiswa.cli_options import engine as _engine
 from beasiswa.cli_options import fail as _fail
 
-db_app = typer.Typer(no_args_is_help=True, help="The database: create or bring it up to date.")
-ledger_app = typer.Typer(no_args_is_help=True, help="The payout ledger: record, reverse, verify, and audit "
-                                                       "(report, entitlement, exceptions, export).")
+db_app = typer.Typer(no_args_is_help=True, help="Basis data: membuat atau memperbaruinya ke revisi terbaru.")
+ledger_app = typer.Typer(no_args_is_help=True, help="Buku besar pembayaran: mencatat, membatalkan, memverifikasi dan "
+                                                       "mengaudit (laporan, hak, pengecualian, ekspor).")
 
 @db_app.command("upgrade")
 def upgrade_command(
     db: str = DB_OPTION,
     app_role: str = typer.Option(None, "--app-role", metavar="NAME",
-                                 help="PostgreSQL: the role every other command connects as (default "
-                                      "beasiswa_app), created if absent and granted only what the application "
-                                      "needs; --db names the owner, who runs the migrations. SQLite: ignored."),
+                                 help="PostgreSQL: peran yang dipakai setiap perintah lain untuk tersambung (bawaan "
+                                      "beasiswa_app), dibuat bila belum ada dan hanya diberi hak yang diperlukan "
+                                      "aplikasi; --db menyebut pemilik, yang menjalankan migrasi. SQLite: diabaikan."),
 ) -> None:
-    """Create the tables, or bring them to the latest revision (Alembic migrations); on PostgreSQL, then the
-    application role's privileges (beasiswa.db.roles)."""
+    """Membuat tabel, atau membawanya ke revisi terbaru (migrasi Alembic); pada PostgreSQL, lalu hak peran
+    aplikasi (beasiswa.db.roles)."""
     from beasiswa.db import database_url, redact
     from beasiswa.db.migrate import upgrade_and_grant
     from beasiswa.db.roles import APP_ROLE, RolesRefused, check_role_name
@@ -43,32 +43,32 @@ def upgrade_command(
     try:
         revision, granted = upgrade_and_grant(engine, role)
     except RolesRefused as exc:
-        _fail(f"database {redact(database_url(db))}: nothing upgraded: {exc}")
-    typer.echo(f"database {redact(database_url(db))}: at revision {revision} (head)")
+        _fail(f"basis data {redact(database_url(db))}: tidak ada yang diperbarui: {exc}")
+    typer.echo(f"basis data {redact(database_url(db))}: pada revisi {revision} (terbaru)")
     if granted is not None:
-        typer.echo(f"application role {granted.role}{' (created)' if granted.created else ''}, schema "
-                   f"{granted.schema}: reads {len(granted.read)} tables, adds rows to {len(granted.insert)}, "
-                   f"changes columns of {', '.join(granted.update)}; nothing else. Connect as it for every "
-                   f"other command.")
+        typer.echo(f"peran aplikasi {granted.role}{' (dibuat)' if granted.created else ''}, skema "
+                   f"{granted.schema}: membaca {len(granted.read)} tabel, menambah baris ke {len(granted.insert)}, "
+                   f"mengubah kolom {', '.join(granted.update)}; tidak lebih. Tersambunglah sebagai peran ini untuk "
+                   f"setiap perintah lain.")
 
 
 @ledger_app.command("record")
 def record_command(
-    case_files: list[Path] = typer.Argument(..., help="Case files (beasiswa-case/1 JSON)."),
-    maker: str = typer.Option(..., "--maker", help="Who prepared the postings."),
-    approver: str = typer.Option(..., "--approver", help="Who approved them (not the maker)."),
+    case_files: list[Path] = typer.Argument(..., metavar="BERKAS_KASUS...", help="Berkas kasus (JSON beasiswa-case/1)."),
+    maker: str = typer.Option(..., "--maker", metavar="NAMA", help="Yang menyiapkan pembukuan (pembuat)."),
+    approver: str = typer.Option(..., "--approver", metavar="NAMA", help="Yang menyetujuinya (bukan pembuat)."),
     db: str = DB_OPTION,
 ) -> None:
-    """Decide each case, register it with its decisions, import its history and pay its approved claims."""
+    """Memutuskan tiap kasus, mendaftarkannya dengan keputusannya, mengimpor riwayatnya dan membayar klaim yang disetujui."""
     from beasiswa.casefile import CaseFileError, read_case
-    from beasiswa.indonesian import format_rupiah
+    from beasiswa.indonesian import OUTCOME_NAMES, format_rupiah
     from beasiswa.law import default_law
     from beasiswa.ledger import Ledger, LedgerBusy
     from beasiswa.ledger.record import record_case
     from beasiswa.rules import InvalidCase, decide
 
     if not maker.strip() or not approver.strip() or maker.strip().casefold() == approver.strip().casefold():
-        _fail(f"--maker {maker!r}, --approver {approver!r}: two different people are needed (MAKER_IS_APPROVER)")
+        _fail(f"--maker {maker!r}, --approver {approver!r}: diperlukan dua orang yang berbeda (MAKER_IS_APPROVER)")
     law = default_law()
     decided = []
     for path in case_files:  # every file is read and decided before anything is written
@@ -83,41 +83,41 @@ def record_command(
         try:
             result = record_case(ledger, case, decision, maker=maker, approver=approver)
         except LedgerBusy as exc:
-            _fail(f"case {case.case_id}: the database stayed busy ({exc}); run the same command again", 3)
+            _fail(f"kasus {case.case_id}: basis data tetap sibuk ({exc}); jalankan perintah yang sama lagi", 3)
         refusals += result.refusals
         if result.refused:
-            typer.echo(f"{case.case_id}: refused, nothing recorded: {result.refused}")
+            typer.echo(f"{case.case_id}: ditolak, tidak ada yang dicatat: {result.refused}")
             continue
         reg = result.registered
         imported = len(reg.history)
-        history = (f"history: {imported} payout{'s' if imported != 1 else ''} imported" if reg.new
-                   else "already registered")
+        history = (f"riwayat: {imported} pembayaran diimpor" if reg.new
+                   else "sudah terdaftar")
         typer.echo(f"{case.case_id}: {reg.scheme_id}, {history}")
         for c in result.claims:
             d = c.decision
             if c.posted:
                 e = c.posted.entry
-                state = f"seq {e.seq}" + (" (posted before)" if c.posted.replayed else "")
-                typer.echo(f"  {d.claim:<12} paid      {format_rupiah(d.amount):>18}  {state}")
+                state = f"seq {e.seq}" + (" (dibukukan sebelumnya)" if c.posted.replayed else "")
+                typer.echo(f"  {d.claim:<12} dibayar      {format_rupiah(d.amount):>18}  {state}")
             elif c.refused:
-                typer.echo(f"  {d.claim:<12} refused   {c.refused}")
+                typer.echo(f"  {d.claim:<12} ditolak      {c.refused}")
             else:
                 codes = ", ".join(r.code.value for r in d.reasons)
-                typer.echo(f"  {d.claim:<12} {d.outcome.value:<9} not paid ({codes})")
+                typer.echo(f"  {d.claim:<12} {OUTCOME_NAMES[d.outcome.value]:<12} tidak dibayar ({codes})")
     if refusals:
         raise typer.Exit(1)
 
 
 @ledger_app.command("reverse")
 def reverse_command(
-    seq: int = typer.Argument(..., help="The sequence number of the payout to reverse."),
-    reason: str = typer.Option(..., "--reason", help="Why (kept in the journal)."),
-    maker: str = typer.Option(..., "--maker"),
-    approver: str = typer.Option(..., "--approver"),
-    key: str = typer.Option(None, "--key", help="Idempotency key (default: one per reversed payout)."),
+    seq: int = typer.Argument(..., metavar="SEQ", help="Nomor urut (seq) pembayaran yang dibatalkan."),
+    reason: str = typer.Option(..., "--reason", metavar="ALASAN", help="Alasannya (disimpan di jurnal)."),
+    maker: str = typer.Option(..., "--maker", metavar="NAMA", help="Yang menyiapkan pembatalan (pembuat)."),
+    approver: str = typer.Option(..., "--approver", metavar="NAMA", help="Yang menyetujuinya (bukan pembuat)."),
+    key: str = typer.Option(None, "--key", metavar="KUNCI", help="Kunci idempotensi (bawaan: satu per pembayaran yang dibatalkan)."),
     db: str = DB_OPTION,
 ) -> None:
-    """Reverse one payout: a new entry with the negated amount; the payout itself is never changed."""
+    """Membatalkan satu pembayaran: entri baru dengan jumlah negatif; pembayaran itu sendiri tidak pernah diubah."""
     from beasiswa.indonesian import format_rupiah
     from beasiswa.ledger import Ledger, LedgerBusy, Refused
 
@@ -127,31 +127,31 @@ def reverse_command(
     except Refused as refusal:
         _fail(str(refusal), 1)
     except LedgerBusy as exc:
-        _fail(f"the database stayed busy ({exc}); run the same command again", 3)
+        _fail(f"basis data tetap sibuk ({exc}); jalankan perintah yang sama lagi", 3)
     e = posted.entry
-    again = " (posted before)" if posted.replayed else ""
-    typer.echo(f"seq {e.seq}: reversal of seq {e.reverses_seq}, {format_rupiah(e.amount)}, case {e.case_id} "
-               f"child {e.child_id} {e.academic_year}{again}")
+    again = " (dibukukan sebelumnya)" if posted.replayed else ""
+    typer.echo(f"seq {e.seq}: pembatalan seq {e.reverses_seq}, {format_rupiah(e.amount)}, kasus {e.case_id} "
+               f"anak {e.child_id} {e.academic_year}{again}")
 
 
 @ledger_app.command("verify")
 def verify_command(db: str = DB_OPTION) -> None:
-    """Recompute the hash chain and every running total from the journal; exit 1 on any break."""
+    """Menghitung ulang rantai hash dan setiap total berjalan dari jurnal; status keluar 1 bila ada yang rusak."""
     from beasiswa.ledger import verify
 
     report = verify(_engine(db))
     if report.ok:
-        typer.echo(f"OK: {report.entries} entries, head hash {report.head_hash}")
+        typer.echo(f"OK: {report.entries} entri, hash ujung {report.head_hash}")
         return
     first = report.problems[0]
     if report.broken_seq:
-        first = f"at seq {report.broken_seq}: {first.removeprefix(f'seq {report.broken_seq}: ')}"
+        first = f"pada seq {report.broken_seq}: {first.removeprefix(f'seq {report.broken_seq}: ')}"
     else:
-        first = f"in the running totals: {first}"
-    typer.echo(f"BROKEN {first}")
+        first = f"pada total berjalan: {first}"
+    typer.echo(f"RUSAK {first}")
     for problem in report.problems[1:]:
-        typer.echo(f"  also: {problem}")
-    typer.echo(f"({report.entries} entries verified before it, head hash {report.head_hash})")
+        typer.echo(f"  juga: {problem}")
+    typer.echo(f"({report.entries} entri terverifikasi sebelumnya, hash ujung {report.head_hash})")
     raise typer.Exit(1)
 
 
@@ -173,8 +173,8 @@ def _rich():
     return out
 
 
-OUT_OPTION = typer.Option(None, "--out", help="Write to this file (written whole, then renamed into place); "
-                                             "CSV goes to standard output without it.")
+OUT_OPTION = typer.Option(None, "--out", metavar="BERKAS", help="Tulis ke berkas ini (ditulis utuh, lalu diganti "
+                                             "namanya); tanpa opsi ini CSV ke keluaran standar.")
 
 
 def _tabular(fmt: str, out: Path | None, header, rows, sheet: str, extra_sheets=()) -> int:
@@ -199,7 +199,7 @@ def _check_out(fmt: str, out: Path | None) -> None:
         if out is not None:
             check_output(out)
         elif fmt == "xlsx":
-            raise OutputError("--out: XLSX is written to a file: give --out FILE.xlsx")
+            raise OutputError("--out: XLSX ditulis ke berkas: berikan --out BERKAS.xlsx")
     except OutputError as exc:
         _fail(str(exc))
 
@@ -207,20 +207,20 @@ def _check_out(fmt: str, out: Path | None) -> None:
 @ledger_app.command("report")
 def report_command(
     by: str = typer.Option("level_group,academic_year,office", "--by",
-                           help="Group by any of level_group, academic_year, office (comma-separated; '' for "
-                                "the whole journal)."),
+                           metavar="DIMENSI", help="Kelompokkan menurut level_group (jenjang), academic_year (tahun "
+                                "ajaran), office (kantor), dipisah koma; '' untuk seluruh jurnal."),
     period: str = typer.Option("month", "--period",
-                               help="month | year | all: the UTC calendar month or year of posted_at (posting "
-                                    "time, not the academic year paid for), or one period for everything."),
-    format: TableFormat = typer.Option(TableFormat.table, "--format", help="table (people), csv or xlsx."),
+                               metavar="PERIODE", help="month (bulan) | year (tahun) | all (semua): bulan atau tahun "
+                                    "kalender UTC dari posted_at (waktu posting, bukan tahun ajaran), atau satu periode."),
+    format: TableFormat = typer.Option(TableFormat.table, "--format", help="table (untuk dibaca orang), csv atau xlsx."),
     out: Path = OUT_OPTION,
-    check: bool = typer.Option(True, "--verify/--no-verify", help="Verify the chain first (default) and report "
-                                                                  "the entries it verified."),
+    check: bool = typer.Option(True, "--verify/--no-verify", help="Verifikasi rantai dulu (bawaan) dan laporkan "
+                                                                  "entri yang diverifikasi."),
     db: str = DB_OPTION,
 ) -> None:
-    """Counts and totals by level group × academic year × office, per posting period, with opening +
-    payouts − reversals = closing; ends with the head hash to keep outside the database. Exit 1 if verify
-    finds a break (the report is still printed)."""
+    """Jumlah dan total per kelompok jenjang × tahun ajaran × kantor, per periode posting, dengan saldo awal +
+    pembayaran − pembatalan = saldo akhir; diakhiri hash ujung untuk disimpan di luar basis data. Status keluar 1
+    bila verifikasi menemukan kerusakan (laporan tetap dicetak)."""
     from beasiswa.ledger import verify
     from beasiswa.ledger.report import (ReportOptionError, build_report, check_period, head_line, journal_head,
                                         parse_dimensions, print_report, report_rows)
@@ -236,9 +236,9 @@ def report_command(
         verified = verify(engine)
         broken = not verified.ok
         seq, head_hash = (verified.entries, verified.head_hash) if verified.ok else journal_head(engine)
-        status = "verify OK" if verified.ok else f"verify BROKEN: {verified.problems[0]}"
+        status = "verifikasi OK" if verified.ok else f"verifikasi RUSAK: {verified.problems[0]}"
     else:
-        (seq, head_hash), status = journal_head(engine), "not verified"
+        (seq, head_hash), status = journal_head(engine), "tidak diverifikasi"
     report = build_report(engine, dimensions, period, seq)
     line = head_line(seq, head_hash, status)
     if format is TableFormat.table:
@@ -248,19 +248,19 @@ def report_command(
         header, rows = report_rows(report)
         count = _tabular(format.value, out, header, rows, "laporan",
                          [("head", [("head_seq", seq), ("head_hash", head_hash), ("status", status)])])
-        typer.echo(f"{count} lines written to {out}; {line}" if out else line, err=out is None)
+        typer.echo(f"{count} baris ditulis ke {out}; {line}" if out else line, err=out is None)
     if broken:
         raise typer.Exit(1)
 
 
 @ledger_app.command("entitlement")
 def entitlement_command(
-    case_id: str = typer.Argument(..., metavar="CASE_ID", help="A registered case."),
-    format: str = typer.Option("table", "--format", help="table or json."),
+    case_id: str = typer.Argument(..., metavar="ID_KASUS", help="Kasus yang terdaftar."),
+    format: str = typer.Option("table", "--format", metavar="table|json", help="table (untuk dibaca orang) atau json."),
     db: str = DB_OPTION,
 ) -> None:
-    """Per child the years used per level group (TK and SD stages too), paid and remaining against the
-    per-child cap; per family the cap, paid and remaining: from the journal, its running totals and the law."""
+    """Per anak tahun yang terpakai per kelompok jenjang (juga tahap TK dan SD), yang dibayar dan sisa terhadap
+    batas per anak; per keluarga batasnya, yang dibayar dan sisa: dari jurnal, total berjalannya dan hukum."""
     import json
 
     from beasiswa.db import database_url, redact
@@ -268,7 +268,7 @@ def entitlement_command(
     from beasiswa.ledger.entitlement import UnknownCase, print_entitlement, read_entitlement, to_json
 
     if format not in ("table", "json"):
-        _fail(f"--format: {format!r} is not a format (table, json)")
+        _fail(f"--format: {format!r} bukan format (table, json)")
     engine = _engine(db)
     try:
         entitlement = read_entitlement(engine, case_id, default_law())
@@ -282,44 +282,45 @@ def entitlement_command(
 
 @ledger_app.command("exceptions")
 def exceptions_command(
-    format: str = typer.Option("table", "--format", help="table or csv."),
+    format: str = typer.Option("table", "--format", metavar="table|csv", help="table (untuk dibaca orang) atau csv."),
     out: Path = OUT_OPTION,
     db: str = DB_OPTION,
 ) -> None:
-    """Entries that break a rule anyway (imported history, tampering): age 23, married, working, before the
-    event, level or amount not the law's, allowance, child limit, child or family cap, one account on several
-    families, maker = approver, sequence gaps. One line per finding; exit 0 with "no exceptions", 1 if any."""
+    """Entri yang tetap melanggar aturan (riwayat impor, perusakan): usia 23, menikah, bekerja, sebelum
+    peristiwa, jenjang atau jumlah tidak sesuai hukum, tunjangan, batas anak, batas per anak atau keluarga, satu
+    rekening pada beberapa keluarga, pembuat = penyetuju, celah nomor urut. Satu baris per temuan; status
+    keluar 0 dengan "tidak ada pengecualian", 1 bila ada."""
     from beasiswa.law import default_law
     from beasiswa.ledger.exceptions import HEADER, find_exceptions, finding_rows, print_findings
     from beasiswa.ledger.report import head_line, journal_head
 
     if format not in ("table", "csv"):
-        _fail(f"--format: {format!r} is not a format (table, csv)")
+        _fail(f"--format: {format!r} bukan format (table, csv)")
     _check_out(format, out)
     engine = _engine(db)
     seq, head_hash = journal_head(engine)
     found = find_exceptions(engine, default_law(), seq)
-    line = head_line(seq, head_hash, f"entries up to seq {seq} checked")
+    line = head_line(seq, head_hash, f"entri sampai seq {seq} diperiksa")
     if format == "csv":
         count = _tabular("csv", out, HEADER, finding_rows(found), "exceptions")
-        typer.echo(f"{count} findings written to {out}; {line}" if out else line, err=out is None)
+        typer.echo(f"{count} temuan ditulis ke {out}; {line}" if out else line, err=out is None)
     elif found:
         print_findings(_rich(), found)
         typer.echo(line)
     else:
-        typer.echo(f"no exceptions; {line}")
+        typer.echo(f"tidak ada pengecualian; {line}")
     if found:
         raise typer.Exit(1)
 
 
 @ledger_app.command("export")
 def export_command(
-    format: FileFormat = typer.Option(FileFormat.csv, "--format", help="csv or xlsx."),
+    format: FileFormat = typer.Option(FileFormat.csv, "--format", help="csv atau xlsx."),
     out: Path = OUT_OPTION,
     db: str = DB_OPTION,
 ) -> None:
-    """The whole journal with its hashes and canonical bytes, in seq order (streamed). Text cells starting
-    with = + - @ tab or CR are prefixed with ' (CSV injection); amounts stay numbers."""
+    """Seluruh jurnal dengan hash dan bita kanoniknya, urut seq (dialirkan). Sel teks yang diawali
+    = + - @ tab atau CR diberi awalan ' (injeksi CSV); jumlah tetap angka."""
     from beasiswa.ledger.export import EXPORT_COLUMNS, journal_rows
     from beasiswa.ledger.report import head_line, journal_head
 
@@ -327,5 +328,5 @@ def export_command(
     engine = _engine(db)
     seq, head_hash = journal_head(engine)
     count = _tabular(format.value, out, EXPORT_COLUMNS, journal_rows(engine, seq), "journal")
-    line = head_line(seq, head_hash, "not verified; run `beasiswa ledger verify`")
-    typer.echo(f"{count} entries written to {out}; {line}" if out else line, err=out is None)
+    line = head_line(seq, head_hash, "tidak diverifikasi; jalankan `beasiswa ledger verify`")
+    typer.echo(f"{count} entri ditulis ke {out}; {line}" if out else line, err=out is None)
