@@ -190,7 +190,7 @@ def test_a_genuine_letter_passes(database, letter):
     result = verify(database, letter)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith(f"ASLI: {letter} (surat B/0001/KC-PLG/BSW/08/2025)")
-    assert "registered for claim KC-PLG-2025-000123/klaim-1 (award, dated 2025-08-27)" in result.stdout
+    assert "terdaftar untuk klaim KC-PLG-2025-000123/klaim-1 (award, bertanggal 2025-08-27)" in result.stdout
 
 
 def test_a_letter_with_one_byte_changed_is_altered(database, letter):
@@ -201,8 +201,8 @@ def test_a_letter_with_one_byte_changed_is_altered(database, letter):
     result = verify(database, letter)
     assert result.returncode == 1
     assert result.stdout.startswith("DIUBAH:")
-    assert "the PDF's bytes are not those registered" in result.stdout
-    assert "the attached data is the data registered" in result.stdout
+    assert "isi PDF bukan yang terdaftar" in result.stdout
+    assert "data terlampir sama dengan data yang terdaftar" in result.stdout
 
 
 def test_a_letter_whose_attached_data_was_changed_is_altered_naming_the_fact(database, letter):
@@ -219,7 +219,7 @@ def test_a_letter_whose_attached_data_was_changed_is_altered_naming_the_fact(dat
     forged.write_bytes(buffer.getvalue())
     result = verify(database, forged)
     assert result.returncode == 1 and result.stdout.startswith("DIUBAH:")
-    assert "amount (registered 3000000, attached 30000000)" in result.stdout
+    assert "amount (terdaftar 3000000, terlampir 30000000)" in result.stdout
 
 
 def test_a_letter_of_another_database_is_unknown(database, letter, tmp_path):
@@ -229,10 +229,10 @@ def test_a_letter_of_another_database_is_unknown(database, letter, tmp_path):
     render(other, tmp_path / "other")
     sby = verify(database, tmp_path / "other" / "B_0001_KC-SBY_BSW_08_2025.pdf")
     assert sby.returncode == 1 and sby.stdout.startswith("TIDAK DIKENAL:")
-    assert "B/0001/KC-SBY/BSW/08/2025 is not in this database's register" in sby.stdout
+    assert "B/0001/KC-SBY/BSW/08/2025 tidak ada dalam register basis data ini" in sby.stdout
     plg = verify(database, tmp_path / "other" / "B_0001_KC-PLG_BSW_08_2025.pdf")
     assert plg.returncode == 1 and plg.stdout.startswith("TIDAK DIKENAL:")
-    assert "registered here for claim KC-PLG-2025-000123/klaim-1" in plg.stdout
+    assert "terdaftar di sini untuk klaim KC-PLG-2025-000123/klaim-1" in plg.stdout
 
 
 def test_a_pdf_without_letter_data_is_unknown_and_a_file_that_is_no_pdf_is_unreadable(database, letter, tmp_path):
@@ -242,11 +242,11 @@ def test_a_pdf_without_letter_data_is_unknown_and_a_file_that_is_no_pdf_is_unrea
     plain.write_bytes(HTML(string="<p>Surat biasa</p>").write_pdf())
     result = verify(database, plain)
     assert result.returncode == 1 and result.stdout.startswith("TIDAK DIKENAL:")
-    assert "not a beasiswa letter" in result.stdout
+    assert "bukan surat beasiswa" in result.stdout
     text = tmp_path / "note.pdf"
     text.write_text("not a pdf")
     unreadable = verify(database, text)
-    assert unreadable.returncode == 2 and "not a PDF" in unreadable.stderr
+    assert unreadable.returncode == 2 and "bukan PDF" in unreadable.stderr
     missing = verify(database, tmp_path / "missing.pdf")
     assert missing.returncode == 2 and "tidak dapat dibaca" in missing.stderr
 
