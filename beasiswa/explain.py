@@ -10,6 +10,9 @@ from beasiswa.indonesian import DOCUMENT_NAMES, EVENT_NAMES, OUTCOME_NAMES, SEGM
 from beasiswa.law import Law, Scheme
 from beasiswa.model import Case, CaseDecision, Outcome
 
+# The rule book's confidence marks (law.schema.Confidence) as the table shows them.
+CONFIDENCE_NAMES = {"text": "teks peraturan", "agreed": "disepakati", "open": "terbuka"}
+
 _STYLE = {Outcome.APPROVED: "green", Outcome.REJECTED: "red", Outcome.RETURNED: "yellow", Outcome.PENDING: "cyan"}
 
 
@@ -78,7 +81,7 @@ def print_scheme(console: Console, law: Law, scheme: Scheme, day: dt.date) -> No
         rows.append((f"Masa iur paling singkat: {EVENT_NAMES[event.kind.value]} ({event.programme})",
                      f"{months.value} bulan", months))
     for name, value, cited in rows:
-        limits.add_row(name, value, cited.citation, cited.confidence.value)
+        limits.add_row(name, value, cited.citation, CONFIDENCE_NAMES[cited.confidence.value])
     console.print(limits)
     groups = Table(title="Kelompok jenjang", title_justify="left", expand=True)
     groups.add_column("Kelompok", style="bold")
@@ -108,5 +111,5 @@ def print_scheme(console: Console, law: Law, scheme: Scheme, day: dt.date) -> No
     readings.add_column("Keyakinan")
     for i in law.interpretations:
         readings.add_row(i.id, f"[bold]{i.title}[/]: {i.reading} [dim]({i.reason})[/]", i.setting,
-                         i.confidence.value)
+                         CONFIDENCE_NAMES[i.confidence.value])
     console.print(readings)
