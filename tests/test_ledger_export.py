@@ -135,8 +135,8 @@ def test_control_characters_an_xlsx_cell_cannot_hold_are_shown_escaped(tmp_path)
 
 
 @pytest.mark.parametrize("where, message", [
-    ("missing/jurnal.csv", "cannot be written: folder"),
-    (".", "is a directory, not a file"),
+    ("missing/jurnal.csv", "tidak dapat ditulis: folder"),
+    (".", "adalah folder, bukan berkas"),
 ])
 def test_an_output_that_cannot_be_written_is_refused_with_status_2_before_anything_is_read(tmp_path, where,
                                                                                            message):

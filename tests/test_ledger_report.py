@@ -64,8 +64,8 @@ def test_the_report_may_group_by_any_of_the_three_fields_in_any_order_or_none():
 
 
 @pytest.mark.parametrize("text, message", [
-    ("level_group,kantor", "--by: 'kantor' is not a report field (level_group, academic_year, office)"),
-    ("office,office", "--by: office named twice in 'office,office'"),
+    ("level_group,kantor", "--by: 'kantor' bukan kolom laporan (level_group, academic_year, office)"),
+    ("office,office", "--by: office disebut dua kali dalam 'office,office'"),
 ])
 def test_a_field_the_report_does_not_know_is_refused_naming_the_option_and_the_value(text, message):
     with pytest.raises(ReportOptionError) as refused:
@@ -149,8 +149,8 @@ def test_xlsx_cells_hold_numbers_and_a_sheet_holds_the_head(database, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (("--by", "kantor"), "--by: 'kantor' is not a report field"),
-    (("--period", "week"), "--period: 'week' is not a period (month, year, all)"),
+    (("--by", "kantor"), "--by: 'kantor' bukan kolom laporan"),
+    (("--period", "week"), "--period: 'week' bukan periode (month, year, all)"),
     (("--format", "xlsx"), "--out: XLSX ditulis ke berkas"),
 ])
 def test_bad_options_are_refused_with_status_2_naming_option_and_value(tmp_path, args, message):
@@ -164,10 +164,10 @@ def test_an_output_file_that_cannot_be_written_is_refused_and_nothing_is_left_be
     out = tmp_path / "missing" / "laporan.csv"
     result = run("ledger", "report", "--format", "csv", "--out", str(out), "--db", database)
     assert result.exit_code == 2
-    assert f"--out: '{out}' cannot be written: folder '{out.parent}' does not exist" in result.stderr
+    assert f"--out: '{out}' tidak dapat ditulis: folder '{out.parent}' tidak ada" in result.stderr
     assert not out.parent.exists()
     result = run("ledger", "report", "--format", "csv", "--out", str(tmp_path), "--db", database)
-    assert result.exit_code == 2 and "is a directory" in result.stderr
+    assert result.exit_code == 2 and "adalah folder" in result.stderr
     assert list(tmp_path.iterdir()) == ([] if "postgresql" in database else [tmp_path / "ledger.db"])
 
 

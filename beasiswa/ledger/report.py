@@ -40,16 +40,16 @@ def parse_dimensions(text: str) -> tuple[str, ...]:
     names = tuple(part.strip() for part in text.split(",") if part.strip())
     for name in names:
         if name not in DIMENSIONS:
-            raise ReportOptionError(f"--by: {name!r} is not a report field ({', '.join(DIMENSIONS)})")
+            raise ReportOptionError(f"--by: {name!r} bukan kolom laporan ({', '.join(DIMENSIONS)})")
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise ReportOptionError(f"--by: {', '.join(repeated)} named twice in {text!r}")
+        raise ReportOptionError(f"--by: {', '.join(repeated)} disebut dua kali dalam {text!r}")
     return names
 
 
 def check_period(period: str) -> str:
     if period not in PERIODS:
-        raise ReportOptionError(f"--period: {period!r} is not a period ({', '.join(PERIODS)})")
+        raise ReportOptionError(f"--period: {period!r} bukan periode ({', '.join(PERIODS)})")
     return period
 
 
