@@ -142,6 +142,16 @@ class IndonesianArgument(TyperArgument):
     def display_type_rich(self, ctx):
         return None  # the name column already shows what the value is (its metavar)
 
+    def _usage_display_name(self) -> str:
+        # "BERKAS...", "[KLAIM]...": a metavar that already says it repeats or is optional is not marked again,
+        # and a required one is not wrapped in braces (an officer reads them as part of what to type).
+        name = self.display_name_raw
+        if not self.required and not name.startswith("["):
+            name = f"[{name}]"
+        if self.nargs != 1 and not name.endswith("..."):
+            name += "..."
+        return name
+
     def _get_number_range_help_str(self):
         return None
 

@@ -326,8 +326,8 @@ def verify_command(
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
-    """diputuskan → diverifikasi: dokumen keputusan setuju diperiksa (oleh petugas, atau pengawas sebagai
-    pengganti petugas, yang lalu tidak boleh menyetujuinya)."""
+    """diputuskan → diverifikasi: dokumen klaim yang diputuskan setuju telah diperiksa (oleh petugas, atau
+    pengawas sebagai pengganti petugas, yang lalu tidak boleh menyetujuinya)."""
     from beasiswa.workflow.states import State
 
     _bulk("verify", claims, all_decided, State.DECIDED, office, as_, db, lambda w, a, r: w.verify(a, r))
@@ -340,8 +340,8 @@ def approve_command(
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
-    """diverifikasi → disetujui (oleh pengawas yang tidak memverifikasinya: empat mata); penggantian keputusan
-    menjadi penolakan menjadi penolakan."""
+    """diverifikasi → disetujui (oleh pengawas yang tidak memverifikasinya: empat mata); hasil petugas yang
+    menolak (override) menjadi penolakan."""
     from beasiswa.workflow.states import State
 
     _bulk("approve", claims, all_verified, State.VERIFIED, office, as_, db, lambda w, a, r: w.approve(a, r))
