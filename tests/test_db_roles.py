@@ -171,7 +171,7 @@ def test_db_upgrade_creates_the_application_role_says_what_it_may_do_and_again_g
     lines = result.output.splitlines()
     assert lines[0].endswith("(terbaru)")
     assert lines[1].startswith(f"peran aplikasi {fresh.app} (dibuat), skema {fresh.schema}: membaca 13 tabel, "
-                               f"adds rows to 11, changes columns of cases, children, claims")
+                               f"menambah baris ke 11, mengubah kolom cases, children, claims")
     granted = privileges(fresh)
     assert ("journal", "INSERT") in granted and ("journal", "SELECT") in granted
     assert ("users", "active", "UPDATE") in granted and ("users", "role", "UPDATE") not in granted
@@ -200,7 +200,7 @@ def test_a_table_without_a_policy_refuses_the_upgrade_naming_it_and_nothing_is_u
         conn.exec_driver_sql("CREATE TABLE notes (id integer PRIMARY KEY)")
     result = db_upgrade(fresh)
     assert result.exit_code == 2
-    assert "nothing upgraded" in result.output and "table notes has no access policy" in result.output
+    assert "tidak ada yang diperbarui" in result.output and "table notes has no access policy" in result.output
     with engine.connect() as conn:
         assert conn.execute(text("SELECT to_regclass('journal')")).scalar() is None
     engine.dispose()
