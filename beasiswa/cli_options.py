@@ -8,7 +8,8 @@ from typing import NoReturn
 
 import typer
 
-DB_OPTION = typer.Option(None, "--db", metavar="URL", help="URL basis data (bawaan: $BEASISWA_DATABASE_URL, jika tidak ada sqlite:///beasiswa.db).")
+DB_OPTION = typer.Option(None, "--db", metavar="URL",
+                         help="URL basis data (bawaan: $BEASISWA_DATABASE_URL, jika tidak ada sqlite:///beasiswa.db).")
 
 
 def fail(message: str, status: int = 2) -> NoReturn:

@@ -54,12 +54,14 @@ def upgrade_command(
 
 @ledger_app.command("record")
 def record_command(
-    case_files: list[Path] = typer.Argument(..., metavar="BERKAS_KASUS...", help="Berkas kasus (JSON beasiswa-case/1)."),
+    case_files: list[Path] = typer.Argument(..., metavar="BERKAS_KASUS...",
+                                            help="Berkas kasus (JSON beasiswa-case/1)."),
     maker: str = typer.Option(..., "--maker", metavar="NAMA", help="Yang menyiapkan pembukuan (pembuat)."),
     approver: str = typer.Option(..., "--approver", metavar="NAMA", help="Yang menyetujuinya (bukan pembuat)."),
     db: str = DB_OPTION,
 ) -> None:
-    """Memutuskan tiap kasus, mendaftarkannya dengan keputusannya, mengimpor riwayatnya dan membayar klaim yang disetujui."""
+    """Memutuskan tiap kasus, mendaftarkannya dengan keputusannya, mengimpor riwayatnya dan membayar klaim yang
+    disetujui."""
     from beasiswa.casefile import CaseFileError, read_case
     from beasiswa.indonesian import OUTCOME_NAMES, format_rupiah
     from beasiswa.law import default_law
@@ -114,7 +116,8 @@ def reverse_command(
     reason: str = typer.Option(..., "--reason", metavar="ALASAN", help="Alasannya (disimpan di jurnal)."),
     maker: str = typer.Option(..., "--maker", metavar="NAMA", help="Yang menyiapkan pembatalan (pembuat)."),
     approver: str = typer.Option(..., "--approver", metavar="NAMA", help="Yang menyetujuinya (bukan pembuat)."),
-    key: str = typer.Option(None, "--key", metavar="KUNCI", help="Kunci idempotensi (bawaan: satu per pembayaran yang dibatalkan)."),
+    key: str = typer.Option(None, "--key", metavar="KUNCI",
+                            help="Kunci idempotensi (bawaan: satu per pembayaran yang dibatalkan)."),
     db: str = DB_OPTION,
 ) -> None:
     """Membatalkan satu pembayaran: entri baru dengan jumlah negatif; pembayaran itu sendiri tidak pernah diubah."""
@@ -212,7 +215,8 @@ def report_command(
     period: str = typer.Option("month", "--period",
                                metavar="PERIODE", help="month (bulan) | year (tahun) | all (semua): bulan atau tahun "
                                     "kalender UTC dari posted_at (waktu posting, bukan tahun ajaran), atau satu periode."),
-    format: TableFormat = typer.Option(TableFormat.table, "--format", help="table (untuk dibaca orang), csv atau xlsx."),
+    format: TableFormat = typer.Option(TableFormat.table, "--format",
+                                       help="table (untuk dibaca orang), csv atau xlsx."),
     out: Path = OUT_OPTION,
     check: bool = typer.Option(True, "--verify/--no-verify", help="Verifikasi rantai dulu (bawaan) dan laporkan "
                                                                   "entri yang diverifikasi."),

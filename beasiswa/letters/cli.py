@@ -44,14 +44,18 @@ def _warn_if_slow_or_misfit() -> None:
 
 @letters_app.command("render")
 def render_command(
-    out: Path = typer.Option(Path("out/letters"), "--out", metavar="FOLDER", help="Tempat PDF ditulis, dinamai menurut nomor surat."),
-    workers: int = typer.Option(None, "--workers", min=1, metavar="JUMLAH", help="Jumlah proses pembuat surat (bawaan: satu per inti prosesor)."),
+    out: Path = typer.Option(Path("out/letters"), "--out", metavar="FOLDER",
+                             help="Tempat PDF ditulis, dinamai menurut nomor surat."),
+    workers: int = typer.Option(None, "--workers", min=1, metavar="JUMLAH",
+                                help="Jumlah proses pembuat surat (bawaan: satu per inti prosesor)."),
     claim: str = typer.Option(None, "--claim", metavar="KLAIM", help="Buat surat satu klaim: ID_KASUS/ID_KLAIM "
                               "(diberi nomor bila belum ada; bila sudah, surat yang sama ditulis ulang)."),
-    date: str = typer.Option(None, "--date", metavar="TANGGAL", help="Tanggal surat baru (YYYY-MM-DD; bawaan: hari ini)."),
+    date: str = typer.Option(None, "--date", metavar="TANGGAL",
+                             help="Tanggal surat baru (YYYY-MM-DD; bawaan: hari ini)."),
     db: str = DB_OPTION,
 ) -> None:
-    """Memberi nomor, membuat dan mendaftarkan surat setiap klaim yang diputuskan dan belum bersurat (dapat dilanjutkan)."""
+    """Memberi nomor, membuat dan mendaftarkan surat setiap klaim yang diputuskan dan belum bersurat (dapat
+    dilanjutkan)."""
     from beasiswa.db import database_url
     from beasiswa.letters.register import ClaimKey, LetterRegister
 
@@ -83,7 +87,8 @@ def _render_one(register, key, out: Path, day: dt.date) -> None:
         _fail(f"{failed[0].task}: {failed[0].code}: {failed[0].message}", 1)
     letter = issued[0]
     how = "dinomori sekarang" if letter.numbered else "dinomori sebelumnya, ditulis ulang"
-    typer.echo(f"{letter.number}: surat {KIND_SHOWN.get(letter.kind, letter.kind)} untuk {letter.case_id}/{letter.claim_id} ({how}) "
+    typer.echo(f"{letter.number}: surat {KIND_SHOWN.get(letter.kind, letter.kind)} untuk "
+               f"{letter.case_id}/{letter.claim_id} ({how}) "
                f"-> {letter.path}")
 
 
@@ -113,7 +118,8 @@ def _render_all(register, url: str, out: Path, day: dt.date, workers: int | None
     numbered = sum(1 for i in issued if i.numbered)
     finished = len(issued) - numbered
     typer.echo(f"{len(issued)} surat ditulis ke {out} oleh {min(workers, len(chunks))} proses: {numbered} "
-               f"dinomori sekarang" + (f", {finished} dinomori oleh jalannya sebelumnya dan diselesaikan sekarang" if finished else ""))
+               f"dinomori sekarang"
+               + (f", {finished} dinomori oleh jalannya sebelumnya dan diselesaikan sekarang" if finished else ""))
     for failure in failed:
         typer.echo(f"  ditolak {failure.task}: {failure.code}: {failure.message}")
     if failed:
@@ -125,7 +131,8 @@ def verify_command(
     file: Path = typer.Argument(..., metavar="PDF", help="PDF sebuah surat."),
     db: str = DB_OPTION,
 ) -> None:
-    """Memeriksa PDF surat terhadap register: asli (status keluar 0), diubah atau tidak dikenal (status keluar 1), dan alasannya."""
+    """Memeriksa PDF surat terhadap register: asli (status keluar 0), diubah atau tidak dikenal (status keluar 1),
+    dan alasannya."""
     from beasiswa.letters.register import LetterRegister
     from beasiswa.letters.verify import UnreadableLetter, read_letter, verify_letter
 

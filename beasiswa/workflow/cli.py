@@ -22,7 +22,8 @@ from beasiswa.workflow.roles import ROLE_NAMES
 from beasiswa.workflow.states import STATE_NAMES
 
 USER_ENV = "BEASISWA_USER"
-AS_OPTION = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True, metavar="NAMA", help="Pengguna yang bertindak (yang dicatat).")
+AS_OPTION = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True, metavar="NAMA",
+                         help="Pengguna yang bertindak (yang dicatat).")
 
 users_app = typer.Typer(no_args_is_help=True, help="Pengguna: siapa yang boleh bertindak, dengan peran dan kantornya (admin).")
 
@@ -171,7 +172,8 @@ def _user_for(engine, names: list[str] | None):
 
 
 def intake_command(
-    files: list[Path] = typer.Argument(..., metavar="BERKAS...", help="Berkas kasus (.json) dan lembar penerimaan (.csv, .xlsx)."),
+    files: list[Path] = typer.Argument(..., metavar="BERKAS...",
+                                       help="Berkas kasus (.json) dan lembar penerimaan (.csv, .xlsx)."),
     as_: list[str] = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True,
                                   metavar="NAMA", help="Pengguna yang menerima kasus; ulangi untuk beberapa kantor."),
     db: str = DB_OPTION,
@@ -196,12 +198,16 @@ def intake_command(
 # ============================================================================================== lookup
 
 def queue_command(
-    state: list[str] = typer.Option(None, "--state", metavar="STATUS", help="Hanya status ini (ulangi); bawaan: semua status terbuka. Status: " + _named(STATE_NAMES) + "."),
+    state: list[str] = typer.Option(None, "--state", metavar="STATUS",
+                                    help="Hanya status ini (ulangi); bawaan: semua status terbuka. Status: "
+                                         + _named(STATE_NAMES) + "."),
     office: str = typer.Option(None, "--office", metavar="KANTOR", help="Hanya kantor ini."),
     mine: bool = typer.Option(False, "--mine", help="Yang menunggu pengguna --as: diverifikasi atau ditinjau "
                                                     "ulang (petugas), disetujui atau dibayar (pengawas)."),
-    older_than: int = typer.Option(None, "--older-than", min=0, metavar="HARI", help="Hanya klaim yang berada pada statusnya lebih dari HARI hari."),
-    limit: int = typer.Option(None, "--limit", min=1, metavar="JUMLAH", help="Paling banyak sejumlah ini (yang terlama)."),
+    older_than: int = typer.Option(None, "--older-than", min=0, metavar="HARI",
+                                   help="Hanya klaim yang berada pada statusnya lebih dari HARI hari."),
+    limit: int = typer.Option(None, "--limit", min=1, metavar="JUMLAH",
+                              help="Paling banyak sejumlah ini (yang terlama)."),
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
@@ -242,7 +248,8 @@ def show_command(
     trace: bool = typer.Option(True, "--trace/--no-trace", help="Tampilkan setiap aturan yang diterapkan (bawaan)."),
     db: str = DB_OPTION,
 ) -> None:
-    """Satu klaim atau kasus: keputusan dengan jejak aturan dan dasar hukumnya, dokumen, pembayaran, surat, jejak audit."""
+    """Satu klaim atau kasus: keputusan dengan jejak aturan dan dasar hukumnya, dokumen, pembayaran, surat,
+    jejak audit."""
     from beasiswa.workflow.queries import case_view
     from beasiswa.workflow.views import print_case
 
@@ -250,7 +257,8 @@ def show_command(
     view = case_view(_engine(db), case_id.strip(), claim_id.strip() or None)
     if view is None:
         from beasiswa.workflow.errors import case_not_found, claim_not_found
-        _fail(str(claim_not_found(f"{case_id.strip()}/{claim_id.strip()}") if claim_id else case_not_found(case_id.strip())), 1)
+        refusal = claim_not_found(f"{case_id.strip()}/{claim_id.strip()}") if claim_id else case_not_found(case_id.strip())
+        _fail(str(refusal), 1)
     print_case(_out(), view, trace=trace)
 
 
@@ -322,7 +330,8 @@ def _bulk(action_name: str, refs_text: list[str], all_flag: bool, state, office:
 def verify_command(
     claims: list[str] = typer.Argument(None, metavar="[KLAIM]...", help="ID_KASUS/ID_KLAIM ..."),
     all_decided: bool = typer.Option(False, "--all-decided", help="Semua klaim berstatus diputuskan di kantor itu."),
-    office: str = typer.Option(None, "--office", metavar="KANTOR", help="Bersama --all-decided (bawaan: kantor pengguna)."),
+    office: str = typer.Option(None, "--office", metavar="KANTOR",
+                               help="Bersama --all-decided (bawaan: kantor pengguna)."),
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
@@ -335,8 +344,10 @@ def verify_command(
 
 def approve_command(
     claims: list[str] = typer.Argument(None, metavar="[KLAIM]...", help="ID_KASUS/ID_KLAIM ..."),
-    all_verified: bool = typer.Option(False, "--all-verified", help="Semua klaim berstatus diverifikasi di kantor itu."),
-    office: str = typer.Option(None, "--office", metavar="KANTOR", help="Bersama --all-verified (bawaan: kantor pengguna)."),
+    all_verified: bool = typer.Option(False, "--all-verified",
+                                      help="Semua klaim berstatus diverifikasi di kantor itu."),
+    office: str = typer.Option(None, "--office", metavar="KANTOR",
+                               help="Bersama --all-verified (bawaan: kantor pengguna)."),
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
@@ -350,11 +361,13 @@ def approve_command(
 def pay_command(
     claims: list[str] = typer.Argument(None, metavar="[KLAIM]...", help="ID_KASUS/ID_KLAIM ..."),
     all_approved: bool = typer.Option(False, "--all-approved", help="Semua klaim berstatus disetujui di kantor itu."),
-    office: str = typer.Option(None, "--office", metavar="KANTOR", help="Bersama --all-approved (bawaan: kantor pengguna)."),
+    office: str = typer.Option(None, "--office", metavar="KANTOR",
+                               help="Bersama --all-approved (bawaan: kantor pengguna)."),
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
-    """disetujui → dibayar: pembayaran dibukukan ke jurnal (pembuat: yang memverifikasi; pemberi persetujuan: yang menyetujui)."""
+    """disetujui → dibayar: pembayaran dibukukan ke jurnal (pembuat: yang memverifikasi; pemberi persetujuan: yang
+    menyetujui)."""
     from beasiswa.workflow.states import State
 
     _bulk("pay", claims, all_approved, State.APPROVED, office, as_, db, lambda w, a, r: w.pay(a, r))
@@ -374,7 +387,9 @@ def _one(action_name: str, as_: str | None, db: str | None, run) -> None:
 
 def return_command(
     claim: str = typer.Argument(..., metavar="KLAIM", help="ID_KASUS/ID_KLAIM."),
-    missing: list[str] = typer.Option(..., "--missing", metavar="DOKUMEN", help="Dokumen yang ternyata kurang (ulangi, atau pisahkan dengan ';'). Dokumen: " + _named(DOCUMENT_NAMES) + "."),
+    missing: list[str] = typer.Option(..., "--missing", metavar="DOKUMEN",
+                                      help="Dokumen yang ternyata kurang (ulangi, atau pisahkan dengan ';'). Dokumen: "
+                                           + _named(DOCUMENT_NAMES) + "."),
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
@@ -386,7 +401,9 @@ def return_command(
 
 def resubmit_command(
     claim: str = typer.Argument(..., metavar="KLAIM", help="ID_KASUS/ID_KLAIM."),
-    documents: list[str] = typer.Option(..., "--documents", metavar="DOKUMEN", help="Dokumen yang dibawa (ulangi, atau pisahkan dengan ';'). Dokumen: " + _named(DOCUMENT_NAMES) + "."),
+    documents: list[str] = typer.Option(..., "--documents", metavar="DOKUMEN",
+                                        help="Dokumen yang dibawa (ulangi, atau pisahkan dengan ';'). Dokumen: "
+                                             + _named(DOCUMENT_NAMES) + "."),
     on: str = typer.Option(None, "--on", metavar="TANGGAL", help="Tanggal diserahkan (YYYY-MM-DD); bawaan: hari ini."),
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
@@ -400,9 +417,12 @@ def resubmit_command(
 
 def override_command(
     claim: str = typer.Argument(..., metavar="KLAIM", help="ID_KASUS/ID_KLAIM."),
-    outcome: str = typer.Option(..., "--outcome", metavar="HASIL", help="Hasil: " + _named({k: OUTCOME_NAMES[k] for k in ("approved", "rejected")}) + "."),
-    reason: str = typer.Option(..., "--reason", metavar="ALASAN", help="Alasan tertulis (disimpan, dan disampaikan dalam surat penolakan)."),
-    code: str = typer.Option(None, "--code", metavar="KODE", help="Untuk penolakan: aturan yang tidak dipenuhi klaim (kode alasan, mis. EMPLOYED)."),
+    outcome: str = typer.Option(..., "--outcome", metavar="HASIL",
+                                help="Hasil: " + _named({k: OUTCOME_NAMES[k] for k in ("approved", "rejected")}) + "."),
+    reason: str = typer.Option(..., "--reason", metavar="ALASAN",
+                               help="Alasan tertulis (disimpan, dan disampaikan dalam surat penolakan)."),
+    code: str = typer.Option(None, "--code", metavar="KODE",
+                             help="Untuk penolakan: aturan yang tidak dipenuhi klaim (kode alasan, mis. EMPLOYED)."),
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
@@ -420,7 +440,8 @@ def override_command(
 
 def appeal_command(
     claim: str = typer.Argument(..., metavar="KLAIM", help="ID_KASUS/ID_KLAIM."),
-    reason: str = typer.Option(..., "--reason", metavar="ALASAN", help="Apa yang diminta keluarga untuk ditinjau kembali."),
+    reason: str = typer.Option(..., "--reason", metavar="ALASAN",
+                               help="Apa yang diminta keluarga untuk ditinjau kembali."),
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
@@ -441,7 +462,8 @@ def reconsider_command(
 
 def arrears_command(
     case_id: str = typer.Argument(..., metavar="ID_KASUS", help="Kasus yang terdaftar."),
-    months: int = typer.Option(0, "--months", min=0, metavar="BULAN", help="Tunggakan iuran pemberi kerja sekarang, dalam bulan (0: lunas)."),
+    months: int = typer.Option(0, "--months", min=0, metavar="BULAN",
+                               help="Tunggakan iuran pemberi kerja sekarang, dalam bulan (0: lunas)."),
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
@@ -468,11 +490,14 @@ def process_command(
     out_dir: Path = typer.Option(..., "--out", metavar="FOLDER", help="Tempat surat ditulis (PDF)."),
     as_: list[str] = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True,
                                   metavar="NAMA", help="Yang menerima kasus (ulangi, satu per kantor); bawaan: --verify-as."),
-    verify_as: list[str] = typer.Option(None, "--verify-as", metavar="NAMA", help="Petugas yang memverifikasi, per kantor (ulangi)."),
+    verify_as: list[str] = typer.Option(None, "--verify-as", metavar="NAMA",
+                                        help="Petugas yang memverifikasi, per kantor (ulangi)."),
     approve_as: list[str] = typer.Option(None, "--approve-as",
                                          metavar="NAMA", help="Pengawas yang menyetujui dan membayar, per kantor (ulangi)."),
-    letter_date: str = typer.Option(None, "--date", metavar="TANGGAL", help="Tanggal surat (YYYY-MM-DD); bawaan: hari ini."),
-    workers: int = typer.Option(None, "--workers", min=1, metavar="JUMLAH", help="Jumlah proses pembuat surat (bawaan: satu per inti prosesor)."),
+    letter_date: str = typer.Option(None, "--date", metavar="TANGGAL",
+                                    help="Tanggal surat (YYYY-MM-DD); bawaan: hari ini."),
+    workers: int = typer.Option(None, "--workers", min=1, metavar="JUMLAH",
+                                help="Jumlah proses pembuat surat (bawaan: satu per inti prosesor)."),
     db: str = DB_OPTION,
 ) -> None:
     """Seluruh jalur otomatis untuk satu kelompok: terima dan putuskan, verifikasi dan setujui bila diminta (dua
