@@ -13,11 +13,12 @@ from rich.console import Console
 from rich.markup import escape
 
 from beasiswa.casefile import CaseFileError, decision_to_json, dumps, read_case
+from beasiswa.cli_locale import IndonesianGroup
 from beasiswa.law import LawError, default_law
 from beasiswa.rules import InvalidCase, decide
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Beasiswa: decide, pay and audit BPJS Ketenagakerjaan's education benefit.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, cls=IndonesianGroup,
+                  help="Beasiswa: memutuskan, membayar dan mengaudit manfaat beasiswa BPJS Ketenagakerjaan.")
 out = Console()
 err = Console(stderr=True)
 
@@ -30,7 +31,7 @@ class Format(str, Enum):
 def fail(message: str, status: int = 2) -> None:
     # The message quotes input values: escaped, so "[/x]" is shown as is rather than read as markup; one
     # line, not wrapped at the terminal width, so whoever reads stderr gets the field and value whole.
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]kesalahan:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(status)
 
 
@@ -38,16 +39,16 @@ def _law():
     try:
         return default_law()
     except LawError as exc:
-        fail(f"law data: {exc}")
+        fail(f"data hukum: {exc}")
 
 
 @app.command("decide")
 def decide_command(
-    case_file: Path = typer.Argument(..., help="A case file (beasiswa-case/1 JSON)."),
-    format: Format = typer.Option(Format.text, "--format", "-f", help="text: an explanation; json: the contract."),
-    trace: bool = typer.Option(False, "--trace", help="With text: list every rule applied to each claim."),
+    case_file: Path = typer.Argument(..., metavar="BERKAS_KASUS", help="Berkas kasus (JSON beasiswa-case/1)."),
+    format: Format = typer.Option(Format.text, "--format", "-f", help="text: penjelasan; json: keluaran kontrak."),
+    trace: bool = typer.Option(False, "--trace", help="Dengan text: setiap aturan yang diterapkan pada tiap klaim."),
 ) -> None:
-    """Decide every claim of a case file, without a database."""
+    """Memutuskan setiap klaim dalam berkas kasus, tanpa basis data."""
     law = _law()
     try:
         case = read_case(case_file, today=dt.date.today())  # today at the edge: history can't be in the future
@@ -65,9 +66,9 @@ def decide_command(
 
 @app.command("rules")
 def rules_command(
-    on: str = typer.Option(None, "--on", help="The event date (YYYY-MM-DD); default: today."),
+    on: str = typer.Option(None, "--on", metavar="TANGGAL", help="Tanggal peristiwa (YYYY-MM-DD); bawaan: hari ini."),
 ) -> None:
-    """Show the scheme in force on a date: amounts, limits, citations and the project's interpretations."""
+    """Ketentuan yang berlaku pada suatu tanggal: besaran, batas, dasar hukum dan tafsiran proyek."""
     law = _law()
     if on is None:
         day = dt.date.today()
@@ -75,7 +76,7 @@ def rules_command(
         try:
             day = dt.date.fromisoformat(on)
         except ValueError:
-            fail(f"--on: {on!r} is not a date (YYYY-MM-DD)")
+            fail(f"--on: {on!r} bukan tanggal (YYYY-MM-DD)")
     from beasiswa.explain import print_scheme
     try:
         scheme = law.scheme_on(day)

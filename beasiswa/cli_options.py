@@ -15,7 +15,8 @@ MAX_ROWS = 1_000_000  # --limit
 MAX_DAYS = 36_500  # --older-than: a hundred years
 MAX_WORKERS = 256
 
-DB_OPTION = typer.Option(None, "--db", help="Database URL (default: $BEASISWA_DATABASE_URL, else sqlite:///beasiswa.db).")
+DB_OPTION = typer.Option(None, "--db", metavar="URL",
+                         help="URL basis data (bawaan: $BEASISWA_DATABASE_URL, jika tidak ada sqlite:///beasiswa.db).")
 
 
 def fail(message: str, status: int = 2) -> NoReturn:
@@ -52,12 +53,12 @@ def engine(db: str | None, *, migrated: bool = True):
     except DatabaseUrlError as exc:
         fail(str(exc))
     except Exception as exc:  # e.g. the URL's driver is not installed
-        fail(f"database {redact(url)}: {_first_line(exc)}")
+        fail(f"basis data {redact(url)}: {_first_line(exc)}")
     if migrated:
         try:
             at = current_revision(made)
         except Exception as exc:  # an unreachable server, a file that is no database
-            fail(f"database {redact(url)}: {_first_line(exc)}")
+            fail(f"basis data {redact(url)}: {_first_line(exc)}")
         if at != head_revision():
             fail(f"basis data {redact(url)} pada revisi {at or 'kosong'}, bukan {head_revision()}: "
                  f"jalankan `beasiswa db upgrade` dulu")

@@ -11,6 +11,9 @@ from beasiswa.law import Law, Scheme
 from beasiswa.model import Case, CaseDecision, Outcome
 from beasiswa.terminal import print_table
 
+# The rule book's confidence marks (law.schema.Confidence) as the table shows them.
+CONFIDENCE_NAMES = {"text": "teks peraturan", "agreed": "disepakati", "open": "terbuka"}
+
 _STYLE = {Outcome.APPROVED: "green", Outcome.REJECTED: "red", Outcome.RETURNED: "yellow", Outcome.PENDING: "cyan"}
 
 
@@ -83,7 +86,7 @@ def print_scheme(console: Console, law: Law, scheme: Scheme, day: dt.date) -> No
         rows.append((f"Usia paling rendah (peringatan): {', '.join(sorted(l.value for l in entry.levels))}",
                      f"{entry.age.value} tahun{reading}", entry.age))
     for name, value, cited in rows:
-        limits.add_row(name, value, cited.citation, cited.confidence.value)
+        limits.add_row(name, value, cited.citation, CONFIDENCE_NAMES[cited.confidence.value])
     console.print(limits)
     groups = Table(title="Kelompok jenjang", title_justify="left", expand=True)
     groups.add_column("Kelompok", style="bold")
@@ -113,5 +116,5 @@ def print_scheme(console: Console, law: Law, scheme: Scheme, day: dt.date) -> No
     readings.add_column("Keyakinan")
     for i in law.interpretations:
         readings.add_row(i.id, f"[bold]{i.title}[/]: {i.reading} [dim]({i.reason})[/]", i.setting,
-                         i.confidence.value)
+                         CONFIDENCE_NAMES[i.confidence.value])
     console.print(readings)

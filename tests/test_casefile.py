@@ -166,7 +166,7 @@ def test_an_invalid_case_file_is_refused_with_status_2_and_one_line_naming_the_f
     path, run = refusals[name]
     assert run.returncode == 2, run.stderr
     assert run.stdout == ""
-    assert run.stderr.startswith(f"error: {path}: ")
+    assert run.stderr.startswith(f"kesalahan: {path}: ")
     assert run.stderr.count("\n") == 1 and run.stderr.endswith("\n")
     for words in REFUSED[name][1]:
         assert words in run.stderr
@@ -174,7 +174,7 @@ def test_an_invalid_case_file_is_refused_with_status_2_and_one_line_naming_the_f
 
 def test_a_level_that_is_not_a_school_level_is_named_first_with_its_field_path(refusals):
     path, run = refusals["a level that is not a school level"]
-    message = run.stderr.removeprefix(f"error: {path}: ")
+    message = run.stderr.removeprefix(f"kesalahan: {path}: ")
     assert message.startswith("claims[0].level: 'SMU' is not a school level")
 
 
@@ -229,13 +229,13 @@ def test_the_rules_for_a_day_before_any_scheme_are_refused_with_status_2():
     run = beasiswa("rules", "--on", "2014-01-01")
     assert run.returncode == 2
     assert run.stdout == ""
-    assert run.stderr.startswith("error: --on: 2014-01-01")
+    assert run.stderr.startswith("kesalahan: --on: 2014-01-01")
 
 
 def test_the_rules_for_a_day_that_does_not_exist_are_refused_with_status_2():
     run = beasiswa("rules", "--on", "2019-13-01")
     assert run.returncode == 2
-    assert run.stderr.startswith("error: --on: '2019-13-01' is not a date")
+    assert run.stderr.startswith("kesalahan: --on: '2019-13-01' bukan tanggal")
 
 
 # ---- starting fast ------------------------------------------------------------------------------------------

@@ -63,7 +63,7 @@ def test_on_sqlite_db_upgrade_says_the_revision_only(tmp_path):
     url = f"sqlite:///{tmp_path / 'r.db'}"
     result = runner.invoke(app, ["db", "upgrade", "--db", url, "--app-role", "ignored"])
     assert result.exit_code == 0, result.output
-    assert result.output.count("\n") == 1 and "application role" not in result.output
+    assert result.output.count("\n") == 1 and "peran aplikasi" not in result.output
 
 
 # ------------------------------------------------------------------------------------------ PostgreSQL
@@ -169,10 +169,10 @@ def test_db_upgrade_creates_the_application_role_says_what_it_may_do_and_again_g
     result = db_upgrade(fresh)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].endswith("(head)")
+    assert lines[0].endswith("(terbaru)")
     adding = sum(1 for access in POLICY.values() if access.insert)
-    assert lines[1].startswith(f"application role {fresh.app} (created), schema {fresh.schema}: reads {len(POLICY)} "
-                               f"tables, adds rows to {adding}, changes columns of cases, children, claims")
+    assert lines[1].startswith(f"peran aplikasi {fresh.app} (dibuat), skema {fresh.schema}: membaca {len(POLICY)} tabel, "
+                               f"menambah baris ke {adding}, mengubah kolom cases, children, claims")
     granted = privileges(fresh)
     assert ("journal", "INSERT") in granted and ("journal", "SELECT") in granted
     assert ("users", "active", "UPDATE") in granted and ("users", "role", "UPDATE") not in granted
@@ -201,7 +201,7 @@ def test_a_table_without_a_policy_refuses_the_upgrade_naming_it_and_nothing_is_u
         conn.exec_driver_sql("CREATE TABLE notes (id integer PRIMARY KEY)")
     result = db_upgrade(fresh)
     assert result.exit_code == 2
-    assert "nothing upgraded" in result.output and "table notes has no access policy" in result.output
+    assert "tidak ada yang diperbarui" in result.output and "table notes has no access policy" in result.output
     with engine.connect() as conn:
         assert conn.execute(text("SELECT to_regclass('journal')")).scalar() is None
     engine.dispose()

@@ -60,14 +60,14 @@ def test_db_upgrade_creates_the_database_and_says_its_revision(tmp_path):
     url = f"sqlite:///{tmp_path / 'new.db'}"
     result = run("db", "upgrade", "--db", url)
     assert result.exit_code == 0, result.output
-    assert result.output == f"database {url}: at revision {head_revision()} (head)\n"
+    assert result.output == f"basis data {url}: pada revisi {head_revision()} (terbaru)\n"
     assert run("db", "upgrade", "--db", url).exit_code == 0
 
 
 def test_the_database_url_may_come_from_the_environment(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'env.db'}"
     monkeypatch.setenv("BEASISWA_DATABASE_URL", url)
-    assert run("db", "upgrade").output.startswith(f"database {url}:")
+    assert run("db", "upgrade").output.startswith(f"basis data {url}:")
 
 
 def test_recording_into_a_database_not_yet_upgraded_is_refused_with_the_command_to_run(tmp_path, case_file):
@@ -81,9 +81,9 @@ def test_record_registers_the_case_imports_its_history_and_pays_the_approved_cla
     result = record(database, case_file)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "KC-PLG-2025-000123: PP-82-2019, history: 2 payouts imported"
-    assert re.fullmatch(r"  klaim-1 +paid +Rp3\.000\.000,00  seq 3", lines[1])
-    assert re.fullmatch(r"  klaim-2 +rejected +not paid \(LEVEL_NOT_COVERED\)", lines[2])
+    assert lines[0] == "KC-PLG-2025-000123: PP-82-2019, riwayat: 2 pembayaran diimpor"
+    assert re.fullmatch(r"  klaim-1 +dibayar +Rp3\.000\.000,00  seq 3", lines[1])
+    assert re.fullmatch(r"  klaim-2 +ditolak +tidak dibayar \(LEVEL_NOT_COVERED\)", lines[2])
     assert [tuple(r) for r in sql(database, "SELECT seq, source, claim_id FROM journal ORDER BY seq")] == [
         (1, "history", None), (2, "history", None), (3, "ledger", "klaim-1")]
     decision = sql(database, "SELECT outcome, amount FROM claims WHERE claim_id = 'klaim-2'")[0]
@@ -95,8 +95,8 @@ def test_recording_the_same_file_again_posts_nothing_twice(staff, case_file):
     record(database, case_file)
     again = record(database, case_file)
     assert again.exit_code == 0, again.output
-    assert again.output.splitlines()[0] == "KC-PLG-2025-000123: PP-82-2019, already registered"
-    assert "seq 3 (posted before)" in again.output
+    assert again.output.splitlines()[0] == "KC-PLG-2025-000123: PP-82-2019, sudah terdaftar"
+    assert "seq 3 (dibukukan sebelumnya)" in again.output
     assert sql(database, "SELECT COUNT(*) AS n FROM journal")[0].n == 3
 
 
@@ -159,21 +159,21 @@ def test_a_case_whose_history_breaks_a_rule_is_refused_by_name_and_the_status_is
                         case(history=school_path("anak-1", smp=4, last="2024/2025"), claims=[]))
     result = record(database, broken)
     assert result.exit_code == 1
-    assert "KC-PLG-2025-000123: refused, nothing recorded: LEVEL_YEARS_EXHAUSTED" in result.output
+    assert "KC-PLG-2025-000123: ditolak, tidak ada yang dicatat: LEVEL_YEARS_EXHAUSTED" in result.output
 
 
 def test_reverse_posts_the_negated_amount_once_and_puts_the_claim_back_to_decided(staff, case_file):
     record(staff, case_file)
     first = reverse(staff)
     assert first.exit_code == 0, first.output
-    assert first.output == ("seq 4: reversal of seq 3, -Rp3.000.000,00, case KC-PLG-2025-000123 child anak-1 "
+    assert first.output == ("seq 4: pembatalan seq 3, -Rp3.000.000,00, kasus KC-PLG-2025-000123 anak anak-1 "
                             "2025/2026\n"
                             "klaim KC-PLG-2025-000123/klaim-1: dibayar → diputuskan (decided); diverifikasi dan "
                             "disetujui kembali sebelum dibayar lagi\n")
     assert sql(staff, "SELECT state FROM claims WHERE claim_id = 'klaim-1'")[0].state == "decided"
     [row] = sql(staff, "SELECT actor, action, note FROM audit_trail WHERE action = 'reverse'")
     assert tuple(row) == (MAKER, "reverse", "rekening salah")
-    assert reverse(staff).output.endswith("(posted before)\n")
+    assert reverse(staff).output.endswith("(dibukukan sebelumnya)\n")
     again = reverse(staff, key=("--key", "another"))
     assert again.exit_code == 1
     assert "ALREADY_REVERSED: payout seq 3 was reversed by seq 4" in again.output
@@ -214,7 +214,7 @@ def test_verify_says_ok_with_the_entry_count_and_head_hash(staff, case_file):
     result = run("ledger", "verify", "--db", database)
     assert result.exit_code == 0
     head = sql(database, "SELECT hash FROM journal WHERE seq = 3")[0].hash
-    assert result.output == f"OK: 3 entries, head hash {head}\n"
+    assert result.output == f"OK: 3 entri, hash ujung {head}\n"
 
 
 def test_verify_exits_1_naming_the_broken_seq(tmp_path, case_file):
@@ -229,5 +229,5 @@ def test_verify_exits_1_naming_the_broken_seq(tmp_path, case_file):
     conn.commit()
     result = run("ledger", "verify", "--db", url)
     assert result.exit_code == 1
-    assert result.output.splitlines()[0] == ("BROKEN at seq 2: office is 'KC-JKT' in the row but 'KC-PLG' "
+    assert result.output.splitlines()[0] == ("RUSAK pada seq 2: office is 'KC-JKT' in the row but 'KC-PLG' "
                                             "in the hashed bytes")

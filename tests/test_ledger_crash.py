@@ -98,4 +98,4 @@ def test_a_batch_killed_at_random_moments_leaves_no_partial_entry_and_completes_
     payouts = sql(database, "SELECT case_id, claim_id, COUNT(*) AS n FROM journal WHERE source = 'ledger' "
                             "GROUP BY case_id, claim_id")
     assert len(payouts) == CASES * 2 and {p.n for p in payouts} == {1}
-    assert "already registered" in out  # what the killed runs had recorded is found, not posted again
+    assert "sudah terdaftar" in out  # what the killed runs had recorded is found, not posted again

@@ -102,4 +102,4 @@ def test_a_case_not_in_the_ledger_is_refused_with_status_2_naming_it(database):
     recorded(database)
     result = run("ledger", "entitlement", "KC-XXX-0000", "--db", database)
     assert result.exit_code == 2
-    assert "CASE_ID: 'KC-XXX-0000' is not registered in the ledger" in result.stderr
+    assert "ID_KASUS: 'KC-XXX-0000' tidak terdaftar di buku besar" in result.stderr

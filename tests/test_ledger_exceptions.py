@@ -218,7 +218,7 @@ def test_a_clean_journal_says_no_exceptions_and_exits_0(database):
     register(database, case(history=school_path("anak-1", smp=2, last="2024/2025")), pay=("klaim-1",))
     result = run("ledger", "exceptions", "--db", database)
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("no exceptions; head: seq 3, hash ")
+    assert result.stdout.startswith("tidak ada pengecualian; ujung jurnal: seq 3, hash ")
 
 
 def test_findings_are_listed_one_a_line_and_exit_1_for_an_auditors_script(database):
@@ -227,7 +227,7 @@ def test_findings_are_listed_one_a_line_and_exit_1_for_an_auditors_script(databa
     result = run("ledger", "exceptions", "--db", database)
     assert result.exit_code == 1
     assert "AGE_LIMIT" in result.stdout and "MARRIED" in result.stdout
-    assert result.stdout.splitlines()[-1].startswith("head: seq 1, hash ")
+    assert result.stdout.splitlines()[-1].startswith("ujung jurnal: seq 1, hash ")
     csv_result = run("ledger", "exceptions", "--format", "csv", "--db", database)
     assert csv_result.exit_code == 1
     assert csv_result.stdout.splitlines()[0] == '"seq","rule","case_id","child_id","academic_year","detail","values"'

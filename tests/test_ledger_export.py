@@ -82,8 +82,8 @@ def test_xlsx_export_has_numeric_amounts_and_no_formula_anywhere(database, tmp_p
     result = run("ledger", "export", "--format", "xlsx", "--out", str(out), "--db", database)
     assert result.exit_code == 0, result.output
     head = verify(make_engine(database)).head_hash
-    assert result.stdout == f"2 entries written to {out}; head: seq 2, hash {head} " \
-                            f"(not verified; run `beasiswa ledger verify`)\n"
+    assert result.stdout == f"2 entri ditulis ke {out}; ujung jurnal: seq 2, hash {head} " \
+                            f"(tidak diverifikasi; jalankan `beasiswa ledger verify`)\n"
     sheet = openpyxl.load_workbook(out)["journal"]
     rows = list(sheet.iter_rows())
     assert [c.value for c in rows[0]] == list(EXPORT_COLUMNS)
@@ -135,8 +135,8 @@ def test_control_characters_an_xlsx_cell_cannot_hold_are_shown_escaped(tmp_path)
 
 
 @pytest.mark.parametrize("where, message", [
-    ("missing/jurnal.csv", "cannot be written: folder"),
-    (".", "is a directory, not a file"),
+    ("missing/jurnal.csv", "tidak dapat ditulis: folder"),
+    (".", "adalah folder, bukan berkas"),
 ])
 def test_an_output_that_cannot_be_written_is_refused_with_status_2_before_anything_is_read(tmp_path, where,
                                                                                            message):

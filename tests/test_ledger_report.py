@@ -64,8 +64,8 @@ def test_the_report_may_group_by_any_of_the_three_fields_in_any_order_or_none():
 
 
 @pytest.mark.parametrize("text, message", [
-    ("level_group,kantor", "--by: 'kantor' is not a report field (level_group, academic_year, office)"),
-    ("office,office", "--by: office named twice in 'office,office'"),
+    ("level_group,kantor", "--by: 'kantor' bukan kolom laporan (level_group, academic_year, office)"),
+    ("office,office", "--by: office disebut dua kali dalam 'office,office'"),
 ])
 def test_a_field_the_report_does_not_know_is_refused_naming_the_option_and_the_value(text, message):
     with pytest.raises(ReportOptionError) as refused:
@@ -117,7 +117,7 @@ def test_the_command_prints_a_table_for_people_and_the_verified_head_hash(databa
     result = run("ledger", "report", "--db", database)
     assert result.exit_code == 0, result.output
     head = verify(make_engine(database)).head_hash
-    assert result.stdout.splitlines()[-1] == f"head: seq 5, hash {head} (verify OK)"
+    assert result.stdout.splitlines()[-1] == f"ujung jurnal: seq 5, hash {head} (verifikasi OK)"
     assert "Saldo awal" in result.stdout and "3.000.000" in result.stdout
 
 
@@ -130,7 +130,7 @@ def test_csv_has_a_header_and_whole_rupiah_as_bare_integers_and_the_head_goes_to
         '"KC-PLG","all",0,3,7000000,1,3000000,4000000',
         '"KC-SBY","all",0,1,3000000,0,0,3000000',
     ]
-    assert result.stderr.startswith("head: seq 5, hash ")
+    assert result.stderr.startswith("ujung jurnal: seq 5, hash ")
 
 
 def test_xlsx_cells_hold_numbers_and_a_sheet_holds_the_head(database, tmp_path):
@@ -144,14 +144,14 @@ def test_xlsx_cells_hold_numbers_and_a_sheet_holds_the_head(database, tmp_path):
     assert rows == [["level_group", "period", "opening", "payouts", "paid", "reversals", "reversed", "closing"],
                     ["SMA", "2025", 0, 2, 6 * M, 1, 3 * M, 3 * M], ["SMP", "2025", 0, 2, 4 * M, 0, 0, 4 * M]]
     head = dict((r[0].value, r[1].value) for r in book["head"].iter_rows())
-    assert head == {"head_seq": 5, "head_hash": verify(make_engine(database)).head_hash, "status": "verify OK"}
-    assert result.stdout.startswith(f"2 lines written to {out}; head: seq 5")
+    assert head == {"head_seq": 5, "head_hash": verify(make_engine(database)).head_hash, "status": "verifikasi OK"}
+    assert result.stdout.startswith(f"2 baris ditulis ke {out}; ujung jurnal: seq 5")
 
 
 @pytest.mark.parametrize("args, message", [
-    (("--by", "kantor"), "--by: 'kantor' is not a report field"),
-    (("--period", "week"), "--period: 'week' is not a period (month, year, all)"),
-    (("--format", "xlsx"), "--out: XLSX is written to a file"),
+    (("--by", "kantor"), "--by: 'kantor' bukan kolom laporan"),
+    (("--period", "week"), "--period: 'week' bukan periode (month, year, all)"),
+    (("--format", "xlsx"), "--out: XLSX ditulis ke berkas"),
 ])
 def test_bad_options_are_refused_with_status_2_naming_option_and_value(tmp_path, args, message):
     result = run("ledger", "report", *args, "--db", f"sqlite:///{tmp_path / 'none.db'}")
@@ -164,10 +164,10 @@ def test_an_output_file_that_cannot_be_written_is_refused_and_nothing_is_left_be
     out = tmp_path / "missing" / "laporan.csv"
     result = run("ledger", "report", "--format", "csv", "--out", str(out), "--db", database)
     assert result.exit_code == 2
-    assert f"--out: '{out}' cannot be written: folder '{out.parent}' does not exist" in result.stderr
+    assert f"--out: '{out}' tidak dapat ditulis: folder '{out.parent}' tidak ada" in result.stderr
     assert not out.parent.exists()
     result = run("ledger", "report", "--format", "csv", "--out", str(tmp_path), "--db", database)
-    assert result.exit_code == 2 and "is a directory" in result.stderr
+    assert result.exit_code == 2 and "adalah folder" in result.stderr
     assert list(tmp_path.iterdir()) == ([] if "postgresql" in database else [tmp_path / "ledger.db"])
 
 
@@ -177,7 +177,7 @@ def test_a_broken_chain_is_reported_with_the_report_and_status_1(database):
                     drop=(("journal", "journal_no_update"),))
     result = run("ledger", "report", "--by", "", "--period", "all", "--format", "csv", "--db", database)
     assert result.exit_code == 1
-    assert "verify BROKEN: seq 1: amount is 2500000" in result.stderr
+    assert "verifikasi RUSAK: seq 1: amount is 2500000" in result.stderr
     assert list(csv.reader(io.StringIO(result.stdout)))[1][:3] == ["all", "0", "4"]
 
 
@@ -186,4 +186,4 @@ def test_without_verifying_the_head_is_read_as_it_is_and_said_to_be_unverified(d
     behind_the_back(database, drop=JOURNAL_GUARDS)  # nothing changed: only guards gone
     result = run("ledger", "report", "--no-verify", "--db", database)
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[-1].endswith("(not verified)")
+    assert result.stdout.splitlines()[-1].endswith("(tidak diverifikasi)")

@@ -49,7 +49,7 @@ def test_four_workers_rendering_200_letters_get_200_distinct_consecutive_numbers
     keys = register_claims(database, 25, 8)
     out = tmp_path / "letters"
     result = render(database, out, "--workers", "4")
-    assert "200 letters written" in result.stdout and "by 4 workers" in result.stdout
+    assert "200 surat ditulis" in result.stdout and "oleh 4 proses" in result.stdout
     rows = register_rows(database)
     assert len({r.number for r in rows}) == 200
     assert sequences_of(rows) == {("KC-PLG", 2025): list(range(1, 201))}
@@ -62,7 +62,7 @@ def test_a_second_run_finds_nothing_to_do_and_numbers_nothing(database, tmp_path
     register_claims(database, 2, 2)
     render(database, tmp_path, "--workers", "2")
     again = render(database, tmp_path)
-    assert "no letters to render" in again.stdout
+    assert "tidak ada surat untuk dibuat" in again.stdout
     assert sql(database, "SELECT last FROM letter_sequences")[0][0] == 4
 
 
@@ -83,7 +83,7 @@ def test_a_render_killed_part_way_and_run_again_letters_every_claim_once_and_no_
 
     result = render(database, out)
     rows = register_rows(database)
-    assert len(rows) == 64 and f"{64 - killed_at} numbered now" in result.stdout
+    assert len(rows) == 64 and f"{64 - killed_at} dinomori sekarang" in result.stdout
     assert sequences_of(rows) == {("KC-PLG", 2025): list(range(1, 65))}
     assert_one_letter_per_claim(rows, keys)
     assert_every_file_is_the_one_registered(rows, out)
@@ -95,7 +95,7 @@ def test_a_letter_numbered_before_a_crash_is_rendered_with_its_number_and_date_b
     crashed = register.number(keys[1], DAY.replace(day=1))  # numbered, and the process died before the PDF
     assert register.unrendered() == [register.lookup(crashed.entry.number)]
     result = render(database, tmp_path)
-    assert "1 numbered by an earlier run and finished now" in result.stdout
+    assert "1 dinomori oleh jalannya sebelumnya dan diselesaikan sekarang" in result.stdout
     entry = register.lookup(crashed.entry.number)
     assert entry.pdf_sha256 is not None and entry.letter_date == DAY.replace(day=1)
     assert [r.number for r in register_rows(database)] == [f"B/000{i}/KC-PLG/BSW/08/2025" for i in (1, 2, 3)]
@@ -105,13 +105,13 @@ def test_a_letter_numbered_before_a_crash_is_rendered_with_its_number_and_date_b
 def test_one_claim_is_rendered_by_its_id_and_rendering_it_again_writes_the_same_bytes(database, tmp_path):
     register_claims(database, 1, 2)
     first = render(database, tmp_path, "--claim", "KC-PLG-2025-000001/klaim-2")
-    assert first.stdout.startswith("B/0001/KC-PLG/BSW/08/2025: award letter for KC-PLG-2025-000001/klaim-2 "
-                                   "(numbered now)")
+    assert first.stdout.startswith("B/0001/KC-PLG/BSW/08/2025: surat penetapan untuk KC-PLG-2025-000001/klaim-2 "
+                                   "(dinomori sekarang)")
     path = tmp_path / "B_0001_KC-PLG_BSW_08_2025.pdf"
     pdf = path.read_bytes()
     path.unlink()
     again = render(database, tmp_path, "--claim", "KC-PLG-2025-000001/klaim-2")
-    assert "(numbered before, rewritten)" in again.stdout
+    assert "(dinomori sebelumnya, ditulis ulang)" in again.stdout
     assert path.read_bytes() == pdf
     assert len(register_rows(database)) == 1
 
@@ -190,8 +190,8 @@ def letter(database, tmp_path):
 def test_a_genuine_letter_passes(database, letter):
     result = verify(database, letter)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.startswith(f"GENUINE: {letter} (letter B/0001/KC-PLG/BSW/08/2025)")
-    assert "registered for claim KC-PLG-2025-000123/klaim-1 (award, dated 2025-08-27)" in result.stdout
+    assert result.stdout.startswith(f"ASLI: {letter} (surat B/0001/KC-PLG/BSW/08/2025)")
+    assert "terdaftar untuk klaim KC-PLG-2025-000123/klaim-1 (award, bertanggal 2025-08-27)" in result.stdout
 
 
 def test_a_letter_with_one_byte_changed_is_altered(database, letter):
@@ -201,9 +201,9 @@ def test_a_letter_with_one_byte_changed_is_altered(database, letter):
     letter.write_bytes(bytes(pdf))
     result = verify(database, letter)
     assert result.returncode == 1
-    assert result.stdout.startswith("ALTERED:")
-    assert "the PDF's bytes are not those registered" in result.stdout
-    assert "the attached data is the data registered" in result.stdout
+    assert result.stdout.startswith("DIUBAH:")
+    assert "isi PDF bukan yang terdaftar" in result.stdout
+    assert "data terlampir sama dengan data yang terdaftar" in result.stdout
 
 
 def test_a_letter_whose_attached_data_was_changed_is_altered_naming_the_fact(database, letter):
@@ -219,8 +219,8 @@ def test_a_letter_whose_attached_data_was_changed_is_altered_naming_the_fact(dat
     forged = letter.with_name("forged.pdf")
     forged.write_bytes(buffer.getvalue())
     result = verify(database, forged)
-    assert result.returncode == 1 and result.stdout.startswith("ALTERED:")
-    assert "amount (registered 3000000, attached 30000000)" in result.stdout
+    assert result.returncode == 1 and result.stdout.startswith("DIUBAH:")
+    assert "amount (terdaftar 3000000, terlampir 30000000)" in result.stdout
 
 
 def test_a_letter_of_another_database_is_unknown(database, letter, tmp_path):
@@ -229,11 +229,11 @@ def test_a_letter_of_another_database_is_unknown(database, letter, tmp_path):
     register_fixtures(other, ("02", "06"))  # KC-SBY's first letters, and KC-PLG's B/0001 for another claim
     render(other, tmp_path / "other")
     sby = verify(database, tmp_path / "other" / "B_0001_KC-SBY_BSW_08_2025.pdf")
-    assert sby.returncode == 1 and sby.stdout.startswith("UNKNOWN:")
-    assert "B/0001/KC-SBY/BSW/08/2025 is not in this database's register" in sby.stdout
+    assert sby.returncode == 1 and sby.stdout.startswith("TIDAK DIKENAL:")
+    assert "B/0001/KC-SBY/BSW/08/2025 tidak ada dalam register basis data ini" in sby.stdout
     plg = verify(database, tmp_path / "other" / "B_0001_KC-PLG_BSW_08_2025.pdf")
-    assert plg.returncode == 1 and plg.stdout.startswith("UNKNOWN:")
-    assert "registered here for claim KC-PLG-2025-000123/klaim-1" in plg.stdout
+    assert plg.returncode == 1 and plg.stdout.startswith("TIDAK DIKENAL:")
+    assert "terdaftar di sini untuk klaim KC-PLG-2025-000123/klaim-1" in plg.stdout
 
 
 def test_a_pdf_without_letter_data_is_unknown_and_a_file_that_is_no_pdf_is_unreadable(database, letter, tmp_path):
@@ -242,14 +242,14 @@ def test_a_pdf_without_letter_data_is_unknown_and_a_file_that_is_no_pdf_is_unrea
     plain = tmp_path / "plain.pdf"
     plain.write_bytes(HTML(string="<p>Surat biasa</p>").write_pdf())
     result = verify(database, plain)
-    assert result.returncode == 1 and result.stdout.startswith("UNKNOWN:")
-    assert "not a beasiswa letter" in result.stdout
+    assert result.returncode == 1 and result.stdout.startswith("TIDAK DIKENAL:")
+    assert "bukan surat beasiswa" in result.stdout
     text = tmp_path / "note.pdf"
     text.write_text("not a pdf")
     unreadable = verify(database, text)
-    assert unreadable.returncode == 2 and "not a PDF" in unreadable.stderr
+    assert unreadable.returncode == 2 and "bukan PDF" in unreadable.stderr
     missing = verify(database, tmp_path / "missing.pdf")
-    assert missing.returncode == 2 and "cannot be read" in missing.stderr
+    assert missing.returncode == 2 and "tidak dapat dibaca" in missing.stderr
 
 
 def test_the_register_of_a_claim_key_is_read_as_case_then_claim():

@@ -246,6 +246,20 @@ def test_a_return_letter_lists_exactly_the_documents_missing():
     assert letter.other_reasons == ()
 
 
+def test_a_return_letter_reads_the_missing_documents_of_a_decision_stored_with_their_codes():
+    # Before the trace named documents in Indonesian it named the contract's codes; such decisions are in
+    # databases already and their letters must still list what is missing.
+    a_case = parse_case(RETURN)
+    decision = decide(a_case, LAW).decisions[0]
+    assert any("kurang: surat keterangan aktif dari sekolah, perguruan tinggi atau lembaga pelatihan; rapor"
+               in step.detail for step in decision.trace)
+    old = tuple(step._replace(detail=re.sub(r"kurang: .*$", "kurang: enrollment_letter, report_card", step.detail))
+                if step.rule == "documents_are_complete" else step for step in decision.trace)
+    letter = build_letter(a_case, attrs.evolve(decision, trace=old), letter_number(SETTINGS, a_case.office, 1, TODAY),
+                          TODAY, SETTINGS)
+    assert [m.document.value for m in letter.missing] == ["enrollment_letter", "report_card"]
+
+
 def test_every_sample_office_has_a_letterhead_and_a_signing_officer():
     for code, city in [("KC-PLG", "Palembang"), ("KC-SBY", "Surabaya"), ("KC-MDN", "Medan"),
                        ("KC-MKS", "Makassar"), ("KC-BDG", "Bandung"), ("KC-JKT", "Jakarta")]:

@@ -51,7 +51,7 @@ def test_the_first_admin_is_made_on_an_empty_database_only(tmp_path):
 
 def test_a_change_without_a_named_user_is_refused_with_status_2(db):
     code, out = run(db, "intake", str(SHEET))
-    assert code == 2 and "--as NAME or BEASISWA_USER" in out
+    assert code == 2 and "--as NAMA atau BEASISWA_USER" in out
 
 
 def test_the_user_may_be_named_by_beasiswa_user(db):

@@ -42,7 +42,7 @@ def test_the_batch_runs_through_and_says_what_it_did(batch):
     first = batch["first"]
     assert first.returncode == 0, first.stderr + first.stdout
     for heading in ("Penerimaan dan putusan otomatis", "Memverifikasi: 20 klaim", "Menyetujui: 20 klaim",
-                    "Membayarkan: 20 klaim", "40 surat ditulis", "verify OK"):
+                    "Membayarkan: 20 klaim", "40 surat ditulis", "verifikasi OK"):
         assert heading in first.stdout
 
 
@@ -74,7 +74,7 @@ def test_every_decided_claim_has_exactly_one_letter_and_a_pending_one_none(batch
 
 def test_the_ledger_verifies(batch):
     result = beasiswa("ledger", "verify", "--db", batch["db"])
-    assert result.returncode == 0 and result.stdout.startswith("OK: 38 entries")
+    assert result.returncode == 0 and result.stdout.startswith("OK: 38 entri")
 
 
 def test_running_the_same_batch_again_changes_nothing(batch):

@@ -21,20 +21,20 @@ from beasiswa.cli_options import DB_OPTION, MAX_SEQ
 from beasiswa.cli_options import engine as _engine
 from beasiswa.cli_options import fail as _fail
 
-db_app = typer.Typer(no_args_is_help=True, help="The database: create or bring it up to date.")
-ledger_app = typer.Typer(no_args_is_help=True, help="The payout ledger: record, reverse, verify, and audit "
-                                                       "(report, entitlement, exceptions, export).")
+db_app = typer.Typer(no_args_is_help=True, help="Basis data: membuat atau memperbaruinya ke revisi terbaru.")
+ledger_app = typer.Typer(no_args_is_help=True, help="Buku besar pembayaran: mencatat, membatalkan, memverifikasi dan "
+                                                       "mengaudit (laporan, hak, pengecualian, ekspor).")
 
 @db_app.command("upgrade")
 def upgrade_command(
     db: str = DB_OPTION,
     app_role: str = typer.Option(None, "--app-role", metavar="NAME",
-                                 help="PostgreSQL: the role every other command connects as (default "
-                                      "beasiswa_app), created if absent and granted only what the application "
-                                      "needs; --db names the owner, who runs the migrations. SQLite: ignored."),
+                                 help="PostgreSQL: peran yang dipakai setiap perintah lain untuk tersambung (bawaan "
+                                      "beasiswa_app), dibuat bila belum ada dan hanya diberi hak yang diperlukan "
+                                      "aplikasi; --db menyebut pemilik, yang menjalankan migrasi. SQLite: diabaikan."),
 ) -> None:
-    """Create the tables, or bring them to the latest revision (Alembic migrations); on PostgreSQL, then the
-    application role's privileges (beasiswa.db.roles)."""
+    """Membuat tabel, atau membawanya ke revisi terbaru (migrasi Alembic); pada PostgreSQL, lalu hak peran
+    aplikasi (beasiswa.db.roles)."""
     from beasiswa.db import database_url, redact
     from beasiswa.db.migrate import upgrade_and_grant
     from beasiswa.db.roles import APP_ROLE, RolesRefused, check_role_name
@@ -48,13 +48,13 @@ def upgrade_command(
     try:
         revision, granted = upgrade_and_grant(engine, role)
     except RolesRefused as exc:
-        _fail(f"database {redact(database_url(db))}: nothing upgraded: {exc}")
-    typer.echo(f"database {redact(database_url(db))}: at revision {revision} (head)")
+        _fail(f"basis data {redact(database_url(db))}: tidak ada yang diperbarui: {exc}")
+    typer.echo(f"basis data {redact(database_url(db))}: pada revisi {revision} (terbaru)")
     if granted is not None:
-        typer.echo(f"application role {granted.role}{' (created)' if granted.created else ''}, schema "
-                   f"{granted.schema}: reads {len(granted.read)} tables, adds rows to {len(granted.insert)}, "
-                   f"changes columns of {', '.join(granted.update)}; nothing else. Connect as it for every "
-                   f"other command.")
+        typer.echo(f"peran aplikasi {granted.role}{' (dibuat)' if granted.created else ''}, skema "
+                   f"{granted.schema}: membaca {len(granted.read)} tabel, menambah baris ke {len(granted.insert)}, "
+                   f"mengubah kolom {', '.join(granted.update)}; tidak lebih. Tersambunglah sebagai peran ini untuk "
+                   f"setiap perintah lain.")
 
 
 # Who acts: the workflow's users (`beasiswa users add`), named as the workflow's commands name them.
@@ -71,20 +71,23 @@ def _named(as_: str | None, approver: str, command: str) -> None:
 
 @ledger_app.command("record")
 def record_command(
-    case_files: list[Path] = typer.Argument(..., help="Case files (beasiswa-case/1 JSON)."),
+    case_files: list[Path] = typer.Argument(..., metavar="BERKAS_KASUS...",
+                                            help="Berkas kasus (JSON beasiswa-case/1)."),
     as_: str = AS_OPTION,
-    approver: str = typer.Option(..., "--approver", help="The registered supervisor of the case's office who "
-                                                         "approves and pays (not the maker)."),
+    approver: str = typer.Option(..., "--approver", metavar="NAMA",
+                                 help="Pengawas terdaftar di kantor kasus itu yang menyetujui dan membayar (bukan "
+                                      "pembuat)."),
     db: str = DB_OPTION,
 ) -> None:
-    """Take each case in and decide it, import its history, and pay its approved claims: verified by the maker
-    (--as, an officer or supervisor of the case's office), approved and paid by --approver (a supervisor of
-    that office, another person); every step audited, one transaction per case."""
+    """Menerima dan memutuskan tiap kasus, mengimpor riwayatnya, dan membayar klaim yang disetujui: diverifikasi
+    oleh pembuat (--as, petugas atau pengawas kantor kasus itu), disetujui dan dibayar oleh --approver (pengawas
+    kantor itu, orang lain); setiap langkah tercatat di jejak audit, satu transaksi per kasus."""
     from beasiswa.casefile import CaseFileError, read_case
-    from beasiswa.indonesian import format_rupiah
+    from beasiswa.indonesian import OUTCOME_NAMES, format_rupiah
     from beasiswa.law import default_law
     from beasiswa.ledger import LedgerBusy
-    from beasiswa.rules import InvalidCase, decide
+    from beasiswa.workflow.service import Workflow
+    from beasiswa.workflow.states import STATE_NAMES
     from beasiswa.workflow.service import Workflow
 
     _named(as_, approver, "record")
@@ -103,41 +106,45 @@ def record_command(
         try:
             result = workflow.record_case(as_, approver.strip(), case, f"ledger record {path.name}")
         except LedgerBusy as exc:
-            _fail(f"case {case.case_id}: the database stayed busy ({exc}); run the same command again", 3)
+            _fail(f"kasus {case.case_id}: basis data tetap sibuk ({exc}); jalankan perintah yang sama lagi", 3)
         refusals += result.refusals
         if result.refusal is not None:
-            typer.echo(f"{case.case_id}: refused, nothing recorded: {result.refusal}")
+            typer.echo(f"{case.case_id}: ditolak, tidak ada yang dicatat: {result.refusal}")
             continue
         imported = result.history
-        history = {"new": f"history: {imported} payout{'s' if imported != 1 else ''} imported",
-                   "added": "already registered, claims added"}.get(result.status, "already registered")
+        history = {"new": f"riwayat: {imported} pembayaran diimpor",
+                   "added": "sudah terdaftar, klaim ditambahkan"}.get(result.status, "sudah terdaftar")
         typer.echo(f"{case.case_id}: {result.scheme}, {history}")
         for c in result.claims:
             if c.refusal is not None:
-                typer.echo(f"  {c.claim_id:<12} refused   {c.refusal}")
+                typer.echo(f"  {c.claim_id:<12} ditolak      {c.refusal}")
             elif c.seq is not None:
-                state = f"seq {c.seq}" + (" (posted before)" if c.replayed else "")
-                typer.echo(f"  {c.claim_id:<12} paid      {format_rupiah(c.amount):>18}  {state}")
+                state = f"seq {c.seq}" + (" (dibukukan sebelumnya)" if c.replayed else "")
+                typer.echo(f"  {c.claim_id:<12} dibayar      {format_rupiah(c.amount):>18}  {state}")
             else:
-                why = ", ".join(c.reasons) if c.reasons else f"state {c.state.value}"
-                typer.echo(f"  {c.claim_id:<12} {c.outcome:<9} not paid ({why})")
+                why = ", ".join(c.reasons) if c.reasons else f"status {STATE_NAMES[c.state]}"
+                typer.echo(f"  {c.claim_id:<12} {OUTCOME_NAMES[c.outcome]:<12} tidak dibayar ({why})")
     if refusals:
         raise typer.Exit(1)
 
 
 @ledger_app.command("reverse")
 def reverse_command(
-    seq: int = typer.Argument(..., min=1, max=MAX_SEQ, help="The sequence number of the payout to reverse."),
-    reason: str = typer.Option(..., "--reason", help="Why (kept in the journal and the audit trail)."),
+    seq: int = typer.Argument(..., min=1, max=MAX_SEQ, metavar="SEQ",
+                              help="Nomor urut (seq) pembayaran yang dibatalkan."),
+    reason: str = typer.Option(..., "--reason", metavar="ALASAN", help="Alasannya (disimpan di jurnal dan jejak audit)."),
     as_: str = AS_OPTION,
-    approver: str = typer.Option(..., "--approver", help="The registered supervisor of the payout's office who "
-                                                         "approves the reversal (not the maker)."),
-    key: str = typer.Option(None, "--key", help="Idempotency key (default: one per reversed payout)."),
+    approver: str = typer.Option(..., "--approver", metavar="NAMA",
+                                 help="Pengawas terdaftar di kantor pembayaran itu yang menyetujui pembatalan (bukan "
+                                      "pembuat)."),
+    key: str = typer.Option(None, "--key", metavar="KUNCI",
+                            help="Kunci idempotensi (bawaan: satu per pembayaran yang dibatalkan)."),
     db: str = DB_OPTION,
 ) -> None:
-    """Reverse one payout: a new entry with the negated amount (the payout itself is never changed), made by
-    --as (an officer or supervisor of the payout's office) and approved by --approver (a supervisor of that
-    office, another person); a claim it paid goes back to `decided` (diputuskan) for review; audited."""
+    """Membatalkan satu pembayaran: entri baru dengan jumlah negatif (pembayaran itu sendiri tidak pernah diubah),
+    dibuat oleh --as (petugas atau pengawas kantor pembayaran itu) dan disetujui oleh --approver (pengawas kantor
+    itu, orang lain); klaim yang dibayarnya kembali ke `decided` (diputuskan) untuk ditinjau; tercatat di jejak
+    audit."""
     from beasiswa.indonesian import format_rupiah
     from beasiswa.ledger import LedgerBusy
     from beasiswa.workflow.errors import Refusal
@@ -151,11 +158,11 @@ def reverse_command(
     except Refusal as refusal:
         _fail(str(refusal), 1)
     except LedgerBusy as exc:
-        _fail(f"the database stayed busy ({exc}); run the same command again", 3)
+        _fail(f"basis data tetap sibuk ({exc}); jalankan perintah yang sama lagi", 3)
     e = done.entry
-    again = " (posted before)" if done.replayed else ""
-    typer.echo(f"seq {e.seq}: reversal of seq {e.reverses_seq}, {format_rupiah(e.amount)}, case {e.case_id} "
-               f"child {e.child_id} {e.academic_year}{again}")
+    again = " (dibukukan sebelumnya)" if done.replayed else ""
+    typer.echo(f"seq {e.seq}: pembatalan seq {e.reverses_seq}, {format_rupiah(e.amount)}, kasus {e.case_id} "
+               f"anak {e.child_id} {e.academic_year}{again}")
     if done.after is not None:
         typer.echo(f"klaim {done.claim}: {STATE_NAMES[done.before]} → {STATE_NAMES[done.after]} "
                    f"({done.after.value}); diverifikasi dan disetujui kembali sebelum dibayar lagi")
@@ -163,15 +170,16 @@ def reverse_command(
 
 @ledger_app.command("verify")
 def verify_command(
-    anchors: Path = typer.Option(None, "--anchors", help="An anchor file (`ledger anchor --to FILE`): exit 1 when "
-                                                         "an anchored head is no longer in its chain."),
+    anchors: Path = typer.Option(None, "--anchors", metavar="BERKAS",
+                                 help="Berkas jangkar (`ledger anchor --to BERKAS`): status keluar 1 bila ujung yang "
+                                      "dijangkarkan tidak ada lagi dalam rantainya."),
     expect_head: str = typer.Option(None, "--expect-head", metavar="SEQ:HASH",
-                                    help="A journal head written down elsewhere: exit 1 when it is no longer in "
-                                         "the chain (an entry deleted, or its hash changed)."),
+                                    help="Ujung jurnal yang dicatat di tempat lain: status keluar 1 bila tidak ada "
+                                         "lagi dalam rantai (entri dihapus, atau hash-nya berubah)."),
     db: str = DB_OPTION,
 ) -> None:
-    """Recompute the hash chain and every running total from the journal, and check the anchors given; exit 1
-    on any break."""
+    """Menghitung ulang rantai hash dan setiap total berjalan dari jurnal, dan memeriksa jangkar yang diberikan;
+    status keluar 1 bila ada yang rusak."""
     from beasiswa.audit.anchors import findings
     from beasiswa.audit.cli import read_anchors
     from beasiswa.ledger import verify
@@ -181,17 +189,17 @@ def verify_command(
     report = verify(engine)
     lost = findings(engine, given) if given else []
     if report.ok:
-        typer.echo(f"OK: {report.entries} entries, head hash {report.head_hash}")
+        typer.echo(f"OK: {report.entries} entri, hash ujung {report.head_hash}")
     else:
         first = report.problems[0]
         if report.broken_seq:
-            first = f"at seq {report.broken_seq}: {first.removeprefix(f'seq {report.broken_seq}: ')}"
+            first = f"pada seq {report.broken_seq}: {first.removeprefix(f'seq {report.broken_seq}: ')}"
         else:
-            first = f"in the running totals: {first}"
-        typer.echo(f"BROKEN {first}")
+            first = f"pada total berjalan: {first}"
+        typer.echo(f"RUSAK {first}")
         for problem in report.problems[1:]:
-            typer.echo(f"  also: {problem}")
-        typer.echo(f"({report.entries} entries verified before it, head hash {report.head_hash})")
+            typer.echo(f"  juga: {problem}")
+        typer.echo(f"({report.entries} entri terverifikasi sebelumnya, hash ujung {report.head_hash})")
     if given:
         typer.echo(f"jangkar: {len(lost)} temuan" if lost else f"jangkar: OK ({len(given)} kepala tercatat masih "
                                                                 f"ada dalam rantainya)")
@@ -203,8 +211,8 @@ def verify_command(
 
 @ledger_app.command("head")
 def head_command(db: str = DB_OPTION) -> None:
-    """Print the heads of the journal and of the audit trail (seq and hash, and the time) in one line, to
-    keep outside the database (`ledger anchor --to FILE` appends it to an anchor file)."""
+    """Mencetak ujung jurnal, jejak audit dan register surat (seq dan hash, serta waktunya) dalam satu baris,
+    untuk disimpan di luar basis data (`ledger anchor --to BERKAS` menambahkannya ke berkas jangkar)."""
     from beasiswa.audit.cli import head_line
 
     typer.echo(head_line(_engine(db)))
@@ -212,11 +220,12 @@ def head_command(db: str = DB_OPTION) -> None:
 
 @ledger_app.command("anchor")
 def anchor_command(
-    to: Path = typer.Option(..., "--to", help="The anchor file: the line is appended (the file is created if "
-                                              "absent, never rewritten)."),
+    to: Path = typer.Option(..., "--to", metavar="BERKAS",
+                            help="Berkas jangkar: baris itu ditambahkan di akhirnya (berkas dibuat bila belum ada, "
+                                 "tidak pernah ditulis ulang)."),
     db: str = DB_OPTION,
 ) -> None:
-    """Append the heads' line (`ledger head`) to an anchor file; `verify --anchors FILE` checks them later."""
+    """Menambahkan baris ujung (`ledger head`) ke berkas jangkar; `verify --anchors BERKAS` memeriksanya nanti."""
     from beasiswa.audit.anchors import append_line
     from beasiswa.audit.cli import head_line
 
@@ -224,7 +233,7 @@ def anchor_command(
     try:
         append_line(to, line)
     except OSError as exc:
-        _fail(f"--to: {str(to)!r} cannot be appended to ({exc.__class__.__name__}: {exc})")
+        _fail(f"--to: {str(to)!r} tidak dapat ditambahi ({exc.__class__.__name__}: {exc})")
     typer.echo(f"{line}  >> {to}")
 
 
@@ -246,8 +255,8 @@ def _rich():
     return out
 
 
-OUT_OPTION = typer.Option(None, "--out", help="Write to this file (written whole, then renamed into place); "
-                                             "CSV goes to standard output without it.")
+OUT_OPTION = typer.Option(None, "--out", metavar="BERKAS", help="Tulis ke berkas ini (ditulis utuh, lalu diganti "
+                                             "namanya); tanpa opsi ini CSV ke keluaran standar.")
 
 
 def _tabular(fmt: str, out: Path | None, header, rows, sheet: str, extra_sheets=()) -> int:
@@ -279,7 +288,7 @@ def _check_out(fmt: str, out: Path | None) -> None:
         if out is not None:
             check_output(out)
         elif fmt == "xlsx":
-            raise OutputError("--out: XLSX is written to a file: give --out FILE.xlsx")
+            raise OutputError("--out: XLSX ditulis ke berkas: berikan --out BERKAS.xlsx")
     except OutputError as exc:
         _fail(str(exc))
 
@@ -287,20 +296,21 @@ def _check_out(fmt: str, out: Path | None) -> None:
 @ledger_app.command("report")
 def report_command(
     by: str = typer.Option("level_group,academic_year,office", "--by",
-                           help="Group by any of level_group, academic_year, office (comma-separated; '' for "
-                                "the whole journal)."),
+                           metavar="DIMENSI", help="Kelompokkan menurut level_group (jenjang), academic_year (tahun "
+                                "ajaran), office (kantor), dipisah koma; '' untuk seluruh jurnal."),
     period: str = typer.Option("month", "--period",
-                               help="month | year | all: the UTC calendar month or year of posted_at (posting "
-                                    "time, not the academic year paid for), or one period for everything."),
-    format: TableFormat = typer.Option(TableFormat.table, "--format", help="table (people), csv or xlsx."),
+                               metavar="PERIODE", help="month (bulan) | year (tahun) | all (semua): bulan atau tahun "
+                                    "kalender UTC dari posted_at (waktu posting, bukan tahun ajaran), atau satu periode."),
+    format: TableFormat = typer.Option(TableFormat.table, "--format",
+                                       help="table (untuk dibaca orang), csv atau xlsx."),
     out: Path = OUT_OPTION,
-    check: bool = typer.Option(True, "--verify/--no-verify", help="Verify the chain first (default) and report "
-                                                                  "the entries it verified."),
+    check: bool = typer.Option(True, "--verify/--no-verify", help="Verifikasi rantai dulu (bawaan) dan laporkan "
+                                                                  "entri yang diverifikasi."),
     db: str = DB_OPTION,
 ) -> None:
-    """Counts and totals by level group × academic year × office, per posting period, with opening +
-    payouts − reversals = closing; ends with the head hash to keep outside the database. Exit 1 if verify
-    finds a break (the report is still printed)."""
+    """Jumlah dan total per kelompok jenjang × tahun ajaran × kantor, per periode posting, dengan saldo awal +
+    pembayaran − pembatalan = saldo akhir; diakhiri hash ujung untuk disimpan di luar basis data. Status keluar 1
+    bila verifikasi menemukan kerusakan (laporan tetap dicetak)."""
     from beasiswa.ledger import verify
     from beasiswa.ledger.report import (ReportOptionError, build_report, check_period, head_line, journal_head,
                                         parse_dimensions, print_report, report_rows)
@@ -316,9 +326,9 @@ def report_command(
         verified = verify(engine)
         broken = not verified.ok
         seq, head_hash = (verified.entries, verified.head_hash) if verified.ok else journal_head(engine)
-        status = "verify OK" if verified.ok else f"verify BROKEN: {verified.problems[0]}"
+        status = "verifikasi OK" if verified.ok else f"verifikasi RUSAK: {verified.problems[0]}"
     else:
-        (seq, head_hash), status = journal_head(engine), "not verified"
+        (seq, head_hash), status = journal_head(engine), "tidak diverifikasi"
     report = build_report(engine, dimensions, period, seq)
     line = head_line(seq, head_hash, status)
     if format is TableFormat.table:
@@ -328,19 +338,19 @@ def report_command(
         header, rows = report_rows(report)
         count = _tabular(format.value, out, header, rows, "laporan",
                          [("head", [("head_seq", seq), ("head_hash", head_hash), ("status", status)])])
-        typer.echo(f"{count} lines written to {out}; {line}" if out else line, err=out is None)
+        typer.echo(f"{count} baris ditulis ke {out}; {line}" if out else line, err=out is None)
     if broken:
         raise typer.Exit(1)
 
 
 @ledger_app.command("entitlement")
 def entitlement_command(
-    case_id: str = typer.Argument(..., metavar="CASE_ID", help="A registered case."),
-    format: str = typer.Option("table", "--format", help="table or json."),
+    case_id: str = typer.Argument(..., metavar="ID_KASUS", help="Kasus yang terdaftar."),
+    format: str = typer.Option("table", "--format", metavar="table|json", help="table (untuk dibaca orang) atau json."),
     db: str = DB_OPTION,
 ) -> None:
-    """Per child the years used per level group (TK and SD stages too), paid and remaining against the
-    per-child cap; per family the cap, paid and remaining: from the journal, its running totals and the law."""
+    """Per anak tahun yang terpakai per kelompok jenjang (juga tahap TK dan SD), yang dibayar dan sisa terhadap
+    batas per anak; per keluarga batasnya, yang dibayar dan sisa: dari jurnal, total berjalannya dan hukum."""
     import json
 
     from beasiswa.db import database_url, redact
@@ -348,7 +358,7 @@ def entitlement_command(
     from beasiswa.ledger.entitlement import UnknownCase, print_entitlement, read_entitlement, to_json
 
     if format not in ("table", "json"):
-        _fail(f"--format: {format!r} is not a format (table, json)")
+        _fail(f"--format: {format!r} bukan format (table, json)")
     engine = _engine(db)
     try:
         entitlement = read_entitlement(engine, case_id, default_law())
@@ -362,44 +372,45 @@ def entitlement_command(
 
 @ledger_app.command("exceptions")
 def exceptions_command(
-    format: str = typer.Option("table", "--format", help="table or csv."),
+    format: str = typer.Option("table", "--format", metavar="table|csv", help="table (untuk dibaca orang) atau csv."),
     out: Path = OUT_OPTION,
     db: str = DB_OPTION,
 ) -> None:
-    """Entries that break a rule anyway (imported history, tampering): age 23, married, working, before the
-    event, level or amount not the law's, allowance, child limit, child or family cap, one account on several
-    families, maker = approver, sequence gaps. One line per finding; exit 0 with "no exceptions", 1 if any."""
+    """Entri yang tetap melanggar aturan (riwayat impor, perusakan): usia 23, menikah, bekerja, sebelum
+    peristiwa, jenjang atau jumlah tidak sesuai hukum, tunjangan, batas anak, batas per anak atau keluarga, satu
+    rekening pada beberapa keluarga, pembuat = penyetuju, celah nomor urut. Satu baris per temuan; status
+    keluar 0 dengan "tidak ada pengecualian", 1 bila ada."""
     from beasiswa.law import default_law
     from beasiswa.ledger.exceptions import HEADER, find_exceptions, finding_rows, print_findings
     from beasiswa.ledger.report import head_line, journal_head
 
     if format not in ("table", "csv"):
-        _fail(f"--format: {format!r} is not a format (table, csv)")
+        _fail(f"--format: {format!r} bukan format (table, csv)")
     _check_out(format, out)
     engine = _engine(db)
     seq, head_hash = journal_head(engine)
     found = find_exceptions(engine, default_law(), seq)
-    line = head_line(seq, head_hash, f"entries up to seq {seq} checked")
+    line = head_line(seq, head_hash, f"entri sampai seq {seq} diperiksa")
     if format == "csv":
         count = _tabular("csv", out, HEADER, finding_rows(found), "exceptions")
-        typer.echo(f"{count} findings written to {out}; {line}" if out else line, err=out is None)
+        typer.echo(f"{count} temuan ditulis ke {out}; {line}" if out else line, err=out is None)
     elif found:
         print_findings(_rich(), found)
         typer.echo(line)
     else:
-        typer.echo(f"no exceptions; {line}")
+        typer.echo(f"tidak ada pengecualian; {line}")
     if found:
         raise typer.Exit(1)
 
 
 @ledger_app.command("export")
 def export_command(
-    format: FileFormat = typer.Option(FileFormat.csv, "--format", help="csv or xlsx."),
+    format: FileFormat = typer.Option(FileFormat.csv, "--format", help="csv atau xlsx."),
     out: Path = OUT_OPTION,
     db: str = DB_OPTION,
 ) -> None:
-    """The whole journal with its hashes and canonical bytes, in seq order (streamed). Text cells starting
-    with = + - @ tab or CR are prefixed with ' (CSV injection); amounts stay numbers."""
+    """Seluruh jurnal dengan hash dan bita kanoniknya, urut seq (dialirkan). Sel teks yang diawali
+    = + - @ tab atau CR diberi awalan ' (injeksi CSV); jumlah tetap angka."""
     from beasiswa.ledger.export import EXPORT_COLUMNS, journal_rows
     from beasiswa.ledger.report import head_line, journal_head
 
@@ -407,5 +418,5 @@ def export_command(
     engine = _engine(db)
     seq, head_hash = journal_head(engine)
     count = _tabular(format.value, out, EXPORT_COLUMNS, journal_rows(engine, seq), "journal")
-    line = head_line(seq, head_hash, "not verified; run `beasiswa ledger verify`")
-    typer.echo(f"{count} entries written to {out}; {line}" if out else line, err=out is None)
+    line = head_line(seq, head_hash, "tidak diverifikasi; jalankan `beasiswa ledger verify`")
+    typer.echo(f"{count} entri ditulis ke {out}; {line}" if out else line, err=out is None)

@@ -128,7 +128,7 @@ def read_state(engine: Engine, case_id: str) -> LedgerState:
                             .join(family_totals, family_totals.c.case_id == cases.c.case_id)
                             .where(cases.c.case_id == case_id)).one_or_none()
         if head is None:
-            raise UnknownCase(f"CASE_ID: {case_id!r} is not registered in the ledger")
+            raise UnknownCase(f"ID_KASUS: {case_id!r} tidak terdaftar di buku besar")
         kids = conn.execute(select(children.c.child_id, children.c.name, children.c.birth_date)
                             .where(children.c.case_id == case_id)).all()
         usage = conn.execute(select(level_usage.c.child_id, level_usage.c.level_group, level_usage.c.years_used)

@@ -112,12 +112,12 @@ def write_xlsx(path: Path, sheet: str, header: Sequence[str], rows: Iterable[Seq
 def check_output(path: Path, option: str = "--out") -> Path:
     """Refuse early an output path that cannot be written: a directory, or a folder that does not exist."""
     if path.is_dir():
-        raise OutputError(f"{option}: {str(path)!r} is a directory, not a file")
+        raise OutputError(f"{option}: {str(path)!r} adalah folder, bukan berkas")
     folder = path.parent
     if not folder.is_dir():
-        raise OutputError(f"{option}: {str(path)!r} cannot be written: folder {str(folder)!r} does not exist")
+        raise OutputError(f"{option}: {str(path)!r} tidak dapat ditulis: folder {str(folder)!r} tidak ada")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputError(f"{option}: {str(path)!r} cannot be written: folder {str(folder)!r} is not writable")
+        raise OutputError(f"{option}: {str(path)!r} tidak dapat ditulis: folder {str(folder)!r} tidak dapat ditulisi")
     return path
 
 
@@ -128,7 +128,7 @@ def atomic_path(path: Path, option: str = "--out") -> Iterator[Path]:
     try:
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     except OSError as exc:
-        raise OutputError(f"{option}: {str(path)!r} cannot be written: {exc.strerror}") from None
+        raise OutputError(f"{option}: {str(path)!r} tidak dapat ditulis: {exc.strerror}") from None
     os.close(fd)
     try:
         yield Path(temp)

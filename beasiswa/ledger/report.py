@@ -40,16 +40,16 @@ def parse_dimensions(text: str) -> tuple[str, ...]:
     names = tuple(part.strip() for part in text.split(",") if part.strip())
     for name in names:
         if name not in DIMENSIONS:
-            raise ReportOptionError(f"--by: {name!r} is not a report field ({', '.join(DIMENSIONS)})")
+            raise ReportOptionError(f"--by: {name!r} bukan kolom laporan ({', '.join(DIMENSIONS)})")
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise ReportOptionError(f"--by: {', '.join(repeated)} named twice in {text!r}")
+        raise ReportOptionError(f"--by: {', '.join(repeated)} disebut dua kali dalam {text!r}")
     return names
 
 
 def check_period(period: str) -> str:
     if period not in PERIODS:
-        raise ReportOptionError(f"--period: {period!r} is not a period ({', '.join(PERIODS)})")
+        raise ReportOptionError(f"--period: {period!r} bukan periode ({', '.join(PERIODS)})")
     return period
 
 
@@ -176,11 +176,12 @@ def report_rows(report: Report) -> tuple[tuple[str, ...], list[tuple]]:
 # ------------------------------------------------------------------------------------------- the edge
 LABELS = {"level_group": "Jenjang", "academic_year": "Tahun ajaran", "office": "Kantor"}
 PERIOD_TITLES = {"month": " per bulan posting (UTC)", "year": " per tahun posting (UTC)", "all": ""}
+PERIOD_SHOWN = {"all": "semua"}  # the table's name of the one period --period all makes (CSV/XLSX keep "all")
 
 
 def head_line(seq: int, head_hash: str, status: str) -> str:
     """The line every audit command ends with: the head to keep outside the database, and how it was read."""
-    return f"head: seq {seq}, hash {head_hash} ({status})"
+    return f"ujung jurnal: seq {seq}, hash {head_hash} ({status})"
 
 
 def rupiah(amount: int) -> str:
@@ -203,9 +204,9 @@ def print_report(console, report: Report) -> None:
     for period in report.periods:
         for line in report.lines:
             if line.period == period:
-                rows.append(([*line.key, period, *cells(line)], None))
+                rows.append(([*line.key, PERIOD_SHOWN.get(period, period), *cells(line)], None))
         if report.dimensions:
-            rows.append(([*(["Jumlah"] + [""] * (len(report.dimensions) - 1)), period,
+            rows.append(([*(["Jumlah"] + [""] * (len(report.dimensions) - 1)), PERIOD_SHOWN.get(period, period),
                           *cells(report.totals(period))], "bold"))
     headers = [*(LABELS[name] for name in report.dimensions), "Periode", "Saldo awal", "Bayar", "Dibayar", "Batal",
                "Dibatalkan", "Saldo akhir"]

@@ -17,7 +17,10 @@ from beasiswa.cli_options import DB_OPTION
 from beasiswa.cli_options import engine as _engine
 from beasiswa.cli_options import fail as _fail
 
-letters_app = typer.Typer(no_args_is_help=True, help="Official letters: render them in batches, verify one.")
+VERDICT_SHOWN = {"genuine": "ASLI", "altered": "DIUBAH", "unknown": "TIDAK DIKENAL"}
+KIND_SHOWN = {"award": "penetapan", "rejection": "penolakan", "return": "pengembalian berkas"}  # letters.toml [titles]
+
+letters_app = typer.Typer(no_args_is_help=True, help="Surat resmi: membuatnya per kelompok, memverifikasi satu surat.")
 
 USER_ENV = "BEASISWA_USER"  # as the workflow's commands (beasiswa.workflow.cli)
 
@@ -28,7 +31,7 @@ def _day(text: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        _fail(f"--date: {text!r} is not a date (YYYY-MM-DD)")
+        _fail(f"--date: {text!r} bukan tanggal (YYYY-MM-DD)")
 
 
 def _warn_if_slow_or_misfit() -> None:
@@ -38,27 +41,30 @@ def _warn_if_slow_or_misfit() -> None:
 
     err = Console(stderr=True)
     if not harfbuzz_subsetting_available():
-        err.print("[yellow]warning:[/] HarfBuzz font subsetting (libharfbuzz-subset0) is not loaded: each PDF "
-                  "is written about 7 times slower; install it with `make system-packages`", highlight=False)
+        err.print("[yellow]peringatan:[/] subsetting fon HarfBuzz (libharfbuzz-subset0) tidak termuat: tiap PDF "
+                  "ditulis sekitar 7 kali lebih lambat; pasang dengan `make system-packages`", highlight=False)
     if font_family_installed(SERIF) is False:
-        err.print(f"[yellow]warning:[/] the font {SERIF} (fonts-liberation2) is not installed: letters are laid "
-                  f"out with another font and may not fit their pages", highlight=False)
+        err.print(f"[yellow]peringatan:[/] fon {SERIF} (fonts-liberation2) tidak terpasang: surat disusun "
+                  f"dengan fon lain dan mungkin tidak muat di halamannya", highlight=False)
 
 
 @letters_app.command("render")
 def render_command(
-    out: Path = typer.Option(Path("out/letters"), "--out", help="Where the PDFs go, named by letter number."),
-    workers: int = typer.Option(None, "--workers", min=1, help="Worker processes (default: one per core)."),
-    claim: str = typer.Option(None, "--claim", help="Render one claim's letter: CASE_ID/CLAIM_ID "
-                              "(numbered if it has none; otherwise the same letter, rewritten)."),
-    date: str = typer.Option(None, "--date", help="The date new letters bear (YYYY-MM-DD; default: today)."),
-    as_: list[str] = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True,
-                                  help="The user issuing the letters: an officer or supervisor, who issues their "
-                                       "office's letters (repeat, one per office)."),
+    out: Path = typer.Option(Path("out/letters"), "--out", metavar="FOLDER",
+                             help="Tempat PDF ditulis, dinamai menurut nomor surat."),
+    workers: int = typer.Option(None, "--workers", min=1, metavar="JUMLAH",
+                                help="Jumlah proses pembuat surat (bawaan: satu per inti prosesor)."),
+    claim: str = typer.Option(None, "--claim", metavar="KLAIM", help="Buat surat satu klaim: ID_KASUS/ID_KLAIM "
+                              "(diberi nomor bila belum ada; bila sudah, surat yang sama ditulis ulang)."),
+    date: str = typer.Option(None, "--date", metavar="TANGGAL",
+                             help="Tanggal surat baru (YYYY-MM-DD; bawaan: hari ini)."),
+    as_: list[str] = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True, metavar="NAMA",
+                                  help="Pengguna yang menerbitkan surat: petugas atau pengawas, yang menerbitkan "
+                                       "surat kantornya (ulangi, satu per kantor)."),
     db: str = DB_OPTION,
 ) -> None:
-    """Number, render and register the letter of every decided claim that has none yet (resumable), as the
-    named users; runs at the same time share the work."""
+    """Memberi nomor, membuat dan mendaftarkan surat setiap klaim yang diputuskan dan belum bersurat (dapat
+    dilanjutkan), atas nama pengguna yang disebut; beberapa jalannya sekaligus berbagi pekerjaan."""
     from beasiswa.db import database_url
     from beasiswa.letters.register import ClaimKey, LetterRegister
 
@@ -70,10 +76,10 @@ def render_command(
         except ValueError as exc:
             _fail(str(exc))
     if out.exists() and not out.is_dir():
-        _fail(f"--out: {out} is not a directory")
+        _fail(f"--out: {out} bukan folder")
     as_ = [name for name in as_ or [] if name.strip()]
     if not as_:
-        _fail("letters render: letters are issued as a named user: --as NAME (or BEASISWA_USER)")
+        _fail("letters render: surat diterbitkan oleh pengguna bernama: --as NAMA (atau BEASISWA_USER)")
     engine = _engine(db)
     issuers = _issuers(engine, as_)
     _warn_if_slow_or_misfit()
@@ -113,8 +119,9 @@ def _render_one(register, key, out: Path, day: dt.date) -> None:
     if failed:
         _fail(f"{failed[0].task}: {failed[0].code}: {failed[0].message}", 1)
     letter = issued[0]
-    how = "numbered now" if letter.numbered else "numbered before, rewritten"
-    typer.echo(f"{letter.number}: {letter.kind} letter for {letter.case_id}/{letter.claim_id} ({how}) "
+    how = "dinomori sekarang" if letter.numbered else "dinomori sebelumnya, ditulis ulang"
+    typer.echo(f"{letter.number}: surat {KIND_SHOWN.get(letter.kind, letter.kind)} untuk "
+               f"{letter.case_id}/{letter.claim_id} ({how}) "
                f"-> {letter.path}")
 
 
@@ -129,12 +136,12 @@ def _render_all(register, url: str, out: Path, day: dt.date, workers: int | None
     others = sum(len(chunk) for chunk in pending_tasks(register)) - total
     left = (f"; {others} letters of other offices left to their users" if others else "")
     if not total:
-        typer.echo(f"no letters to render: every decided claim of {', '.join(sorted(register.issuers))} has its "
-                   f"letter{left}")
+        typer.echo(f"tidak ada surat untuk dibuat: setiap klaim yang diputuskan di {', '.join(sorted(register.issuers))} "
+                   f"sudah bersurat{left}")
         return
     workers = workers or default_workers()
     issued, failed, skipped = [], [], []
-    columns = (TextColumn("letters"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    columns = (TextColumn("surat"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         bar = progress.add_task("letters", total=total)
 
@@ -149,35 +156,37 @@ def _render_all(register, url: str, out: Path, day: dt.date, workers: int | None
     numbered = sum(1 for i in written if i.numbered)
     finished = len(written) - numbered
     elsewhere = len(issued) - len(written) + len(skipped)
-    typer.echo(f"{len(written)} letters written to {out} by {min(workers, len(chunks))} workers: {numbered} "
-               f"numbered now" + (f", {finished} numbered by an earlier run and finished now" if finished else "")
-               + (f"; {elsewhere} done by another run at the same time" if elsewhere else "") + left)
+    typer.echo(f"{len(written)} surat ditulis ke {out} oleh {min(workers, len(chunks))} proses: {numbered} "
+               f"dinomori sekarang"
+               + (f", {finished} dinomori oleh jalannya sebelumnya dan diselesaikan sekarang" if finished else "")
+               + (f"; {elsewhere} dikerjakan jalannya lain pada saat yang sama" if elsewhere else "") + left)
     for failure in failed:
-        typer.echo(f"  refused {failure.task}: {failure.code}: {failure.message}")
+        typer.echo(f"  ditolak {failure.task}: {failure.code}: {failure.message}")
     if failed:
         raise typer.Exit(1)
 
 
 @letters_app.command("verify")
 def verify_command(
-    file: Path = typer.Argument(..., help="A letter's PDF."),
+    file: Path = typer.Argument(..., metavar="PDF", help="PDF sebuah surat."),
     db: str = DB_OPTION,
 ) -> None:
-    """Check a letter's PDF against the register: genuine (exit 0), altered or unknown (exit 1), and why."""
+    """Memeriksa PDF surat terhadap register: asli (status keluar 0), diubah atau tidak dikenal (status keluar 1),
+    dan alasannya."""
     from beasiswa.letters.register import LetterRegister
     from beasiswa.letters.verify import UnreadableLetter, read_letter, verify_letter
 
     try:
         pdf = file.read_bytes()
     except OSError as exc:
-        _fail(f"{file}: cannot be read: {exc.strerror or exc}")
+        _fail(f"{file}: tidak dapat dibaca: {exc.strerror or exc}")
     try:
         letter = read_letter(pdf, str(file))
     except UnreadableLetter as exc:
         _fail(str(exc))
     register = LetterRegister(_engine(db))
     result = verify_letter(letter, register.lookup, register.problems_of)
-    typer.echo(f"{result.verdict.value.upper()}: {file}" + (f" (letter {result.number})" if result.number else ""))
+    typer.echo(f"{VERDICT_SHOWN[result.verdict.value]}: {file}" + (f" (surat {result.number})" if result.number else ""))
     for reason in result.reasons:
         typer.echo(f"  {reason}")
     if not result.genuine:
@@ -186,20 +195,20 @@ def verify_command(
 
 @letters_app.command("samples")
 def samples_command(
-    letters: Path = typer.Option(Path("out/letters"), "--letters", help="Where the letters' PDFs are."),
-    out: Path = typer.Option(Path("out"), "--out", help="Where the PNGs go."),
+    letters: Path = typer.Option(Path("out/letters"), "--letters", metavar="FOLDER", help="Tempat PDF surat berada."),
+    out: Path = typer.Option(Path("out"), "--out", metavar="FOLDER", help="Tempat PNG ditulis."),
     db: str = DB_OPTION,
 ) -> None:
-    """The first page of the first letter of each kind as a PNG (pdftoppm), to look at the layout."""
+    """Halaman pertama surat pertama tiap jenis sebagai PNG (pdftoppm), untuk melihat tata letaknya."""
     from beasiswa.letters.samples import SampleError, write_samples
 
     if out.exists() and not out.is_dir():
-        _fail(f"--out: {out} is not a directory")
+        _fail(f"--out: {out} bukan folder")
     try:
         samples = write_samples(_engine(db), letters, out)
     except SampleError as exc:
         _fail(str(exc))
     if not samples:
-        typer.echo("no letters registered yet: `beasiswa letters render` first")
+        typer.echo("belum ada surat terdaftar: jalankan `beasiswa letters render` dulu")
     for sample in samples:
-        typer.echo(f"{sample.png}: page 1 of {sample.number} ({sample.kind})")
+        typer.echo(f"{sample.png}: halaman 1 dari {sample.number} ({KIND_SHOWN.get(sample.kind, sample.kind)})")

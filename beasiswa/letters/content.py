@@ -282,7 +282,11 @@ def _printed(account: BankAccount | None) -> PrintedAccount | None:
 
 # ---------------------------------------------------------------------------------------------------- building
 
-_MISSING = re.compile(r"kurang: ([a-z_]+(?:, [a-z_]+)*)$")
+# The documents step names what is missing by its Indonesian names ("; "-separated); a decision stored before
+# that named the contract's codes (", "-separated), which are read too.
+_MISSING = re.compile(r"kurang: (.+)$")
+_CODE_OF_NAME = {name: code for code, name in DOCUMENT_NAMES.items()}
+_CODES = re.compile(r"[a-z_]+(?:, [a-z_]+)*")
 
 
 def _missing_documents(decision: Decision) -> tuple[Document, ...]:
@@ -290,10 +294,14 @@ def _missing_documents(decision: Decision) -> tuple[Document, ...]:
     for step in decision.trace:
         if step.rule == "documents_are_complete" and not step.holds:
             match = _MISSING.search(step.detail)
-            if not match:
+            names = match[1].split("; ") if match else []
+            codes = [_CODE_OF_NAME.get(n) for n in names]
+            if match and None in codes and _CODES.fullmatch(match[1]):
+                codes = match[1].split(", ")
+            if not match or None in codes:
                 raise LetterContentError(f"trace: the documents step of claim {decision.claim!r} names no "
                                          f"missing document ({step.detail!r})")
-            return tuple(Document.parse(code, "a document") for code in match[1].split(", "))
+            return tuple(Document.parse(code, "a document") for code in codes)
     raise LetterContentError(f"trace: claim {decision.claim!r} was returned but its trace has no failing "
                              f"documents step")
 

@@ -71,7 +71,7 @@ class LetterFile:
 
 def read_letter(pdf: bytes, name: str = "file") -> LetterFile:
     if not pdf.startswith(b"%PDF-"):
-        raise UnreadableLetter(f"{name}: not a PDF (it does not begin with %PDF-)")
+        raise UnreadableLetter(f"{name}: bukan PDF (tidak diawali %PDF-)")
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # a damaged file is reported by the answer, not by logs
     try:
         reader = pypdf.PdfReader(io.BytesIO(pdf))
@@ -80,7 +80,7 @@ def read_letter(pdf: bytes, name: str = "file") -> LetterFile:
         data = found[0] if found else None
         text = reader.pages[0].extract_text() if len(reader.pages) else ""
     except Exception as exc:  # pypdf raises many kinds on a damaged file (PyPdfError, ValueError, KeyError…)
-        raise UnreadableLetter(f"{name}: the PDF cannot be read: {exc.__class__.__name__}: {exc}") from None
+        raise UnreadableLetter(f"{name}: PDF tidak dapat dibaca: {exc.__class__.__name__}: {exc}") from None
     return LetterFile(digest(pdf), data, text)
 
 
@@ -103,7 +103,7 @@ def _differences(registered: dict, attached: dict) -> list[str]:
             yield prefix, value
 
     ours, theirs = dict(flatten(registered)), dict(flatten(attached))
-    return [f"{key} (registered {ours.get(key)!r}, attached {theirs.get(key)!r})"
+    return [f"{key} (terdaftar {ours.get(key)!r}, terlampir {theirs.get(key)!r})"
             for key in sorted(set(ours) | set(theirs)) if ours.get(key) != theirs.get(key)]
 
 
@@ -122,46 +122,46 @@ def verify_letter(letter: LetterFile, lookup: Callable[[str], Registered | None]
         found = _NUMBER_IN_TEXT.search(letter.text)
         number = found[0] if found else None
     if number is None:
-        why = ("it carries no letter data (no attached " f"{ATTACHMENT_NAME}) and no letter number in its text"
-               if letter.data is None else f"its attached {ATTACHMENT_NAME} is not letter data, and its text "
-               f"shows no letter number")
-        return Verification(Verdict.UNKNOWN, None, (f"not a beasiswa letter: {why}",))
+        why = ("tidak membawa data surat (tidak ada lampiran " f"{ATTACHMENT_NAME}) dan tidak ada nomor surat dalam teksnya"
+               if letter.data is None else f"lampiran {ATTACHMENT_NAME}-nya bukan data surat, dan teksnya "
+               f"tidak memuat nomor surat")
+        return Verification(Verdict.UNKNOWN, None, (f"bukan surat beasiswa: {why}",))
 
     entry = lookup(number)
     if entry is None:
         return Verification(Verdict.UNKNOWN, number, (
-            f"letter number {number} is not in this database's register (a letter of another database, or "
-            f"not issued)",))
+            f"nomor surat {number} tidak ada dalam register basis data ini (surat dari basis data lain, atau "
+            f"tidak pernah diterbitkan)",))
     if attached is not None and (attached.get("case"), attached.get("claim")) != (entry.case_id, entry.claim_id):
         return Verification(Verdict.UNKNOWN, number, (
-            f"letter number {number} is registered here for claim {entry.case_id}/{entry.claim_id}, this letter "
-            f"is for {attached.get('case')}/{attached.get('claim')}: not a letter of this database",), entry)
+            f"nomor surat {number} terdaftar di sini untuk klaim {entry.case_id}/{entry.claim_id}, surat ini "
+            f"untuk {attached.get('case')}/{attached.get('claim')}: bukan surat dari basis data ini",), entry)
 
     problems = list(register_problems(number))
     if problems:
         problems.insert(0, f"the register's rows of letter {number} were changed after they were chained; the "
                            f"register cannot vouch for this letter:")
     if letter.data is None:
-        problems.append(f"the attached data ({ATTACHMENT_NAME}) has been removed")
+        problems.append(f"data terlampir ({ATTACHMENT_NAME}) telah dihapus")
     elif digest(letter.data) != entry.data_digest:
         changed = _differences(json.loads(entry.data), attached) if attached is not None else []
-        problems.append(f"the attached data is not the data registered (SHA-256 {digest(letter.data)[:16]}…, "
-                        f"registered {entry.data_digest[:16]}…)"
-                        + (f"; changed: {'; '.join(changed)}" if changed else ""))
+        problems.append(f"data terlampir bukan data yang terdaftar (SHA-256 {digest(letter.data)[:16]}…, "
+                        f"terdaftar {entry.data_digest[:16]}…)"
+                        + (f"; berubah: {'; '.join(changed)}" if changed else ""))
     if entry.pdf_sha256 is None:
         if problems:
             return Verification(Verdict.ALTERED, number, tuple(problems), entry)
         return Verification(Verdict.UNKNOWN, number, (
-            f"letter {number} is registered but its PDF was never recorded (its rendering did not finish; "
-            f"run `beasiswa letters render`), so the file cannot be checked",), entry)
+            f"surat {number} terdaftar tetapi PDF-nya belum pernah dicatat (pembuatannya tidak selesai; "
+            f"jalankan `beasiswa letters render`), jadi berkas ini tidak dapat diperiksa",), entry)
     if letter.pdf_digest != entry.pdf_sha256:
-        problems.insert(0, f"the PDF's bytes are not those registered (SHA-256 {letter.pdf_digest[:16]}…, "
-                           f"registered {entry.pdf_sha256[:16]}…)")
+        problems.insert(0, f"isi PDF bukan yang terdaftar (SHA-256 {letter.pdf_digest[:16]}…, "
+                           f"terdaftar {entry.pdf_sha256[:16]}…)")
     if problems:
         if letter.data is not None and digest(letter.data) == entry.data_digest:
-            problems.append("the attached data is the data registered")
+            problems.append("data terlampir sama dengan data yang terdaftar")
         return Verification(Verdict.ALTERED, number, tuple(problems), entry)
     return Verification(Verdict.GENUINE, number, (
-        f"registered for claim {entry.case_id}/{entry.claim_id} ({entry.kind}, dated "
-        f"{entry.letter_date.isoformat()}); the PDF's SHA-256 and the attached data's digest are those "
-        f"registered",), entry)
+        f"terdaftar untuk klaim {entry.case_id}/{entry.claim_id} ({entry.kind}, bertanggal "
+        f"{entry.letter_date.isoformat()}); SHA-256 PDF dan digest data terlampir sama dengan yang "
+        f"terdaftar",), entry)

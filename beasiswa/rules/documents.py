@@ -27,4 +27,4 @@ def documents_are_complete(c: ClaimContext) -> Finding:
     names = "; ".join(DOCUMENT_NAMES[d.value] for d in missing)
     return fails(Code.DOCUMENTS_INCOMPLETE,
                  f"Dokumen belum lengkap: {names}. Silakan lengkapi dokumen tersebut dan ajukan kembali klaim ini.",
-                 f"{detail}; kurang: {', '.join(d.value for d in missing)}", citation)
+                 f"{detail}; kurang: {names}", citation)

@@ -17,11 +17,16 @@ from beasiswa.cli_options import DB_OPTION, MAX_DAYS, MAX_ROWS, MAX_WORKERS
 from beasiswa.cli_options import engine as _engine
 from beasiswa.cli_options import fail as _fail
 from beasiswa.model.case import MAX_MONTHS
+from beasiswa.cli_locale import named_values as _named  # noqa: I001 - help texts list the valid values
+from beasiswa.indonesian import DOCUMENT_NAMES, OUTCOME_NAMES
+from beasiswa.workflow.roles import ROLE_NAMES
+from beasiswa.workflow.states import STATE_NAMES
 
 USER_ENV = "BEASISWA_USER"
-AS_OPTION = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True, help="The user acting (who is recorded).")
+AS_OPTION = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True, metavar="NAMA",
+                         help="Pengguna yang bertindak (yang dicatat).")
 
-users_app = typer.Typer(no_args_is_help=True, help="Users: who may act, with a role and an office (admins).")
+users_app = typer.Typer(no_args_is_help=True, help="Pengguna: siapa yang boleh bertindak, dengan peran dan kantornya (admin).")
 
 
 def _out():
@@ -42,7 +47,7 @@ def _busy(run):
     try:
         return run()
     except LedgerBusy as exc:
-        _fail(f"the database stayed busy ({exc}); run the same command again", 3)
+        _fail(f"basis data tetap sibuk ({exc}); jalankan perintah yang sama lagi", 3)
 
 
 def _refs(texts: list[str]):
@@ -77,7 +82,7 @@ def _date(text: str | None, option: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        _fail(f"{option}: {text!r} is not a date (YYYY-MM-DD)")
+        _fail(f"{option}: {text!r} bukan tanggal (YYYY-MM-DD)")
 
 
 def _exit_for(steps) -> None:
@@ -89,11 +94,11 @@ def _exit_for(steps) -> None:
 
 @users_app.command("bootstrap")
 def users_bootstrap(
-    name: str = typer.Argument(..., help="The first admin's user name."),
-    office: str = typer.Option("KP", "--office", help="The admin's office (default KP, the head office)."),
+    name: str = typer.Argument(..., metavar="NAMA", help="Nama pengguna admin pertama."),
+    office: str = typer.Option("KP", "--office", metavar="KANTOR", help="Kantor admin (bawaan KP, kantor pusat)."),
     db: str = DB_OPTION,
 ) -> None:
-    """Create the first admin on a database without users (refused once any user exists)."""
+    """Membuat admin pertama pada basis data tanpa pengguna (ditolak bila sudah ada pengguna)."""
     from beasiswa.workflow.errors import Refusal
 
     workflow = _workflow(db)
@@ -106,13 +111,13 @@ def users_bootstrap(
 
 @users_app.command("add")
 def users_add(
-    name: str = typer.Argument(..., help="User name: a-z, 0-9, '.', '_', '-'."),
-    role: str = typer.Option(..., "--role", help="officer | supervisor | auditor | admin"),
-    office: str = typer.Option(..., "--office", help="The office, e.g. KC-PLG."),
+    name: str = typer.Argument(..., metavar="NAMA", help="Nama pengguna: a-z, 0-9, '.', '_', '-'."),
+    role: str = typer.Option(..., "--role", metavar="PERAN", help="Peran: " + _named(ROLE_NAMES) + "."),
+    office: str = typer.Option(..., "--office", metavar="KANTOR", help="Kantor, mis. KC-PLG."),
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
-    """Add a user (admins only)."""
+    """Menambah pengguna (hanya admin)."""
     from beasiswa.workflow.errors import Refusal
     from beasiswa.workflow.roles import ROLE_NAMES
 
@@ -126,11 +131,11 @@ def users_add(
 
 @users_app.command("deactivate")
 def users_deactivate(
-    name: str = typer.Argument(...),
+    name: str = typer.Argument(..., metavar="NAMA", help="Nama pengguna."),
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
-    """Deactivate a user (admins only): they can do nothing more; their name stays in the records."""
+    """Menonaktifkan pengguna (hanya admin): ia tidak dapat bertindak lagi; namanya tetap dalam catatan."""
     from beasiswa.workflow.errors import Refusal
 
     workflow = _workflow(db)
@@ -143,7 +148,7 @@ def users_deactivate(
 
 @users_app.command("list")
 def users_list(db: str = DB_OPTION) -> None:
-    """Every user with role, office and whether active."""
+    """Semua pengguna dengan peran, kantor dan status aktifnya."""
     from beasiswa.workflow.views import print_users
 
     print_users(_out(), _workflow(db).list_users())
@@ -177,19 +182,20 @@ def _files_exist(files: list[Path]) -> None:
 
 
 def intake_command(
-    files: list[Path] = typer.Argument(..., help="Case files (.json) and intake sheets (.csv, .xlsx)."),
+    files: list[Path] = typer.Argument(..., metavar="BERKAS...",
+                                       help="Berkas kasus (.json) dan lembar penerimaan (.csv, .xlsx)."),
     as_: list[str] = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True,
-                                  help="The user taking the cases in; repeat for several offices."),
+                                  metavar="NAMA", help="Pengguna yang menerima kasus; ulangi untuk beberapa kantor."),
     db: str = DB_OPTION,
 ) -> None:
-    """Register the cases of each file with their children and claims and decide every claim; a summary per
-    file. Each case is taken whole or refused whole (naming the row and field); the same file again changes
-    nothing."""
+    """Mendaftarkan kasus tiap berkas beserta anak dan klaimnya lalu memutuskan setiap klaim; ringkasan per
+    berkas. Tiap kasus diterima utuh atau ditolak utuh (menyebut baris dan kolomnya); berkas yang sama lagi
+    tidak mengubah apa pun."""
     from beasiswa.workflow.intake import take_in_files
     from beasiswa.workflow.views import print_intake
 
     if not as_:
-        _fail("intake: changes are made as a named user: --as NAME or BEASISWA_USER")
+        _fail("intake: perubahan dilakukan oleh pengguna bernama: --as NAMA atau BEASISWA_USER")
     _files_exist(files)
     workflow = _workflow(db)
     summaries = _busy(lambda: take_in_files(workflow, files, _user_for(workflow.engine, as_), dt.date.today()))
@@ -203,16 +209,20 @@ def intake_command(
 # ============================================================================================== lookup
 
 def queue_command(
-    state: list[str] = typer.Option(None, "--state", help="Only these states (repeat); default: every open state."),
-    office: str = typer.Option(None, "--office", help="Only this office."),
-    mine: bool = typer.Option(False, "--mine", help="What awaits the user --as: to verify or reconsider "
-                                                    "(officer), to approve or pay (supervisor)."),
-    older_than: int = typer.Option(None, "--older-than", min=0, max=MAX_DAYS, help="Only claims in their state for more than DAYS."),
-    limit: int = typer.Option(None, "--limit", min=1, max=MAX_ROWS, help="At most this many (the oldest)."),
+    state: list[str] = typer.Option(None, "--state", metavar="STATUS",
+                                    help="Hanya status ini (ulangi); bawaan: semua status terbuka. Status: "
+                                         + _named(STATE_NAMES) + "."),
+    office: str = typer.Option(None, "--office", metavar="KANTOR", help="Hanya kantor ini."),
+    mine: bool = typer.Option(False, "--mine", help="Yang menunggu pengguna --as: diverifikasi atau ditinjau "
+                                                    "ulang (petugas), disetujui atau dibayar (pengawas)."),
+    older_than: int = typer.Option(None, "--older-than", min=0, max=MAX_DAYS, metavar="HARI",
+                                   help="Hanya klaim yang berada pada statusnya lebih dari HARI hari."),
+    limit: int = typer.Option(None, "--limit", min=1, max=MAX_ROWS, metavar="JUMLAH",
+                              help="Paling banyak sejumlah ini (yang terlama)."),
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
-    """Claims waiting, oldest first."""
+    """Klaim yang menunggu, terlama lebih dulu."""
     from beasiswa.workflow.queries import queue
     from beasiswa.workflow.records import find_user
     from beasiswa.workflow.states import State
@@ -226,11 +236,11 @@ def queue_command(
     user = None
     if mine:
         if not as_:
-            _fail("--mine: whose queue? --as NAME or BEASISWA_USER")
+            _fail("--mine: antrean siapa? --as NAMA atau BEASISWA_USER")
         with engine.connect() as conn:
             user = find_user(conn, as_)
         if user is None:
-            _fail(f"--as: user {as_!r} is not registered", 1)
+            _fail(f"--as: pengguna {as_!r} tidak terdaftar", 1)
     older = None
     if older_than is not None:
         older = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=older_than)
@@ -245,11 +255,12 @@ def queue_command(
 
 
 def show_command(
-    what: str = typer.Argument(..., metavar="CLAIM|CASE", help="CASE_ID/CLAIM_ID or CASE_ID."),
-    trace: bool = typer.Option(True, "--trace/--no-trace", help="List every rule applied (default)."),
+    what: str = typer.Argument(..., metavar="KLAIM|KASUS", help="ID_KASUS/ID_KLAIM atau ID_KASUS."),
+    trace: bool = typer.Option(True, "--trace/--no-trace", help="Tampilkan setiap aturan yang diterapkan (bawaan)."),
     db: str = DB_OPTION,
 ) -> None:
-    """A claim or case: the decision with its trace and citations, documents, payouts, letters, audit trail."""
+    """Satu klaim atau kasus: keputusan dengan jejak aturan dan dasar hukumnya, dokumen, pembayaran, surat,
+    jejak audit."""
     from beasiswa.workflow.queries import case_view, suggestion
     from beasiswa.workflow.views import print_case
 
@@ -257,34 +268,35 @@ def show_command(
     engine = _engine(db)
     view = case_view(engine, case_id.strip(), claim_id.strip() or None)
     if view is None:
-        _fail(f"{what}: {'klaim' if claim_id else 'kasus'} ini tidak terdaftar di basis data ini"
-              f"{suggestion(engine, what)}", 1)
+        from beasiswa.workflow.errors import case_not_found, claim_not_found
+        refusal = claim_not_found(f"{case_id.strip()}/{claim_id.strip()}") if claim_id else case_not_found(case_id.strip())
+        _fail(f"{refusal}{suggestion(engine, what)}", 1)
     print_case(_out(), view, trace=trace)
 
 
 def search_command(
-    text: str = typer.Argument(..., help="A NIK (16 digits), a KPJ (11 digits) or part of a name."),
-    limit: int = typer.Option(50, "--limit", min=1, max=MAX_ROWS),
+    text: str = typer.Argument(..., metavar="TEKS", help="NIK (16 angka), KPJ (11 angka) atau sebagian nama."),
+    limit: int = typer.Option(50, "--limit", min=1, max=MAX_ROWS, metavar="JUMLAH", help="Paling banyak sejumlah ini."),
     db: str = DB_OPTION,
 ) -> None:
-    """Find cases and claims by the participant's or a child's NIK, the KPJ, or a name."""
+    """Mencari kasus dan klaim menurut NIK peserta atau anak, KPJ, atau nama."""
     from beasiswa.workflow.queries import search
     from beasiswa.workflow.views import print_search
 
     if len(text.strip()) < 2:
-        _fail(f"search: {text!r} is too short (at least 2 characters)")
+        _fail(f"search: {text!r} terlalu pendek (paling sedikit 2 karakter)")
     if len(text) > 200:
-        _fail(f"search: {len(text)} characters is too long (at most 200, as a name)")
+        _fail(f"search: {len(text)} karakter terlalu panjang (paling banyak 200, seperti nama)")
     print_search(_out(), search(_engine(db), text, limit), text.strip())
 
 
 def audit_command(
-    what: str = typer.Argument(None, metavar="[CLAIM|CASE]", help="CASE_ID/CLAIM_ID or CASE_ID; default: all."),
-    actor: str = typer.Option(None, "--actor", help="Only what this user did."),
-    limit: int = typer.Option(None, "--limit", min=1, max=MAX_ROWS, help="Only the last N rows."),
+    what: str = typer.Argument(None, metavar="[KLAIM|KASUS]", help="ID_KASUS/ID_KLAIM atau ID_KASUS; bawaan: semua."),
+    actor: str = typer.Option(None, "--actor", metavar="NAMA", help="Hanya yang dilakukan pengguna ini."),
+    limit: int = typer.Option(None, "--limit", min=1, max=MAX_ROWS, metavar="JUMLAH", help="Hanya sejumlah baris terakhir ini."),
     db: str = DB_OPTION,
 ) -> None:
-    """The audit trail: who did what, when, before → after. Append-only; the database refuses any change."""
+    """Jejak audit: siapa melakukan apa, kapan, sebelum → sesudah. Hanya ditambah; basis data menolak perubahan."""
     from beasiswa.workflow.queries import audit_entries
     from beasiswa.workflow.views import print_audit
 
@@ -309,7 +321,7 @@ def _bulk(action_name: str, refs_text: list[str], all_flag: bool, state, office:
     from beasiswa.workflow.views import print_steps
 
     if not as_:
-        _fail(f"{action_name}: changes are made as a named user: --as NAME or BEASISWA_USER")
+        _fail(f"{action_name}: perubahan dilakukan oleh pengguna bernama: --as NAMA atau BEASISWA_USER")
     workflow = _workflow(db)
     refs = _refs(refs_text or [])
     if all_flag:
@@ -344,41 +356,46 @@ def _hints(engine, steps) -> dict:
 
 
 def verify_command(
-    claims: list[str] = typer.Argument(None, metavar="[CLAIM]...", help="CASE_ID/CLAIM_ID ..."),
-    all_decided: bool = typer.Option(False, "--all-decided", help="Every decided claim of the office."),
-    office: str = typer.Option(None, "--office", help="With --all-decided (default: the user's office)."),
+    claims: list[str] = typer.Argument(None, metavar="[KLAIM]...", help="ID_KASUS/ID_KLAIM ..."),
+    all_decided: bool = typer.Option(False, "--all-decided", help="Semua klaim berstatus diputuskan di kantor itu."),
+    office: str = typer.Option(None, "--office", metavar="KANTOR",
+                               help="Bersama --all-decided (bawaan: kantor pengguna)."),
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
-    """decided → verified: the documents of an approved decision checked (an officer, or a supervisor in an
-    officer's stead, who then may not approve it)."""
+    """diputuskan → diverifikasi: dokumen klaim yang diputuskan setuju telah diperiksa (oleh petugas, atau
+    pengawas sebagai pengganti petugas, yang lalu tidak boleh menyetujuinya)."""
     from beasiswa.workflow.states import State
 
     _bulk("verify", claims, all_decided, State.DECIDED, office, as_, db, lambda w, a, r: w.verify(a, r))
 
 
 def approve_command(
-    claims: list[str] = typer.Argument(None, metavar="[CLAIM]..."),
-    all_verified: bool = typer.Option(False, "--all-verified", help="Every verified claim of the office."),
-    office: str = typer.Option(None, "--office"),
+    claims: list[str] = typer.Argument(None, metavar="[KLAIM]...", help="ID_KASUS/ID_KLAIM ..."),
+    all_verified: bool = typer.Option(False, "--all-verified",
+                                      help="Semua klaim berstatus diverifikasi di kantor itu."),
+    office: str = typer.Option(None, "--office", metavar="KANTOR",
+                               help="Bersama --all-verified (bawaan: kantor pengguna)."),
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
-    """verified → approved (a supervisor who did not verify it: four eyes); an override to rejection becomes
-    the rejection."""
+    """diverifikasi → disetujui (oleh pengawas yang tidak memverifikasinya: empat mata); hasil petugas yang
+    menolak (override) menjadi penolakan."""
     from beasiswa.workflow.states import State
 
     _bulk("approve", claims, all_verified, State.VERIFIED, office, as_, db, lambda w, a, r: w.approve(a, r))
 
 
 def pay_command(
-    claims: list[str] = typer.Argument(None, metavar="[CLAIM]..."),
-    all_approved: bool = typer.Option(False, "--all-approved", help="Every approved claim of the office."),
-    office: str = typer.Option(None, "--office"),
+    claims: list[str] = typer.Argument(None, metavar="[KLAIM]...", help="ID_KASUS/ID_KLAIM ..."),
+    all_approved: bool = typer.Option(False, "--all-approved", help="Semua klaim berstatus disetujui di kantor itu."),
+    office: str = typer.Option(None, "--office", metavar="KANTOR",
+                               help="Bersama --all-approved (bawaan: kantor pengguna)."),
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
-    """approved → paid: the payout posted to the journal (maker: who verified; approver: who approved)."""
+    """disetujui → dibayar: pembayaran dibukukan ke jurnal (pembuat: yang memverifikasi; pemberi persetujuan: yang
+    menyetujui)."""
     from beasiswa.workflow.states import State
 
     _bulk("pay", claims, all_approved, State.APPROVED, office, as_, db, lambda w, a, r: w.pay(a, r))
@@ -389,7 +406,7 @@ def _one(action_name: str, as_: str | None, db: str | None, run) -> None:
     from beasiswa.workflow.views import print_steps
 
     if not as_:
-        _fail(f"{action_name}: changes are made as a named user: --as NAME or BEASISWA_USER")
+        _fail(f"{action_name}: perubahan dilakukan oleh pengguna bernama: --as NAMA atau BEASISWA_USER")
     workflow = _workflow(db)
     steps = _busy(lambda: run(workflow))
     print_steps(_out(), steps, Action(action_name), _hints(workflow.engine, steps))
@@ -397,25 +414,29 @@ def _one(action_name: str, as_: str | None, db: str | None, run) -> None:
 
 
 def return_command(
-    claim: str = typer.Argument(..., metavar="CLAIM"),
-    missing: list[str] = typer.Option(..., "--missing", help="A document found missing (repeat, or ';'-separated)."),
+    claim: str = typer.Argument(..., metavar="KLAIM", help="ID_KASUS/ID_KLAIM."),
+    missing: list[str] = typer.Option(..., "--missing", metavar="DOKUMEN",
+                                      help="Dokumen yang ternyata kurang (ulangi, atau pisahkan dengan ';'). Dokumen: "
+                                           + _named(DOCUMENT_NAMES) + "."),
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
-    """decided → returned: documents found missing on checking; the rules decide again without them."""
+    """diputuskan → dikembalikan: dokumen ternyata kurang saat diperiksa; aturan memutuskan lagi tanpa dokumen itu."""
     [ref] = _refs([claim])
     documents = _documents(missing, "--missing")
     _one("return", as_, db, lambda w: [w.return_claim(as_, ref, documents)])
 
 
 def resubmit_command(
-    claim: str = typer.Argument(..., metavar="CLAIM"),
-    documents: list[str] = typer.Option(..., "--documents", help="The documents brought (repeat or ';'-separated)."),
-    on: str = typer.Option(None, "--on", help="The date handed in (YYYY-MM-DD); default today."),
+    claim: str = typer.Argument(..., metavar="KLAIM", help="ID_KASUS/ID_KLAIM."),
+    documents: list[str] = typer.Option(..., "--documents", metavar="DOKUMEN",
+                                        help="Dokumen yang dibawa (ulangi, atau pisahkan dengan ';'). Dokumen: "
+                                             + _named(DOCUMENT_NAMES) + "."),
+    on: str = typer.Option(None, "--on", metavar="TANGGAL", help="Tanggal diserahkan (YYYY-MM-DD); bawaan: hari ini."),
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
-    """returned → submitted → decided again, with the documents added."""
+    """dikembalikan → diajukan → diputuskan lagi, dengan dokumen yang ditambahkan."""
     [ref] = _refs([claim])
     docs = _documents(documents, "--documents")
     day = _date(on, "--on")
@@ -423,14 +444,17 @@ def resubmit_command(
 
 
 def override_command(
-    claim: str = typer.Argument(..., metavar="CLAIM"),
-    outcome: str = typer.Option(..., "--outcome", help="approved | rejected"),
-    reason: str = typer.Option(..., "--reason", help="The written reason (kept, and told in a rejection letter)."),
-    code: str = typer.Option(None, "--code", help="For a rejection: the rule the claim fails (e.g. EMPLOYED)."),
+    claim: str = typer.Argument(..., metavar="KLAIM", help="ID_KASUS/ID_KLAIM."),
+    outcome: str = typer.Option(..., "--outcome", metavar="HASIL",
+                                help="Hasil: " + _named({k: OUTCOME_NAMES[k] for k in ("approved", "rejected")}) + "."),
+    reason: str = typer.Option(..., "--reason", metavar="ALASAN",
+                               help="Alasan tertulis (disimpan, dan disampaikan dalam surat penolakan)."),
+    code: str = typer.Option(None, "--code", metavar="KODE",
+                             help="Untuk penolakan: aturan yang tidak dipenuhi klaim (kode alasan, mis. EMPLOYED)."),
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
-    """An officer's outcome instead of the rules', with a written reason; a supervisor approves it."""
+    """Hasil dari petugas sebagai pengganti hasil aturan, dengan alasan tertulis; pengawas menyetujuinya."""
     from beasiswa.model import Code, Outcome
 
     [ref] = _refs([claim])
@@ -443,38 +467,40 @@ def override_command(
 
 
 def appeal_command(
-    claim: str = typer.Argument(..., metavar="CLAIM"),
-    reason: str = typer.Option(..., "--reason", help="What the family asks to be reconsidered."),
+    claim: str = typer.Argument(..., metavar="KLAIM", help="ID_KASUS/ID_KLAIM."),
+    reason: str = typer.Option(..., "--reason", metavar="ALASAN",
+                               help="Apa yang diminta keluarga untuk ditinjau kembali."),
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
-    """rejected → appealed: the family's request for reconsideration (once per claim)."""
+    """ditolak → peninjauan kembali: permohonan keluarga untuk ditinjau kembali (sekali per klaim)."""
     [ref] = _refs([claim])
     _one("appeal", as_, db, lambda w: [w.appeal(as_, ref, reason)])
 
 
 def reconsider_command(
-    claim: str = typer.Argument(..., metavar="CLAIM"),
+    claim: str = typer.Argument(..., metavar="KLAIM", help="ID_KASUS/ID_KLAIM."),
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
-    """appealed → decided again on what the database holds now (or override it instead)."""
+    """peninjauan kembali → diputuskan lagi menurut isi basis data sekarang (atau diganti dengan override)."""
     [ref] = _refs([claim])
     _one("reconsider", as_, db, lambda w: [w.reconsider(as_, ref)])
 
 
 def arrears_command(
-    case_id: str = typer.Argument(..., metavar="CASE_ID"),
-    months: int = typer.Option(0, "--months", min=0, max=MAX_MONTHS, help="The employer's arrears now (0: settled)."),
+    case_id: str = typer.Argument(..., metavar="ID_KASUS", help="Kasus yang terdaftar."),
+    months: int = typer.Option(0, "--months", min=0, max=MAX_MONTHS, metavar="BULAN",
+                               help="Tunggakan iuran pemberi kerja sekarang, dalam bulan (0: lunas)."),
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
-    """Record the employer's arrears (0 once settled) and decide the case's pending claims again."""
+    """Mencatat tunggakan iuran pemberi kerja (0 bila lunas) dan memutuskan lagi klaim kasus yang ditunda."""
     from beasiswa.workflow.actions import Action
     from beasiswa.workflow.views import print_steps
 
     if not as_:
-        _fail("arrears: changes are made as a named user: --as NAME or BEASISWA_USER")
+        _fail("arrears: perubahan dilakukan oleh pengguna bernama: --as NAMA atau BEASISWA_USER")
     workflow = _workflow(db)
     refusal, steps = _busy(lambda: workflow.settle_arrears(as_, case_id, months))
     if refusal is not None:
@@ -506,28 +532,31 @@ def _letters_folder(out_dir: Path) -> None:
 
 
 def process_command(
-    files: list[Path] = typer.Argument(..., metavar="INTAKE...", help="Case files and intake sheets."),
-    out_dir: Path = typer.Option(..., "--out", help="Where the letters are written (PDF)."),
+    files: list[Path] = typer.Argument(..., metavar="BERKAS...", help="Berkas kasus dan lembar penerimaan."),
+    out_dir: Path = typer.Option(..., "--out", metavar="FOLDER", help="Tempat surat ditulis (PDF)."),
     as_: list[str] = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True,
-                                  help="Who takes the cases in (repeat, one per office); default: --verify-as."),
-    verify_as: list[str] = typer.Option(None, "--verify-as", help="The officer who verifies, per office (repeat)."),
+                                  metavar="NAMA", help="Yang menerima kasus (ulangi, satu per kantor); bawaan: --verify-as."),
+    verify_as: list[str] = typer.Option(None, "--verify-as", metavar="NAMA",
+                                        help="Petugas yang memverifikasi, per kantor (ulangi)."),
     approve_as: list[str] = typer.Option(None, "--approve-as",
-                                         help="The supervisor who approves, pays and issues the letters, per "
-                                              "office (repeat)."),
-    letter_date: str = typer.Option(None, "--date", help="The letters' date (YYYY-MM-DD); default today."),
-    workers: int = typer.Option(None, "--workers", min=1, max=MAX_WORKERS, help="Letter workers (default: one per core)."),
+                                         metavar="NAMA", help="Pengawas yang menyetujui, membayar dan menerbitkan "
+                                                              "surat, per kantor (ulangi)."),
+    letter_date: str = typer.Option(None, "--date", metavar="TANGGAL",
+                                    help="Tanggal surat (YYYY-MM-DD); bawaan: hari ini."),
+    workers: int = typer.Option(None, "--workers", min=1, max=MAX_WORKERS, metavar="JUMLAH",
+                                help="Jumlah proses pembuat surat (bawaan: satu per inti prosesor)."),
     db: str = DB_OPTION,
 ) -> None:
-    """The whole automated path for a batch: intake and decide, verify and approve where asked (two different
-    people), post the payouts, render the letters; then the summary and the ledger report."""
+    """Seluruh jalur otomatis untuk satu kelompok: terima dan putuskan, verifikasi dan setujui bila diminta (dua
+    orang berbeda), bukukan pembayaran, buat surat; lalu ringkasan dan laporan buku besar."""
     from beasiswa.db import database_url
     from beasiswa.workflow.process import run_process
 
     if approve_as and not verify_as:
-        _fail("--approve-as needs --verify-as: a claim is verified before it is approved")
+        _fail("--approve-as memerlukan --verify-as: klaim diverifikasi sebelum disetujui")
     intake_users = as_ or verify_as
     if not intake_users:
-        _fail("process: cases are taken in as a named user: --as NAME (or BEASISWA_USER), or --verify-as")
+        _fail("process: kasus diterima oleh pengguna bernama: --as NAMA (atau BEASISWA_USER), atau --verify-as")
     day = _date(letter_date, "--date")
     _letters_folder(out_dir)  # before anything is written: a batch must not stop after intake on its --out
     _files_exist(files)

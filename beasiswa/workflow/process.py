@@ -175,6 +175,6 @@ def _ledger(engine: Engine, console: Console) -> bool:
     verified = verify(engine)
     report = build_report(engine, ("level_group", "office"), "all", verified.entries)
     print_report(console, report)
-    status = "verify OK" if verified.ok else f"verify BROKEN: {verified.problems[0]}"
+    status = "verifikasi OK" if verified.ok else f"verifikasi RUSAK: {verified.problems[0]}"
     console.print(head_line(verified.entries, verified.head_hash, status), highlight=False)
     return verified.ok

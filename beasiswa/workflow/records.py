@@ -15,7 +15,7 @@ from beasiswa.casefile import loads, parse_case
 from beasiswa.db.engine import is_postgres
 from beasiswa.db.tables import cases, claims, family_totals, journal
 from beasiswa.model import AcademicYear, Case, Level, Payout
-from beasiswa.workflow.errors import Refusal
+from beasiswa.workflow.errors import Refusal, claim_not_found
 from beasiswa.workflow.roles import Role, User
 from beasiswa.workflow.states import OWED_STATES
 from beasiswa.workflow.tables import users
@@ -148,7 +148,7 @@ def lock_claim(conn: Connection, ref: ClaimRef, full: bool = False):
     else:
         row = conn.execute(_CLAIM[full], key).one_or_none()
     if row is None:
-        raise Refusal("CLAIM_NOT_FOUND", f"klaim {ref} tidak terdaftar")
+        raise claim_not_found(ref)
     return row
 
 

@@ -38,7 +38,7 @@ from beasiswa.model import Case, Code, Document, Level, Outcome
 from beasiswa.rules import InvalidCase, decide
 from beasiswa.workflow import ledger_bridge
 from beasiswa.workflow.actions import Action
-from beasiswa.workflow.errors import Refusal
+from beasiswa.workflow.errors import Refusal, case_not_found
 from beasiswa.workflow.override import overridden
 from beasiswa.workflow.records import (
     ClaimRef,
@@ -557,7 +557,7 @@ class Workflow:
             user = actor(conn, as_)
             row = lock_case(conn, case_id)
             if row is None:
-                raise Refusal("CASE_NOT_FOUND", f"kasus {case_id} tidak terdaftar")
+                raise case_not_found(case_id)
             check(user, Action.SETTLE_ARREARS, row.office, f"kasus {case_id}")
             registered = registered_case(row.case_file)
             before = registered.participant.arrears_months
