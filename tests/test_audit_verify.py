@@ -151,7 +151,7 @@ def test_the_last_journal_entry_deleted_with_its_totals_adjusted_is_found_agains
     head_5 = run("ledger", "head", "--db", database).output.split()[3]
     behind_the_back(database, *DELETE_LAST_WITH_TOTALS, drop=TOTALS_GUARDS)
     plain = run("ledger", "verify", "--db", database)
-    assert plain.exit_code == 0 and plain.output.startswith("OK: 4 entries"), plain.output
+    assert plain.exit_code == 0 and plain.output.startswith("OK: 4 entri"), plain.output
     anchored = run("ledger", "verify", "--anchors", str(anchors), "--db", database)
     assert anchored.exit_code == 1, anchored.output
     assert (f"jurnal: entri seq 5 dari jangkar {anchors}:1" in anchored.output

@@ -34,7 +34,7 @@ def db(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("command", [["queue"], ["show", "KC-PLG-2025-000201"], ["users", "list"],
                                      ["ledger", "verify"], ["intake", str(SHEET), "--as", "ani"],
-                                     ["letters", "render", "--out", "surat"]])
+                                     ["letters", "render", "--out", "surat", "--as", "ani"]])
 def test_a_command_before_db_upgrade_creates_no_database_and_says_to_run_db_upgrade(tmp_path, monkeypatch, command):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("BEASISWA_DATABASE_URL", raising=False)
@@ -78,7 +78,7 @@ def test_show_of_a_mistyped_case_id_suggests_the_nearest_registered_ids(db):
     intake(db)
     code, out = run("show", "KC-PLG-2025-0002", "--db", db)
     assert code == 1
-    assert "KC-PLG-2025-0002: kasus ini tidak terdaftar di basis data ini; mungkin maksud Anda: " in out
+    assert "CASE_NOT_FOUND: kasus KC-PLG-2025-0002 tidak terdaftar; mungkin maksud Anda: " in out
     assert "KC-PLG-2025-000202" in out.split("mungkin maksud Anda:")[1]
 
 
@@ -116,7 +116,7 @@ def test_arrears_of_a_mistyped_case_id_suggests_the_nearest_cases(db):
 def test_a_refusal_of_all_of_an_offices_claims_names_the_option_whole(db, action, flag):
     code, out = run(action, flag, "--as", "gita", "--db", db, env={"COLUMNS": "40"})
     assert code == 1
-    assert f"error: {action} {flag}: [ROLE]: pengguna 'gita' (auditor, KP) tidak boleh" in out
+    assert f"kesalahan: {action} {flag}: [ROLE]: pengguna 'gita' (auditor, KP) tidak boleh" in out
     assert "…" not in out and "\n" not in out.strip()
 
 
@@ -131,7 +131,7 @@ def test_office_without_all_names_the_option_to_add(db):
 def test_intake_of_a_missing_file_is_one_error_in_one_wording_and_no_summary(db, tmp_path, name):
     code, out = run("intake", str(tmp_path / name), "--as", "ani", "--db", db)
     assert code == 2
-    assert out == f"error: {tmp_path / name}: berkas tidak ditemukan\n"
+    assert out == f"kesalahan: {tmp_path / name}: berkas tidak ditemukan\n"
 
 
 def test_intake_with_one_missing_file_takes_in_none_of_the_others(db, tmp_path):

@@ -128,7 +128,7 @@ def test_a_record_not_made_by_two_registered_people_of_the_office_with_their_rol
         staff, case_file, maker, approver, rule):
     result = record(staff, case_file, maker=maker, approver=approver)
     assert result.exit_code == 1, result.output
-    assert f"KC-PLG-2025-000123: refused, nothing recorded: {rule}: " in result.output
+    assert f"KC-PLG-2025-000123: ditolak, tidak ada yang dicatat: {rule}: " in result.output
     assert sql(staff, "SELECT COUNT(*) AS n FROM cases")[0].n == 0
 
 
@@ -143,7 +143,7 @@ def test_the_maker_may_come_from_the_environment_or_the_old_option_name(staff, c
     result = run("ledger", "record", str(case_file), "--approver", APPROVER, "--db", staff)
     assert result.exit_code == 0, result.output
     again = run("ledger", "record", str(case_file), "--maker", MAKER, "--approver", APPROVER, "--db", staff)
-    assert "seq 3 (posted before)" in again.output
+    assert "seq 3 (dibukukan sebelumnya)" in again.output
 
 
 def test_a_successful_record_is_in_the_audit_trail_under_both_names(staff, case_file):
@@ -189,7 +189,7 @@ def test_a_reversal_not_made_by_two_registered_people_of_the_office_is_refused_w
     record(staff, case_file)
     result = reverse(staff, maker=maker, approver=approver)
     assert result.exit_code == 1, result.output
-    assert result.output.startswith(f"error: {rule}: ")
+    assert result.output.startswith(f"kesalahan: {rule}: ")
     assert sql(staff, "SELECT COUNT(*) AS n FROM journal")[0].n == 3
 
 
@@ -198,7 +198,7 @@ def test_a_reversal_by_a_deactivated_supervisor_is_refused(staff, case_file):
     assert run("users", "deactivate", APPROVER, "--as", "admin", "--db", staff).exit_code == 0
     result = reverse(staff, approver=APPROVER)
     assert result.exit_code == 1
-    assert result.output.startswith("error: INACTIVE: pengguna 'budi' (pengawas, KC-PLG) sudah dinonaktifkan dan "
+    assert result.output.startswith("kesalahan: INACTIVE: pengguna 'budi' (pengawas, KC-PLG) sudah dinonaktifkan dan "
                                     "tidak boleh menyetujui pembatalan pembayaran seq 3 (kasus KC-PLG-2025-000123)")
 
 

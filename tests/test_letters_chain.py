@@ -121,7 +121,7 @@ def test_a_forged_pdf_whose_sha256_was_written_into_the_register_is_altered(data
     tamper(database, "UPDATE letter_files SET pdf_sha256 = :d WHERE number = :n", tables=("letter_files",),
            n=FIRST, d=forged)
     result = beasiswa("letters", "verify", str(path), "--db", database)
-    assert result.returncode == 1 and result.stdout.startswith("ALTERED:"), result.stdout + result.stderr
+    assert result.returncode == 1 and result.stdout.startswith("DIUBAH:"), result.stdout + result.stderr
     assert f"pdf_sha256 di register '{forged}'" in result.stdout
     assert any(f"baris rantai 2 (surat {FIRST}, pencatatan PDF)" in f for f in findings(database))
 

@@ -7,9 +7,10 @@ Exit status of `verify`: 0 every check passed; 1 a finding (each named with its 
 from pathlib import Path
 
 import typer
-from typer.core import TyperGroup
+
 
 # Light imports only (no database layer): `beasiswa decide` imports this module to register its commands.
+from beasiswa.cli_locale import IndonesianGroup
 from beasiswa.cli_options import DB_OPTION
 from beasiswa.cli_options import engine as _engine
 from beasiswa.cli_options import fail as _fail
@@ -18,7 +19,7 @@ from beasiswa.workflow.cli import audit_command
 DEFAULT = "trail"
 
 
-class _TrailByDefault(TyperGroup):
+class _TrailByDefault(IndonesianGroup):
     """`beasiswa audit KC-…/klaim-1 --actor ani` reads the trail as it always did: anything that is not one of
     the group's commands (or --help) goes to `trail`."""
 
@@ -29,14 +30,15 @@ class _TrailByDefault(TyperGroup):
 
 
 audit_app = typer.Typer(cls=_TrailByDefault, no_args_is_help=False,
-                        help="The audit trail: read it (`audit [CLAIM|CASE]`, the default `trail`) or verify "
-                             "everything (`audit verify`).")
+                        help="Jejak audit: membacanya (`audit [KLAIM|KASUS]`, bawaannya `trail`) atau memeriksa "
+                             "semua bukti (`audit verify`).")
 audit_app.command(DEFAULT)(audit_command)
 
-ANCHORS_OPTION = typer.Option(None, "--anchors", help="An anchor file (`beasiswa ledger anchor --to FILE`): fail "
-                                                      "when an anchored head is no longer in its chain.")
+ANCHORS_OPTION = typer.Option(None, "--anchors", metavar="BERKAS",
+                              help="Berkas jangkar (`beasiswa ledger anchor --to BERKAS`): gagal bila ujung yang "
+                                   "dijangkarkan tidak ada lagi dalam rantainya.")
 EXPECT_OPTION = typer.Option(None, "--expect-head", metavar="SEQ:HASH",
-                             help="A journal head written down elsewhere: fail when it is no longer in the chain.")
+                             help="Ujung jurnal yang dicatat di tempat lain: gagal bila tidak ada lagi dalam rantai.")
 
 
 def read_anchors(anchors: Path | None, expect_head: str | None) -> list:
@@ -65,9 +67,9 @@ def head_line(engine) -> str:
 
 @audit_app.command("verify")
 def verify_command(anchors: Path = ANCHORS_OPTION, expect_head: str = EXPECT_OPTION, db: str = DB_OPTION) -> None:
-    """Check everything: the journal's chain and totals, the audit trail's chain, the claims against the
-    journal (a paid claim has its payout, a payout its paid claim) and, given, the anchors. Each finding is
-    named with its seq or row; exit 1 if there is any."""
+    """Memeriksa semuanya: rantai dan total jurnal, rantai jejak audit, klaim terhadap jurnal (klaim yang dibayar
+    punya pembayarannya, pembayaran punya klaimnya yang dibayar), register surat dan, bila diberikan, jangkar.
+    Setiap temuan disebut dengan seq atau barisnya; status keluar 1 bila ada temuan."""
     from beasiswa.audit.checks import run
 
     given = read_anchors(anchors, expect_head)
@@ -80,6 +82,6 @@ def verify_command(anchors: Path = ANCHORS_OPTION, expect_head: str = EXPECT_OPT
                 typer.echo(f"  - {finding}")
         else:
             typer.echo(f"{outcome.name}: OK")
-    typer.echo(f"head: {head_line(engine)}")
+    typer.echo(f"ujung: {head_line(engine)}")
     if any(o.findings for o in outcomes):
         raise typer.Exit(1)

@@ -86,9 +86,9 @@ def record_command(
     from beasiswa.indonesian import OUTCOME_NAMES, format_rupiah
     from beasiswa.law import default_law
     from beasiswa.ledger import LedgerBusy
+    from beasiswa.rules import InvalidCase, decide
     from beasiswa.workflow.service import Workflow
     from beasiswa.workflow.states import STATE_NAMES
-    from beasiswa.workflow.service import Workflow
 
     _named(as_, approver, "record")
     law = default_law()
