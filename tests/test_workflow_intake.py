@@ -240,3 +240,24 @@ def test_ten_thousand_rows_are_taken_in_and_taking_them_in_again_changes_nothing
     assert (again.cases_unchanged, again.claims_unchanged, again.claims_taken) == (5_000, 10_000, 0)
     assert snapshot(wf_sqlite) == before
     assert state_of(wf_sqlite, ref(cases[-1], "klaim-2"))["state"] == "returned"
+
+
+
+def test_the_intake_table_counts_a_registered_case_given_more_claims_apart_from_the_new_cases(wf_sqlite):
+    """The demo's contract case, then the KC-PLG sheet that adds a claim to it: the sheet's row for that case
+    counts under "tambah", so the new cases add up to the cases the batch holds."""
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from beasiswa.workflow.views import print_intake
+
+    root = Path(__file__).resolve().parent.parent
+    first = take_in_files(wf_sqlite, [root / "fixtures" / "cases" / "01-contoh-kontrak.json"], AS_ANI)
+    again = take_in_files(wf_sqlite, [root / "fixtures" / "intake" / "kc-plg-2025-07.csv"], AS_ANI)
+    assert (first[0].cases_new, first[0].cases_added) == (1, 0)
+    assert (again[0].cases_new, again[0].cases_added) == (4, 1)
+    console = Console(width=160, record=True)
+    print_intake(console, first + again)
+    total = next(line for line in console.export_text().splitlines() if line.strip().startswith("Jumlah")).split()
+    assert total[1:3] == ["5", "1"]

@@ -104,6 +104,15 @@ class FileSummary:
         return self._cases("new", "added")
 
     @property
+    def cases_new(self) -> int:
+        return self._cases("new")
+
+    @property
+    def cases_added(self) -> int:
+        """Registered cases that this file added claims to (counted once more in no batch's total of cases)."""
+        return self._cases("added")
+
+    @property
     def cases_unchanged(self) -> int:
         return self._cases("unchanged")
 

@@ -163,7 +163,7 @@ def _summary(engine: Engine, case_ids: list[str], console: Console) -> None:
     states = Counter(r.state for r in rows)
     paid = sum(r.amount for r in rows if r.state == State.PAID.value)
     parts = ", ".join(f"{STATE_NAMES[s]} {states[s.value]}" for s in State if states[s.value])
-    console.print(f"Batch: {len(case_ids)} kasus, {len(rows)} klaim ({parts}); dibayar {format_rupiah(paid)}.",
+    console.print(f"Berkas yang diproses: {len(case_ids)} kasus, {len(rows)} klaim ({parts}); dibayar {format_rupiah(paid)}.",
                   highlight=False)
 
 

@@ -54,25 +54,26 @@ def print_intake(console: Console, summaries: Sequence[FileSummary]) -> None:
     table = Table(title="Ringkasan penerimaan berkas", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     name_width = max([len("Berkas"), *(len(Path(s.path).name) for s in summaries)])
     table.add_column("Berkas", no_wrap=True, min_width=name_width)
-    for heading in ("Kasus\nbaru", "Kasus\ntetap", "Kasus\ntolak", "Klaim\nbaru", "Setuju", "Tolak", "Kem-\nbali",
-                    "Tunda", "Klaim\ntetap", "Klaim\ntolak"):
+    headings = ("Kasus\nbaru", "Kasus\ntambah", "Kasus\ntetap", "Kasus\ntolak", "Klaim\nbaru", "Setuju", "Tolak",
+                "Kem-\nbali", "Tunda", "Klaim\ntetap", "Klaim\ntolak")
+    for heading in headings:
         table.add_column(heading, justify="right", no_wrap=True, min_width=6)
-    totals = [0] * 10
+    totals = [0] * len(headings)
     for s in summaries:
         if s.error:
-            table.add_row(escape(Path(s.path).name), *["[red]-[/]"] * 10)  # the reason is printed below
+            table.add_row(escape(Path(s.path).name), *["[red]-[/]"] * len(headings))  # the reason is printed below
             continue
         o = s.outcomes
-        counts = [s.cases_taken, s.cases_unchanged, s.cases_refused, s.claims_taken, o["approved"], o["rejected"],
-                  o["returned"], o["pending"], s.claims_unchanged, s.claims_refused]
+        counts = [s.cases_new, s.cases_added, s.cases_unchanged, s.cases_refused, s.claims_taken, o["approved"],
+                  o["rejected"], o["returned"], o["pending"], s.claims_unchanged, s.claims_refused]
         totals = [t + c for t, c in zip(totals, counts)]
-        table.add_row(escape(Path(s.path).name), *(_red(c) if i in (2, 9) else str(c) for i, c in enumerate(counts)))
+        table.add_row(escape(Path(s.path).name), *(_red(c) if i in (3, 10) else str(c) for i, c in enumerate(counts)))
     if len(summaries) > 1:
         table.add_section()
         table.add_row("[bold]Jumlah[/]", *(f"[bold]{c}[/]" for c in totals))
     # Wider than a narrow terminal rather than folded into unreadable columns.
-    console.print(table, width=max(console.width, name_width + 10 * 8 + 2), crop=False)
-    console.print("Kasus baru: didaftarkan, atau klaim baru ditambahkan pada kasus terdaftar; tetap: sudah terdaftar, "
+    console.print(table, width=max(console.width, name_width + len(headings) * 8 + 2), crop=False)
+    console.print("Kasus baru: didaftarkan; tambah: sudah terdaftar, klaim baru ditambahkan; tetap: sudah terdaftar, "
                   "tidak ada yang berubah; tolak: tidak diterima sama sekali.", style="dim", highlight=False)
     for s in summaries:
         if s.error:
