@@ -5,6 +5,7 @@ behind; the same file again changes nothing; a registered case gains only its ne
 import csv
 import json
 
+import attrs
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import text
@@ -194,6 +195,37 @@ def test_a_file_that_says_otherwise_about_a_registered_case_is_refused_naming_th
     assert "participant.arrears_months: '4' berbeda dengan '0'" in result.refusal.message
     assert "beasiswa arrears" in result.refusal.message
     assert count(wf_sqlite, "claims") == 1
+
+
+def test_the_same_file_again_after_the_arrears_were_recorded_settled_changes_nothing(wf_sqlite):
+    withheld = case(participant=participant(arrears_months=4))
+    taken(wf_sqlite, withheld)
+    assert state_of(wf_sqlite, ref(withheld))["state"] == "pending"
+    refusal, [step] = wf_sqlite.settle_arrears("ani", withheld.case_id, months=0)
+    assert refusal is None and step.ok
+    before = snapshot(wf_sqlite)
+    again = wf_sqlite.take_in("ani", withheld)
+    assert (again.status, again.refusal) == ("unchanged", None)
+    assert snapshot(wf_sqlite) == before
+
+
+def test_a_file_written_before_the_arrears_were_recorded_adds_its_new_claims_decided_on_the_record(wf_sqlite):
+    withheld = case(participant=participant(arrears_months=4))
+    taken(wf_sqlite, withheld)
+    wf_sqlite.settle_arrears("ani", withheld.case_id, months=0)
+    later = attrs.evolve(withheld, claims=[*withheld.claims, claim("klaim-2", year="2024/2025")])
+    result = wf_sqlite.take_in("ani", later)
+    assert result.status == "added" and [t.claim_id for t in result.taken] == ["klaim-2"]
+    assert result.taken[0].outcome != "pending"  # decided on the arrears recorded (0), not the file's 4
+
+
+def test_an_arrears_value_the_case_never_held_is_still_a_difference_naming_the_field(wf_sqlite):
+    withheld = case(participant=participant(arrears_months=4))
+    taken(wf_sqlite, withheld)
+    wf_sqlite.settle_arrears("ani", withheld.case_id, months=0)
+    result = wf_sqlite.take_in("ani", attrs.evolve(withheld, participant=participant(arrears_months=5)))
+    assert result.refusal.code == "CASE_DIFFERS"
+    assert "participant.arrears_months: '5' berbeda dengan '0'" in result.refusal.message
 
 
 def test_a_later_claim_under_the_same_id_for_another_year_is_refused(wf_sqlite):

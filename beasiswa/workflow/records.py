@@ -18,7 +18,7 @@ from beasiswa.model import AcademicYear, Case, Level, Payout
 from beasiswa.workflow.errors import Refusal, claim_not_found
 from beasiswa.workflow.roles import Role, User
 from beasiswa.workflow.states import OWED_STATES
-from beasiswa.workflow.tables import users
+from beasiswa.workflow.tables import audit_trail, users
 
 
 def timestamp(moment: dt.datetime) -> str:
@@ -107,6 +107,14 @@ def refused(at: str, asked_as: str | None, action: str, subject: str, refusal: R
     return dict(at=at, actor=user, asked_as=asked_as or "", action=action, subject=subject, case_id=case_id,
                 claim_id=claim_id, note=note, result="refused", refusal_code=refusal.code,
                 refusal_message=refusal.message)
+
+
+def arrears_recorded_before(conn: Connection, case_id: str) -> set[int]:
+    """The employer's arrears a case held before each change `beasiswa arrears` recorded (the audit trail's
+    `before` of its done `arrears` rows): values a file written earlier may still carry."""
+    rows = conn.execute(select(audit_trail.c.before).where(
+        audit_trail.c.case_id == case_id, audit_trail.c.action == "arrears", audit_trail.c.result == "done"))
+    return {before["arrears_months"] for (before,) in rows if isinstance(before, dict) and "arrears_months" in before}
 
 
 def registered_name(conn: Connection, name: str | None) -> str | None:

@@ -43,6 +43,7 @@ from beasiswa.workflow.override import overridden
 from beasiswa.workflow.records import (
     ClaimRef,
     actor,
+    arrears_recorded_before,
     audit,
     counted_history,
     lock_case,
@@ -439,6 +440,11 @@ class Workflow:
     def _add(self, conn: Connection, user: User, case: Case, row, source: str, now: str) -> CaseIntake:
         """New claims (and children) for a registered case, decided with everything paid or owed counted."""
         registered = registered_case(row.case_file)
+        filed, now_recorded = case.participant.arrears_months, registered.participant.arrears_months
+        if filed != now_recorded and filed in arrears_recorded_before(conn, case.case_id):
+            # The file was written before `beasiswa arrears` recorded the employer's arrears anew: the record
+            # stands, and the file's older value is no difference (the same file again changes nothing).
+            case = attrs.evolve(case, participant=attrs.evolve(case.participant, arrears_months=now_recorded))
         problems = _differences(registered, case, row.office)
         existing = {r.claim_id: r for r in conn.execute(
             select(claims.c.claim_id, claims.c.child_id, claims.c.academic_year, claims.c.level,
