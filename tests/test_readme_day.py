@@ -28,8 +28,9 @@ SHEET = ROOT / "fixtures" / "intake" / "kc-plg-2025-07.csv"
 MONTHS = ("Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember")
 _VOLATILE = (
     (re.compile(r"\b[0-9a-f]{64}\b"), "<hash>"),
-    (re.compile(r"\b\d{1,2}\.\d{2} (WIB|WITA|WIT)\b"), "<jam>"),
-    (re.compile(r"─+"), "─"),  # a table's rule is as wide as its columns
+    (re.compile(r"\b\d{1,2}\.\d{2} (WIB|WITA|WIT|UTC)\b"), "<jam>"),
+    (re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z\b"), "<waktu>"),
+    (re.compile(r"[─━]+"), "─"),  # a table's rule is as wide as its columns
 )
 
 
