@@ -14,6 +14,10 @@ LOCALE = "id_ID"
 _MONTHS = dict(get_month_names("wide", locale=LOCALE))
 
 
+# A letter's kind as an officer reads it (letters.toml's [titles] name the letters themselves).
+LETTER_KIND_NAMES = {"award": "penetapan", "rejection": "penolakan", "return": "pengembalian berkas"}
+
+
 @lru_cache(maxsize=1 << 16)  # pure; a run of cases repeats few dates (birth, submission, year start and end)
 def format_date(day: dt.date) -> str:
     """'27 Agustus 2025': Indonesian month name, no leading zero on the day (Babel's "d MMMM y")."""

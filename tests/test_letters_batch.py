@@ -191,7 +191,7 @@ def test_a_genuine_letter_passes(database, letter):
     result = verify(database, letter)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith(f"ASLI: {letter} (surat B/0001/KC-PLG/BSW/08/2025)")
-    assert "terdaftar untuk klaim KC-PLG-2025-000123/klaim-1 (award, bertanggal 2025-08-27)" in result.stdout
+    assert "terdaftar untuk klaim KC-PLG-2025-000123/klaim-1 (surat penetapan, bertanggal 27 Agustus 2025)" in result.stdout
 
 
 def test_a_letter_with_one_byte_changed_is_altered(database, letter):

@@ -23,11 +23,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 SECTION = "## A day at the branch office"
+# The Letters section goes on with the same folder in the first block after this line.
+CONTINUED = "Continuing the day above:"
 SHEET = ROOT / "fixtures" / "intake" / "kc-plg-2025-07.csv"
 
 MONTHS = ("Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember")
 _VOLATILE = (
     (re.compile(r"\b[0-9a-f]{64}\b"), "<hash>"),
+    (re.compile(r"\b[0-9a-f]{16}…"), "<hash>…"),
     (re.compile(r"\b\d{1,2}\.\d{2} (WIB|WITA|WIT|UTC)\b"), "<jam>"),
     (re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z\b"), "<waktu>"),
     (re.compile(r"[─━]+"), "─"),  # a table's rule is as wide as its columns
@@ -42,10 +45,19 @@ class Step:
 
 
 def day_steps(readme: str) -> list[Step]:
-    """The commands of the day section's blocks, each with the lines the README shows after it."""
+    """The commands of the day section's blocks, then of the Letters section's block that continues the day,
+    each with the lines the README shows after it."""
     lines = readme.splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip() == SECTION)
     end = next((i for i in range(start + 1, len(lines)) if re.match(r"#{1,3} ", lines[i])), len(lines))
+    steps = _steps(lines, start, end)
+    later = next(i for i, line in enumerate(lines) if line.rstrip().endswith(CONTINUED))
+    opening = next(i for i in range(later + 1, len(lines)) if lines[i].startswith("```"))
+    closing = next(i for i in range(opening + 1, len(lines)) if lines[i].startswith("```"))
+    return steps + _steps(lines, later, closing + 1)
+
+
+def _steps(lines: list[str], start: int, end: int) -> list[Step]:
     steps: list[Step] = []
     in_block = False
     command: list[str] = []
@@ -145,7 +157,7 @@ def _environment() -> dict[str, str]:
 def test_the_readme_shows_a_day_of_commands():
     steps = day_steps(README.read_text(encoding="utf-8"))
     assert len(steps) >= 15
-    assert all(step.command.startswith("beasiswa ") for step in steps)
+    assert all(step.command.startswith(("beasiswa ", "cp ")) for step in steps)
 
 
 def test_the_day_at_the_branch_office_runs_as_the_readme_shows_it(day_folder):

@@ -16,9 +16,9 @@ import typer
 from beasiswa.cli_options import DB_OPTION
 from beasiswa.cli_options import engine as _engine
 from beasiswa.cli_options import fail as _fail
+from beasiswa.indonesian import LETTER_KIND_NAMES as KIND_SHOWN
 
 VERDICT_SHOWN = {"genuine": "ASLI", "altered": "DIUBAH", "unknown": "TIDAK DIKENAL"}
-KIND_SHOWN = {"award": "penetapan", "rejection": "penolakan", "return": "pengembalian berkas"}  # letters.toml [titles]
 
 letters_app = typer.Typer(no_args_is_help=True, help="Surat resmi: membuatnya per kelompok, memverifikasi satu surat.")
 

@@ -31,6 +31,7 @@ import pypdf
 
 from sqlalchemy.engine import Connection
 
+from beasiswa.indonesian import LETTER_KIND_NAMES, format_date
 from beasiswa.letters import chain
 from beasiswa.letters.canonical import ATTACHMENT_NAME, digest
 from beasiswa.letters.register import Registered
@@ -162,6 +163,7 @@ def verify_letter(letter: LetterFile, lookup: Callable[[str], Registered | None]
             problems.append("data terlampir sama dengan data yang terdaftar")
         return Verification(Verdict.ALTERED, number, tuple(problems), entry)
     return Verification(Verdict.GENUINE, number, (
-        f"terdaftar untuk klaim {entry.case_id}/{entry.claim_id} ({entry.kind}, bertanggal "
-        f"{entry.letter_date.isoformat()}); SHA-256 PDF dan digest data terlampir sama dengan yang "
+        f"terdaftar untuk klaim {entry.case_id}/{entry.claim_id} (surat "
+        f"{LETTER_KIND_NAMES.get(entry.kind, entry.kind)}, bertanggal {format_date(entry.letter_date)}); SHA-256 PDF "
+        f"dan digest data terlampir sama dengan yang "
         f"terdaftar",), entry)

@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.engine import Engine
 
-from beasiswa.indonesian import format_rupiah
+from beasiswa.indonesian import LETTER_KIND_NAMES, format_rupiah
 from beasiswa.workflow.actions import ACTION_NAMES, Action
 from beasiswa.workflow.intake import take_in_files
 from beasiswa.workflow.queries import batch_claims, lettered
@@ -149,7 +149,7 @@ def _letters(engine: Engine, url: str, case_ids: list[str], out_dir: Path, day: 
 
     render_batch(url, out_dir, chunks, day, workers, on_chunk=on_chunk, issuers=issuers)
     kinds = Counter(i.kind for i in issued)
-    names = {"award": "penetapan", "rejection": "penolakan", "return": "pengembalian"}
+    names = LETTER_KIND_NAMES
     console.print(f"{len(issued)} surat ditulis ke {escape(str(out_dir))}: "
                   + ", ".join(f"{kinds[k]} {names[k]}" for k in names if kinds[k]) + ".", highlight=False)
     for failure in failed:
