@@ -288,6 +288,8 @@ def test_the_application_role_does_a_whole_day_and_owns_nothing(fresh, tmp_path,
         ("users", "add", "budi", "--role", "supervisor", "--office", "KC-PLG", "--as", "admin"),
         ("users", "add", "gita", "--role", "auditor", "--office", "KP", "--as", "admin"),
         ("users", "add", "dedi", "--role", "officer", "--office", "KC-PLG", "--as", "admin"),
+        ("users", "add", "eka", "--role", "officer", "--office", "KC-BDG", "--as", "admin"),
+        ("users", "add", "fajar", "--role", "supervisor", "--office", "KC-BDG", "--as", "admin"),
         ("users", "deactivate", "dedi", "--as", "admin"),
         ("intake", str(CONTRACT), str(SHEET), "--as", "ani"),
         ("resubmit", "KC-PLG-2025-000201/klaim-2", "--documents", "bank_account", "--on", "2025-08-04",
@@ -321,7 +323,7 @@ def test_the_application_role_does_a_whole_day_and_owns_nothing(fresh, tmp_path,
     code, out = run(fresh, "ledger", "exceptions")
     assert code in (0, 1), out
     code, out = run(fresh, "ledger", "record", str(ROOT / "fixtures" / "cases" / "04-pelatihan-jatah-pt.json"),
-                    "--maker", MAKER, "--approver", APPROVER)
+                    "--as", "eka", "--approver", "fajar")
     assert code == 0, out
     assert owner_sql(fresh, "SELECT count(*) FROM pg_class WHERE relowner = "
                             "(SELECT oid FROM pg_roles WHERE rolname = :r)", r=fresh.app) == 0
