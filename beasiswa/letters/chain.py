@@ -18,13 +18,13 @@ the chain row. A chain proves internal consistency only (whoever can write the d
 """
 
 import datetime as dt
-import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from sqlalchemy import and_, func, insert, select
 from sqlalchemy.engine import Connection
 
+from beasiswa.db.canonical import Canonical, digest
 from beasiswa.db.letter_tables import letter_chain, letter_files, letters
 from beasiswa.db.tables import GENESIS_HASH
 
@@ -39,27 +39,11 @@ EVENT_NAMES = {"numbered": "penomoran", "rendered": "pencatatan PDF"}
 # What a letter's stored data states that its register row states too.
 _DATA_FACTS = (("number", "number"), ("kind", "kind"), ("date", "letter_date"), ("case", "case_id"),
                ("claim", "claim_id"), ("office", "office"))
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def canonical_bytes(values: Sequence) -> bytes:
-    """The bytes for a chain row whose values are given in the order of FIELDS."""
-    return _ENCODER.encode([FORMAT, *values]).encode("utf-8")
-
-
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def decode(data: bytes) -> dict:
-    """The fields hashed into a chain row's bytes, by name; ValueError if they are not such bytes."""
-    try:
-        items = json.loads(bytes(data).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"bukan bytes kanonik: {exc}") from None
-    if not isinstance(items, list) or len(items) != len(FIELDS) + 1 or items[0] != FORMAT:
-        raise ValueError(f"bukan bytes kanonik: [{FORMAT!r}, {len(FIELDS)} nilai] yang diharapkan")
-    return dict(zip(FIELDS, items[1:]))
+_CANONICAL = Canonical(FORMAT, FIELDS)
+canonical_bytes = _CANONICAL.bytes
+decode = _CANONICAL.decode
 
 
 def _plain(value):
