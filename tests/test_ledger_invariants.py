@@ -272,7 +272,7 @@ def test_a_rule_only_the_database_caught_is_still_named_not_reported_as_a_failur
                    amount=6_000_000, kind="payout", source="history", reverses_seq=None, maker=MAKER,
                    approver=APPROVER, reason="")
     with pytest.raises(Refused) as refusal:
-        service._run(lambda conn: service._append(conn, request))  # the service's checks skipped
+        service.run(lambda conn: service._append(conn, request))  # the service's checks skipped
     assert refusal.value.code == "FAMILY_CAP_REACHED"
 
 

@@ -38,10 +38,11 @@ from sqlalchemy.engine import Connection
 from beasiswa.casefile import case_to_json, decision_to_json, dumps
 from beasiswa.db.engine import is_postgres
 from beasiswa.db.tables import cases, children, claims, family_totals, level_usage
+from beasiswa.db.uow import timestamp
 from beasiswa.indonesian import format_rupiah
 from beasiswa.ledger.canonical import canonical_bytes, digest
 from beasiswa.ledger.errors import Refused
-from beasiswa.ledger.posting import _HEAD_LOCK, _INSERT_COLUMNS, Ledger, _check_actors, _timestamp, history_key
+from beasiswa.ledger.posting import _HEAD_LOCK, _INSERT_COLUMNS, Ledger, _check_actors, history_key
 from beasiswa.law import Scheme
 from beasiswa.ledger.report import head_of, journal_head
 from beasiswa.ledger.rows import case_row, child_row, decided_claim_rows, family_total_row, usage_rows
@@ -203,7 +204,7 @@ def _plan(ledger: Ledger, chunk: list[tuple[Case, CaseDecision]], maker: str, ap
         else:
             seen.add(case.case_id)
             fresh.append(_Prepared(case, decision, scheme, dumps(case_to_json(case))))
-    now = _timestamp(ledger.clock())
+    now = timestamp(ledger.clock())
     rows: dict[str, list] = {name: [] for name, _ in _TABLES}
     for item in fresh:
         for name, values in _rows(item, now, maker).items():
@@ -258,7 +259,7 @@ def _write(ledger: Ledger, plan: _Plan, maker: str, approver: str) -> ImportResu
         return [p for p in plan.fresh if p.case.case_id in known], len(entries)
 
     try:
-        registered_before, entries = ledger._run(work)
+        registered_before, entries = ledger.run(work)
         result = ImportResult(len(plan.fresh) - len(registered_before), 0, entries, plan.refused)
     except Refused:
         # The database refused something the checks let through: register one by one to pin it down.

@@ -13,9 +13,7 @@ are retried with the same key; they never become a business refusal.
 """
 
 import datetime as dt
-import random
 import sqlite3
-import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -26,6 +24,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from beasiswa.casefile import case_to_json, decision_to_json, dumps
 from beasiswa.db.engine import is_postgres
+from beasiswa.db.uow import MAX_ATTEMPTS, RetryPolicy, UnitOfWork, timestamp, utc_now
 from beasiswa.db.tables import (
     GENESIS_HASH,
     cases,
@@ -43,20 +42,11 @@ from beasiswa.ledger.errors import LedgerBusy, Refused, database_rule
 from beasiswa.ledger.rows import case_row, child_row, decided_claim_rows, family_total_row, usage_rows
 from beasiswa.model import Case, CaseDecision, Level, Outcome, Payout
 
+# Who approved a payout imported from a case file's history[] by the workflow: the file itself (the payment was
+# made before the case reached this system); the maker is the user who took the file in. The journal needs two.
+HISTORY_APPROVER = "case-file"
 # Any constant: the journal head's lock on PostgreSQL ("beasiswa" in ASCII, truncated to 63 bits).
 JOURNAL_LOCK = 0x62656173697377
-RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock not available
-MAX_ATTEMPTS = 25
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def _timestamp(moment: dt.datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError(f"posted_at: {moment!r} has no time zone")
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @attrs.frozen
@@ -213,36 +203,42 @@ def history_key(case_id: str, index: int) -> str:
     return f"{case_id}:history:{index}"
 
 
+def retry_policy(max_attempts: int = MAX_ATTEMPTS) -> RetryPolicy:
+    """The ledger's: contention and a lost race for an idempotency key are retried (the next attempt finds the
+    winner's row and replays or refuses); any other integrity error is the database naming a rule (`Refused`);
+    contention through every attempt is `LedgerBusy`."""
+    return RetryPolicy(max_attempts=max_attempts, also_retry=_lost_race, not_retried=_refusal_from_database,
+                       gave_up=_busy)
+
+
 class Ledger:
-    """The posting service over one engine. `clock` is read only when an entry is posted."""
+    """The posting service over one engine. `clock` is read only when an entry is posted.
+
+    `register`, `pay` and `reverse` each run in a transaction of their own (`run`). `register_in`, `pay_in`
+    and `reverse_in` are the same postings inside a transaction the caller owns (the workflow's, which writes
+    the claim's state and its audit row in it too): the caller opens it with `run`, so it is retried as the
+    ledger's own are, and has checked the actors itself (roles, four eyes)."""
 
     def __init__(self, engine: Engine, law: Law | None = None,
                  clock: Callable[[], dt.datetime] = utc_now, max_attempts: int = MAX_ATTEMPTS):
         self.engine = engine
         self.law = law or default_law()
-        self.clock = clock
-        self.max_attempts = max_attempts
-        self.retries = 0  # conflicts retried so far, for the curious (tests, bench)
+        self.unit_of_work = UnitOfWork(engine, clock=clock, policy=retry_policy(max_attempts))
         self._stages: dict[tuple[str, str, str], tuple[frozenset[str], int] | None] = {}
 
+    @property
+    def clock(self) -> Callable[[], dt.datetime]:
+        return self.unit_of_work.clock
+
+    @property
+    def retries(self) -> int:
+        """Conflicts retried so far, for the curious (tests, bench)."""
+        return self.unit_of_work.retries
+
     # ------------------------------------------------------------------------------------------ running
-    def _run(self, work: Callable[[Connection], Any]) -> Any:
-        for attempt in range(1, self.max_attempts + 1):
-            try:
-                with self.engine.begin() as conn:
-                    return work(conn)
-            except Refused:
-                raise
-            except DBAPIError as exc:
-                if not _retryable(exc):
-                    if isinstance(exc, IntegrityError):
-                        raise _refusal_from_database(exc) from exc
-                    raise
-                if attempt == self.max_attempts:
-                    raise LedgerBusy(f"gave up after {attempt} attempts: {exc.orig}") from exc
-                self.retries += 1
-                time.sleep(min(0.5, 0.005 * 2 ** min(attempt, 7)) * random.random())
-        raise AssertionError("unreachable")  # pragma: no cover
+    def run(self, work: Callable[[Connection], Any]) -> Any:
+        """`work(conn)` in one transaction, retried as the ledger retries its own postings."""
+        return self.unit_of_work.run(work)
 
     # ------------------------------------------------------------------------------------ registering
     def register(self, case: Case, decision: CaseDecision, *, maker: str, approver: str) -> Registered:
@@ -252,12 +248,13 @@ class Ledger:
         _check_actors(maker, approver)
         if decision.case_id != case.case_id:
             raise ValueError(f"decision.case_id: {decision.case_id!r} is not the case's {case.case_id!r}")
+        return self.run(lambda conn: self.register_in(conn, case, decision, maker=maker, approver=approver))
+
+    def register_in(self, conn: Connection, case: Case, decision: CaseDecision, *, maker: str,
+                    approver: str) -> Registered:
+        """`register`, in the caller's transaction."""
         scheme = self.law.scheme(decision.scheme)
         case_file = dumps(case_to_json(case))
-        return self._run(lambda conn: self._register(conn, case, decision, scheme, case_file, maker, approver))
-
-    def _register(self, conn: Connection, case: Case, decision: CaseDecision, scheme: Scheme, case_file: str,
-                  maker: str, approver: str) -> Registered:
         existing = conn.execute(select(cases.c.case_file, cases.c.scheme_id)
                                 .where(cases.c.case_id == case.case_id)).one_or_none()
         if existing is not None:
@@ -269,7 +266,7 @@ class Ledger:
                                                            journal.c.source == "history"))
                                 .order_by(journal.c.seq)).all()
             return Registered(case.case_id, existing.scheme_id, False, tuple(Entry.from_row(r) for r in rows))
-        conn.execute(insert(cases).values(case_row(case, scheme, case_file, _timestamp(self.clock()), maker)))
+        conn.execute(insert(cases).values(case_row(case, scheme, case_file, timestamp(self.clock()), maker)))
         conn.execute(insert(children), [child_row(case.case_id, c) for c in case.children])
         claim_rows = decided_claim_rows(case, scheme, decision_to_json(decision)["decisions"])
         if claim_rows:
@@ -302,7 +299,12 @@ class Ledger:
         """Post the payout of a registered claim's approved decision. `key` defaults to one per claim."""
         _check_actors(maker, approver)
         key = key or payout_key(case_id, claim_id)
-        return self._run(lambda conn: self._pay(conn, case_id, claim_id, maker, approver, key, commit=True))
+        return self.run(lambda conn: self._pay(conn, case_id, claim_id, maker, approver, key, commit=True))
+
+    def pay_in(self, conn: Connection, case_id: str, claim_id: str, *, maker: str, approver: str,
+               key: str | None = None) -> Posted:
+        """`pay`, in the caller's transaction."""
+        return self._pay(conn, case_id, claim_id, maker, approver, key or payout_key(case_id, claim_id))
 
     def _pay(self, conn: Connection, case_id: str, claim_id: str, maker: str, approver: str, key: str,
              commit: bool = False) -> Posted:
@@ -360,7 +362,7 @@ class Ledger:
                     # The time is read before the head's lock (the lock is not held across a round trip to
                     # read it after): entries posted at once by several processes may carry times a lock wait
                     # apart, out of seq order.
-                    posted_at = _timestamp(self.clock())
+                    posted_at = timestamp(self.clock())
                     commands.execute(_PG_HEAD_LOCK)
                     cursor.execute(_PG_CHAINED_INSERT, _chained_values(request, posted_at))
                     if own:
@@ -415,7 +417,7 @@ class Ledger:
 
     def _entry(self, request: dict, head_seq: int | None, head_hash: str | None) -> tuple[Entry, tuple]:
         """The entry at the head (seq, time, chain, hash) and its INSERT's values, in _INSERT_COLUMNS' order."""
-        return self._entry_at(request, head_seq + 1 if head_seq is not None else 1, _timestamp(self.clock()),
+        return self._entry_at(request, head_seq + 1 if head_seq is not None else 1, timestamp(self.clock()),
                               head_hash if head_hash is not None else GENESIS_HASH)
 
     @staticmethod
@@ -456,9 +458,12 @@ class Ledger:
         if not reason.strip():
             raise Refused("REASON_REQUIRED", f"reversal of seq {seq}: a reason is required", seq=seq)
         key = key or f"reversal:{seq}"
-        return self._run(lambda conn: self._reverse(conn, seq, reason, maker, approver, key))
+        return self.run(lambda conn: self.reverse_in(conn, seq, reason=reason, maker=maker, approver=approver,
+                                                     key=key))
 
-    def _reverse(self, conn: Connection, seq: int, reason: str, maker: str, approver: str, key: str) -> Posted:
+    def reverse_in(self, conn: Connection, seq: int, *, reason: str, maker: str, approver: str,
+                   key: str) -> Posted:
+        """`reverse`, in the caller's transaction (its reason checked by the caller)."""
         target = conn.execute(select(journal).where(journal.c.seq == seq)).one_or_none()
         if target is None:
             raise Refused("ENTRY_NOT_FOUND", f"the journal has no entry seq {seq}", seq=seq)
@@ -575,17 +580,11 @@ def _check_actors(maker: str, approver: str) -> None:
                       f"people", maker=maker, approver=approver)
 
 
-def _retryable(exc: DBAPIError) -> bool:
-    orig = exc.orig
-    if getattr(orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
-        return True
-    if isinstance(orig, sqlite3.OperationalError):
-        text = str(orig)
-        return "locked" in text or "busy" in text
+def _lost_race(exc: DBAPIError) -> bool:
     if isinstance(exc, IntegrityError):
         # Another writer posted the same key (or, behind the service's back, the same seq) first: the next
         # attempt finds its row and replays or refuses with the rule named.
-        text = str(orig)
+        text = str(exc.orig)
         return ("idempotency_key" in text or "journal.seq" in text or "journal_pkey" in text)
     return False
 
@@ -596,7 +595,13 @@ def _from_driver(conn: Connection, exc: Exception, statement: str) -> DBAPIError
     return DBAPIError.instance(statement, None, exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect)
 
 
-def _refusal_from_database(exc: IntegrityError) -> Refused:
+def _busy(exc: DBAPIError, attempts: int) -> LedgerBusy:
+    return LedgerBusy(f"gave up after {attempts} attempts: {exc.orig}")
+
+
+def _refusal_from_database(exc: DBAPIError) -> Refused | None:
+    if not isinstance(exc, IntegrityError):
+        return None
     message = str(exc.orig).strip().splitlines()[0]
     code = database_rule(message) or "REFUSED_BY_DATABASE"
     return Refused(code, f"refused by the database: {message}", database_message=message)

@@ -26,7 +26,6 @@ letters' data changed since), the register refuses rather than issue a letter th
 
 import datetime as dt
 import random
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -34,11 +33,11 @@ from contextlib import contextmanager
 import attrs
 from sqlalchemy import and_, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from beasiswa.casefile import loads, parse_case
 from beasiswa.db.letter_tables import letter_files, letter_sequences, letters
 from beasiswa.db.tables import cases, claims
+from beasiswa.db.uow import RetryPolicy, UnitOfWork, utc_now
 from beasiswa.letters import chain
 from beasiswa.letters.canonical import canonical_bytes, digest
 from beasiswa.letters.content import Kind, Letter, LetterNumber, build_letter, letter_number
@@ -49,8 +48,8 @@ from beasiswa.workflow.errors import Refusal
 from beasiswa.workflow.records import actor, audit
 from beasiswa.workflow.roles import User, check
 
-RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock not available
-MAX_ATTEMPTS = 25
+# Contention is retried; anything else, and contention through every attempt, is raised as the database said.
+RETRY_POLICY = RetryPolicy(pause=lambda attempt: random.uniform(0, 0.01 * attempt))
 DECIDED = tuple(o.value for o in Outcome if Kind.for_outcome(o) is not None)
 
 
@@ -61,14 +60,6 @@ class LetterRefused(Exception):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def timestamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def file_name(number: str) -> str:
@@ -149,6 +140,7 @@ class LetterRegister:
         self.engine = engine
         self.settings = settings or default_settings()
         self.clock = clock
+        self._unit_of_work = UnitOfWork(engine, clock=clock, policy=RETRY_POLICY)
         self.issuers = dict(issuers or {})  # office -> the user who issues its letters
         self._cases: OrderedDict[str, Case] = OrderedDict()
         self._cached_cases = cached_cases
@@ -290,7 +282,7 @@ class LetterRegister:
         if row.pdf_sha256 is None:
             user = self._issuer(conn, row.office)
             conn.execute(insert(letter_files).values(number=number, pdf_sha256=pdf_sha256,
-                                                     rendered_at=timestamp(self.clock())))
+                                                     rendered_at=self._unit_of_work.now()))
             chain.append(conn, "rendered", number, user.name)
             row = conn.execute(_REGISTER.where(letters.c.number == number)).one()
         elif row.pdf_sha256 != pdf_sha256:
@@ -364,7 +356,7 @@ class LetterRegister:
                            case_id=key.case_id, claim_id=key.claim_id,
                            decision_revision=claim_row.decision_revision, kind=kind.value, letter_date=day,
                            data=data, data_digest=digest(data), file_name=file_name(number),
-                           numbered_at=timestamp(self.clock()))
+                           numbered_at=self._unit_of_work.now())
         values = attrs.asdict(entry)
         del values["pdf_sha256"], values["rendered_at"]
         conn.execute(insert(letters).values(**values))
@@ -386,17 +378,7 @@ class LetterRegister:
                             .returning(letter_sequences.c.last)).scalar_one()
 
     def _retrying(self, work):
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            try:
-                with self.engine.begin() as conn:
-                    return work(conn)
-            except IntegrityError:
-                raise
-            except DBAPIError as exc:
-                if attempt == MAX_ATTEMPTS or not _retryable(exc):
-                    raise
-            time.sleep(random.uniform(0, 0.01 * attempt))
-        raise AssertionError("unreachable")  # pragma: no cover
+        return self._unit_of_work.run(work)
 
 
 @attrs.frozen
@@ -405,10 +387,3 @@ class Rendering:
 
     entry: Registered
     record: Callable[[str], Registered]
-
-
-def _retryable(exc: DBAPIError) -> bool:
-    sqlstate = getattr(exc.orig, "sqlstate", None)
-    if sqlstate in RETRYABLE_SQLSTATES:
-        return True
-    return "database is locked" in str(exc.orig)

@@ -2,7 +2,6 @@
 the rules count for a case. Every function takes the open connection of the caller's transaction.
 """
 
-import datetime as dt
 from contextlib import contextmanager
 from typing import Any
 
@@ -19,13 +18,6 @@ from beasiswa.workflow.errors import Refusal
 from beasiswa.workflow.roles import Role, User
 from beasiswa.workflow.states import OWED_STATES
 from beasiswa.workflow.tables import users
-
-
-def timestamp(moment: dt.datetime) -> str:
-    """UTC, ISO 8601 with microseconds and a Z, as the journal writes it."""
-    if moment.tzinfo is None:
-        raise ValueError(f"clock: {moment!r} has no time zone")
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @attrs.frozen(order=True)

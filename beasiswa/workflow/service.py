@@ -29,14 +29,14 @@ from sqlalchemy.exc import IntegrityError
 from beasiswa.casefile import CONVERTER, case_to_json, dumps
 from beasiswa.db.engine import is_postgres
 from beasiswa.db.tables import cases, children, claims, family_totals, journal, level_usage
+from beasiswa.db.uow import timestamp, utc_now
 from beasiswa.law import Law, default_law
 from beasiswa.ledger import Ledger, Refused
 from beasiswa.ledger.errors import database_rule
-from beasiswa.ledger.posting import Entry, payout_key, utc_now
+from beasiswa.ledger.posting import HISTORY_APPROVER, Entry, payout_key
 from beasiswa.ledger.rows import case_row, child_row, claim_row, decision_columns, family_total_row, usage_rows
 from beasiswa.model import Case, Code, Document, Level, Outcome
 from beasiswa.rules import InvalidCase, decide
-from beasiswa.workflow import ledger_bridge
 from beasiswa.workflow.actions import Action
 from beasiswa.workflow.errors import Refusal
 from beasiswa.workflow.override import overridden
@@ -53,7 +53,6 @@ from beasiswa.workflow.records import (
     registered_case,
     registered_name,
     savepoint,
-    timestamp,
 )
 from beasiswa.workflow.roles import (
     Role,
@@ -189,7 +188,7 @@ class Workflow:
         self.ledger = Ledger(engine, self.law, clock)
 
     def _run(self, work: Callable[[Connection], Any]) -> Any:
-        return ledger_bridge.run(self.ledger, work)
+        return self.ledger.run(work)
 
     def _now(self) -> str:
         return timestamp(self.clock())
@@ -392,7 +391,7 @@ class Workflow:
 
     def _register(self, conn: Connection, user: User, case: Case, decision, source: str, now: str) -> CaseIntake:
         """A new case with history: the ledger registers it and imports its history into the journal."""
-        ledger_bridge.register(self.ledger, conn, case, decision, maker=user.name)
+        self.ledger.register_in(conn, case, decision, maker=user.name, approver=HISTORY_APPROVER)
         conn.execute(update(claims).where(claims.c.case_id == case.case_id).values(
             state=_STATE_FOR_OUTCOME, automatic_outcome=claims.c.outcome, state_at=now, decided_at=now,
             decided_by=user.name))
@@ -673,8 +672,8 @@ class Workflow:
             check_two_people(maker, checker, f"pembatalan pembayaran {what}")
             ref = ClaimRef(target.case_id, target.claim_id) if target.kind == "payout" and target.claim_id else None
             row = lock_claim(conn, ref, full=True) if ref is not None else None
-            posted = ledger_bridge.reverse(self.ledger, conn, seq, reason=reason, maker=maker.name,
-                                           approver=checker.name, key=key or f"reversal:{seq}")
+            posted = self.ledger.reverse_in(conn, seq, reason=reason, maker=maker.name, approver=checker.name,
+                                            key=key or f"reversal:{seq}")
             entry = posted.entry
             if posted.replayed:
                 return Reversal(entry, True, ref)
@@ -786,8 +785,8 @@ class Workflow:
         key = base = payout_key(ref.case_id, ref.claim_id)
         for attempt in itertools.count(2):
             try:
-                posted = ledger_bridge.pay(self.ledger, conn, ref.case_id, ref.claim_id, maker=maker,
-                                           approver=approver, key=key)
+                posted = self.ledger.pay_in(conn, ref.case_id, ref.claim_id, maker=maker, approver=approver,
+                                            key=key)
             except Refused as refused:
                 if refused.code != "IDEMPOTENCY_KEY_REUSED":
                     raise
