@@ -295,7 +295,8 @@ def report_command(
     finds a break (the report is still printed)."""
     from beasiswa.ledger import verify
     from beasiswa.ledger.report import (ReportOptionError, build_report, check_period, head_line, journal_head,
-                                        parse_dimensions, print_report, report_rows)
+                                        parse_dimensions, report_rows)
+    from beasiswa.ledger.views import print_report
 
     try:
         dimensions, period = parse_dimensions(by), check_period(period)
@@ -337,7 +338,8 @@ def entitlement_command(
 
     from beasiswa.db import database_url, redact
     from beasiswa.law import default_law
-    from beasiswa.ledger.entitlement import UnknownCase, print_entitlement, read_entitlement, to_json
+    from beasiswa.ledger.entitlement import UnknownCase, read_entitlement, to_json
+    from beasiswa.ledger.views import print_entitlement
 
     if format not in ("table", "json"):
         _fail(f"--format: {format!r} is not a format (table, json)")
@@ -362,8 +364,9 @@ def exceptions_command(
     event, level or amount not the law's, allowance, child limit, child or family cap, one account on several
     families, maker = approver, sequence gaps. One line per finding; exit 0 with "no exceptions", 1 if any."""
     from beasiswa.law import default_law
-    from beasiswa.ledger.exceptions import HEADER, find_exceptions, finding_rows, print_findings
+    from beasiswa.ledger.exceptions import HEADER, find_exceptions, finding_rows
     from beasiswa.ledger.report import head_line, journal_head
+    from beasiswa.ledger.views import print_findings
 
     if format not in ("table", "csv"):
         _fail(f"--format: {format!r} is not a format (table, csv)")

@@ -41,8 +41,11 @@ from beasiswa.db.tables import cases, children, claims, family_totals, level_usa
 from beasiswa.db.uow import timestamp
 from beasiswa.indonesian import format_rupiah
 from beasiswa.ledger.canonical import canonical_bytes, digest
+from beasiswa.ledger.checks import check_actors
+from beasiswa.ledger.entries import INSERT_COLUMNS, history_key
 from beasiswa.ledger.errors import Refused
-from beasiswa.ledger.posting import _HEAD_LOCK, _INSERT_COLUMNS, Ledger, _check_actors, history_key
+from beasiswa.ledger.posting import Ledger
+from beasiswa.ledger.statements import HEAD_LOCK
 from beasiswa.law import Scheme
 from beasiswa.ledger.report import head_of, journal_head
 from beasiswa.ledger.rows import case_row, child_row, decided_claim_rows, family_total_row, usage_rows
@@ -154,7 +157,7 @@ def _plain(conn: Connection, rows: list[dict]) -> list[tuple]:
 
 
 def _chain(batch: list[_Prepared], seq: int, prev_hash: str, now: str, maker: str, approver: str) -> list[tuple]:
-    """The batch's history as journal rows (in _INSERT_COLUMNS order), chained from the head (seq, hash)."""
+    """The batch's history as journal rows (in INSERT_COLUMNS order), chained from the head (seq, hash)."""
     entries = []
     for item in batch:
         case, group_of = item.case, item.scheme.level_group
@@ -249,13 +252,13 @@ def _write(ledger: Ledger, plan: _Plan, maker: str, approver: str) -> ImportResu
             else:
                 _driver_insert(conn, name, tuple(rows[name][0]), _plain(conn, rows[name]))
         if is_postgres(conn):
-            conn.execute(_HEAD_LOCK)
+            conn.execute(HEAD_LOCK)
         head = head_of(conn)
         entries = plan.entries
         if known or head != plan.assumed:  # another writer came first, or some cases were there already
             entries = _chain(new, *head, plan.now, maker, approver)
         if entries:
-            _driver_insert(conn, "journal", _INSERT_COLUMNS, list(entries))
+            _driver_insert(conn, "journal", INSERT_COLUMNS, list(entries))
         return [p for p in plan.fresh if p.case.case_id in known], len(entries)
 
     try:
@@ -292,7 +295,7 @@ def import_cases(ledger: Ledger, items: Iterable[tuple[Case, CaseDecision]], *, 
     While the database writes one batch (in a thread of its own: the drivers let go of the GIL while the
     database works), the next is checked, built and chained here, from the head the batch being written
     will leave."""
-    _check_actors(maker, approver)
+    check_actors(maker, approver)
     total = ImportResult()
     assumed = journal_head(ledger.engine)  # a guess, checked under the writer's lock
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-import") as writer:

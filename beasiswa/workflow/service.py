@@ -33,7 +33,7 @@ from beasiswa.db.uow import timestamp, utc_now
 from beasiswa.law import Law, default_law
 from beasiswa.ledger import Ledger, Refused
 from beasiswa.ledger.errors import database_rule
-from beasiswa.ledger.posting import HISTORY_APPROVER, Entry, payout_key
+from beasiswa.ledger.entries import HISTORY_APPROVER, Entry, payout_key
 from beasiswa.ledger.rows import case_row, child_row, claim_row, decision_columns, family_total_row, usage_rows
 from beasiswa.model import Case, Code, Document, Level, Outcome
 from beasiswa.rules import InvalidCase, decide
