@@ -14,9 +14,8 @@ from beasiswa.db.engine import is_postgres
 from beasiswa.indonesian import format_rupiah
 from beasiswa.law import Scheme
 from beasiswa.ledger.entries import REQUEST_FIELDS, Entry, Posted
-from beasiswa.ledger.errors import Refused
 from beasiswa.ledger.statements import BY_KEY, CHILD, CHILD_FOR_UPDATE, FAMILY, FAMILY_FOR_UPDATE, KEY_SEQ
-from beasiswa.model import Level
+from beasiswa.model import Level, Refusal
 from beasiswa.rules.level import within_allowance
 from beasiswa.rules.money import within_cap
 
@@ -33,10 +32,10 @@ class Family(NamedTuple):
 def check_actors(maker: str, approver: str) -> None:
     """Two people, both named (compared ignoring case and surrounding spaces)."""
     if not maker.strip() or not approver.strip():
-        raise Refused("ACTOR_MISSING", f"maker {maker!r} and approver {approver!r} must both be named",
+        raise Refusal("ACTOR_MISSING", f"maker {maker!r} and approver {approver!r} must both be named",
                       maker=maker, approver=approver)
     if maker.strip().casefold() == approver.strip().casefold():
-        raise Refused("MAKER_IS_APPROVER", f"maker and approver are both {maker!r}; a posting needs two "
+        raise Refusal("MAKER_IS_APPROVER", f"maker and approver are both {maker!r}; a posting needs two "
                       f"people", maker=maker, approver=approver)
 
 
@@ -45,7 +44,7 @@ def lock_family(conn: Connection, case_id: str, key: str | None = None) -> Famil
     entry already posted under `key` (`key_seq`), when a key is given."""
     row = conn.execute(FAMILY_FOR_UPDATE if is_postgres(conn) else FAMILY, {"case_id": case_id}).one_or_none()
     if row is None:
-        raise Refused("CASE_NOT_REGISTERED", f"case {case_id!r} is not registered in the ledger",
+        raise Refusal("CASE_NOT_REGISTERED", f"case {case_id!r} is not registered in the ledger",
                       case_id=case_id)
     key_seq = conn.execute(KEY_SEQ, {"key": key}).scalar() if key is not None else None
     return Family(*row, key_seq)
@@ -69,7 +68,7 @@ def replay(conn: Connection, request: dict, key_seq: int | None) -> Posted | Non
     differs = [f"{name} {getattr(first, name)!r} → {request[name]!r}" for name in REQUEST_FIELDS
                if getattr(first, name) != request[name]]
     if differs:
-        raise Refused("IDEMPOTENCY_KEY_REUSED",
+        raise Refusal("IDEMPOTENCY_KEY_REUSED",
                       f"key {request['idempotency_key']!r} was used for seq {first.seq} with another payload "
                       f"({'; '.join(differs)})", key=request["idempotency_key"], seq=first.seq)
     return Posted(first, replayed=True)
@@ -81,31 +80,31 @@ def check_payout(conn: Connection, family: Family, scheme: Scheme, request: dict
     case_id, child_id, year = request["case_id"], request["child_id"], request["academic_year"]
     amount = request["amount"]
     if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
-        raise Refused("AMOUNT_NOT_POSITIVE", f"{where}: amount {amount!r} is not a positive whole rupiah "
+        raise Refusal("AMOUNT_NOT_POSITIVE", f"{where}: amount {amount!r} is not a positive whole rupiah "
                       f"amount", amount=amount)
     group = scheme.level_group_by_id(request["level_group"])
     stage = group.stage_of(Level(request["level"]))
     usage = lock_child(conn, request, sorted(lv.value for lv in stage.levels) if stage else ())
     if usage is None:
-        raise Refused("CHILD_NOT_REGISTERED", f"{where}: case {case_id} has no child {child_id!r} with level "
+        raise Refusal("CHILD_NOT_REGISTERED", f"{where}: case {case_id} has no child {child_id!r} with level "
                       f"group {request['level_group']}", case_id=case_id, child_id=child_id)
     held = usage.held_seq
     if held is not None:
-        raise Refused("ALREADY_CLAIMED", f"{where}: child {child_id} of case {case_id} already has payout "
+        raise Refusal("ALREADY_CLAIMED", f"{where}: child {child_id} of case {case_id} already has payout "
                       f"seq {held} for {year}", case_id=case_id, child_id=child_id, academic_year=year,
                       seq=held)
     if not within_allowance(usage.years_used + 1, usage.allowance):
-        raise Refused("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child_id} has used {usage.years_used} of "
+        raise Refusal("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child_id} has used {usage.years_used} of "
                       f"{usage.allowance} years of {group.name}", case_id=case_id, child_id=child_id,
                       level_group=group.id, years_used=usage.years_used, allowance=usage.allowance)
     if stage is not None:
         used = usage.stage_used
         if not within_allowance(used + 1, stage.years.value):
-            raise Refused("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child_id} has used {used} of "
+            raise Refusal("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child_id} has used {used} of "
                           f"{stage.years.value} years of {stage.name}", case_id=case_id, child_id=child_id,
                           level_group=group.id, stage=stage.id, years_used=used, allowance=stage.years.value)
     if not within_cap(family.paid + amount, family.cap):
-        raise Refused("FAMILY_CAP_REACHED",
+        raise Refusal("FAMILY_CAP_REACHED",
                       f"{where}: case {case_id} has paid {format_rupiah(family.paid)} of its cap "
                       f"{format_rupiah(family.cap)}; {format_rupiah(amount)} would exceed it (remaining "
                       f"{format_rupiah(family.cap - family.paid)})", case_id=case_id, paid=family.paid,

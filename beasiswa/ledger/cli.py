@@ -139,7 +139,7 @@ def reverse_command(
     office, another person); a claim it paid goes back to `decided` (diputuskan) for review; audited."""
     from beasiswa.indonesian import format_rupiah
     from beasiswa.ledger import LedgerBusy
-    from beasiswa.workflow.errors import Refusal
+    from beasiswa.model import Refusal
     from beasiswa.workflow.service import Workflow
     from beasiswa.workflow.states import STATE_NAMES
 

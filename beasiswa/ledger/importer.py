@@ -43,13 +43,12 @@ from beasiswa.indonesian import format_rupiah
 from beasiswa.ledger.canonical import canonical_bytes, digest
 from beasiswa.ledger.checks import check_actors
 from beasiswa.ledger.entries import INSERT_COLUMNS, history_key
-from beasiswa.ledger.errors import Refused
 from beasiswa.ledger.posting import Ledger
 from beasiswa.ledger.statements import HEAD_LOCK
 from beasiswa.law import Scheme
 from beasiswa.ledger.report import head_of, journal_head
 from beasiswa.ledger.rows import case_row, child_row, decided_claim_rows, family_total_row, usage_rows
-from beasiswa.model import Case, CaseDecision
+from beasiswa.model import Case, CaseDecision, Refusal
 
 CASES_PER_BATCH = 2_000
 
@@ -59,14 +58,14 @@ class ImportResult:
     registered: int = 0  # cases newly registered
     unchanged: int = 0  # cases registered before from the same file
     entries: int = 0  # history payouts written to the journal
-    refused: tuple[tuple[str, Refused], ...] = ()  # (case_id, refusal): nothing of these cases was written
+    refused: tuple[tuple[str, Refusal], ...] = ()  # (case_id, refusal): nothing of these cases was written
 
     def __add__(self, other: "ImportResult") -> "ImportResult":
         return ImportResult(self.registered + other.registered, self.unchanged + other.unchanged,
                             self.entries + other.entries, self.refused + other.refused)
 
 
-def history_refusal(case: Case, scheme: Scheme) -> Refused | None:
+def history_refusal(case: Case, scheme: Scheme) -> Refusal | None:
     """Why `Ledger.register` would refuse this case's history (checked against an empty ledger), or None."""
     children_ids = {c.id for c in case.children}
     years: dict[tuple[str, str], int] = {}
@@ -77,33 +76,33 @@ def history_refusal(case: Case, scheme: Scheme) -> Refused | None:
         where = f"history[{index}]"
         group = scheme.level_group(payout.level)
         if group is None:
-            return Refused("LEVEL_NOT_COVERED", f"{where}.level: {payout.level.value} is not covered by "
+            return Refusal("LEVEL_NOT_COVERED", f"{where}.level: {payout.level.value} is not covered by "
                            f"{scheme.name}", case_id=case.case_id, level=payout.level.value)
         child, year = payout.child, str(payout.academic_year)
         if child not in children_ids:
-            return Refused("CHILD_NOT_REGISTERED", f"{where}: case {case.case_id} has no child {child!r} with "
+            return Refusal("CHILD_NOT_REGISTERED", f"{where}: case {case.case_id} has no child {child!r} with "
                            f"level group {group.id}", case_id=case.case_id, child_id=child)
         if (child, year) in held:
-            return Refused("ALREADY_CLAIMED", f"{where}: child {child} of case {case.case_id} already has a "
+            return Refusal("ALREADY_CLAIMED", f"{where}: child {child} of case {case.case_id} already has a "
                            f"payout for {year} (history[{held[(child, year)]}])", case_id=case.case_id,
                            child_id=child, academic_year=year)
         used = years.get((child, group.id), 0)
         if group.years is not None and used + 1 > group.years.value:
-            return Refused("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child} has used {used} of "
+            return Refusal("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child} has used {used} of "
                            f"{group.years.value} years of {group.name}", case_id=case.case_id, child_id=child,
                            level_group=group.id, years_used=used, allowance=group.years.value)
         stage = group.stage_of(payout.level)
         if stage is not None:
             in_stage = stages.get((child, stage.id), 0)
             if in_stage + 1 > stage.years.value:
-                return Refused("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child} has used {in_stage} of "
+                return Refusal("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child} has used {in_stage} of "
                                f"{stage.years.value} years of {stage.name}", case_id=case.case_id, child_id=child,
                                level_group=group.id, stage=stage.id, years_used=in_stage,
                                allowance=stage.years.value)
             stages[(child, stage.id)] = in_stage + 1
         cap = scheme.family_cap.value
         if paid + payout.amount > cap:
-            return Refused("FAMILY_CAP_REACHED", f"{where}: case {case.case_id} has paid {format_rupiah(paid)} of "
+            return Refusal("FAMILY_CAP_REACHED", f"{where}: case {case.case_id} has paid {format_rupiah(paid)} of "
                            f"its cap {format_rupiah(cap)}; {format_rupiah(payout.amount)} would exceed it "
                            f"(remaining {format_rupiah(cap - paid)})", case_id=case.case_id, paid=paid, cap=cap,
                            amount=payout.amount)
@@ -179,7 +178,7 @@ class _Plan:
     """A batch made ready without the database: refusals found, rows built, entries chained from the head
     the batch expects to find (`assumed`); the writer re-chains them if the head turns out otherwise."""
 
-    refused: tuple[tuple[str, Refused], ...]
+    refused: tuple[tuple[str, Refusal], ...]
     fresh: tuple[_Prepared, ...]
     repeated: tuple[tuple[Case, CaseDecision], ...]  # an id twice in one batch: `register` sees it after
     now: str
@@ -264,7 +263,7 @@ def _write(ledger: Ledger, plan: _Plan, maker: str, approver: str) -> ImportResu
     try:
         registered_before, entries = ledger.run(work)
         result = ImportResult(len(plan.fresh) - len(registered_before), 0, entries, plan.refused)
-    except Refused:
+    except Refusal:
         # The database refused something the checks let through: register one by one to pin it down.
         registered_before, result = list(plan.fresh), ImportResult(refused=plan.refused)
     for case, decision in [*((p.case, p.decision) for p in registered_before), *plan.repeated]:
@@ -275,7 +274,7 @@ def _write(ledger: Ledger, plan: _Plan, maker: str, approver: str) -> ImportResu
 def _register_one(ledger: Ledger, case: Case, decision: CaseDecision, maker: str, approver: str) -> ImportResult:
     try:
         done = ledger.register(case, decision, maker=maker, approver=approver)
-    except Refused as refusal:
+    except Refusal as refusal:
         return ImportResult(refused=((case.case_id, refusal),))
     if done.new:
         return ImportResult(registered=1, entries=len(done.history))

@@ -3,14 +3,15 @@
 Serialization failures, deadlocks and lock time-outs roll back and are retried with the same key; so is a lost
 race for an idempotency key (the next attempt finds the winner's row and replays or refuses). They never become
 a business refusal; contention through every attempt is `LedgerBusy`. Any other integrity error is the
-database naming a rule (a trigger's code or a constraint's name, `database_rule`): a `Refused` with that code.
+database naming a rule (a trigger's code or a constraint's name, `database_rule`): a `Refusal` with that code.
 """
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from beasiswa.db.uow import MAX_ATTEMPTS, RetryPolicy
-from beasiswa.ledger.errors import LedgerBusy, Refused, database_rule
+from beasiswa.ledger.errors import LedgerBusy, database_rule
+from beasiswa.model import Refusal
 
 
 def retry_policy(max_attempts: int = MAX_ATTEMPTS) -> RetryPolicy:
@@ -31,13 +32,13 @@ def _busy(exc: DBAPIError, attempts: int) -> LedgerBusy:
     return LedgerBusy(f"gave up after {attempts} attempts: {exc.orig}")
 
 
-def refusal_from_database(exc: DBAPIError) -> Refused | None:
+def refusal_from_database(exc: DBAPIError) -> Refusal | None:
     """The rule an integrity error names, as a refusal; None for any other error (raised as it is)."""
     if not isinstance(exc, IntegrityError):
         return None
     message = str(exc.orig).strip().splitlines()[0]
     code = database_rule(message) or "REFUSED_BY_DATABASE"
-    return Refused(code, f"refused by the database: {message}", database_message=message)
+    return Refusal(code, f"refused by the database: {message}", database_message=message)
 
 
 def from_driver(conn: Connection, exc: Exception, statement: str) -> DBAPIError:

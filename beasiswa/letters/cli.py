@@ -88,7 +88,7 @@ def _issuers(engine, names: list[str]) -> dict[str, str]:
     """Each named user checked (registered, active, allowed to issue letters), by office: the first named for
     an office issues its letters. A refusal exits 1 before anything is written."""
     from beasiswa.workflow.actions import Action
-    from beasiswa.workflow.errors import Refusal
+    from beasiswa.model import Refusal
     from beasiswa.workflow.records import actor
     from beasiswa.workflow.roles import check
 

@@ -42,24 +42,14 @@ from beasiswa.letters import chain
 from beasiswa.letters.canonical import canonical_bytes, digest
 from beasiswa.letters.content import Kind, Letter, LetterNumber, build_letter, letter_number
 from beasiswa.letters.settings import LetterSettings, default_settings
-from beasiswa.model import Case, Code, Decision, Outcome, Reason, TraceStep
+from beasiswa.model import Case, Code, Decision, Outcome, Reason, Refusal, TraceStep
 from beasiswa.workflow.actions import Action
-from beasiswa.workflow.errors import Refusal
 from beasiswa.workflow.records import actor, audit
 from beasiswa.workflow.roles import User, check
 
 # Contention is retried; anything else, and contention through every attempt, is raised as the database said.
 RETRY_POLICY = RetryPolicy(pause=lambda attempt: random.uniform(0, 0.01 * attempt))
 DECIDED = tuple(o.value for o in Outcome if Kind.for_outcome(o) is not None)
-
-
-class LetterRefused(Exception):
-    """The register will not number or record this letter; `code` names the rule."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
 
 
 def file_name(number: str) -> str:
@@ -154,7 +144,7 @@ class LetterRegister:
         with self.engine.connect() as conn:
             case_file = conn.execute(select(cases.c.case_file).where(cases.c.case_id == case_id)).scalar()
         if case_file is None:
-            raise LetterRefused("CASE_NOT_REGISTERED", f"case {case_id!r} is not registered in this database")
+            raise Refusal("CASE_NOT_REGISTERED", f"case {case_id!r} is not registered in this database")
         case = parse_case(loads(case_file))
         self._cases[case_id] = case
         if len(self._cases) > self._cached_cases:
@@ -218,7 +208,7 @@ class LetterRegister:
             again = self._retrying(lambda conn: self._existing(conn, case, self._claim(conn, key.case_id,
                                                                                          key.claim_id)))
             if again is None:
-                raise LetterRefused("LETTER_REFUSED", str(exc.orig).splitlines()[0]) from None
+                raise Refusal("LETTER_REFUSED", str(exc.orig).splitlines()[0]) from None
             return again
 
     def rebuild(self, entry: Registered) -> Letter:
@@ -232,7 +222,7 @@ class LetterRegister:
         return self._retrying(lambda conn: self._record(conn, number, pdf_sha256))
 
     def issuer_allowed(self, office: str) -> User:
-        """The user who issues `office`'s letters, checked now (LetterRefused if none is named or allowed)."""
+        """The user who issues `office`'s letters, checked now (a Refusal if none is named or allowed)."""
         with self.engine.connect() as conn:
             return self._issuer(conn, office)
 
@@ -247,14 +237,14 @@ class LetterRegister:
         if self.engine.dialect.name != "postgresql":
             entry = self.lookup(number)
             if entry is None:
-                raise LetterRefused("LETTER_NOT_REGISTERED", f"letter {number} is not in the register")
+                raise Refusal("LETTER_NOT_REGISTERED", f"letter {number} is not in the register")
             self.issuer_allowed(entry.office)
             yield Rendering(entry, lambda sha: self.record_pdf(number, sha))
             return
         with self.engine.begin() as conn:
             row = conn.execute(_REGISTER.where(letters.c.number == number)).one_or_none()
             if row is None:
-                raise LetterRefused("LETTER_NOT_REGISTERED", f"letter {number} is not in the register")
+                raise Refusal("LETTER_NOT_REGISTERED", f"letter {number} is not in the register")
             if self._lock_claim(conn, row.case_id, row.claim_id, skip_locked) is None:
                 yield None
                 return
@@ -266,19 +256,16 @@ class LetterRegister:
     def _issuer(self, conn: Connection, office: str) -> User:
         name = self.issuers.get(office)
         if name is None:
-            raise LetterRefused("NO_USER", f"surat kantor {office} diterbitkan atas nama pengguna kantor itu: "
+            raise Refusal("NO_USER", f"surat kantor {office} diterbitkan atas nama pengguna kantor itu: "
                                 f"--as NAMA (petugas atau pengawas kantor {office})")
-        try:
-            user = actor(conn, name)
-            check(user, Action.ISSUE_LETTER, office, "surat")
-        except Refusal as refusal:
-            raise LetterRefused(refusal.code, refusal.message) from None
+        user = actor(conn, name)
+        check(user, Action.ISSUE_LETTER, office, "surat")
         return user
 
     def _record(self, conn: Connection, number: str, pdf_sha256: str) -> Registered:
         row = conn.execute(_REGISTER.where(letters.c.number == number)).one_or_none()
         if row is None:
-            raise LetterRefused("LETTER_NOT_REGISTERED", f"letter {number} is not in the register")
+            raise Refusal("LETTER_NOT_REGISTERED", f"letter {number} is not in the register")
         if row.pdf_sha256 is None:
             user = self._issuer(conn, row.office)
             conn.execute(insert(letter_files).values(number=number, pdf_sha256=pdf_sha256,
@@ -286,7 +273,7 @@ class LetterRegister:
             chain.append(conn, "rendered", number, user.name)
             row = conn.execute(_REGISTER.where(letters.c.number == number)).one()
         elif row.pdf_sha256 != pdf_sha256:
-            raise LetterRefused("LETTER_PDF_CHANGED", f"letter {number}: the PDF rendered now has SHA-256 "
+            raise Refusal("LETTER_PDF_CHANGED", f"letter {number}: the PDF rendered now has SHA-256 "
                                 f"{pdf_sha256}, the register holds {row.pdf_sha256}")
         return Registered.from_row(row)
 
@@ -302,7 +289,7 @@ class LetterRegister:
         row = conn.execute(select(claims).where(and_(claims.c.case_id == case_id,
                                                      claims.c.claim_id == claim_id))).one_or_none()
         if row is None:
-            raise LetterRefused("CLAIM_NOT_REGISTERED", f"claim {case_id}/{claim_id} is not registered in this "
+            raise Refusal("CLAIM_NOT_REGISTERED", f"claim {case_id}/{claim_id} is not registered in this "
                                 f"database")
         return row
 
@@ -319,7 +306,7 @@ class LetterRegister:
     def _rebuild(self, conn: Connection, case: Case, entry: Registered) -> Letter:
         claim_row = self._claim(conn, entry.case_id, entry.claim_id)
         if claim_row.decision_revision != entry.decision_revision:
-            raise LetterRefused("LETTER_SUPERSEDED", f"letter {entry.number} tells decision revision "
+            raise Refusal("LETTER_SUPERSEDED", f"letter {entry.number} tells decision revision "
                                 f"{entry.decision_revision}; claim {entry.case_id}/{entry.claim_id} is at "
                                 f"revision {claim_row.decision_revision}, whose letter is a new one")
         return self._letter(case, claim_row, entry)
@@ -328,7 +315,7 @@ class LetterRegister:
         letter = build_letter(case, decision_from_row(claim_row), LetterNumber.parse(entry.number),
                               entry.letter_date, self.settings)
         if canonical_bytes(letter) != entry.data:
-            raise LetterRefused("LETTER_DATA_CHANGED", f"letter {entry.number}: rebuilt from the claim's "
+            raise Refusal("LETTER_DATA_CHANGED", f"letter {entry.number}: rebuilt from the claim's "
                                 f"decision (revision {entry.decision_revision}) and the letters' data, it no "
                                 f"longer states what was registered; a changed decision takes a new revision")
         return letter
@@ -344,7 +331,7 @@ class LetterRegister:
         decision = decision_from_row(claim_row)
         kind = Kind.for_outcome(decision.outcome)
         if kind is None:
-            raise LetterRefused("CLAIM_PENDING", f"claim {key}: a {decision.outcome.value} decision gets no "
+            raise Refusal("CLAIM_PENDING", f"claim {key}: a {decision.outcome.value} decision gets no "
                                 f"letter yet")
         user = self._issuer(conn, case.office)
         sequence = self._next_sequence(conn, case.office, day.year)

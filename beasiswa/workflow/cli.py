@@ -93,7 +93,7 @@ def users_bootstrap(
     db: str = DB_OPTION,
 ) -> None:
     """Create the first admin on a database without users (refused once any user exists)."""
-    from beasiswa.workflow.errors import Refusal
+    from beasiswa.model import Refusal
 
     workflow = _workflow(db)
     try:
@@ -112,7 +112,7 @@ def users_add(
     db: str = DB_OPTION,
 ) -> None:
     """Add a user (admins only)."""
-    from beasiswa.workflow.errors import Refusal
+    from beasiswa.model import Refusal
     from beasiswa.workflow.roles import ROLE_NAMES
 
     workflow = _workflow(db)
@@ -130,7 +130,7 @@ def users_deactivate(
     db: str = DB_OPTION,
 ) -> None:
     """Deactivate a user (admins only): they can do nothing more; their name stays in the records."""
-    from beasiswa.workflow.errors import Refusal
+    from beasiswa.model import Refusal
 
     workflow = _workflow(db)
     try:
@@ -283,7 +283,7 @@ def audit_command(
 def _bulk(action_name: str, refs_text: list[str], all_flag: bool, state, office: str | None, as_: str | None,
           db: str | None, run) -> None:
     from beasiswa.workflow.actions import Action
-    from beasiswa.workflow.errors import Refusal
+    from beasiswa.model import Refusal
     from beasiswa.workflow.queries import refs_in_state
     from beasiswa.workflow.records import actor
     from beasiswa.workflow.roles import check

@@ -13,8 +13,7 @@ from beasiswa.audit import chain
 from beasiswa.casefile import loads, parse_case
 from beasiswa.db.engine import is_postgres
 from beasiswa.db.tables import cases, claims, family_totals, journal
-from beasiswa.model import AcademicYear, Case, Level, Payout
-from beasiswa.workflow.errors import Refusal
+from beasiswa.model import AcademicYear, Case, Level, Payout, Refusal
 from beasiswa.workflow.roles import Role, User
 from beasiswa.workflow.states import OWED_STATES
 from beasiswa.workflow.tables import users

@@ -31,14 +31,13 @@ from beasiswa.db.engine import is_postgres
 from beasiswa.db.tables import cases, children, claims, family_totals, journal, level_usage
 from beasiswa.db.uow import timestamp, utc_now
 from beasiswa.law import Law, default_law
-from beasiswa.ledger import Ledger, Refused
+from beasiswa.ledger import Ledger
 from beasiswa.ledger.errors import database_rule
 from beasiswa.ledger.entries import HISTORY_APPROVER, Entry, payout_key
 from beasiswa.ledger.rows import case_row, child_row, claim_row, decision_columns, family_total_row, usage_rows
-from beasiswa.model import Case, Code, Document, Level, Outcome
+from beasiswa.model import Case, Code, Document, Level, Outcome, Refusal
 from beasiswa.rules import InvalidCase, decide
 from beasiswa.workflow.actions import Action
-from beasiswa.workflow.errors import Refusal
 from beasiswa.workflow.override import overridden
 from beasiswa.workflow.records import (
     ClaimRef,
@@ -163,8 +162,6 @@ def _claim_state(row) -> dict[str, Any]:
 def _refusal(exc: Exception) -> Refusal:
     if isinstance(exc, Refusal):
         return exc
-    if isinstance(exc, Refused):
-        return Refusal(exc.code, exc.message)
     message = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
     return Refusal(database_rule(message) or "REFUSED_BY_DATABASE", f"ditolak oleh basis data: {message}")
 
@@ -345,7 +342,7 @@ class Workflow:
                         results[i] = self._register(conn, user, case, decision, source, now)
                 else:
                     fresh.append((i, case, user, decision))
-            except (Refusal, Refused, IntegrityError) as exc:
+            except (Refusal, IntegrityError) as exc:
                 results[i] = self._intake_refused(conn, case, as_, users.get(as_), exc, source, now)
         try:
             with savepoint(conn):
@@ -574,7 +571,7 @@ class Workflow:
             return [ClaimRef(case_id, c) for c in pending]
         try:
             pending = self._run(work)
-        except (Refusal, Refused, IntegrityError) as exc:
+        except (Refusal, IntegrityError) as exc:
             refusal = _refusal(exc)
             self.record_refusal(*what, refusal, case_id=case_id)
             return refusal, []
@@ -612,7 +609,7 @@ class Workflow:
                 try:
                     with savepoint(conn):
                         recorded.append(self._carry(conn, maker, checker, ref, now))
-                except (Refusal, Refused, IntegrityError) as exc:
+                except (Refusal, IntegrityError) as exc:
                     refusal = _refusal(exc)
                     audit(conn, [refused(now, as_, "ledger.record", f"claim {ref}", refusal, user=maker.name,
                                          case_id=ref.case_id, claim_id=ref.claim_id)])
@@ -624,7 +621,7 @@ class Workflow:
                                 tuple(recorded))
         try:
             return self._run(work)
-        except (Refusal, Refused) as exc:
+        except Refusal as exc:
             refusal = _refusal(exc)
             self.record_refusal(as_, "ledger.record", f"case {case.case_id}", refusal, case_id=case.case_id)
             return CaseRecorded(case.case_id, "refused", refusal=refusal)
@@ -696,8 +693,8 @@ class Workflow:
             return Reversal(entry, False, ref)
         try:
             return self._run(work)
-        except Refused as refused:
-            raise _refusal(refused) from None
+        except Refusal as refusal:
+            raise refusal from None
 
     # ---------------------------------------------------------------------------------------- running
     def _each(self, as_: str | None, refs: Iterable[ClaimRef], action: Action,
@@ -723,7 +720,7 @@ class Workflow:
                 try:
                     with savepoint(conn):  # a refusal takes the claim's buffered rows back out
                         out.append(one(conn, user, ref, now))
-                except (Refusal, Refused, IntegrityError) as exc:
+                except (Refusal, IntegrityError) as exc:
                     refusal = _refusal(exc)
                     logged.append(refused(now, as_, action.value, f"claim {ref}", refusal, user=user.name,
                                           case_id=ref.case_id, claim_id=ref.claim_id))
@@ -787,7 +784,7 @@ class Workflow:
             try:
                 posted = self.ledger.pay_in(conn, ref.case_id, ref.claim_id, maker=maker, approver=approver,
                                             key=key)
-            except Refused as refused:
+            except Refusal as refused:
                 if refused.code != "IDEMPOTENCY_KEY_REUSED":
                     raise
                 posted, earlier = refused, refused.values["seq"]
@@ -796,7 +793,7 @@ class Workflow:
                     return posted
                 earlier = posted.entry.seq
             if conn.execute(select(journal.c.seq).where(journal.c.reverses_seq == earlier)).scalar() is None:
-                if isinstance(posted, Refused):
+                if isinstance(posted, Refusal):
                     raise posted
                 return posted
             key = f"{base}:{attempt}"
