@@ -40,15 +40,17 @@ from beasiswa.db.engine import is_postgres
 from beasiswa.db.tables import cases, children, claims, family_totals, level_usage
 from beasiswa.db.uow import timestamp
 from beasiswa.indonesian import format_rupiah
+from beasiswa.law import Scheme
 from beasiswa.ledger.canonical import canonical_bytes, digest
 from beasiswa.ledger.checks import check_actors
 from beasiswa.ledger.entries import INSERT_COLUMNS, history_key
 from beasiswa.ledger.posting import Ledger
-from beasiswa.ledger.statements import HEAD_LOCK
-from beasiswa.law import Scheme
 from beasiswa.ledger.report import head_of, journal_head
 from beasiswa.ledger.rows import case_row, child_row, decided_claim_rows, family_total_row, usage_rows
+from beasiswa.ledger.statements import HEAD_LOCK
 from beasiswa.model import Case, CaseDecision, Refusal
+from beasiswa.rules.level import within_allowance
+from beasiswa.rules.money import within_cap
 
 CASES_PER_BATCH = 2_000
 
@@ -87,21 +89,21 @@ def history_refusal(case: Case, scheme: Scheme) -> Refusal | None:
                            f"payout for {year} (history[{held[(child, year)]}])", case_id=case.case_id,
                            child_id=child, academic_year=year)
         used = years.get((child, group.id), 0)
-        if group.years is not None and used + 1 > group.years.value:
+        if not within_allowance(used + 1, group.years.value if group.years is not None else None):
             return Refusal("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child} has used {used} of "
                            f"{group.years.value} years of {group.name}", case_id=case.case_id, child_id=child,
                            level_group=group.id, years_used=used, allowance=group.years.value)
         stage = group.stage_of(payout.level)
         if stage is not None:
             in_stage = stages.get((child, stage.id), 0)
-            if in_stage + 1 > stage.years.value:
+            if not within_allowance(in_stage + 1, stage.years.value):
                 return Refusal("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child} has used {in_stage} of "
                                f"{stage.years.value} years of {stage.name}", case_id=case.case_id, child_id=child,
                                level_group=group.id, stage=stage.id, years_used=in_stage,
                                allowance=stage.years.value)
             stages[(child, stage.id)] = in_stage + 1
         cap = scheme.family_cap.value
-        if paid + payout.amount > cap:
+        if not within_cap(paid + payout.amount, cap):
             return Refusal("FAMILY_CAP_REACHED", f"{where}: case {case.case_id} has paid {format_rupiah(paid)} of "
                            f"its cap {format_rupiah(cap)}; {format_rupiah(payout.amount)} would exceed it "
                            f"(remaining {format_rupiah(cap - paid)})", case_id=case.case_id, paid=paid, cap=cap,
