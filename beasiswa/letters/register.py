@@ -33,6 +33,7 @@ from contextlib import contextmanager
 import attrs
 from sqlalchemy import and_, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from beasiswa.casefile import loads, parse_case
 from beasiswa.db.letter_tables import letter_files, letter_sequences, letters
