@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 from beasiswa.db import make_engine
-from beasiswa.ledger import Ledger, Refused
+from beasiswa.ledger import Ledger
+from beasiswa.model import Refusal
 
 
 def main() -> None:
@@ -27,7 +28,7 @@ def main() -> None:
     for case_id, claim_id, maker, approver in jobs:
         try:
             posted = ledger.pay(case_id, claim_id, maker=maker, approver=approver)
-        except Refused as refusal:
+        except Refusal as refusal:
             print(json.dumps({"case": case_id, "claim": claim_id, "refused": refusal.code}), flush=True)
         else:
             print(json.dumps({"case": case_id, "claim": claim_id, "seq": posted.entry.seq}), flush=True)

@@ -7,7 +7,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from beasiswa.audit.chain import chained_rows, head
-from beasiswa.workflow.errors import Refusal
+from beasiswa.model import Refusal
 from beasiswa.workflow.tables import audit_trail
 from audit_support import run
 from workflow_support import (

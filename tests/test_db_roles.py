@@ -24,7 +24,7 @@ import beasiswa.workflow.tables  # noqa: F401
 from beasiswa.cli import app
 from beasiswa.db import make_engine
 from beasiswa.db.roles import POLICY
-from beasiswa.workflow.errors import Refusal
+from beasiswa.model import Refusal
 from beasiswa.workflow.service import BOOTSTRAP_LOCK, Workflow
 from ledger_support import APPROVER, LAW, MAKER, ROOT, approved, case, ledger, postgres_url_or_skip, school_path
 

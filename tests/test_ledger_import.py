@@ -11,9 +11,9 @@ from sqlalchemy import select
 import beasiswa.ledger.importer as importer
 from beasiswa.db import make_engine, upgrade
 from beasiswa.db.tables import cases, children, claims, family_totals, journal, level_usage, paid_years
-from beasiswa.ledger import Refused, verify
+from beasiswa.ledger import verify
 from beasiswa.ledger.importer import import_cases
-from beasiswa.model import Level
+from beasiswa.model import Level, Refusal
 from builders import EVENT_UNDER_PP_44_2015, date, payout
 from ledger_support import (  # noqa: F401 - database: fixture
     APPROVER,
@@ -110,7 +110,7 @@ def test_a_case_whose_history_breaks_a_rule_is_refused_whole_as_the_service_refu
                                                                                       service_database, name):
     broken = with_id(BROKEN[name], "KC-PLG-2025-000666")
     result = import_into(database, [GOOD[0], broken, GOOD[1]], cases_per_batch=3)
-    with pytest.raises(Refused) as by_service:
+    with pytest.raises(Refusal) as by_service:
         ledger(service_database).register(*decided(broken), maker=MAKER, approver=APPROVER)
     ((case_id, refusal),) = result.refused
     assert case_id == broken.case_id
@@ -167,6 +167,6 @@ def test_a_batch_the_database_refuses_is_registered_case_by_case_so_only_the_bad
 
 
 def test_the_import_needs_two_people(database):
-    with pytest.raises(Refused) as refusal:
+    with pytest.raises(Refusal) as refusal:
         import_cases(ledger(database), [decided(GOOD[0])], maker=MAKER, approver=MAKER.upper())
     assert refusal.value.code == "MAKER_IS_APPROVER"

@@ -9,9 +9,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from beasiswa.db import make_engine
-from beasiswa.ledger import Refused
 from beasiswa.ledger.errors import database_rule
-from beasiswa.model import Level
+from beasiswa.model import Level, Refusal
 from beasiswa.rules import decide
 from builders import LAW
 from ledger_support import (
@@ -108,7 +107,7 @@ def test_the_database_refuses_a_payout_for_a_claim_that_was_not_approved_or_of_a
 def test_the_service_pays_only_an_approved_decision(database):
     rejected = case(claims=[claim(level=Level.S2)])
     service = register(database, rejected, decide(rejected, LAW))
-    with pytest.raises(Refused) as refusal:
+    with pytest.raises(Refusal) as refusal:
         pay(service, rejected, "klaim-1")
     assert refusal.value.code == "CLAIM_NOT_APPROVED"
     assert "LEVEL_NOT_COVERED" in refusal.value.message
@@ -148,7 +147,7 @@ def test_a_payout_is_reversed_at_most_once(database):
     service = register(database, case())
     paid = pay(service, case(), "klaim-1").entry
     service.reverse(paid.seq, reason="rekening salah", maker=MAKER, approver=APPROVER)
-    with pytest.raises(Refused) as refusal:
+    with pytest.raises(Refusal) as refusal:
         service.reverse(paid.seq, reason="lagi", maker=MAKER, approver=APPROVER, key="second")
     assert refusal.value.code == "ALREADY_REVERSED"
     assert forge_refused(database, kind="reversal", source="ledger", claim_id="klaim-1", reverses_seq=paid.seq,
@@ -159,7 +158,7 @@ def test_a_reversal_is_not_reversed(database):
     service = register(database, case())
     paid = pay(service, case(), "klaim-1").entry
     reversal = service.reverse(paid.seq, reason="salah", maker=MAKER, approver=APPROVER).entry
-    with pytest.raises(Refused) as refusal:
+    with pytest.raises(Refusal) as refusal:
         service.reverse(reversal.seq, reason="balik", maker=MAKER, approver=APPROVER)
     assert refusal.value.code == "NOT_A_PAYOUT"
     assert forge_refused(database, kind="reversal", source="ledger", claim_id="klaim-1",
@@ -171,7 +170,7 @@ def test_a_reversal_is_not_reversed(database):
 def test_a_reversal_needs_a_reason(database):
     service = register(database, case())
     paid = pay(service, case(), "klaim-1").entry
-    with pytest.raises(Refused) as refusal:
+    with pytest.raises(Refusal) as refusal:
         service.reverse(paid.seq, reason="  ", maker=MAKER, approver=APPROVER)
     assert refusal.value.code == "REASON_REQUIRED"
     assert forge_refused(database, kind="reversal", source="ledger", claim_id="klaim-1", reverses_seq=paid.seq,
@@ -185,7 +184,7 @@ TWICE_IN_A_YEAR = case(claims=[claim("klaim-1"), claim("klaim-2")])
 def test_a_second_payout_for_the_same_child_and_year_is_refused(database):
     service = register(database, TWICE_IN_A_YEAR)
     first = pay(service, TWICE_IN_A_YEAR, "klaim-1").entry
-    with pytest.raises(Refused) as refusal:
+    with pytest.raises(Refusal) as refusal:
         pay(service, TWICE_IN_A_YEAR, "klaim-2")
     assert refusal.value.code == "ALREADY_CLAIMED"
     assert refusal.value.values["seq"] == first.seq
@@ -209,7 +208,7 @@ THREE_SMA_YEARS = case(history=school_path("anak-1", sma=2, last="2024/2025"),
 def test_the_third_sma_year_is_paid_and_the_fourth_is_refused(database):
     service = register(database, THREE_SMA_YEARS)
     assert pay(service, THREE_SMA_YEARS, "klaim-1").entry.amount == 3_000_000
-    with pytest.raises(Refused) as refusal:
+    with pytest.raises(Refusal) as refusal:
         pay(service, THREE_SMA_YEARS, "klaim-2")
     assert refusal.value.code == "LEVEL_YEARS_EXHAUSTED"
     assert refusal.value.values == dict(case_id=THREE_SMA_YEARS.case_id, child_id="anak-1", level_group="SMA",
@@ -228,7 +227,7 @@ def test_tk_counts_two_years_inside_tk_sd(database):
                         claims=[claim("klaim-1", year="2017/2018", level=Level.TK),
                                 claim("klaim-2", year="2017/2018", level=Level.SD)])
     service = register(database, kindergarten)
-    with pytest.raises(Refused) as refusal:
+    with pytest.raises(Refusal) as refusal:
         pay(service, kindergarten, "klaim-1")
     assert refusal.value.code == "LEVEL_YEARS_EXHAUSTED"
     assert refusal.value.values["stage"] == "TK"
@@ -237,7 +236,7 @@ def test_tk_counts_two_years_inside_tk_sd(database):
 
 def test_a_case_whose_history_breaks_an_allowance_is_refused_whole(database):
     broken = case(history=school_path("anak-1", sma=4, last="2024/2025"), claims=[])
-    with pytest.raises(Refused) as refusal:
+    with pytest.raises(Refusal) as refusal:
         register(database, broken)
     assert refusal.value.code == "LEVEL_YEARS_EXHAUSTED"
     assert sql(database, "SELECT COUNT(*) AS n FROM cases")[0].n == 0
@@ -248,7 +247,7 @@ def test_a_case_whose_history_breaks_an_allowance_is_refused_whole(database):
 def test_a_payout_reaching_the_family_cap_exactly_is_paid_and_one_rupiah_more_is_refused(database):
     decision = approved(NEAR_CAP, {"klaim-1": 4_500_001, "klaim-2": 4_500_000})
     service = register(database, NEAR_CAP, decision)
-    with pytest.raises(Refused) as refusal:
+    with pytest.raises(Refusal) as refusal:
         pay(service, NEAR_CAP, "klaim-1")
     assert refusal.value.code == "FAMILY_CAP_REACHED"
     assert refusal.value.values == dict(case_id=NEAR_CAP.case_id, paid=169_500_000, cap=174_000_000,
@@ -271,8 +270,8 @@ def test_a_rule_only_the_database_caught_is_still_named_not_reported_as_a_failur
                    claim_id=None, level="SD", level_group="TK_SD", academic_year="2016/2017", office="KC-PLG",
                    amount=6_000_000, kind="payout", source="history", reverses_seq=None, maker=MAKER,
                    approver=APPROVER, reason="")
-    with pytest.raises(Refused) as refusal:
-        service._run(lambda conn: service._append(conn, request))  # the service's checks skipped
+    with pytest.raises(Refusal) as refusal:
+        service.run(lambda conn: service._append(conn, request))  # the service's checks skipped
     assert refusal.value.code == "FAMILY_CAP_REACHED"
 
 
@@ -280,7 +279,7 @@ def test_a_rule_only_the_database_caught_is_still_named_not_reported_as_a_failur
 def test_maker_and_approver_must_be_two_people(database):
     service = register(database, case())
     for approver in (MAKER, MAKER.upper()):
-        with pytest.raises(Refused) as refusal:
+        with pytest.raises(Refusal) as refusal:
             pay(service, case(), "klaim-1", approver=approver)
         assert refusal.value.code == "MAKER_IS_APPROVER"
     assert forge_refused(database, claim_id="klaim-1", source="ledger", approver=MAKER) == "MAKER_IS_APPROVER"
@@ -325,7 +324,7 @@ def test_the_database_refuses_a_gap_in_the_sequence_or_a_broken_link(database):
 
 def test_a_payout_for_a_case_never_registered_is_refused(database):
     service = ledger(database)
-    with pytest.raises(Refused) as refusal:
+    with pytest.raises(Refusal) as refusal:
         service.pay("KC-XXX-0", "klaim-1", maker=MAKER, approver=APPROVER)
     assert refusal.value.code == "CASE_NOT_REGISTERED"
     with pytest.raises(IntegrityError):
@@ -347,7 +346,7 @@ def test_the_same_key_with_another_payload_is_refused(database):
                claims=[claim("klaim-1", "anak-1"), claim("klaim-2", "anak-2")])
     service = register(database, two)
     pay(service, two, "klaim-1", key="k-1")
-    with pytest.raises(Refused) as refusal:
+    with pytest.raises(Refusal) as refusal:
         pay(service, two, "klaim-2", key="k-1")
     assert refusal.value.code == "IDEMPOTENCY_KEY_REUSED"
     assert "claim_id 'klaim-1' → 'klaim-2'" in refusal.value.message
@@ -370,7 +369,7 @@ def test_registering_the_same_file_again_changes_nothing_and_another_file_under_
     again = service.register(with_history, approved(with_history), maker=MAKER, approver=APPROVER)
     assert not again.new and [e.seq for e in again.history] == [1]
     other = case(history=school_path("anak-1", smp=2, last="2024/2025"))
-    with pytest.raises(Refused) as refusal:
+    with pytest.raises(Refusal) as refusal:
         service.register(other, approved(other), maker=MAKER, approver=APPROVER)
     assert refusal.value.code == "CASE_ALREADY_REGISTERED"
     assert sql(database, "SELECT COUNT(*) AS n FROM journal")[0].n == 1
@@ -439,7 +438,7 @@ def tell_story(url, suffix: str) -> list:
                     posted = service.reverse(last, reason="klaim ganda", maker=MAKER, approver=APPROVER)
                 else:
                     posted = pay(service, own, step)
-            except Refused as refusal:
+            except Refusal as refusal:
                 values = {k: v for k, v in refusal.values.items() if k not in ("case_id", "seq")}
                 told.append((step, refusal.code, values))
                 continue
@@ -454,7 +453,7 @@ def tell_story(url, suffix: str) -> list:
 def test_an_ordinary_payout_and_the_checked_path_post_the_same_entries_and_refuse_the_same_payouts(
         database, monkeypatch):
     quick = tell_story(database, "91")
-    monkeypatch.setattr("beasiswa.ledger.posting.Ledger._ordinary_payout", lambda *args, **kwargs: None)
+    monkeypatch.setattr("beasiswa.ledger.quick.ordinary_payout", lambda *args, **kwargs: None)
     checked = tell_story(database, "92")
     assert quick == checked
     assert [step[1] for step in quick if isinstance(step[1], str)] == [

@@ -13,7 +13,7 @@ from beasiswa.letters.verify import register_findings
 from ledger_support import ROOT, database, sql  # noqa: F401 - fixture
 from letters_support import DAY, as_issuers, register_claims, register_rows, sequences_of
 
-WRITTEN = re.compile(r"^(\d+) letters written", re.MULTILINE)
+WRITTEN = re.compile(r"^(\d+) surat ditulis", re.MULTILINE)
 
 
 def race(url, out, tmp_path, runs):

@@ -20,7 +20,7 @@ def numbered(url):
 def test_letters_are_not_numbered_without_a_named_user(database, tmp_path):
     register_claims(database, 1, 1)
     result = render(database, tmp_path, env={"BEASISWA_USER": ""})
-    assert result.returncode == 2 and "letters are issued as a named user: --as NAME" in result.stderr
+    assert result.returncode == 2 and "surat diterbitkan oleh pengguna bernama: --as NAMA" in result.stderr
     assert numbered(database) == 0
 
 
@@ -42,9 +42,9 @@ def test_an_officer_issues_their_offices_letters_and_each_number_is_audited_with
     register_claims(database, 1, 1, office="KC-SBY")
     plg = render(database, tmp_path, "--as", OFFICER)
     assert plg.returncode == 0, plg.stdout + plg.stderr
-    assert "2 letters written" in plg.stdout and "1 letters of other offices left to their users" in plg.stdout
+    assert "2 surat ditulis" in plg.stdout and "1 surat kantor lain ditinggalkan untuk penggunanya" in plg.stdout
     sby = render(database, tmp_path, env={"BEASISWA_USER": "sby.pengawas"})
-    assert sby.returncode == 0 and "1 letters written" in sby.stdout, sby.stdout + sby.stderr
+    assert sby.returncode == 0 and "1 surat ditulis" in sby.stdout, sby.stdout + sby.stderr
     trail = sql(database, "SELECT actor, action, subject, case_id, claim_id, note FROM audit_trail "
                           "WHERE action = 'letter.issue' ORDER BY seq")
     assert [tuple(r) for r in trail] == [
@@ -65,4 +65,4 @@ def test_a_claim_of_an_office_whose_user_is_not_named_is_refused(database, tmp_p
     assert result.returncode == 1 and "NO_USER" in result.stderr, result.stderr
     both = render(database, tmp_path, "--as", OFFICER, "--as", "sby.pengawas", "--claim", "KC-SBY-2025-000001/klaim-1")
     assert both.returncode == 0, both.stdout + both.stderr
-    assert both.stdout.startswith("B/0001/KC-SBY/BSW/08/2025: award letter")
+    assert both.stdout.startswith("B/0001/KC-SBY/BSW/08/2025: surat penetapan untuk")

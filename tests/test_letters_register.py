@@ -18,7 +18,8 @@ from beasiswa.db import make_engine
 from beasiswa.db.letter_tables import SQLModel
 from beasiswa.ledger.errors import database_rule
 from beasiswa.letters.canonical import canonical_bytes, digest
-from beasiswa.letters.register import ClaimKey, LetterRefused, file_name
+from beasiswa.letters.register import ClaimKey, file_name
+from beasiswa.model import Refusal
 from ledger_support import ROOT, database, sql  # noqa: F401 - fixture
 from letters_support import DAY, issuing, register_claims, register_fixtures, register_rows, sequences_of
 
@@ -86,7 +87,7 @@ def test_a_claim_numbered_again_gets_its_letter_back_and_uses_no_number(database
 def test_a_pending_claim_gets_no_letter_and_no_number(database):
     register_fixtures(database, ("07",))  # klaim-1 pending (employer arrears), klaim-2 returned
     register = issuing(database)
-    with pytest.raises(LetterRefused) as refused:
+    with pytest.raises(Refusal) as refused:
         register.number(ClaimKey("KC-SBY-2023-001204", "klaim-1"), DAY)
     assert refused.value.code == "CLAIM_PENDING"
     assert sql(database, "SELECT COUNT(*) FROM letters")[0][0] == 0
@@ -97,7 +98,7 @@ def test_a_pending_claim_gets_no_letter_and_no_number(database):
 def test_a_claim_unknown_to_the_database_is_refused_naming_it(database):
     register_claims(database, 1, 1)
     register = issuing(database)
-    with pytest.raises(LetterRefused, match="klaim-9 is not registered") as refused:
+    with pytest.raises(Refusal, match="klaim-9 is not registered") as refused:
         register.number(ClaimKey("KC-PLG-2025-000001", "klaim-9"), DAY)
     assert refused.value.code == "CLAIM_NOT_REGISTERED"
 
@@ -123,7 +124,7 @@ def test_a_letter_that_would_no_longer_state_what_was_registered_is_not_rebuilt(
     # A different letters' data (another place) would state something else than what was registered.
     register.settings = attrs.evolve(register.settings, offices={
         code: attrs.evolve(o, city="Prabumulih") for code, o in register.settings.offices.items()})
-    with pytest.raises(LetterRefused) as refused:
+    with pytest.raises(Refusal) as refused:
         register.rebuild(entry)
     assert refused.value.code == "LETTER_DATA_CHANGED"
 
@@ -134,7 +135,7 @@ def test_recording_a_pdf_twice_with_the_same_digest_changes_nothing_and_another_
     register = issuing(database)
     assert register.record_pdf(number, "a" * 64).pdf_sha256 == "a" * 64
     assert register.record_pdf(number, "a" * 64).pdf_sha256 == "a" * 64
-    with pytest.raises(LetterRefused) as refused:
+    with pytest.raises(Refusal) as refused:
         register.record_pdf(number, "b" * 64)
     assert refused.value.code == "LETTER_PDF_CHANGED"
 

@@ -66,8 +66,8 @@ def test_intake_prints_a_summary_per_file_and_again_changes_nothing(db):
     code, out = run(db, "intake", str(CONTRACT), str(SHEET), "--as", "ani")
     assert code == 0
     lines = [line.split() for line in out.splitlines() if line.strip().startswith(("01-", "kc-plg"))]
-    assert lines == [["01-contoh-kontrak.json", "0", "1", "0", "0", "0", "0", "0", "0", "1", "0"],
-                     ["kc-plg-2025-07.csv", "0", "5", "0", "0", "0", "0", "0", "0", "7", "0"]]
+    assert lines == [["01-contoh-kontrak.json", "0", "0", "1", "0", "0", "0", "0", "0", "0", "1", "0"],
+                     ["kc-plg-2025-07.csv", "0", "0", "5", "0", "0", "0", "0", "0", "0", "7", "0"]]
 
 
 def test_an_unreadable_file_exits_2_and_a_refused_case_exits_1_naming_rows_and_reason(db, tmp_path):

@@ -8,8 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from beasiswa.ledger import Ledger, verify
 from beasiswa.ledger.errors import database_rule
-from beasiswa.model import Code, Level, Outcome
-from beasiswa.workflow.errors import Refusal
+from beasiswa.model import Code, Level, Outcome, Refusal
 from beasiswa.workflow.states import State
 from builders import school_path
 from workflow_support import (

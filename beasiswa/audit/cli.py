@@ -57,11 +57,10 @@ def read_anchors(anchors: Path | None, expect_head: str | None) -> list:
 
 def head_line(engine) -> str:
     """The heads as `ledger head` prints them, read now (UTC)."""
-    import datetime as dt
-
     from beasiswa.audit.anchors import read_heads
+    from beasiswa.db.uow import timestamp, utc_now
 
-    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    now = timestamp(utc_now())
     return read_heads(engine).line(now)
 
 

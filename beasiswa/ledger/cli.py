@@ -147,7 +147,7 @@ def reverse_command(
     audit."""
     from beasiswa.indonesian import format_rupiah
     from beasiswa.ledger import LedgerBusy
-    from beasiswa.workflow.errors import Refusal
+    from beasiswa.model import Refusal
     from beasiswa.workflow.service import Workflow
     from beasiswa.workflow.states import STATE_NAMES
 
@@ -313,7 +313,8 @@ def report_command(
     bila verifikasi menemukan kerusakan (laporan tetap dicetak)."""
     from beasiswa.ledger import verify
     from beasiswa.ledger.report import (ReportOptionError, build_report, check_period, head_line, journal_head,
-                                        parse_dimensions, print_report, report_rows)
+                                        parse_dimensions, report_rows)
+    from beasiswa.ledger.views import print_report
 
     try:
         dimensions, period = parse_dimensions(by), check_period(period)
@@ -355,7 +356,8 @@ def entitlement_command(
 
     from beasiswa.db import database_url, redact
     from beasiswa.law import default_law
-    from beasiswa.ledger.entitlement import UnknownCase, print_entitlement, read_entitlement, to_json
+    from beasiswa.ledger.entitlement import UnknownCase, read_entitlement, to_json
+    from beasiswa.ledger.views import print_entitlement
 
     if format not in ("table", "json"):
         _fail(f"--format: {format!r} bukan format (table, json)")
@@ -381,8 +383,9 @@ def exceptions_command(
     rekening pada beberapa keluarga, pembuat = penyetuju, celah nomor urut. Satu baris per temuan; status
     keluar 0 dengan "tidak ada pengecualian", 1 bila ada."""
     from beasiswa.law import default_law
-    from beasiswa.ledger.exceptions import HEADER, find_exceptions, finding_rows, print_findings
+    from beasiswa.ledger.exceptions import HEADER, find_exceptions, finding_rows
     from beasiswa.ledger.report import head_line, journal_head
+    from beasiswa.ledger.views import print_findings
 
     if format not in ("table", "csv"):
         _fail(f"--format: {format!r} bukan format (table, csv)")

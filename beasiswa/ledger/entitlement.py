@@ -171,36 +171,3 @@ def to_json(e: CaseEntitlement) -> dict:
             } for g in c.groups],
         } for c in e.children],
     }
-
-
-def print_entitlement(console, e: CaseEntitlement) -> None:
-    from rich import box
-    from rich.markup import escape
-    from rich.table import Table
-
-    from beasiswa.indonesian import format_date, format_rupiah
-
-    def years(n: int | None) -> str:
-        return "—" if n is None else str(n)
-
-    console.print(f"[bold]Kasus {escape(e.case_id)}[/] · {escape(e.office)} · {e.scheme_name}", highlight=False, soft_wrap=True)
-    console.print(f"Keluarga: batas {format_rupiah(e.cap)}, dibayar {format_rupiah(e.paid)}, "
-                  f"sisa {format_rupiah(e.remaining)}; anak penerima {len(e.beneficiaries)} dari paling banyak "
-                  f"{e.children_limit} ({escape(', '.join(e.beneficiaries)) or 'belum ada'})", highlight=False, soft_wrap=True)
-    for c in e.children:
-        cap = (f"batas per anak {format_rupiah(c.cap)}, dibayar {format_rupiah(c.paid)}, "
-               f"sisa {format_rupiah(c.remaining)}" if c.cap is not None else f"dibayar {format_rupiah(c.paid)}")
-        console.print(f"[bold]{escape(c.child_id)} · {escape(c.name)}[/] · lahir {format_date(c.birth_date)}",
-                      highlight=False, soft_wrap=True)
-        console.print(cap[0].upper() + cap[1:], highlight=False, soft_wrap=True)
-        table = Table(box=box.SIMPLE_HEAD)
-        table.add_column("Jenjang")
-        table.add_column("Tahun terpakai", justify="right")
-        table.add_column("Paling lama", justify="right")
-        table.add_column("Sisa tahun", justify="right")
-        table.add_column("Tahun ajaran dibayar")
-        for g in c.groups:
-            table.add_row(g.name, str(g.used), years(g.allowance), years(g.remaining), escape(", ".join(g.years)))
-            for s in g.stages:
-                table.add_row(f"  {s.name}", str(s.used), str(s.allowance), str(s.remaining), "")
-        console.print(table, highlight=False)

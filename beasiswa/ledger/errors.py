@@ -1,21 +1,14 @@
 """What the posting service says when it does not post.
 
-`Refused` is a business refusal: a rule says no, and retrying the same request will get the same answer.
-Its code is the decision contract's where one fits (FAMILY_CAP_REACHED, ALREADY_CLAIMED,
-LEVEL_YEARS_EXHAUSTED), otherwise the ledger's own (MAKER_IS_APPROVER, IDEMPOTENCY_KEY_REUSED, ...).
+A business refusal is `beasiswa.model.Refusal`, as every service's: a rule says no, and retrying the same
+request will get the same answer. Its code is the decision contract's where one fits (FAMILY_CAP_REACHED,
+ALREADY_CLAIMED, LEVEL_YEARS_EXHAUSTED), otherwise the ledger's own (MAKER_IS_APPROVER, IDEMPOTENCY_KEY_REUSED,
+...); `database_rule` names the rule a database error reports.
 `LedgerBusy` is not a refusal: the database stayed contended through every retry; the same request with the
 same idempotency key may be sent again.
 """
 
 import re
-
-
-class Refused(Exception):
-    def __init__(self, code: str, message: str, **values):
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-        self.values = values
 
 
 class LedgerBusy(Exception):

@@ -42,7 +42,10 @@ from beasiswa.db.tables import cases, children, claims, family_totals, journal
 from beasiswa.indonesian import format_date, format_rupiah
 from beasiswa.law import Law, Scheme
 from beasiswa.model import AcademicYear, Level
-from beasiswa.rules.child import age_on
+from beasiswa.rules.child import age_on, age_test_day, ended_by
+from beasiswa.rules.level import within_allowance
+from beasiswa.rules.money import within_cap
+from beasiswa.rules.timing import year_covers_event
 
 CODES = ("SEQUENCE_GAP", "MAKER_IS_APPROVER", "AGE_LIMIT", "BELOW_SCHOOL_AGE", "MARRIED", "EMPLOYED",
          "BEFORE_EVENT",
@@ -142,11 +145,11 @@ def case_findings(postings: list[Posting], law: Law) -> list[Finding]:
                      limit=limit)
         if p.designated is False:
             find(p, "CHILD_LIMIT", f"{p.child_id} ditetapkan bukan anak penerima", designated=False)
-        if scheme.child_cap is not None and child_paid[p.child_id] > scheme.child_cap.value:
+        if scheme.child_cap is not None and not within_cap(child_paid[p.child_id], scheme.child_cap.value):
             find(p, "CHILD_CAP_REACHED", f"{p.child_id} telah dibayar {format_rupiah(child_paid[p.child_id])}, "
                  f"batas per anak {format_rupiah(scheme.child_cap.value)}", paid=child_paid[p.child_id],
                  cap=scheme.child_cap.value)
-        if family_paid > scheme.family_cap.value:
+        if not within_cap(family_paid, scheme.family_cap.value):
             find(p, "FAMILY_CAP_REACHED", f"keluarga telah dibayar {format_rupiah(family_paid)}, batas "
                  f"{format_rupiah(scheme.family_cap.value)}", paid=family_paid, cap=scheme.family_cap.value)
     return found
@@ -163,8 +166,9 @@ def _eligibility(p: Posting, scheme: Scheme, law: Law, find) -> None:
     year = AcademicYear.parse(p.academic_year)
     start, end = law.year_start(year), law.year_end(year)
     if p.birth_date is not None:
-        by_submission = law.interpretation("I1").setting == "submission_date" and p.submitted_on is not None
-        day = p.submitted_on if by_submission else start
+        i1 = law.interpretation("I1").setting
+        day = age_test_day(i1, start, p.submitted_on)
+        by_submission = i1 == "submission_date" and p.submitted_on is not None
         age, limit = age_on(p.birth_date, day), scheme.age_limit_years.value
         if age >= limit:
             what = "tanggal pengajuan" if by_submission else f"hari pertama tahun ajaran {p.academic_year}"
@@ -178,11 +182,10 @@ def _eligibility(p: Posting, scheme: Scheme, law: Law, find) -> None:
                  f"{entry.age.value} tahun", birth_date=p.birth_date.isoformat(), test_day=start.isoformat(),
                  age=age, minimum=entry.age.value, interpretation=entry.interpretation)
     for code, on, what in (("MARRIED", p.married_on, "menikah"), ("EMPLOYED", p.employed_on, "bekerja")):
-        if on is not None and on <= start:
+        if ended_by(on, start):
             find(p, code, f"{what} {format_date(on)}, pada atau sebelum hari pertama tahun ajaran "
                  f"{format_date(start)}", on=on.isoformat(), year_start=start.isoformat())
-    in_progress = law.interpretation("I4").setting == "in_progress_on_event_date"
-    if (end if in_progress else start) < p.event_date:
+    if not year_covers_event(law.interpretation("I4").setting, start, end, p.event_date):
         find(p, "BEFORE_EVENT", f"tahun ajaran {p.academic_year} ({format_date(start)}–{format_date(end)}) "
              f"sebelum peristiwa {format_date(p.event_date)}", event_date=p.event_date.isoformat())
     level = _level(p.level)
@@ -205,7 +208,7 @@ def _allowances(p: Posting, scheme: Scheme, years: Counter, stage_years: Counter
         return  # named by LEVEL_NOT_COVERED
     years[(p.child_id, group.id)] += 1
     used = years[(p.child_id, group.id)]
-    if group.years is not None and used > group.years.value:
+    if not within_allowance(used, group.years.value if group.years is not None else None):
         find(p, "LEVEL_YEARS_EXHAUSTED", f"tahun ke-{used} {group.name}, paling lama {group.years.value} tahun",
              level_group=group.id, years_used=used, allowance=group.years.value)
     level = _level(p.level)
@@ -213,7 +216,7 @@ def _allowances(p: Posting, scheme: Scheme, years: Counter, stage_years: Counter
     if stage is not None:
         stage_years[(p.child_id, stage.id)] += 1
         used = stage_years[(p.child_id, stage.id)]
-        if used > stage.years.value:
+        if not within_allowance(used, stage.years.value):
             find(p, "LEVEL_YEARS_EXHAUSTED", f"tahun ke-{used} {stage.name}, paling lama {stage.years.value} "
                  f"tahun", level_group=group.id, stage=stage.id, years_used=used, allowance=stage.years.value)
 
@@ -301,20 +304,3 @@ def finding_rows(found: Iterable[Finding]) -> Iterator[tuple]:
     for f in found:
         yield (f.seq, f.code, f.case_id or "", f.child_id or "", f.academic_year or "", f.detail,
                json.dumps(f.values, ensure_ascii=False, sort_keys=True))
-
-
-def print_findings(console, found: list[Finding]) -> None:
-    from rich import box
-    from rich.markup import escape
-    from rich.table import Table
-
-    from beasiswa.terminal import print_table
-
-    table = Table(title=f"Pengecualian: {len(found)} temuan", title_justify="left", box=box.SIMPLE_HEAD)
-    for title in ("Seq", "Aturan", "Kasus", "Anak", "Tahun ajaran", "Keterangan"):
-        table.add_column(title, justify="right" if title == "Seq" else "left",
-                         no_wrap=title in ("Seq", "Aturan", "Kasus", "Anak", "Tahun ajaran"))
-    for f in found:
-        table.add_row(str(f.seq), f.code, *(escape(v or "") for v in (f.case_id, f.child_id, f.academic_year,
-                                                                      f.detail)))
-    print_table(console, table)

@@ -38,14 +38,19 @@ from sqlalchemy.engine import Connection
 from beasiswa.casefile import case_to_json, decision_to_json, dumps
 from beasiswa.db.engine import is_postgres
 from beasiswa.db.tables import cases, children, claims, family_totals, level_usage
+from beasiswa.db.uow import timestamp
 from beasiswa.indonesian import format_rupiah
-from beasiswa.ledger.canonical import canonical_bytes, digest
-from beasiswa.ledger.errors import Refused
-from beasiswa.ledger.posting import _HEAD_LOCK, _INSERT_COLUMNS, Ledger, _check_actors, _timestamp, history_key
 from beasiswa.law import Scheme
+from beasiswa.ledger.canonical import canonical_bytes, digest
+from beasiswa.ledger.checks import check_actors
+from beasiswa.ledger.entries import INSERT_COLUMNS, history_key
+from beasiswa.ledger.posting import Ledger
 from beasiswa.ledger.report import head_of, journal_head
 from beasiswa.ledger.rows import case_row, child_row, decided_claim_rows, family_total_row, usage_rows
-from beasiswa.model import Case, CaseDecision
+from beasiswa.ledger.statements import HEAD_LOCK
+from beasiswa.model import Case, CaseDecision, Refusal
+from beasiswa.rules.level import within_allowance
+from beasiswa.rules.money import within_cap
 
 CASES_PER_BATCH = 2_000
 
@@ -55,14 +60,14 @@ class ImportResult:
     registered: int = 0  # cases newly registered
     unchanged: int = 0  # cases registered before from the same file
     entries: int = 0  # history payouts written to the journal
-    refused: tuple[tuple[str, Refused], ...] = ()  # (case_id, refusal): nothing of these cases was written
+    refused: tuple[tuple[str, Refusal], ...] = ()  # (case_id, refusal): nothing of these cases was written
 
     def __add__(self, other: "ImportResult") -> "ImportResult":
         return ImportResult(self.registered + other.registered, self.unchanged + other.unchanged,
                             self.entries + other.entries, self.refused + other.refused)
 
 
-def history_refusal(case: Case, scheme: Scheme) -> Refused | None:
+def history_refusal(case: Case, scheme: Scheme) -> Refusal | None:
     """Why `Ledger.register` would refuse this case's history (checked against an empty ledger), or None."""
     children_ids = {c.id for c in case.children}
     years: dict[tuple[str, str], int] = {}
@@ -73,33 +78,33 @@ def history_refusal(case: Case, scheme: Scheme) -> Refused | None:
         where = f"history[{index}]"
         group = scheme.level_group(payout.level)
         if group is None:
-            return Refused("LEVEL_NOT_COVERED", f"{where}.level: {payout.level.value} is not covered by "
+            return Refusal("LEVEL_NOT_COVERED", f"{where}.level: {payout.level.value} is not covered by "
                            f"{scheme.name}", case_id=case.case_id, level=payout.level.value)
         child, year = payout.child, str(payout.academic_year)
         if child not in children_ids:
-            return Refused("CHILD_NOT_REGISTERED", f"{where}: case {case.case_id} has no child {child!r} with "
+            return Refusal("CHILD_NOT_REGISTERED", f"{where}: case {case.case_id} has no child {child!r} with "
                            f"level group {group.id}", case_id=case.case_id, child_id=child)
         if (child, year) in held:
-            return Refused("ALREADY_CLAIMED", f"{where}: child {child} of case {case.case_id} already has a "
+            return Refusal("ALREADY_CLAIMED", f"{where}: child {child} of case {case.case_id} already has a "
                            f"payout for {year} (history[{held[(child, year)]}])", case_id=case.case_id,
                            child_id=child, academic_year=year)
         used = years.get((child, group.id), 0)
-        if group.years is not None and used + 1 > group.years.value:
-            return Refused("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child} has used {used} of "
+        if not within_allowance(used + 1, group.years.value if group.years is not None else None):
+            return Refusal("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child} has used {used} of "
                            f"{group.years.value} years of {group.name}", case_id=case.case_id, child_id=child,
                            level_group=group.id, years_used=used, allowance=group.years.value)
         stage = group.stage_of(payout.level)
         if stage is not None:
             in_stage = stages.get((child, stage.id), 0)
-            if in_stage + 1 > stage.years.value:
-                return Refused("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child} has used {in_stage} of "
+            if not within_allowance(in_stage + 1, stage.years.value):
+                return Refusal("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child} has used {in_stage} of "
                                f"{stage.years.value} years of {stage.name}", case_id=case.case_id, child_id=child,
                                level_group=group.id, stage=stage.id, years_used=in_stage,
                                allowance=stage.years.value)
             stages[(child, stage.id)] = in_stage + 1
         cap = scheme.family_cap.value
-        if paid + payout.amount > cap:
-            return Refused("FAMILY_CAP_REACHED", f"{where}: case {case.case_id} has paid {format_rupiah(paid)} of "
+        if not within_cap(paid + payout.amount, cap):
+            return Refusal("FAMILY_CAP_REACHED", f"{where}: case {case.case_id} has paid {format_rupiah(paid)} of "
                            f"its cap {format_rupiah(cap)}; {format_rupiah(payout.amount)} would exceed it "
                            f"(remaining {format_rupiah(cap - paid)})", case_id=case.case_id, paid=paid, cap=cap,
                            amount=payout.amount)
@@ -153,7 +158,7 @@ def _plain(conn: Connection, rows: list[dict]) -> list[tuple]:
 
 
 def _chain(batch: list[_Prepared], seq: int, prev_hash: str, now: str, maker: str, approver: str) -> list[tuple]:
-    """The batch's history as journal rows (in _INSERT_COLUMNS order), chained from the head (seq, hash)."""
+    """The batch's history as journal rows (in INSERT_COLUMNS order), chained from the head (seq, hash)."""
     entries = []
     for item in batch:
         case, group_of = item.case, item.scheme.level_group
@@ -175,7 +180,7 @@ class _Plan:
     """A batch made ready without the database: refusals found, rows built, entries chained from the head
     the batch expects to find (`assumed`); the writer re-chains them if the head turns out otherwise."""
 
-    refused: tuple[tuple[str, Refused], ...]
+    refused: tuple[tuple[str, Refusal], ...]
     fresh: tuple[_Prepared, ...]
     repeated: tuple[tuple[Case, CaseDecision], ...]  # an id twice in one batch: `register` sees it after
     now: str
@@ -203,7 +208,7 @@ def _plan(ledger: Ledger, chunk: list[tuple[Case, CaseDecision]], maker: str, ap
         else:
             seen.add(case.case_id)
             fresh.append(_Prepared(case, decision, scheme, dumps(case_to_json(case))))
-    now = _timestamp(ledger.clock())
+    now = timestamp(ledger.clock())
     rows: dict[str, list] = {name: [] for name, _ in _TABLES}
     for item in fresh:
         for name, values in _rows(item, now, maker).items():
@@ -248,19 +253,19 @@ def _write(ledger: Ledger, plan: _Plan, maker: str, approver: str) -> ImportResu
             else:
                 _driver_insert(conn, name, tuple(rows[name][0]), _plain(conn, rows[name]))
         if is_postgres(conn):
-            conn.execute(_HEAD_LOCK)
+            conn.execute(HEAD_LOCK)
         head = head_of(conn)
         entries = plan.entries
         if known or head != plan.assumed:  # another writer came first, or some cases were there already
             entries = _chain(new, *head, plan.now, maker, approver)
         if entries:
-            _driver_insert(conn, "journal", _INSERT_COLUMNS, list(entries))
+            _driver_insert(conn, "journal", INSERT_COLUMNS, list(entries))
         return [p for p in plan.fresh if p.case.case_id in known], len(entries)
 
     try:
-        registered_before, entries = ledger._run(work)
+        registered_before, entries = ledger.run(work)
         result = ImportResult(len(plan.fresh) - len(registered_before), 0, entries, plan.refused)
-    except Refused:
+    except Refusal:
         # The database refused something the checks let through: register one by one to pin it down.
         registered_before, result = list(plan.fresh), ImportResult(refused=plan.refused)
     for case, decision in [*((p.case, p.decision) for p in registered_before), *plan.repeated]:
@@ -271,7 +276,7 @@ def _write(ledger: Ledger, plan: _Plan, maker: str, approver: str) -> ImportResu
 def _register_one(ledger: Ledger, case: Case, decision: CaseDecision, maker: str, approver: str) -> ImportResult:
     try:
         done = ledger.register(case, decision, maker=maker, approver=approver)
-    except Refused as refusal:
+    except Refusal as refusal:
         return ImportResult(refused=((case.case_id, refusal),))
     if done.new:
         return ImportResult(registered=1, entries=len(done.history))
@@ -291,7 +296,7 @@ def import_cases(ledger: Ledger, items: Iterable[tuple[Case, CaseDecision]], *, 
     While the database writes one batch (in a thread of its own: the drivers let go of the GIL while the
     database works), the next is checked, built and chained here, from the head the batch being written
     will leave."""
-    _check_actors(maker, approver)
+    check_actors(maker, approver)
     total = ImportResult()
     assumed = journal_head(ledger.engine)  # a guess, checked under the writer's lock
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-import") as writer:

@@ -187,37 +187,3 @@ def head_line(seq: int, head_hash: str, status: str) -> str:
 def rupiah(amount: int) -> str:
     """Whole rupiah with Indonesian thousands dots and no currency sign, for table columns headed (Rp)."""
     return f"{amount:,}".replace(",", ".")
-
-
-def print_report(console, report: Report) -> None:
-    """The report as a Rich table for people: amounts in rupiah, a total line per period. No cell is ever
-    cut short: on a narrow terminal the lines run on rather than lose digits."""
-    from rich import box
-    from rich.markup import escape
-    from rich.table import Table
-
-    def cells(line: ReportLine) -> list[str]:
-        return [rupiah(line.opening), str(line.payouts), rupiah(line.paid), str(line.reversals),
-                rupiah(line.reversed), rupiah(line.closing)]
-
-    rows = []
-    for period in report.periods:
-        for line in report.lines:
-            if line.period == period:
-                rows.append(([*line.key, PERIOD_SHOWN.get(period, period), *cells(line)], None))
-        if report.dimensions:
-            rows.append(([*(["Jumlah"] + [""] * (len(report.dimensions) - 1)), PERIOD_SHOWN.get(period, period),
-                          *cells(report.totals(period))], "bold"))
-    headers = [*(LABELS[name] for name in report.dimensions), "Periode", "Saldo awal", "Bayar", "Dibayar", "Batal",
-               "Dibatalkan", "Saldo akhir"]
-    table = Table(title=f"Jurnal beasiswa{PERIOD_TITLES[report.period]}, entri 1–{report.head_seq}; "
-                        f"jumlah dalam rupiah", title_justify="left", box=box.SIMPLE_HEAD)
-    for i, header in enumerate(headers):
-        widest = max([len(cells_[i]) for cells_, _ in rows] or [0])
-        table.add_column(header, justify="left" if i <= len(report.dimensions) else "right", no_wrap=True,
-                         min_width=max(widest, len(header)))
-    for cells_, style in rows:
-        table.add_row(*(escape(c) for c in cells_), style=style, end_section=style is not None)
-    console.print(table, highlight=False, crop=False)
-    if not report.lines:
-        console.print("(jurnal kosong)", highlight=False)

@@ -27,9 +27,10 @@ from pathlib import Path
 import attrs
 
 from beasiswa.letters.content import Letter, LetterContentError
-from beasiswa.letters.register import ClaimKey, LetterRefused, LetterRegister, Registered, file_name
+from beasiswa.letters.register import ClaimKey, LetterRegister, Registered, file_name
 from beasiswa.letters.render import LetterRenderer, LetterTemplateError
 from beasiswa.letters.settings import LetterDataError
+from beasiswa.model import Refusal
 
 CHUNK_SIZE = 8  # tasks a worker takes at a time: few round trips, and the work still evenly shared
 
@@ -154,10 +155,10 @@ class LetterIssuer:
                     return self._issued(entry, numbered=numbered, written=False)
                 rendered = self.renderer.render(letter or self.register.rebuild(entry))
                 if rendered.data != entry.data:  # pragma: no cover - the register rebuilt it from the same data
-                    raise LetterRefused("LETTER_DATA_CHANGED", f"letter {entry.number}: the data rendered is not "
+                    raise Refusal("LETTER_DATA_CHANGED", f"letter {entry.number}: the data rendered is not "
                                         f"the data registered")
                 if entry.pdf_sha256 is not None and rendered.pdf_digest != entry.pdf_sha256:
-                    raise LetterRefused("LETTER_PDF_CHANGED", f"letter {entry.number}: the PDF rendered now has "
+                    raise Refusal("LETTER_PDF_CHANGED", f"letter {entry.number}: the PDF rendered now has "
                                         f"SHA-256 {rendered.pdf_digest}, the register holds {entry.pdf_sha256} "
                                         f"(templates, fonts or letterheads changed since); the file was not "
                                         f"rewritten")
@@ -177,7 +178,7 @@ class LetterIssuer:
         for task in tasks:
             try:
                 done = self.finish(task) if isinstance(task, str) else self.issue(task, day, rewrite=rewrite)
-            except LetterRefused as refusal:
+            except Refusal as refusal:
                 failed.append(Failed(str(task), refusal.code, refusal.message))
             except (LetterContentError, LetterDataError, LetterTemplateError) as exc:
                 failed.append(Failed(str(task), "LETTER_CONTENT", str(exc)))

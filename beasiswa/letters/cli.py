@@ -94,7 +94,7 @@ def _issuers(engine, names: list[str]) -> dict[str, str]:
     """Each named user checked (registered, active, allowed to issue letters), by office: the first named for
     an office issues its letters. A refusal exits 1 before anything is written."""
     from beasiswa.workflow.actions import Action
-    from beasiswa.workflow.errors import Refusal
+    from beasiswa.model import Refusal
     from beasiswa.workflow.records import actor
     from beasiswa.workflow.roles import check
 
@@ -134,7 +134,7 @@ def _render_all(register, url: str, out: Path, day: dt.date, workers: int | None
     chunks = pending_tasks(register, offices=register.issuers)
     total = sum(len(chunk) for chunk in chunks)
     others = sum(len(chunk) for chunk in pending_tasks(register)) - total
-    left = (f"; {others} letters of other offices left to their users" if others else "")
+    left = (f"; {others} surat kantor lain ditinggalkan untuk penggunanya" if others else "")
     if not total:
         typer.echo(f"tidak ada surat untuk dibuat: setiap klaim yang diputuskan di {', '.join(sorted(register.issuers))} "
                    f"sudah bersurat{left}")

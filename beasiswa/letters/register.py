@@ -26,7 +26,6 @@ letters' data changed since), the register refuses rather than issue a letter th
 
 import datetime as dt
 import random
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -34,41 +33,24 @@ from contextlib import contextmanager
 import attrs
 from sqlalchemy import and_, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 
 from beasiswa.casefile import loads, parse_case
 from beasiswa.db.letter_tables import letter_files, letter_sequences, letters
 from beasiswa.db.tables import cases, claims
+from beasiswa.db.uow import RetryPolicy, UnitOfWork, utc_now
 from beasiswa.letters import chain
 from beasiswa.letters.canonical import canonical_bytes, digest
 from beasiswa.letters.content import Kind, Letter, LetterNumber, build_letter, letter_number
 from beasiswa.letters.settings import LetterSettings, default_settings
-from beasiswa.model import Case, Code, Decision, Outcome, Reason, TraceStep
+from beasiswa.model import Case, Code, Decision, Outcome, Reason, Refusal, TraceStep
 from beasiswa.workflow.actions import Action
-from beasiswa.workflow.errors import Refusal
 from beasiswa.workflow.records import actor, audit
 from beasiswa.workflow.roles import User, check
 
-RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock not available
-MAX_ATTEMPTS = 25
+# Contention is retried; anything else, and contention through every attempt, is raised as the database said.
+RETRY_POLICY = RetryPolicy(pause=lambda attempt: random.uniform(0, 0.01 * attempt))
 DECIDED = tuple(o.value for o in Outcome if Kind.for_outcome(o) is not None)
-
-
-class LetterRefused(Exception):
-    """The register will not number or record this letter; `code` names the rule."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def timestamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def file_name(number: str) -> str:
@@ -149,6 +131,7 @@ class LetterRegister:
         self.engine = engine
         self.settings = settings or default_settings()
         self.clock = clock
+        self._unit_of_work = UnitOfWork(engine, clock=clock, policy=RETRY_POLICY)
         self.issuers = dict(issuers or {})  # office -> the user who issues its letters
         self._cases: OrderedDict[str, Case] = OrderedDict()
         self._cached_cases = cached_cases
@@ -162,7 +145,7 @@ class LetterRegister:
         with self.engine.connect() as conn:
             case_file = conn.execute(select(cases.c.case_file).where(cases.c.case_id == case_id)).scalar()
         if case_file is None:
-            raise LetterRefused("CASE_NOT_REGISTERED", f"case {case_id!r} is not registered in this database")
+            raise Refusal("CASE_NOT_REGISTERED", f"case {case_id!r} is not registered in this database")
         case = parse_case(loads(case_file))
         self._cases[case_id] = case
         if len(self._cases) > self._cached_cases:
@@ -226,7 +209,7 @@ class LetterRegister:
             again = self._retrying(lambda conn: self._existing(conn, case, self._claim(conn, key.case_id,
                                                                                          key.claim_id)))
             if again is None:
-                raise LetterRefused("LETTER_REFUSED", str(exc.orig).splitlines()[0]) from None
+                raise Refusal("LETTER_REFUSED", str(exc.orig).splitlines()[0]) from None
             return again
 
     def rebuild(self, entry: Registered) -> Letter:
@@ -240,7 +223,7 @@ class LetterRegister:
         return self._retrying(lambda conn: self._record(conn, number, pdf_sha256))
 
     def issuer_allowed(self, office: str) -> User:
-        """The user who issues `office`'s letters, checked now (LetterRefused if none is named or allowed)."""
+        """The user who issues `office`'s letters, checked now (a Refusal if none is named or allowed)."""
         with self.engine.connect() as conn:
             return self._issuer(conn, office)
 
@@ -255,14 +238,14 @@ class LetterRegister:
         if self.engine.dialect.name != "postgresql":
             entry = self.lookup(number)
             if entry is None:
-                raise LetterRefused("LETTER_NOT_REGISTERED", f"letter {number} is not in the register")
+                raise Refusal("LETTER_NOT_REGISTERED", f"letter {number} is not in the register")
             self.issuer_allowed(entry.office)
             yield Rendering(entry, lambda sha: self.record_pdf(number, sha))
             return
         with self.engine.begin() as conn:
             row = conn.execute(_REGISTER.where(letters.c.number == number)).one_or_none()
             if row is None:
-                raise LetterRefused("LETTER_NOT_REGISTERED", f"letter {number} is not in the register")
+                raise Refusal("LETTER_NOT_REGISTERED", f"letter {number} is not in the register")
             if self._lock_claim(conn, row.case_id, row.claim_id, skip_locked) is None:
                 yield None
                 return
@@ -274,27 +257,24 @@ class LetterRegister:
     def _issuer(self, conn: Connection, office: str) -> User:
         name = self.issuers.get(office)
         if name is None:
-            raise LetterRefused("NO_USER", f"surat kantor {office} diterbitkan atas nama pengguna kantor itu: "
+            raise Refusal("NO_USER", f"surat kantor {office} diterbitkan atas nama pengguna kantor itu: "
                                 f"--as NAMA (petugas atau pengawas kantor {office})")
-        try:
-            user = actor(conn, name)
-            check(user, Action.ISSUE_LETTER, office, "surat")
-        except Refusal as refusal:
-            raise LetterRefused(refusal.code, refusal.message) from None
+        user = actor(conn, name)
+        check(user, Action.ISSUE_LETTER, office, "surat")
         return user
 
     def _record(self, conn: Connection, number: str, pdf_sha256: str) -> Registered:
         row = conn.execute(_REGISTER.where(letters.c.number == number)).one_or_none()
         if row is None:
-            raise LetterRefused("LETTER_NOT_REGISTERED", f"letter {number} is not in the register")
+            raise Refusal("LETTER_NOT_REGISTERED", f"letter {number} is not in the register")
         if row.pdf_sha256 is None:
             user = self._issuer(conn, row.office)
             conn.execute(insert(letter_files).values(number=number, pdf_sha256=pdf_sha256,
-                                                     rendered_at=timestamp(self.clock())))
+                                                     rendered_at=self._unit_of_work.now()))
             chain.append(conn, "rendered", number, user.name)
             row = conn.execute(_REGISTER.where(letters.c.number == number)).one()
         elif row.pdf_sha256 != pdf_sha256:
-            raise LetterRefused("LETTER_PDF_CHANGED", f"letter {number}: the PDF rendered now has SHA-256 "
+            raise Refusal("LETTER_PDF_CHANGED", f"letter {number}: the PDF rendered now has SHA-256 "
                                 f"{pdf_sha256}, the register holds {row.pdf_sha256}")
         return Registered.from_row(row)
 
@@ -310,7 +290,7 @@ class LetterRegister:
         row = conn.execute(select(claims).where(and_(claims.c.case_id == case_id,
                                                      claims.c.claim_id == claim_id))).one_or_none()
         if row is None:
-            raise LetterRefused("CLAIM_NOT_REGISTERED", f"claim {case_id}/{claim_id} is not registered in this "
+            raise Refusal("CLAIM_NOT_REGISTERED", f"claim {case_id}/{claim_id} is not registered in this "
                                 f"database")
         return row
 
@@ -327,7 +307,7 @@ class LetterRegister:
     def _rebuild(self, conn: Connection, case: Case, entry: Registered) -> Letter:
         claim_row = self._claim(conn, entry.case_id, entry.claim_id)
         if claim_row.decision_revision != entry.decision_revision:
-            raise LetterRefused("LETTER_SUPERSEDED", f"letter {entry.number} tells decision revision "
+            raise Refusal("LETTER_SUPERSEDED", f"letter {entry.number} tells decision revision "
                                 f"{entry.decision_revision}; claim {entry.case_id}/{entry.claim_id} is at "
                                 f"revision {claim_row.decision_revision}, whose letter is a new one")
         return self._letter(case, claim_row, entry)
@@ -336,7 +316,7 @@ class LetterRegister:
         letter = build_letter(case, decision_from_row(claim_row), LetterNumber.parse(entry.number),
                               entry.letter_date, self.settings)
         if canonical_bytes(letter) != entry.data:
-            raise LetterRefused("LETTER_DATA_CHANGED", f"letter {entry.number}: rebuilt from the claim's "
+            raise Refusal("LETTER_DATA_CHANGED", f"letter {entry.number}: rebuilt from the claim's "
                                 f"decision (revision {entry.decision_revision}) and the letters' data, it no "
                                 f"longer states what was registered; a changed decision takes a new revision")
         return letter
@@ -352,7 +332,7 @@ class LetterRegister:
         decision = decision_from_row(claim_row)
         kind = Kind.for_outcome(decision.outcome)
         if kind is None:
-            raise LetterRefused("CLAIM_PENDING", f"claim {key}: a {decision.outcome.value} decision gets no "
+            raise Refusal("CLAIM_PENDING", f"claim {key}: a {decision.outcome.value} decision gets no "
                                 f"letter yet")
         user = self._issuer(conn, case.office)
         sequence = self._next_sequence(conn, case.office, day.year)
@@ -364,7 +344,7 @@ class LetterRegister:
                            case_id=key.case_id, claim_id=key.claim_id,
                            decision_revision=claim_row.decision_revision, kind=kind.value, letter_date=day,
                            data=data, data_digest=digest(data), file_name=file_name(number),
-                           numbered_at=timestamp(self.clock()))
+                           numbered_at=self._unit_of_work.now())
         values = attrs.asdict(entry)
         del values["pdf_sha256"], values["rendered_at"]
         conn.execute(insert(letters).values(**values))
@@ -386,17 +366,7 @@ class LetterRegister:
                             .returning(letter_sequences.c.last)).scalar_one()
 
     def _retrying(self, work):
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            try:
-                with self.engine.begin() as conn:
-                    return work(conn)
-            except IntegrityError:
-                raise
-            except DBAPIError as exc:
-                if attempt == MAX_ATTEMPTS or not _retryable(exc):
-                    raise
-            time.sleep(random.uniform(0, 0.01 * attempt))
-        raise AssertionError("unreachable")  # pragma: no cover
+        return self._unit_of_work.run(work)
 
 
 @attrs.frozen
@@ -405,10 +375,3 @@ class Rendering:
 
     entry: Registered
     record: Callable[[str], Registered]
-
-
-def _retryable(exc: DBAPIError) -> bool:
-    sqlstate = getattr(exc.orig, "sqlstate", None)
-    if sqlstate in RETRYABLE_SQLSTATES:
-        return True
-    return "database is locked" in str(exc.orig)

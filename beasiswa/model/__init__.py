@@ -4,6 +4,7 @@ from beasiswa.model.academic_year import AcademicYear
 from beasiswa.model.case import BankAccount, Case, Child, Claim, Event, Participant, Payout
 from beasiswa.model.decision import CaseDecision, Decision, Entitlement, Reason, TraceStep
 from beasiswa.model.identifiers import KPJ, NIK
+from beasiswa.model.refusal import Refusal
 from beasiswa.model.vocabulary import (
     Code,
     Document,
@@ -19,5 +20,5 @@ from beasiswa.model.vocabulary import (
 __all__ = [
     "KPJ", "NIK", "AcademicYear", "BankAccount", "Case", "CaseDecision", "Child", "Claim", "Code", "Decision",
     "Document", "Entitlement", "Event", "EventKind", "Level", "Outcome", "Participant", "Payee",
-    "Payout", "Reason", "Relation", "Segment", "Sex", "TraceStep",
+    "Payout", "Reason", "Refusal", "Relation", "Segment", "Sex", "TraceStep",
 ]

@@ -15,10 +15,24 @@ def age_on(born: dt.date, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+def age_test_day(i1_setting: str, year_start: dt.date, submitted_on: dt.date | None) -> dt.date:
+    """Rule book I1: the day a child's age is tested: the claim's submission date ('submission_date'), else the
+    academic year's first day (also for a payout no claim was submitted for, as a case file's history)."""
+    if i1_setting == "submission_date" and submitted_on is not None:
+        return submitted_on
+    return year_start
+
+
+def ended_by(on: dt.date | None, day: dt.date) -> bool:
+    """Whether a marriage or a job that began `on` (None: none) had begun by `day`: a benefit ends with it."""
+    return on is not None and on <= day
+
+
 def _age_test_day(c: ClaimContext) -> tuple[dt.date, str]:
+    day = age_test_day(c.readings["I1"].setting, c.year_start, c.claim.submitted_on)
     if c.readings["I1"].setting == "submission_date":
-        return c.claim.submitted_on, "tanggal pengajuan"
-    return c.year_start, f"hari pertama tahun ajaran {c.claim.academic_year}"
+        return day, "tanggal pengajuan"
+    return day, f"hari pertama tahun ajaran {c.claim.academic_year}"
 
 
 def child_is_under_age_limit(c: ClaimContext) -> Finding:
@@ -40,7 +54,7 @@ def _ended_by(c: ClaimContext, on: dt.date | None, code: Code, what: str) -> Fin
     if on is None:
         return holds(f"tidak ada tanggal {what}", citation)
     detail = f"{what} {format_date(on)}; hari pertama tahun ajaran {format_date(c.year_start)}"
-    if on > c.year_start:
+    if not ended_by(on, c.year_start):
         return holds(detail, citation)
     return fails(code,
                  f"{c.child.name} telah {what} pada {format_date(on)}, sebelum atau pada hari pertama tahun "
@@ -59,8 +73,8 @@ def _can_still_receive(c: ClaimContext, child: Child) -> bool:
     """For I3 'passes_to_sibling': whether a beneficiary still holds a place on the claimed year's first day."""
     day = c.year_start
     return (age_on(child.birth_date, day) < c.scheme.age_limit_years.value
-            and not (child.married_on and child.married_on <= day)
-            and not (child.employed_on and child.employed_on <= day))
+            and not ended_by(child.married_on, day)
+            and not ended_by(child.employed_on, day))
 
 
 def child_holds_a_beneficiary_place(c: ClaimContext) -> Finding:

@@ -6,6 +6,13 @@ from beasiswa.rules.context import ClaimContext
 from beasiswa.rules.findings import Finding, cite, fails, holds
 
 
+def within_allowance(years: int, allowance: int | None) -> bool:
+    """Whether `years` paid at a level group or a stage (the year in question counted) stay within its year
+    allowance (rule book I7: each paid year counts); None: the scheme counts no years there. The ledger's checks
+    and its exceptions report ask the same."""
+    return allowance is None or years <= allowance
+
+
 def level_is_covered(c: ClaimContext) -> Finding:
     level = c.claim.level
     not_covered = c.scheme.not_covered_levels
@@ -27,7 +34,7 @@ def level_years_remain(c: ClaimContext) -> Finding:
     used = len(c.tally.years_paid(child, group.levels))
     detail = f"{group.name}: {used} dari {group.years.value} tahun terpakai"
     citation = cite(group.years.citation, readings)
-    if used >= group.years.value:
+    if not within_allowance(used + 1, group.years.value):
         return fails(Code.LEVEL_YEARS_EXHAUSTED,
                      f"Jatah {group.name} untuk {c.child.name} telah habis: {used} dari {group.years.value} "
                      f"tahun telah dibayarkan.", detail, citation)
@@ -37,7 +44,7 @@ def level_years_remain(c: ClaimContext) -> Finding:
     stage_used = len(c.tally.years_paid(child, stage.levels))
     detail += f"; {stage.name}: {stage_used} dari {stage.years.value} tahun"
     citation = cite(stage.years.citation, citation)
-    if stage_used >= stage.years.value:
+    if not within_allowance(stage_used + 1, stage.years.value):
         return fails(Code.LEVEL_YEARS_EXHAUSTED,
                      f"Jatah {stage.name} untuk {c.child.name} telah habis: {stage_used} dari "
                      f"{stage.years.value} tahun telah dibayarkan.", detail, citation)

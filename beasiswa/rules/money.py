@@ -7,6 +7,12 @@ from beasiswa.rules.context import ClaimContext
 from beasiswa.rules.findings import Finding, cite, fails, holds
 
 
+def within_cap(total: int, cap: int) -> bool:
+    """Whether a total paid (the payout in question counted) stays within a cap (per child or per family);
+    the ledger's checks and its exceptions report ask the same."""
+    return total <= cap
+
+
 def child_cap_allows_amount(c: ClaimContext) -> Finding:
     cap = c.scheme.child_cap
     paid = c.tally.paid_to_child(c.child.id)
@@ -14,7 +20,7 @@ def child_cap_allows_amount(c: ClaimContext) -> Finding:
     citation = cite(cap.citation, c.readings["P2"].citation)
     detail = f"dibayar untuk {c.child.id} {format_rupiah(paid)} + {format_rupiah(amount)}; " \
              f"batas per anak {format_rupiah(cap.value)}"
-    if paid + amount <= cap.value:
+    if within_cap(paid + amount, cap.value):
         return holds(detail, citation)
     return fails(Code.CHILD_CAP_REACHED,
                  f"Beasiswa untuk {c.child.name} telah mencapai {format_rupiah(paid)}; pembayaran "
@@ -28,7 +34,7 @@ def family_cap_allows_amount(c: ClaimContext) -> Finding:
     citation = cite(cap.citation, c.readings["P2"].citation)
     detail = f"dibayar untuk keluarga {format_rupiah(paid)} + {format_rupiah(amount)}; " \
              f"batas per peserta {format_rupiah(cap.value)}"
-    if paid + amount <= cap.value:
+    if within_cap(paid + amount, cap.value):
         return holds(detail, citation)
     return fails(Code.FAMILY_CAP_REACHED,
                  f"Beasiswa untuk keluarga peserta telah mencapai {format_rupiah(paid)} dari batas "

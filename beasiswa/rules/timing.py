@@ -1,20 +1,32 @@
 """Rules on the academic year claimed against the event and the submission date (rule book I2, I4-I6),
 and on paying each year once."""
 
+import datetime as dt
+
 from beasiswa.indonesian import format_date
 from beasiswa.model import Code
 from beasiswa.rules.context import ClaimContext
 from beasiswa.rules.findings import Finding, cite, fails, holds
 
 
+def year_covers_event(i4_setting: str, year_start: dt.date, year_end: dt.date, event_date: dt.date) -> bool:
+    """Rule book I4: whether an academic year is one the benefit covers, given the event's date: a year in
+    progress on the event's date or later ('in_progress_on_event_date'), or only the years starting on or after
+    it ('first_starting_after_event')."""
+    if i4_setting == "in_progress_on_event_date":
+        return year_end >= event_date
+    return year_start >= event_date
+
+
 def year_is_not_before_event(c: ClaimContext) -> Finding:
     reading = c.readings["I4"]
     event_date = c.case.event.date
     citation = cite(c.scheme.benefit_basis.citation, reading.citation)
+    covered = year_covers_event(reading.setting, c.year_start, c.year_end, event_date)
     if reading.setting == "in_progress_on_event_date":
-        covered, first = c.year_end >= event_date, "yang sedang berjalan pada"
+        first = "yang sedang berjalan pada"
     else:  # first_starting_after_event
-        covered, first = c.year_start >= event_date, "pertama yang dimulai setelah"
+        first = "pertama yang dimulai setelah"
     detail = f"{c.year_text}; peristiwa {format_date(event_date)}"
     if covered:
         return holds(detail, citation)

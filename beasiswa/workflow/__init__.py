@@ -7,8 +7,8 @@
   their state, decision revision and who moved them).
 - `records`: single-row reads and writes inside a transaction (users, audit rows, done or refused, chained by
   `beasiswa.audit.chain`; claims under lock, the history the rules count for a case).
-- `ledger_bridge`: the posting service's steps inside the workflow's transactions.
-- `service`: `Workflow`, every change checked, done and audited in one transaction, the ledger's own
+- `service`: `Workflow`, every change checked, done and audited in one transaction (the ledger's unit of work,
+  `Ledger.run`; its postings inside it, `Ledger.register_in`, `pay_in`, `reverse_in`), the ledger's own
   commands too (`record_case` for `beasiswa ledger record`, `reverse` for `beasiswa ledger reverse`; a
   reversed payout takes its claim back to `decided`, migration 0007_claim_reversal).
 """

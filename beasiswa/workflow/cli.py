@@ -99,7 +99,7 @@ def users_bootstrap(
     db: str = DB_OPTION,
 ) -> None:
     """Membuat admin pertama pada basis data tanpa pengguna (ditolak bila sudah ada pengguna)."""
-    from beasiswa.workflow.errors import Refusal
+    from beasiswa.model import Refusal
 
     workflow = _workflow(db)
     try:
@@ -118,7 +118,7 @@ def users_add(
     db: str = DB_OPTION,
 ) -> None:
     """Menambah pengguna (hanya admin)."""
-    from beasiswa.workflow.errors import Refusal
+    from beasiswa.model import Refusal
     from beasiswa.workflow.roles import ROLE_NAMES
 
     workflow = _workflow(db)
@@ -136,7 +136,7 @@ def users_deactivate(
     db: str = DB_OPTION,
 ) -> None:
     """Menonaktifkan pengguna (hanya admin): ia tidak dapat bertindak lagi; namanya tetap dalam catatan."""
-    from beasiswa.workflow.errors import Refusal
+    from beasiswa.model import Refusal
 
     workflow = _workflow(db)
     try:
@@ -314,7 +314,7 @@ _ALL_FLAGS = {"verify": "--all-decided", "approve": "--all-verified", "pay": "--
 def _bulk(action_name: str, refs_text: list[str], all_flag: bool, state, office: str | None, as_: str | None,
           db: str | None, run) -> None:
     from beasiswa.workflow.actions import Action
-    from beasiswa.workflow.errors import Refusal
+    from beasiswa.model import Refusal
     from beasiswa.workflow.queries import refs_in_state
     from beasiswa.workflow.records import actor
     from beasiswa.workflow.roles import check

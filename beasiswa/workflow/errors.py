@@ -1,17 +1,8 @@
-"""What the workflow says when it does not do what was asked: a refusal with the rule's code.
-
-`Refusal` is a business refusal (a role, an office, a state, four eyes, a claim that is not there): asking
-again gets the same answer. Its message is for the officer, in Indonesian, and names who, what and why.
+"""The refusals every command that takes a claim or a case may give: one wording for a claim or a case that
+is not in the database. (The refusal type itself is `beasiswa.model.Refusal`, one for every service.)
 """
 
-
-class Refusal(Exception):
-    code = "REFUSED"
-
-    def __init__(self, code: str, message: str):
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
+from beasiswa.model import Refusal
 
 
 def claim_not_found(ref) -> Refusal:

@@ -16,8 +16,7 @@ import attrs
 
 from beasiswa.casefile import CaseFileError, read_case
 from beasiswa.intake.sheets import SheetError, read_sheet
-from beasiswa.model import Case
-from beasiswa.workflow.errors import Refusal
+from beasiswa.model import Case, Refusal
 from beasiswa.workflow.service import CaseIntake, Workflow
 
 SHEETS = (".csv", ".xlsx")

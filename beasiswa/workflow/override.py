@@ -12,8 +12,7 @@ the officer and the written reason. The supervisor's approval makes the override
 from typing import Any
 
 from beasiswa.law import Cited
-from beasiswa.model import Code, Outcome
-from beasiswa.workflow.errors import Refusal
+from beasiswa.model import Code, Outcome, Refusal
 
 OVERRIDE_RULE = "officer_override"
 

@@ -170,7 +170,8 @@ def _summary(engine: Engine, case_ids: list[str], console: Console) -> None:
 def _ledger(engine: Engine, console: Console) -> bool:
     """The ledger report over the whole journal (by level group and office) and the chain verified."""
     from beasiswa.ledger import verify
-    from beasiswa.ledger.report import build_report, head_line, print_report
+    from beasiswa.ledger.report import build_report, head_line
+    from beasiswa.ledger.views import print_report
 
     verified = verify(engine)
     report = build_report(engine, ("level_group", "office"), "all", verified.entries)

@@ -2,7 +2,6 @@
 the rules count for a case. Every function takes the open connection of the caller's transaction.
 """
 
-import datetime as dt
 from contextlib import contextmanager
 from typing import Any
 
@@ -14,18 +13,11 @@ from beasiswa.audit import chain
 from beasiswa.casefile import loads, parse_case
 from beasiswa.db.engine import is_postgres
 from beasiswa.db.tables import cases, claims, family_totals, journal
-from beasiswa.model import AcademicYear, Case, Level, Payout
-from beasiswa.workflow.errors import Refusal, claim_not_found
+from beasiswa.model import AcademicYear, Case, Level, Payout, Refusal
+from beasiswa.workflow.errors import claim_not_found
 from beasiswa.workflow.roles import Role, User
 from beasiswa.workflow.states import OWED_STATES
 from beasiswa.workflow.tables import audit_trail, users
-
-
-def timestamp(moment: dt.datetime) -> str:
-    """UTC, ISO 8601 with microseconds and a Z, as the journal writes it."""
-    if moment.tzinfo is None:
-        raise ValueError(f"clock: {moment!r} has no time zone")
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @attrs.frozen(order=True)

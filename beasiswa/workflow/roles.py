@@ -18,8 +18,8 @@ from enum import Enum
 
 import attrs
 
+from beasiswa.model import Refusal
 from beasiswa.workflow.actions import ACTION_NAMES, AUTOMATIC, Action
-from beasiswa.workflow.errors import Refusal
 
 
 class Role(str, Enum):

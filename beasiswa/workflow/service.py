@@ -29,16 +29,16 @@ from sqlalchemy.exc import IntegrityError
 from beasiswa.casefile import CONVERTER, case_to_json, dumps
 from beasiswa.db.engine import is_postgres
 from beasiswa.db.tables import cases, children, claims, family_totals, journal, level_usage
+from beasiswa.db.uow import timestamp, utc_now
 from beasiswa.law import Law, default_law
-from beasiswa.ledger import Ledger, Refused
+from beasiswa.ledger import Ledger
 from beasiswa.ledger.errors import database_rule
-from beasiswa.ledger.posting import Entry, payout_key, utc_now
+from beasiswa.ledger.entries import HISTORY_APPROVER, Entry, payout_key
 from beasiswa.ledger.rows import case_row, child_row, claim_row, decision_columns, family_total_row, usage_rows
-from beasiswa.model import Case, Code, Document, Level, Outcome
+from beasiswa.model import Case, Code, Document, Level, Outcome, Refusal
 from beasiswa.rules import InvalidCase, decide
-from beasiswa.workflow import ledger_bridge
 from beasiswa.workflow.actions import Action
-from beasiswa.workflow.errors import Refusal, case_not_found
+from beasiswa.workflow.errors import case_not_found
 from beasiswa.workflow.override import overridden
 from beasiswa.workflow.records import (
     ClaimRef,
@@ -54,7 +54,6 @@ from beasiswa.workflow.records import (
     registered_case,
     registered_name,
     savepoint,
-    timestamp,
 )
 from beasiswa.workflow.roles import (
     Role,
@@ -165,8 +164,6 @@ def _claim_state(row) -> dict[str, Any]:
 def _refusal(exc: Exception) -> Refusal:
     if isinstance(exc, Refusal):
         return exc
-    if isinstance(exc, Refused):
-        return Refusal(exc.code, exc.message)
     message = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
     return Refusal(database_rule(message) or "REFUSED_BY_DATABASE", f"ditolak oleh basis data: {message}")
 
@@ -190,7 +187,7 @@ class Workflow:
         self.ledger = Ledger(engine, self.law, clock)
 
     def _run(self, work: Callable[[Connection], Any]) -> Any:
-        return ledger_bridge.run(self.ledger, work)
+        return self.ledger.run(work)
 
     def _now(self) -> str:
         return timestamp(self.clock())
@@ -347,7 +344,7 @@ class Workflow:
                         results[i] = self._register(conn, user, case, decision, source, now)
                 else:
                     fresh.append((i, case, user, decision))
-            except (Refusal, Refused, IntegrityError) as exc:
+            except (Refusal, IntegrityError) as exc:
                 results[i] = self._intake_refused(conn, case, as_, users.get(as_), exc, source, now)
         try:
             with savepoint(conn):
@@ -393,7 +390,7 @@ class Workflow:
 
     def _register(self, conn: Connection, user: User, case: Case, decision, source: str, now: str) -> CaseIntake:
         """A new case with history: the ledger registers it and imports its history into the journal."""
-        ledger_bridge.register(self.ledger, conn, case, decision, maker=user.name)
+        self.ledger.register_in(conn, case, decision, maker=user.name, approver=HISTORY_APPROVER)
         conn.execute(update(claims).where(claims.c.case_id == case.case_id).values(
             state=_STATE_FOR_OUTCOME, automatic_outcome=claims.c.outcome, state_at=now, decided_at=now,
             decided_by=user.name))
@@ -581,7 +578,7 @@ class Workflow:
             return [ClaimRef(case_id, c) for c in pending]
         try:
             pending = self._run(work)
-        except (Refusal, Refused, IntegrityError) as exc:
+        except (Refusal, IntegrityError) as exc:
             refusal = _refusal(exc)
             self.record_refusal(*what, refusal, case_id=case_id)
             return refusal, []
@@ -619,7 +616,7 @@ class Workflow:
                 try:
                     with savepoint(conn):
                         recorded.append(self._carry(conn, maker, checker, ref, now))
-                except (Refusal, Refused, IntegrityError) as exc:
+                except (Refusal, IntegrityError) as exc:
                     refusal = _refusal(exc)
                     audit(conn, [refused(now, as_, "ledger.record", f"claim {ref}", refusal, user=maker.name,
                                          case_id=ref.case_id, claim_id=ref.claim_id)])
@@ -631,7 +628,7 @@ class Workflow:
                                 tuple(recorded))
         try:
             return self._run(work)
-        except (Refusal, Refused) as exc:
+        except Refusal as exc:
             refusal = _refusal(exc)
             self.record_refusal(as_, "ledger.record", f"case {case.case_id}", refusal, case_id=case.case_id)
             return CaseRecorded(case.case_id, "refused", refusal=refusal)
@@ -679,8 +676,8 @@ class Workflow:
             check_two_people(maker, checker, f"pembatalan pembayaran {what}")
             ref = ClaimRef(target.case_id, target.claim_id) if target.kind == "payout" and target.claim_id else None
             row = lock_claim(conn, ref, full=True) if ref is not None else None
-            posted = ledger_bridge.reverse(self.ledger, conn, seq, reason=reason, maker=maker.name,
-                                           approver=checker.name, key=key or f"reversal:{seq}")
+            posted = self.ledger.reverse_in(conn, seq, reason=reason, maker=maker.name, approver=checker.name,
+                                            key=key or f"reversal:{seq}")
             entry = posted.entry
             if posted.replayed:
                 return Reversal(entry, True, ref)
@@ -703,8 +700,8 @@ class Workflow:
             return Reversal(entry, False, ref)
         try:
             return self._run(work)
-        except Refused as refused:
-            raise _refusal(refused) from None
+        except Refusal as refusal:
+            raise refusal from None
 
     # ---------------------------------------------------------------------------------------- running
     def _each(self, as_: str | None, refs: Iterable[ClaimRef], action: Action,
@@ -730,7 +727,7 @@ class Workflow:
                 try:
                     with savepoint(conn):  # a refusal takes the claim's buffered rows back out
                         out.append(one(conn, user, ref, now))
-                except (Refusal, Refused, IntegrityError) as exc:
+                except (Refusal, IntegrityError) as exc:
                     refusal = _refusal(exc)
                     logged.append(refused(now, as_, action.value, f"claim {ref}", refusal, user=user.name,
                                           case_id=ref.case_id, claim_id=ref.claim_id))
@@ -792,9 +789,9 @@ class Workflow:
         key = base = payout_key(ref.case_id, ref.claim_id)
         for attempt in itertools.count(2):
             try:
-                posted = ledger_bridge.pay(self.ledger, conn, ref.case_id, ref.claim_id, maker=maker,
-                                           approver=approver, key=key)
-            except Refused as refused:
+                posted = self.ledger.pay_in(conn, ref.case_id, ref.claim_id, maker=maker, approver=approver,
+                                            key=key)
+            except Refusal as refused:
                 if refused.code != "IDEMPOTENCY_KEY_REUSED":
                     raise
                 posted, earlier = refused, refused.values["seq"]
@@ -803,7 +800,7 @@ class Workflow:
                     return posted
                 earlier = posted.entry.seq
             if conn.execute(select(journal.c.seq).where(journal.c.reverses_seq == earlier)).scalar() is None:
-                if isinstance(posted, Refused):
+                if isinstance(posted, Refusal):
                     raise posted
                 return posted
             key = f"{base}:{attempt}"

@@ -23,9 +23,8 @@ Pure: no database and no clock. Any transition not in the table is refused namin
 
 from enum import Enum
 
-from beasiswa.model import Outcome
+from beasiswa.model import Outcome, Refusal
 from beasiswa.workflow.actions import ACTION_NAMES, Action
-from beasiswa.workflow.errors import Refusal
 
 
 class State(str, Enum):
