@@ -115,7 +115,7 @@ def test_a_bad_file_among_good_ones_writes_nothing(staff, case_file, tmp_path):
     bad.write_text(case_file.read_text().replace('"SMA"', '"SMU"', 1))
     result = record(database, case_file, bad)
     assert result.exit_code == 2
-    assert "'SMU' is not a school level" in result.output
+    assert "'SMU' bukan jenjang sekolah" in result.output
     assert sql(database, "SELECT COUNT(*) AS n FROM cases")[0].n == 0
 
 
