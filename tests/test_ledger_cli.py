@@ -229,5 +229,5 @@ def test_verify_exits_1_naming_the_broken_seq(tmp_path, case_file):
     conn.commit()
     result = run("ledger", "verify", "--db", url)
     assert result.exit_code == 1
-    assert result.output.splitlines()[0] == ("RUSAK pada seq 2: office is 'KC-JKT' in the row but 'KC-PLG' "
-                                            "in the hashed bytes")
+    assert result.output.splitlines()[0] == ("RUSAK pada seq 2: office 'KC-JKT' di baris, 'KC-PLG' "
+                                            "di bytes yang di-hash")
