@@ -176,7 +176,7 @@ def test_reverse_posts_the_negated_amount_once_and_puts_the_claim_back_to_decide
     assert reverse(staff).output.endswith("(dibukukan sebelumnya)\n")
     again = reverse(staff, key=("--key", "another"))
     assert again.exit_code == 1
-    assert "ALREADY_REVERSED: payout seq 3 was reversed by seq 4" in again.output
+    assert "ALREADY_REVERSED: payout seq 3 sudah dibalik oleh seq 4" in again.output
 
 
 @pytest.mark.parametrize("maker, approver, rule", [

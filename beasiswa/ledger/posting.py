@@ -263,8 +263,8 @@ class Ledger:
         if existing is not None:
             if existing.case_file != case_file:
                 raise Refused("CASE_ALREADY_REGISTERED",
-                              f"case {case.case_id} is registered from a different case file; a case is "
-                              f"registered once", case_id=case.case_id)
+                              f"kasus {case.case_id} terdaftar dari berkas kasus lain; satu kasus "
+                              f"didaftarkan sekali", case_id=case.case_id)
             rows = conn.execute(select(journal).where(and_(journal.c.case_id == case.case_id,
                                                            journal.c.source == "history"))
                                 .order_by(journal.c.seq)).all()
@@ -285,7 +285,7 @@ class Ledger:
         group = scheme.level_group(payout.level)
         where = f"history[{index}]"
         if group is None:
-            raise Refused("LEVEL_NOT_COVERED", f"{where}.level: {payout.level.value} is not covered by "
+            raise Refused("LEVEL_NOT_COVERED", f"{where}.level: {payout.level.value} tidak ditanggung oleh "
                           f"{scheme.name}", case_id=case.case_id, level=payout.level.value)
         key = history_key(case.case_id, index)
         family = self._lock_family(conn, case.case_id, key)
@@ -431,7 +431,7 @@ class Ledger:
         family = self._lock_family(conn, case_id)
         claim = conn.execute(_CLAIM, {"case_id": case_id, "claim_id": claim_id, "key": key}).one_or_none()
         if claim is None:
-            raise Refused("CLAIM_NOT_FOUND", f"case {case_id} has no claim {claim_id!r}",
+            raise Refused("CLAIM_NOT_FOUND", f"kasus {case_id} tidak punya klaim {claim_id!r}",
                           case_id=case_id, claim_id=claim_id)
         request = _payout_request(key, case_id, claim.child_id, claim_id, claim.level, claim.level_group,
                                   claim.academic_year, family.office, claim.amount, maker, approver)
@@ -441,11 +441,11 @@ class Ledger:
         if claim.outcome != Outcome.APPROVED.value:
             reasons = conn.execute(_CLAIM_REASONS, {"case_id": case_id, "claim_id": claim_id}).scalar_one()
             codes = ", ".join(r["code"] for r in reasons)
-            raise Refused("CLAIM_NOT_APPROVED", f"claim {claim_id} of case {case_id} was {claim.outcome} "
-                          f"({codes}); only an approved decision is paid", case_id=case_id, claim_id=claim_id,
+            raise Refused("CLAIM_NOT_APPROVED", f"klaim {claim_id} dari kasus {case_id} diputuskan {claim.outcome} "
+                          f"({codes}); hanya keputusan approved yang dibayar", case_id=case_id, claim_id=claim_id,
                           outcome=claim.outcome)
         scheme = self.law.scheme(family.scheme_id)
-        self._check_payout(conn, family, scheme, request, f"claim {claim_id}")
+        self._check_payout(conn, family, scheme, request, f"klaim {claim_id}")
         return Posted(self._append(conn, request), replayed=False)
 
     # --------------------------------------------------------------------------------------- reversing
@@ -454,16 +454,16 @@ class Ledger:
         negated amount. A payout is reversed at most once; the year it held becomes free again."""
         _check_actors(maker, approver)
         if not reason.strip():
-            raise Refused("REASON_REQUIRED", f"reversal of seq {seq}: a reason is required", seq=seq)
+            raise Refused("REASON_REQUIRED", f"pembalikan seq {seq}: alasan wajib diisi", seq=seq)
         key = key or f"reversal:{seq}"
         return self._run(lambda conn: self._reverse(conn, seq, reason, maker, approver, key))
 
     def _reverse(self, conn: Connection, seq: int, reason: str, maker: str, approver: str, key: str) -> Posted:
         target = conn.execute(select(journal).where(journal.c.seq == seq)).one_or_none()
         if target is None:
-            raise Refused("ENTRY_NOT_FOUND", f"the journal has no entry seq {seq}", seq=seq)
+            raise Refused("ENTRY_NOT_FOUND", f"jurnal tidak punya entri seq {seq}", seq=seq)
         if target.kind != "payout":
-            raise Refused("NOT_A_PAYOUT", f"seq {seq} is a {target.kind}; only a payout is reversed", seq=seq)
+            raise Refused("NOT_A_PAYOUT", f"seq {seq} adalah {target.kind}; hanya payout yang dibalik", seq=seq)
         family = self._lock_family(conn, target.case_id, key)
         request = dict(idempotency_key=key, case_id=target.case_id, child_id=target.child_id,
                        claim_id=target.claim_id, level=target.level, level_group=target.level_group,
@@ -476,7 +476,7 @@ class Ledger:
         self._lock_child(conn, request)
         done = conn.execute(select(journal.c.seq).where(journal.c.reverses_seq == seq)).scalar()
         if done is not None:
-            raise Refused("ALREADY_REVERSED", f"payout seq {seq} was reversed by seq {done}", seq=seq,
+            raise Refused("ALREADY_REVERSED", f"payout seq {seq} sudah dibalik oleh seq {done}", seq=seq,
                           reversed_by=done)
         return Posted(self._append(conn, request), replayed=False)
 
@@ -486,7 +486,7 @@ class Ledger:
         entry already posted under `key` (`key_seq`), when a key is given."""
         row = conn.execute(_FAMILY_FOR_UPDATE if is_postgres(conn) else _FAMILY, {"case_id": case_id}).one_or_none()
         if row is None:
-            raise Refused("CASE_NOT_REGISTERED", f"case {case_id!r} is not registered in the ledger",
+            raise Refused("CASE_NOT_REGISTERED", f"kasus {case_id!r} tidak terdaftar di buku besar",
                           case_id=case_id)
         key_seq = conn.execute(_KEY_SEQ, {"key": key}).scalar() if key is not None else None
         return _Family(*row, key_seq)
@@ -508,7 +508,7 @@ class Ledger:
                    if getattr(first, name) != request[name]]
         if differs:
             raise Refused("IDEMPOTENCY_KEY_REUSED",
-                          f"key {request['idempotency_key']!r} was used for seq {first.seq} with another payload "
+                          f"kunci {request['idempotency_key']!r} sudah dipakai untuk seq {first.seq} dengan isi lain "
                           f"({'; '.join(differs)})", key=request["idempotency_key"], seq=first.seq)
         return Posted(first, replayed=True)
 
@@ -516,34 +516,34 @@ class Ledger:
         case_id, child_id, year = request["case_id"], request["child_id"], request["academic_year"]
         amount = request["amount"]
         if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
-            raise Refused("AMOUNT_NOT_POSITIVE", f"{where}: amount {amount!r} is not a positive whole rupiah "
-                          f"amount", amount=amount)
+            raise Refused("AMOUNT_NOT_POSITIVE", f"{where}: amount {amount!r} bukan jumlah rupiah bulat "
+                          f"positif", amount=amount)
         group = scheme.level_group_by_id(request["level_group"])
         stage = group.stage_of(Level(request["level"]))
         usage = self._lock_child(conn, request, sorted(lv.value for lv in stage.levels) if stage else ())
         if usage is None:
-            raise Refused("CHILD_NOT_REGISTERED", f"{where}: case {case_id} has no child {child_id!r} with level "
-                          f"group {request['level_group']}", case_id=case_id, child_id=child_id)
+            raise Refused("CHILD_NOT_REGISTERED", f"{where}: kasus {case_id} tidak punya anak {child_id!r} dengan "
+                          f"kelompok jenjang {request['level_group']}", case_id=case_id, child_id=child_id)
         held = usage.held_seq
         if held is not None:
-            raise Refused("ALREADY_CLAIMED", f"{where}: child {child_id} of case {case_id} already has payout "
-                          f"seq {held} for {year}", case_id=case_id, child_id=child_id, academic_year=year,
+            raise Refused("ALREADY_CLAIMED", f"{where}: anak {child_id} dari kasus {case_id} sudah punya payout "
+                          f"seq {held} untuk {year}", case_id=case_id, child_id=child_id, academic_year=year,
                           seq=held)
         if usage.allowance is not None and usage.years_used + 1 > usage.allowance:
-            raise Refused("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child_id} has used {usage.years_used} of "
-                          f"{usage.allowance} years of {group.name}", case_id=case_id, child_id=child_id,
+            raise Refused("LEVEL_YEARS_EXHAUSTED", f"{where}: anak {child_id} sudah memakai {usage.years_used} dari "
+                          f"{usage.allowance} tahun {group.name}", case_id=case_id, child_id=child_id,
                           level_group=group.id, years_used=usage.years_used, allowance=usage.allowance)
         if stage is not None:
             used = usage.stage_used
             if used + 1 > stage.years.value:
-                raise Refused("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child_id} has used {used} of "
-                              f"{stage.years.value} years of {stage.name}", case_id=case_id, child_id=child_id,
+                raise Refused("LEVEL_YEARS_EXHAUSTED", f"{where}: anak {child_id} sudah memakai {used} dari "
+                              f"{stage.years.value} tahun {stage.name}", case_id=case_id, child_id=child_id,
                               level_group=group.id, stage=stage.id, years_used=used,
                               allowance=stage.years.value)
         if family.paid + amount > family.cap:
             raise Refused("FAMILY_CAP_REACHED",
-                          f"{where}: case {case_id} has paid {format_rupiah(family.paid)} of its cap "
-                          f"{format_rupiah(family.cap)}; {format_rupiah(amount)} would exceed it (remaining "
+                          f"{where}: kasus {case_id} sudah dibayar {format_rupiah(family.paid)} dari batasnya "
+                          f"{format_rupiah(family.cap)}; {format_rupiah(amount)} akan melampauinya (sisa "
                           f"{format_rupiah(family.cap - family.paid)})", case_id=case_id, paid=family.paid,
                           cap=family.cap, amount=amount)
 
@@ -568,11 +568,11 @@ def _payout_request(key: str, case_id: str, child_id: str, claim_id: str, level:
 
 def _check_actors(maker: str, approver: str) -> None:
     if not maker.strip() or not approver.strip():
-        raise Refused("ACTOR_MISSING", f"maker {maker!r} and approver {approver!r} must both be named",
+        raise Refused("ACTOR_MISSING", f"maker {maker!r} dan approver {approver!r} harus sama-sama disebut",
                       maker=maker, approver=approver)
     if maker.strip().casefold() == approver.strip().casefold():
-        raise Refused("MAKER_IS_APPROVER", f"maker and approver are both {maker!r}; a posting needs two "
-                      f"people", maker=maker, approver=approver)
+        raise Refused("MAKER_IS_APPROVER", f"maker dan approver sama-sama {maker!r}; satu posting perlu dua "
+                      f"orang", maker=maker, approver=approver)
 
 
 def _retryable(exc: DBAPIError) -> bool:
@@ -599,4 +599,4 @@ def _from_driver(conn: Connection, exc: Exception, statement: str) -> DBAPIError
 def _refusal_from_database(exc: IntegrityError) -> Refused:
     message = str(exc.orig).strip().splitlines()[0]
     code = database_rule(message) or "REFUSED_BY_DATABASE"
-    return Refused(code, f"refused by the database: {message}", database_message=message)
+    return Refused(code, f"ditolak oleh database: {message}", database_message=message)
