@@ -70,12 +70,12 @@ _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 # How each vocabulary is named in an error message.
 _VOCABULARY_NAMES = {
-    Level: "a school level",
-    Document: "a document",
-    Segment: "a participant segment",
-    EventKind: "an event kind",
-    Relation: "a relation",
-    Payee: "a payee",
+    Level: "jenjang sekolah",
+    Document: "dokumen",
+    Segment: "segmen peserta",
+    EventKind: "jenis peristiwa",
+    Relation: "hubungan",
+    Payee: "penerima pembayaran",
 }
 
 
@@ -86,7 +86,7 @@ class CaseFileError(ValueError):
 def _structure_date(value: Any, _type) -> dt.date:
     if isinstance(value, str):
         return _date(value)
-    raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
+    raise ValueError(f"{value!r} bukan tanggal (YYYY-MM-DD)")
 
 
 @lru_cache(maxsize=1 << 16)  # pure; a batch of cases repeats its dates
@@ -96,7 +96,7 @@ def _date(text: str) -> dt.date:
             return dt.date.fromisoformat(text)
         except ValueError:
             pass
-    raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)")
+    raise ValueError(f"{text!r} bukan tanggal (YYYY-MM-DD)")
 
 
 # Pure, and the value is immutable: a batch names the same few academic years over and over.
@@ -111,54 +111,54 @@ def shown(value: Any) -> str:
     """A value for an error message: its repr, cut short, so a 10 MB field does not become a 10 MB message."""
     text = repr(value)
     return text if len(text) <= 60 else f"{text[:50]}… ({len(value) if isinstance(value, str) else len(text)} " \
-                                          f"characters)"
+                                          f"karakter)"
 
 
 def text_problem(value: str, limit: int = MAX_TEXT) -> str | None:
     """Why a text can't be taken (too long; a control or invisible character), or None."""
     if len(value) > limit:
-        return f"{shown(value)} is too long: at most {limit} characters"
+        return f"{shown(value)} terlalu panjang: paling banyak {limit} karakter"
     if value.isascii():
         found = _ASCII_CONTROL.search(value)
         at = found.start() if found else None
     else:
         at = next((i for i, ch in enumerate(value) if unicodedata.category(ch) in _REFUSED_CATEGORIES), None)
     if at is not None:
-        return (f"{shown(value)} has the control or invisible character U+{ord(value[at]):04X} at position "
+        return (f"{shown(value)} memuat karakter kontrol atau tak terlihat U+{ord(value[at]):04X} di posisi "
                 f"{at + 1}")
     return None
 
 
 def _structure_str(value: Any, _type) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"{shown(value)} is not text")
+        raise ValueError(f"{shown(value)} bukan teks")
     if not value or value.isspace():  # what strip() would leave empty, without copying the text
-        raise ValueError(f"{value!r} is empty")
+        raise ValueError(f"{value!r} kosong")
     problem = text_problem(value)
     if problem:
         raise ValueError(problem)
     if not value.isascii():
         value = unicodedata.normalize("NFC", value)
         if len(value) > MAX_TEXT:
-            raise ValueError(f"{shown(value)} is too long: at most {MAX_TEXT} characters")
+            raise ValueError(f"{shown(value)} terlalu panjang: paling banyak {MAX_TEXT} karakter")
     return value
 
 
 def _structure_int(value: Any, _type) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise ValueError(f"{shown(value)} is not a whole number")
+        raise ValueError(f"{shown(value)} bukan bilangan bulat")
     return value
 
 
 def _structure_bool(value: Any, _type) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"{value!r} is not true or false")
+        raise ValueError(f"{value!r} bukan true atau false")
     return value
 
 
 def _structure_list(value: Any, type_) -> Any:
     if not isinstance(value, list):
-        raise ValueError(f"{value!r} is not a list")
+        raise ValueError(f"{value!r} bukan daftar (list)")
     return value
 
 
@@ -212,7 +212,7 @@ def _make_converter(detailed_validation: bool = True) -> cattrs.Converter:
 
         def structure(value, type_):
             if not isinstance(value, dict):  # null, a list, a number: cattrs would fail on value.keys()
-                raise ValueError(f"{shown(value) if value is not None else 'null'} is not an object "
+                raise ValueError(f"{shown(value) if value is not None else 'null'} bukan objek "
                                  f"({cls.__name__.lower()}: {{...}})")
             return hook(value, type_)
 
@@ -267,9 +267,9 @@ _FAST = _make_converter(detailed_validation=False)
 
 def _describe(exc: BaseException, _type) -> str:
     if isinstance(exc, KeyError):
-        return "required field is missing"
+        return "field wajib tidak ada"
     if isinstance(exc, cattrs.ForbiddenExtraKeysError):
-        return f"unknown field(s) {', '.join(repr(k) for k in sorted(exc.extra_fields))}"
+        return f"field tidak dikenal {', '.join(repr(k) for k in sorted(exc.extra_fields))}"
     if isinstance(exc, (ValueError, TypeError)):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
@@ -297,19 +297,19 @@ def _check_ids(case: Case) -> list[str]:
 
     def check(path: str, value: str, pattern: re.Pattern, limit: int, example: str) -> None:
         if len(value) > limit or not pattern.fullmatch(value):
-            problems.append(f"{path}: {shown(value)} is not {example} (at most {limit} characters: "
+            problems.append(f"{path}: {shown(value)} bukan {example} (paling banyak {limit} karakter: "
                             f"{pattern.pattern})")
 
-    check("case_id", case.case_id, CASE_ID, CASE_ID_MAX, "a case id like 'KC-PLG-2025-000123'")
-    check("office", case.office, OFFICE, OFFICE_MAX, "an office code like 'KC-PLG'")
-    local = "an id like 'anak-1'"
+    check("case_id", case.case_id, CASE_ID, CASE_ID_MAX, "id kasus seperti 'KC-PLG-2025-000123'")
+    check("office", case.office, OFFICE, OFFICE_MAX, "kode kantor seperti 'KC-PLG'")
+    local = "id seperti 'anak-1'"
     for i, child in enumerate(case.children):
         check(f"children[{i}].id", child.id, LOCAL_ID, LOCAL_ID_MAX, local)
         for j, other in enumerate(child.other_cases):
             check(f"children[{i}].other_cases[{j}]", other, CASE_ID, CASE_ID_MAX,
-                  "a case id like 'KC-PLG-2025-000123'")
+                  "id kasus seperti 'KC-PLG-2025-000123'")
     for i, claim in enumerate(case.claims):
-        check(f"claims[{i}].id", claim.id, LOCAL_ID, LOCAL_ID_MAX, "an id like 'klaim-1'")
+        check(f"claims[{i}].id", claim.id, LOCAL_ID, LOCAL_ID_MAX, "id seperti 'klaim-1'")
     return problems
 
 
@@ -322,12 +322,12 @@ def _check_dates(case: Case) -> list[str]:
         if claim.child in born:
             i, birth_date = born[claim.child]
             if birth_date > claim.submitted_on:
-                problems.append(f"children[{i}].birth_date: '{birth_date.isoformat()}' is after "
-                                f"claims[{j}].submitted_on '{submitted}': a child is born before a claim "
-                                f"for it is submitted")
+                problems.append(f"children[{i}].birth_date: '{birth_date.isoformat()}' sesudah "
+                                f"claims[{j}].submitted_on '{submitted}': anak lahir sebelum klaim "
+                                f"untuknya diajukan")
         if case.event.date > claim.submitted_on:
-            problems.append(f"event.date: '{case.event.date.isoformat()}' is after claims[{j}].submitted_on "
-                            f"'{submitted}': a claim follows its event")
+            problems.append(f"event.date: '{case.event.date.isoformat()}' sesudah claims[{j}].submitted_on "
+                            f"'{submitted}': klaim menyusul peristiwanya")
     return problems
 
 
@@ -338,9 +338,9 @@ def _check_history(case: Case, today: dt.date, year_start) -> list[str]:
     for i, payout in enumerate(case.history):
         first_day = year_start(payout.academic_year)
         if first_day > today:
-            problems.append(f"history[{i}].academic_year: '{payout.academic_year}' begins on "
-                            f"{first_day.isoformat()}, after today {today.isoformat()}: a payout already made "
-                            f"can't be for it")
+            problems.append(f"history[{i}].academic_year: '{payout.academic_year}' dimulai "
+                            f"{first_day.isoformat()}, sesudah hari ini {today.isoformat()}: pembayaran yang sudah "
+                            f"dilakukan tidak mungkin untuk tahun itu")
     return problems
 
 
@@ -348,22 +348,22 @@ def _check_references(case: Case) -> list[str]:
     """Checks across fields: unique ids, and every claim and payout naming a child of the case."""
     problems = []
     child_ids = [c.id for c in case.children]
-    known = ", ".join(child_ids) or "none"
+    known = ", ".join(child_ids) or "tidak ada"
     seen: set[str] = set()
     for i, child in enumerate(case.children):
         if child.id in seen:
-            problems.append(f"children[{i}].id: {child.id!r} is used by another child too")
+            problems.append(f"children[{i}].id: {child.id!r} dipakai juga oleh anak lain")
         seen.add(child.id)
     claim_ids: set[str] = set()
     for i, claim in enumerate(case.claims):
         if claim.child not in seen:
-            problems.append(f"claims[{i}].child: {claim.child!r} is not a child of this case ({known})")
+            problems.append(f"claims[{i}].child: {claim.child!r} bukan anak dalam kasus ini ({known})")
         if claim.id in claim_ids:
-            problems.append(f"claims[{i}].id: {claim.id!r} is used by another claim too")
+            problems.append(f"claims[{i}].id: {claim.id!r} dipakai juga oleh klaim lain")
         claim_ids.add(claim.id)
     for i, payout in enumerate(case.history):
         if payout.child not in seen:
-            problems.append(f"history[{i}].child: {payout.child!r} is not a child of this case ({known})")
+            problems.append(f"history[{i}].child: {payout.child!r} bukan anak dalam kasus ini ({known})")
     return problems
 
 
@@ -380,9 +380,9 @@ def parse_case(data: Any, today: dt.date | None = None, law=None) -> Case:
     With `today` (read at the edge, never here), payouts in `history` for an academic year that begins after
     it are refused too; the year's first day comes from `law` (default: the law shipped)."""
     if not isinstance(data, dict):
-        raise CaseFileError(f"the case file must be a JSON object, got {type(data).__name__}")
+        raise CaseFileError(f"berkas kasus harus berupa objek JSON, bukan {type(data).__name__}")
     if data.get("format") != CASE_FORMAT:
-        raise CaseFileError(f"format: {shown(data.get('format'))} is not {CASE_FORMAT!r}")
+        raise CaseFileError(f"format: {shown(data.get('format'))} bukan {CASE_FORMAT!r}")
     try:
         case = _structure_case(data)
     except cattrs.BaseValidationError as exc:
@@ -404,13 +404,13 @@ def read_case(path: Path, today: dt.date | None = None) -> Case:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise CaseFileError(f"{path}: no such file") from None
+        raise CaseFileError(f"{path}: berkas tidak ada") from None
     except IsADirectoryError:
-        raise CaseFileError(f"{path}: is a directory, not a case file") from None
+        raise CaseFileError(f"{path}: sebuah direktori, bukan berkas kasus") from None
     except UnicodeDecodeError as exc:
-        raise CaseFileError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+        raise CaseFileError(f"{path}: bukan teks UTF-8 (byte {exc.start}: {exc.reason})") from None
     except OSError as exc:
-        raise CaseFileError(f"{path}: cannot be read: {exc.strerror}") from None
+        raise CaseFileError(f"{path}: tidak dapat dibaca: {exc.strerror}") from None
     try:
         return parse_case(loads(text), today)
     except CaseFileError as exc:
@@ -428,13 +428,13 @@ def _object(pairs: list[tuple[str, Any]]) -> dict:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise _DuplicateField(f"field {shown(key)} is given twice in one object")
+                raise _DuplicateField(f"field {shown(key)} diberikan dua kali dalam satu objek")
             seen.add(key)
     return out
 
 
 def _no_constant(name: str):
-    raise _DuplicateField(f"not valid JSON: {name} is not a JSON number")
+    raise _DuplicateField(f"bukan JSON yang sah: {name} bukan angka JSON")
 
 
 def loads(text: str | bytes):
@@ -445,20 +445,20 @@ def loads(text: str | bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise CaseFileError(f"not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+            raise CaseFileError(f"bukan teks UTF-8 (byte {exc.start}: {exc.reason})") from None
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        raise CaseFileError("the file is empty")
+        raise CaseFileError("berkasnya kosong")
     try:
         return json.loads(text, object_pairs_hook=_object, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
-        raise CaseFileError(f"not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        raise CaseFileError(f"bukan JSON yang sah: baris {exc.lineno} kolom {exc.colno}: {exc.msg}") from None
     except _DuplicateField as exc:
         raise CaseFileError(str(exc)) from None
     except ValueError as exc:  # e.g. a number of more digits than Python converts
-        raise CaseFileError(f"not valid JSON: {exc}") from None
+        raise CaseFileError(f"bukan JSON yang sah: {exc}") from None
     except RecursionError:
-        raise CaseFileError("not valid JSON: nested too deeply") from None
+        raise CaseFileError("bukan JSON yang sah: bersarang terlalu dalam") from None
 
 
 def case_to_json(case: Case) -> dict:

@@ -40,21 +40,21 @@ def refusal(data) -> str:
 # ----------------------------------------------------------------------------------- item 1: impossible dates
 def test_a_child_born_after_its_claims_submission_is_invalid_input_and_one_born_that_day_is_not():
     message = refusal(changed("children.0.birth_date", "2026-01-01"))
-    assert message.startswith("children[0].birth_date: '2026-01-01' is after claims[0].submitted_on '2025-07-21'")
+    assert message.startswith("children[0].birth_date: '2026-01-01' sesudah claims[0].submitted_on '2025-07-21'")
     assert refusal(changed("children.0.birth_date", "2099-01-01")).startswith("children[0].birth_date: '2099-01-01'")
     assert parse_case(changed("children.0.birth_date", "2025-07-21")).children[0].birth_date == date(2025, 7, 21)
 
 
 def test_an_event_after_a_claims_submission_is_invalid_input_and_one_on_that_day_is_not():
     message = refusal(changed("event.date", "2025-07-22"))
-    assert message == "event.date: '2025-07-22' is after claims[0].submitted_on '2025-07-21': a claim follows its event"
+    assert message == "event.date: '2025-07-22' sesudah claims[0].submitted_on '2025-07-21': klaim menyusul peristiwanya"
     assert parse_case(changed("event.date", "2025-07-21")).event.date == date(2025, 7, 21)
 
 
 def test_a_history_payout_for_a_year_not_begun_today_is_invalid_input_and_one_begun_today_is_not():
     data = case_to_json(case(history=[payout("anak-1", "2026/2027", "SMA")]))
-    with pytest.raises(CaseFileError, match=r"^history\[0\]\.academic_year: '2026/2027' begins on 2026-07-01, "
-                                            r"after today 2026-06-30"):
+    with pytest.raises(CaseFileError, match=r"^history\[0\]\.academic_year: '2026/2027' dimulai 2026-07-01, "
+                                            r"sesudah hari ini 2026-06-30"):
         parse_case(data, today=date(2026, 6, 30))
     assert parse_case(data, today=date(2026, 7, 1)).history[0].academic_year.start_year == 2026
     assert parse_case(data).history  # without today (a stored case read again) there is nothing to compare
@@ -75,7 +75,7 @@ def test_a_history_payout_for_a_year_to_come_is_refused_by_the_commands_reading_
         staffed(args[-1]).engine.dispose()
     result = run(*args)
     assert result.exit_code == 2 and result.exception.__class__ is SystemExit
-    assert "history[0].academic_year: '2099/2100' begins on 2099-07-01, after today" in result.output
+    assert "history[0].academic_year: '2099/2100' dimulai 2099-07-01, sesudah hari ini" in result.output
 
 
 def test_the_unborn_childs_case_file_is_refused_by_decide_with_exit_2(tmp_path):
@@ -83,7 +83,7 @@ def test_the_unborn_childs_case_file_is_refused_by_decide_with_exit_2(tmp_path):
     path.write_text(json.dumps(changed("children.0.birth_date", "2026-01-01")), encoding="utf-8")
     result = run("decide", str(path))
     assert result.exit_code == 2 and result.exception.__class__ is SystemExit
-    assert "children[0].birth_date: '2026-01-01' is after claims[0].submitted_on" in result.stderr
+    assert "children[0].birth_date: '2026-01-01' sesudah claims[0].submitted_on" in result.stderr
 
 
 def test_the_unborn_childs_row_of_an_intake_sheet_is_refused_naming_its_row_and_column(tmp_path):
@@ -91,8 +91,8 @@ def test_the_unborn_childs_row_of_an_intake_sheet_is_refused_naming_its_row_and_
     write_template(path, case_rows(changed("children.0.birth_date", "2026-01-01")))
     [sheet_case] = read_sheet(path)
     assert sheet_case.case is None
-    assert sheet_case.errors[0].startswith("row 2, column child_birth_date: '2026-01-01' is after row 2, "
-                                           "column submitted_on '2025-07-21'")
+    assert sheet_case.errors[0].startswith("baris 2, kolom child_birth_date: '2026-01-01' sesudah baris 2, "
+                                           "kolom submitted_on '2025-07-21'")
 
 
 # ------------------------------------------------------------------------------------ item 6: the case file
@@ -113,12 +113,12 @@ def test_a_childs_or_claims_id_with_a_path_or_a_quote_is_refused(field):
     data = changed(field, "../anak'1")
     if field == "children.0.id":
         data["claims"][0]["child"] = "../anak'1"
-    assert refusal(data).startswith(f"{field.replace('.0.', '[0].')}: \"../anak'1\" is not an id")
+    assert refusal(data).startswith(f"{field.replace('.0.', '[0].')}: \"../anak'1\" bukan id seperti")
 
 
 def test_a_name_of_ten_megabytes_is_refused_without_repeating_it_and_one_of_the_longest_length_is_taken():
     message = refusal(changed("participant.name", "A" * 10_000_000))
-    assert message.startswith("participant.name: 'AAAA") and f"at most {MAX_TEXT} characters" in message
+    assert message.startswith("participant.name: 'AAAA") and f"paling banyak {MAX_TEXT} karakter" in message
     assert len(message) < 300
     assert refusal(changed("participant.name", "A" * (MAX_TEXT + 1))).startswith("participant.name:")
     assert parse_case(changed("participant.name", "A" * MAX_TEXT)).participant.name == "A" * MAX_TEXT
@@ -128,7 +128,7 @@ def test_a_name_of_ten_megabytes_is_refused_without_repeating_it_and_one_of_the_
                                   "Siti\ufeffAminah"])
 def test_a_name_with_a_control_or_invisible_character_is_refused_naming_the_character(name):
     message = refusal(changed("children.0.name", name))
-    assert message.startswith("children[0].name: ") and f"U+{ord(name[4]):04X} at position 5" in message
+    assert message.startswith("children[0].name: ") and f"U+{ord(name[4]):04X} di posisi 5" in message
 
 
 def test_names_are_stored_nfc_normalised():
@@ -144,7 +144,7 @@ def test_months_beyond_a_lifetime_are_refused_naming_the_field(field, months):
 
 def test_months_beyond_a_lifetime_are_named_by_their_field_path():
     assert refusal(changed("participant.arrears_months", 2**63)) == \
-        "participant.arrears_months: must be 0 to 1200 months, got 9223372036854775808"
+        "participant.arrears_months: harus 0 sampai 1200 bulan, bukan 9223372036854775808"
 
 
 def test_months_of_a_whole_lifetime_are_taken():
@@ -154,18 +154,18 @@ def test_months_of_a_whole_lifetime_are_taken():
 def test_a_history_amount_beyond_any_payout_is_refused():
     data = case_to_json(case(history=[payout("anak-1", "2024/2025", "SMP")]))
     data["history"][0]["amount"] = 2**63
-    assert refusal(data).startswith("history[0].amount: must be a positive whole rupiah amount of at most")
+    assert refusal(data).startswith("history[0].amount: harus jumlah rupiah bulat positif paling banyak")
 
 
 def test_a_field_given_twice_in_one_object_is_refused_naming_it():
     text_ = json.dumps(CASE).replace('"name": "Budi Santoso"', '"name": "Budi Santoso", "name": "Orang Lain"')
-    with pytest.raises(CaseFileError, match=r"^field 'name' is given twice in one object$"):
+    with pytest.raises(CaseFileError, match=r"^field 'name' diberikan dua kali dalam satu objek$"):
         loads(text_)
 
 
 @pytest.mark.parametrize("part", ["participant", "event"])
 def test_a_null_part_of_the_case_is_refused_in_plain_words(part):
-    assert refusal(changed(part, None)) == f"{part}: null is not an object ({part}: {{...}})"
+    assert refusal(changed(part, None)) == f"{part}: null bukan objek ({part}: {{...}})"
 
 
 def test_a_case_file_with_a_utf8_byte_order_mark_is_read(tmp_path):
@@ -176,7 +176,7 @@ def test_a_case_file_with_a_utf8_byte_order_mark_is_read(tmp_path):
 
 
 def test_a_number_of_more_digits_than_python_converts_is_refused_as_json():
-    with pytest.raises(CaseFileError, match="^not valid JSON"):
+    with pytest.raises(CaseFileError, match="^bukan JSON yang sah"):
         loads('{"n": ' + "9" * 5000 + "}")
 
 
@@ -193,7 +193,7 @@ def sheet(tmp_path, **cells) -> list:
 def test_a_text_cell_beginning_like_a_formula_is_refused_naming_its_row_and_column(tmp_path, start):
     [refused] = sheet(tmp_path, institution=f"{start}SUM(1+1)")
     assert refused.case is None
-    assert refused.errors[0].startswith("row 2, column institution: ") and "begins like a formula" in \
+    assert refused.errors[0].startswith("baris 2, kolom institution: ") and "diawali seperti rumus" in \
         refused.errors[0]
 
 
@@ -204,10 +204,10 @@ def test_a_name_with_a_minus_inside_is_taken(tmp_path):
 
 def test_forty_nines_of_contribution_months_are_refused_naming_the_row_and_column(tmp_path):
     [refused] = sheet(tmp_path, contribution_months="9" * 40)
-    assert refused.errors == (f"row 2, column contribution_months: '{'9' * 40}' is not a whole number "
-                              f"(at most 9 digits)",)
+    assert refused.errors == (f"baris 2, kolom contribution_months: '{'9' * 40}' bukan bilangan bulat "
+                              f"(paling banyak 9 digit)",)
     [refused] = sheet(tmp_path, contribution_months="999999999")
-    assert refused.errors[0].startswith("row 2, column contribution_months: ")
+    assert refused.errors[0].startswith("baris 2, kolom contribution_months: ")
 
 
 # ------------------------------------------------------------------------ item 6: the commands, on both databases
@@ -294,4 +294,4 @@ def test_searching_for_percent_signs_finds_only_names_that_hold_them(database):
 
 def test_a_models_own_check_is_named_by_the_sheets_column(tmp_path):
     [refused] = sheet(tmp_path, account_bank="BRI", account_number="12", account_holder="Siti Aminah")
-    assert refused.errors == ("row 2, column account_number: '12' is not a bank account number (6 to 20 digits)",)
+    assert refused.errors == ("baris 2, kolom account_number: '12' bukan nomor rekening bank (6 sampai 20 digit)",)

@@ -87,59 +87,59 @@ def test_a_case_written_out_and_read_back_is_the_same_case(path):
 
 # name: (the file's bytes, or None for no file at all; what the message must say)
 REFUSED = {
-    "a level that is not a school level": (
+    "a level that bukan jenjang sekolah": (
         file_of(changed(CONTRACT_EXAMPLE, ("claims", 0, "level"), "SMU")),
-        ["claims[0].level: 'SMU' is not a school level (TK, "]),
+        ["claims[0].level: 'SMU' bukan jenjang sekolah (TK, "]),
     "a field the contract does not have": (
         file_of(with_extra_field(CONTRACT_EXAMPLE, ("participant",), "email", "budi@example.com")),
-        ["participant: unknown field(s) 'email'"]),
+        ["participant: field tidak dikenal 'email'"]),
     "a date that does not exist": (
         file_of(changed(CONTRACT_EXAMPLE, ("event", "date"), "2023-02-30")),
-        ["event.date: '2023-02-30' is not a date"]),
+        ["event.date: '2023-02-30' bukan tanggal"]),
     "a claim naming a child the case does not have": (
         file_of(changed(CONTRACT_EXAMPLE, ("claims", 0, "child"), "anak-2")),
-        ["claims[0].child: 'anak-2' is not a child of this case (anak-1)"]),
+        ["claims[0].child: 'anak-2' bukan anak dalam kasus ini (anak-1)"]),
     "a NIK of 15 digits": (
         file_of(changed(CONTRACT_EXAMPLE, ("participant", "nik"), "167101150780001")),
-        ["participant.nik: '167101150780001' is not a NIK (16 digits)"]),
+        ["participant.nik: '167101150780001' bukan NIK (16 digit)"]),
     "a NIK of a province that does not exist": (
         file_of(changed(CONTRACT_EXAMPLE, ("children", 0, "nik"), "2071015505100003")),
-        ["children[0].nik: '2071015505100003' is not a NIK: province code 20 does not exist"]),
+        ["children[0].nik: '2071015505100003' bukan NIK: kode provinsi 20 tidak ada"]),
     "a NIK whose birth date does not exist": (
         file_of(changed(CONTRACT_EXAMPLE, ("children", 0, "nik"), "1671017102100003")),
-        ["children[0].nik: '1671017102100003' is not a NIK: birth date 710210 (DDMMYY) does not exist"]),
+        ["children[0].nik: '1671017102100003' bukan NIK: tanggal lahir 710210 (DDMMYY) tidak ada"]),
     "a KPJ of 10 digits": (
         file_of(changed(CONTRACT_EXAMPLE, ("participant", "kpj"), "1234567890")),
-        ["participant.kpj: '1234567890' is not a KPJ (11 digits)"]),
+        ["participant.kpj: '1234567890' bukan KPJ (11 digit)"]),
     "a KPJ given as a number": (
         file_of(changed(CONTRACT_EXAMPLE, ("participant", "kpj"), 12345678901)),
-        ["participant.kpj: 12345678901 is not text"]),
+        ["participant.kpj: 12345678901 bukan teks"]),
     "contribution months given as text": (
         file_of(changed(CONTRACT_EXAMPLE, ("participant", "contribution_months"), "48")),
-        ["participant.contribution_months: '48' is not a whole number"]),
+        ["participant.contribution_months: '48' bukan bilangan bulat"]),
     "designated given as yes": (
         file_of(changed(CONTRACT_EXAMPLE, ("children", 0, "designated"), "yes")),
-        ["children[0].designated: 'yes' is not true or false"]),
+        ["children[0].designated: 'yes' bukan true atau false"]),
     "documents given as one text instead of a list": (
         file_of(changed(CONTRACT_EXAMPLE, ("claims", 0, "documents"), "claim_form")),
-        ["claims[0].documents: 'claim_form' is not a list"]),
+        ["claims[0].documents: 'claim_form' bukan daftar (list)"]),
     "history given as text instead of a list": (
         file_of(changed(CONTRACT_EXAMPLE, ("history",), "none")),
-        ["history: 'none' is not a list"]),
+        ["history: 'none' bukan daftar (list)"]),
     "another format": (
         file_of(changed(CONTRACT_EXAMPLE, ("format",), "beasiswa-case/2")),
-        ["format: 'beasiswa-case/2' is not 'beasiswa-case/1'"]),
+        ["format: 'beasiswa-case/2' bukan 'beasiswa-case/1'"]),
     "a value that looks like terminal markup": (
         file_of(changed(CONTRACT_EXAMPLE, ("claims", 0, "level"), "[/SMA]")),
-        ["claims[0].level: '[/SMA]' is not a school level"]),
+        ["claims[0].level: '[/SMA]' bukan jenjang sekolah"]),
     "a spreadsheet row instead of JSON": (
         b"KPJ;NIK;Nama\n12345678901;1671011507800001;Budi Santoso\n",
-        ["not valid JSON: line 1 column 1"]),
+        ["bukan JSON yang sah: baris 1 kolom 1"]),
     "text that is not UTF-8": (
         file_of(changed(CONTRACT_EXAMPLE, ("participant", "name"), "Budi Santosó"), encoding="latin-1"),
-        ["not UTF-8 text"]),
-    "an empty file": (b"", ["the file is empty"]),
-    "a missing file": (None, ["no such file"]),
+        ["bukan teks UTF-8"]),
+    "an empty file": (b"", ["berkasnya kosong"]),
+    "a missing file": (None, ["berkas tidak ada"]),
     "three children designated where the scheme allows two": (
         file_of({**read_json(THREE_CHILDREN),
                  "children": [{**c, "designated": True} for c in read_json(THREE_CHILDREN)["children"]]}),
@@ -173,9 +173,9 @@ def test_an_invalid_case_file_is_refused_with_status_2_and_one_line_naming_the_f
 
 
 def test_a_level_that_is_not_a_school_level_is_named_first_with_its_field_path(refusals):
-    path, run = refusals["a level that is not a school level"]
+    path, run = refusals["a level that bukan jenjang sekolah"]
     message = run.stderr.removeprefix(f"kesalahan: {path}: ")
-    assert message.startswith("claims[0].level: 'SMU' is not a school level")
+    assert message.startswith("claims[0].level: 'SMU' bukan jenjang sekolah")
 
 
 def test_a_value_that_looks_like_terminal_markup_is_shown_as_it_is(refusals):
@@ -284,9 +284,9 @@ def test_the_letters_additions_are_read_and_a_case_without_them_writes_none():
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("address", "Jalan Merdeka Nomor 12", "address: 'Jalan Merdeka Nomor 12' is not a list"),
-    ("address", ["Jalan Merdeka", 12], "address[1]: 12 is not text"),
-    ("guardian", "", "guardian: '' is empty"),
+    ("address", "Jalan Merdeka Nomor 12", "address: 'Jalan Merdeka Nomor 12' bukan daftar (list)"),
+    ("address", ["Jalan Merdeka", 12], "address[1]: 12 bukan teks"),
+    ("guardian", "", "guardian: '' kosong"),
 ])
 def test_a_letters_addition_of_the_wrong_kind_is_refused_naming_the_field(field, value, message):
     data = read_json(CONTRACT_EXAMPLE)

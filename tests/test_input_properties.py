@@ -31,8 +31,8 @@ BASE = case_to_json(case(children=[child("anak-1"), child("anak-2", other_cases=
                          claims=[claim("klaim-1"), claim("klaim-2", "anak-2", level="SMP")]))
 # A field path, as the case file's messages write it ("claims[0].level", "participant.name", "event.date").
 FIELD = re.compile(r"^[a-z_]+(\[\d+\])?(\.[a-z_]+(\[\d+\])?)*: ")
-FILE_LEVEL = ("not valid JSON", "not UTF-8 text", "the file is empty", "the case file must be a JSON object", "field ",
-              "unknown field(s) ")  # the last two name the field: given twice, or unknown at the top
+FILE_LEVEL = ("bukan JSON yang sah", "bukan teks UTF-8", "berkasnya kosong", "berkas kasus harus berupa objek JSON",
+              "field ", "field tidak dikenal ")  # the last two name the field: given twice, or unknown at the top
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=30) | st.sampled_from(
     ["", " ", "KC-PLG", "../../etc/KC-PLG", "KC-PLG\u200b", "=1+1", "+62", "-", "@x", "\tx", "2025-07-21",
@@ -116,7 +116,7 @@ def test_any_json_value_as_a_case_file_is_refused_in_plain_words(value):
     assert decided_or_refused(json.dumps(value)) == "refused"
 
 
-ROW_AND_COLUMN = re.compile(r"^row \d+, column [a-z_.]+(\[\d+\])?: ")
+ROW_AND_COLUMN = re.compile(r"^baris \d+, kolom [a-z_.]+(\[\d+\])?: ")
 CELL = TEXT | st.integers().map(str) | st.sampled_from(["9" * 40, "-5", "1e3", "ya", "2099-01-01"])
 
 

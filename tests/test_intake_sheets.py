@@ -84,7 +84,7 @@ def test_a_case_with_an_invalid_row_is_refused_whole_while_the_other_cases_go_in
     assert cases["KC-PLG-2025-000123"].case is not None
     refused = cases["KC-PLG-2025-000124"]
     assert refused.case is None
-    assert refused.errors == ("row 5, column level: 'SMU' is not a school level (TK, PAUD, SD, MI, SMP, MTS, SMA, "
+    assert refused.errors == ("baris 5, kolom level: 'SMU' bukan jenjang sekolah (TK, PAUD, SD, MI, SMP, MTS, SMA, "
                               "SMK, MA, PT, D1, D2, D3, D4, S1, PELATIHAN, S2, S3)",)
 
 
@@ -95,8 +95,8 @@ def test_rows_of_one_case_that_disagree_on_the_participant_refuse_the_case(tmp_p
     write_template(path, rows)
     [refused] = read_sheet(path)
     assert refused.case is None
-    assert refused.errors == ("row 3, column participant_name: 'Budi S.' differs from 'Budi Santoso' in row 2 "
-                              "of the same case",)
+    assert refused.errors == ("baris 3, kolom participant_name: 'Budi S.' berbeda dari 'Budi Santoso' di baris 2 "
+                              "untuk kasus yang sama",)
 
 
 def test_a_claim_id_given_twice_in_one_case_is_refused_naming_both_rows(tmp_path):
@@ -105,7 +105,7 @@ def test_a_claim_id_given_twice_in_one_case_is_refused_naming_both_rows(tmp_path
     path = tmp_path / "intake.csv"
     write_template(path, rows)
     [refused] = read_sheet(path)
-    assert refused.errors == ("row 4, column claim_id: 'klaim-1' is already in row 2",)
+    assert refused.errors == ("baris 4, kolom claim_id: 'klaim-1' sudah ada di baris 2",)
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
@@ -115,14 +115,14 @@ def test_a_formula_in_a_cell_is_refused_never_evaluated(tmp_path, suffix):
     path = tmp_path / f"intake{suffix}"
     write_template(path, rows) if suffix == ".csv" else write_xlsx(path, rows)
     [refused] = read_sheet(path)
-    assert "row 2, column contribution_months: '=40+8' is a formula; enter the value itself" in refused.errors
+    assert "baris 2, kolom contribution_months: '=40+8' adalah rumus, isikan nilainya sendiri" in refused.errors
 
 
 def test_a_nik_typed_as_a_number_is_refused_because_it_may_have_lost_digits(tmp_path):
     rows = case_rows(CASE)
     rows[0]["child_nik"] = 1671015505100003
     [refused] = read_sheet(write_xlsx(tmp_path / "intake.xlsx", rows))
-    assert refused.errors[0].startswith("row 2, column child_nik: 1671015505100003 is a number")
+    assert refused.errors[0].startswith("baris 2, kolom child_nik: 1671015505100003 adalah angka")
 
 
 def test_an_invalid_nik_is_named_by_row_and_column(tmp_path):
@@ -131,23 +131,23 @@ def test_an_invalid_nik_is_named_by_row_and_column(tmp_path):
     path = tmp_path / "intake.csv"
     write_template(path, rows)
     [refused] = read_sheet(path)
-    assert refused.errors == ("row 3, column child_nik: '9971010203120002' is not a NIK: province code 99 "
-                              "does not exist",)
+    assert refused.errors == ("baris 3, kolom child_nik: '9971010203120002' bukan NIK: kode provinsi 99 "
+                              "tidak ada",)
 
 
 def test_a_csv_that_is_not_utf8_is_refused_whole_with_how_to_save_it(tmp_path):
     path = tmp_path / "intake.csv"
     path.write_bytes(",".join(COLUMNS).encode() + "\nKC-PLG-1,Pal\xe9mbang\n".encode("latin-1"))
-    with pytest.raises(SheetError, match=r"not UTF-8 text \(byte \d+\); save the sheet as 'CSV UTF-8'"):
+    with pytest.raises(SheetError, match=r"bukan teks UTF-8 \(byte \d+\), simpan lembar sebagai 'CSV UTF-8'"):
         read_sheet(path)
 
 
 @pytest.mark.parametrize("content, message", [
-    (b"", "the file is empty"),
-    (b"  \n", "the file is empty"),
-    (",".join(COLUMNS).encode() + b"\n", "no rows below the header"),
-    (b"case_id,office\nKC-1,KC-PLG\n", "header: missing column(s) participant_kpj"),
-    (",".join(COLUMNS + ["bonus"]).encode() + b"\n", "unknown column(s) 'bonus'"),
+    (b"", "berkasnya kosong"),
+    (b"  \n", "berkasnya kosong"),
+    (",".join(COLUMNS).encode() + b"\n", "tidak ada baris di bawah header"),
+    (b"case_id,office\nKC-1,KC-PLG\n", "header: kolom tidak ada participant_kpj"),
+    (",".join(COLUMNS + ["bonus"]).encode() + b"\n", "kolom tidak dikenal 'bonus'"),
 ])
 def test_a_csv_that_is_not_an_intake_sheet_is_refused_whole(tmp_path, content, message):
     path = tmp_path / "intake.csv"
@@ -158,10 +158,10 @@ def test_a_csv_that_is_not_an_intake_sheet_is_refused_whole(tmp_path, content, m
 
 def test_a_damaged_workbook_and_an_unknown_file_type_are_refused(tmp_path):
     (tmp_path / "intake.xlsx").write_bytes(b"not a zip")
-    with pytest.raises(SheetError, match="not a readable XLSX workbook"):
+    with pytest.raises(SheetError, match="bukan workbook XLSX yang dapat dibaca"):
         read_sheet(tmp_path / "intake.xlsx")
     (tmp_path / "intake.ods").write_bytes(b"")
-    with pytest.raises(SheetError, match="'.ods' is not an intake sheet"):
+    with pytest.raises(SheetError, match="'.ods' bukan lembar intake"):
         read_sheet(tmp_path / "intake.ods")
 
 
@@ -195,4 +195,4 @@ def test_a_bad_date_in_one_row_of_a_case_is_named_in_its_own_row_not_as_a_differ
     write_template(path, rows)
     [refused] = read_sheet(path)
     assert refused.case is None
-    assert refused.errors == (f"row {bad_row + 2}, column event_date: '2024-13-45' is not a date (YYYY-MM-DD)",)
+    assert refused.errors == (f"baris {bad_row + 2}, kolom event_date: '2024-13-45' bukan tanggal (YYYY-MM-DD)",)

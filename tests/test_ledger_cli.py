@@ -115,7 +115,7 @@ def test_a_bad_file_among_good_ones_writes_nothing(staff, case_file, tmp_path):
     bad.write_text(case_file.read_text().replace('"SMA"', '"SMU"', 1))
     result = record(database, case_file, bad)
     assert result.exit_code == 2
-    assert "'SMU' is not a school level" in result.output
+    assert "'SMU' bukan jenjang sekolah" in result.output
     assert sql(database, "SELECT COUNT(*) AS n FROM cases")[0].n == 0
 
 
@@ -176,7 +176,7 @@ def test_reverse_posts_the_negated_amount_once_and_puts_the_claim_back_to_decide
     assert reverse(staff).output.endswith("(dibukukan sebelumnya)\n")
     again = reverse(staff, key=("--key", "another"))
     assert again.exit_code == 1
-    assert "ALREADY_REVERSED: payout seq 3 was reversed by seq 4" in again.output
+    assert "ALREADY_REVERSED: payout seq 3 sudah dibalik oleh seq 4" in again.output
 
 
 @pytest.mark.parametrize("maker, approver, rule", [
@@ -229,5 +229,5 @@ def test_verify_exits_1_naming_the_broken_seq(tmp_path, case_file):
     conn.commit()
     result = run("ledger", "verify", "--db", url)
     assert result.exit_code == 1
-    assert result.output.splitlines()[0] == ("RUSAK pada seq 2: office is 'KC-JKT' in the row but 'KC-PLG' "
-                                            "in the hashed bytes")
+    assert result.output.splitlines()[0] == ("RUSAK pada seq 2: office 'KC-JKT' di baris, 'KC-PLG' "
+                                            "di bytes yang di-hash")

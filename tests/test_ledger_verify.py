@@ -65,7 +65,7 @@ def test_an_amount_changed_behind_the_applications_back_is_found_at_its_seq(data
     behind_the_back(database, "journal", "journal_no_update", "UPDATE journal SET amount = 2000000 WHERE seq = 3")
     report = verify(make_engine(database))
     assert not report.ok and report.broken_seq == 3
-    assert report.problems == ("seq 3: amount is 2000000 in the row but 3000000 in the hashed bytes",)
+    assert report.problems == ("seq 3: amount 2000000 di baris, 3000000 di bytes yang di-hash",)
     assert report.entries == 2
 
 
@@ -74,7 +74,7 @@ def test_a_row_deleted_behind_the_applications_back_is_found_at_its_seq(database
     behind_the_back(database, "journal", "journal_no_delete", "DELETE FROM journal WHERE seq = 4")
     report = verify(make_engine(database))
     assert report.broken_seq == 4
-    assert report.problems == ("seq 4 is missing: the entry after seq 3 is seq 5",)
+    assert report.problems == ("seq 4 tidak ada (setelah seq 3 langsung seq 5)",)
 
 
 def test_a_row_rewritten_with_its_hash_recomputed_breaks_the_next_link(database):
@@ -96,7 +96,7 @@ def test_a_running_total_changed_behind_the_applications_back_is_found(database)
     behind_the_back(database, "family_totals", "family_totals_check", "UPDATE family_totals SET paid = 0")
     report = verify(make_engine(database))
     assert report.broken_seq is None and report.entries == 5
-    assert report.problems == (f"family_totals: case {TWO_CHILDREN.case_id} paid is 0, the journal sums to 7000000",)
+    assert report.problems == (f"family_totals: kasus {TWO_CHILDREN.case_id} paid 0, jumlah di jurnal 7000000",)
 
 
 def test_years_counted_on_a_level_the_journal_never_paid_are_found(database):
@@ -105,8 +105,8 @@ def test_years_counted_on_a_level_the_journal_never_paid_are_found(database):
                     "UPDATE level_usage SET years_used = 1 WHERE child_id = 'anak-2' AND level_group = 'TK_SD'")
     report = verify(make_engine(database))
     assert report.broken_seq is None and report.entries == 5
-    assert report.problems == (f"level_usage: case {TWO_CHILDREN.case_id} child anak-2 TK_SD years_used is 1, "
-                               "the journal counts 0",)
+    assert report.problems == (f"level_usage: kasus {TWO_CHILDREN.case_id} anak anak-2 TK_SD years_used 1, "
+                               "jurnal menghitung 0",)
 
 
 def test_years_zeroed_where_the_journal_counts_them_are_found_with_the_stored_zero(database):
@@ -114,8 +114,8 @@ def test_years_zeroed_where_the_journal_counts_them_are_found_with_the_stored_ze
     behind_the_back(database, "level_usage", "level_usage_check",
                     "UPDATE level_usage SET years_used = 0 WHERE child_id = 'anak-1' AND level_group = 'SMP'")
     report = verify(make_engine(database))
-    assert report.problems == (f"level_usage: case {TWO_CHILDREN.case_id} child anak-1 SMP years_used is 0, "
-                               "the journal counts 2",)
+    assert report.problems == (f"level_usage: kasus {TWO_CHILDREN.case_id} anak anak-1 SMP years_used 0, "
+                               "jurnal menghitung 2",)
 
 
 def test_a_paid_year_deleted_behind_the_applications_back_is_found(database):
@@ -123,8 +123,8 @@ def test_a_paid_year_deleted_behind_the_applications_back_is_found(database):
     behind_the_back(database, "paid_years", "paid_years_check",
                     "DELETE FROM paid_years WHERE payout_seq = 5")
     report = verify(make_engine(database))
-    assert report.problems == (f"paid_years: case {TWO_CHILDREN.case_id} child anak-2 2025/2026 holds payout seq "
-                               "None, the journal's unreversed payout is 5",)
+    assert report.problems == (f"paid_years: kasus {TWO_CHILDREN.case_id} anak anak-2 2025/2026 memuat pembayaran seq "
+                               "None, pembayaran jurnal yang tidak dibalik 5",)
 
 
 def test_a_paid_year_pointed_at_a_reversed_payout_is_found(database):
@@ -132,8 +132,8 @@ def test_a_paid_year_pointed_at_a_reversed_payout_is_found(database):
     behind_the_back(database, "paid_years", "paid_years_check",
                     "UPDATE paid_years SET payout_seq = 3 WHERE payout_seq = 5")
     report = verify(make_engine(database))
-    assert report.problems == (f"paid_years: case {TWO_CHILDREN.case_id} child anak-2 2025/2026 holds payout seq "
-                               "3, the journal's unreversed payout is 5",)
+    assert report.problems == (f"paid_years: kasus {TWO_CHILDREN.case_id} anak anak-2 2025/2026 memuat pembayaran seq "
+                               "3, pembayaran jurnal yang tidak dibalik 5",)
 
 
 def test_a_hash_changed_on_the_head_entry_is_found_at_its_seq(database):
@@ -142,7 +142,7 @@ def test_a_hash_changed_on_the_head_entry_is_found_at_its_seq(database):
     report = verify(make_engine(database))
     assert report.broken_seq == 5 and report.entries == 4
     assert report.head_hash == sql(database, "SELECT hash FROM journal WHERE seq = 4")[0].hash
-    assert report.problems[0].startswith(f"seq 5: hash {'a' * 64} is not the SHA-256 of its canonical bytes (")
+    assert report.problems[0].startswith(f"seq 5: hash {'a' * 64} bukan SHA-256 bytes kanoniknya (")
 
 
 def test_stored_bytes_changed_alone_are_found_at_their_seq(database):
@@ -152,10 +152,10 @@ def test_stored_bytes_changed_alone_are_found_at_their_seq(database):
                     c=stored.replace(b"KC-PLG", b"KC-JKT", 1))
     report = verify(make_engine(database))
     assert report.broken_seq == 2 and report.entries == 1
-    assert report.problems == ("seq 2: idempotency_key is "
-                               f"{decode(stored)['idempotency_key']!r} in the row but "
+    assert report.problems == ("seq 2: idempotency_key "
+                               f"{decode(stored)['idempotency_key']!r} di baris, "
                                f"{decode(stored)['idempotency_key'].replace('KC-PLG', 'KC-JKT', 1)!r} "
-                               "in the hashed bytes",)
+                               "di bytes yang di-hash",)
 
 
 def test_an_in_memory_database_verifies_in_one_process():
@@ -192,7 +192,7 @@ def test_a_reason_stored_unescaped_with_its_hash_recomputed_is_found_at_its_seq(
                     r='kata "salah"\nbaris', c=unescaped, h=digest(unescaped))
     report = verify(make_engine(database))
     assert report.broken_seq == 5 and report.entries == 4
-    assert report.problems[0].startswith("seq 5: the stored canonical bytes are unreadable")
+    assert report.problems[0].startswith("seq 5: bytes kanonik yang tersimpan tidak terbaca")
 
 
 def test_a_paid_year_moved_onto_a_reversed_payout_of_its_own_key_is_found(database):
@@ -204,7 +204,7 @@ def test_a_paid_year_moved_onto_a_reversed_payout_of_its_own_key_is_found(databa
                     g=reversed_.level_group, l=reversed_.level)
     report = verify(make_engine(database))
     assert report.problems == (
-        f"paid_years: case {TWO_CHILDREN.case_id} child anak-1 {reversed_.academic_year} holds payout seq 3, "
-        "the journal's unreversed payout is None",
-        f"paid_years: case {TWO_CHILDREN.case_id} child anak-2 2025/2026 holds payout seq None, "
-        "the journal's unreversed payout is 5")
+        f"paid_years: kasus {TWO_CHILDREN.case_id} anak anak-1 {reversed_.academic_year} memuat pembayaran seq 3, "
+        "pembayaran jurnal yang tidak dibalik None",
+        f"paid_years: kasus {TWO_CHILDREN.case_id} anak anak-2 2025/2026 memuat pembayaran seq None, "
+        "pembayaran jurnal yang tidak dibalik 5")

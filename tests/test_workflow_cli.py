@@ -75,11 +75,11 @@ def test_an_unreadable_file_exits_2_and_a_refused_case_exits_1_naming_rows_and_r
     bad.write_bytes(SHEET.read_bytes().replace(b",SMP,", b",SMU,", 1))
     code, out = run(db, "intake", str(bad), "--as", "ani")
     assert code == 1
-    assert "kasus KC-PLG-2025-000123 (baris 2) tidak diterima [INVALID_ROWS]: row 2, column level: 'SMU'" in out
+    assert "kasus KC-PLG-2025-000123 (baris 2) tidak diterima [INVALID_ROWS]: baris 2, kolom level: 'SMU'" in out
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
     code, out = run(db, "intake", str(empty), "--as", "ani")
-    assert code == 2 and "the file is empty" in out
+    assert code == 2 and "berkasnya kosong" in out
 
 
 def test_another_offices_officer_is_refused_naming_the_office_rule(db):

@@ -81,7 +81,7 @@ def test_a_case_with_an_invalid_row_is_refused_whole_naming_row_and_column_and_l
     assert (summary.cases_taken, summary.cases_refused, summary.claims_refused) == (1, 1, 2)
     [refused] = [line for line in summary.lines if line.result.refusal]
     assert refused.unit.where == "baris 3–4"
-    assert refused.result.refusal.message.startswith("row 4, column level: 'SMU' is not a school level")
+    assert refused.result.refusal.message.startswith("baris 4, kolom level: 'SMU' bukan jenjang sekolah")
     with wf_sqlite.engine.connect() as conn:
         assert conn.execute(text("SELECT case_id FROM cases")).scalars().all() == ["KC-PLG-2025-000001"]
         assert conn.execute(text("SELECT COUNT(*) FROM audit_trail WHERE case_id = 'KC-PLG-2025-000002'")).scalar() == 0
@@ -94,7 +94,7 @@ def test_a_formula_in_a_cell_refuses_its_case_and_is_never_evaluated(wf_sqlite, 
     path = (write_csv if suffix == ".csv" else write_xlsx)(tmp_path / f"intake{suffix}", rows)
     summary = take_in_file(wf_sqlite, path, AS_ANI)
     assert summary.cases_refused == 1
-    assert "row 2, column contribution_months: '=40+8' is a formula" in summary.lines[0].result.refusal.message
+    assert "baris 2, kolom contribution_months: '=40+8' adalah rumus" in summary.lines[0].result.refusal.message
     assert count(wf_sqlite, "cases") == 0
 
 
@@ -103,7 +103,7 @@ def test_a_duplicated_row_refuses_its_case_naming_both_rows(wf_sqlite, tmp_path)
     rows.insert(1, dict(rows[0]))
     summary = take_in_file(wf_sqlite, write_csv(tmp_path / "intake.csv", rows), AS_ANI)
     assert (summary.cases_taken, summary.cases_refused) == (1, 1)
-    assert summary.lines[0].result.refusal.message == "row 3, column claim_id: 'klaim-1' is already in row 2"
+    assert summary.lines[0].result.refusal.message == "baris 3, kolom claim_id: 'klaim-1' sudah ada di baris 2"
 
 
 def test_a_csv_that_is_not_utf8_is_refused_whole_and_nothing_is_taken(wf_sqlite, tmp_path):
@@ -114,7 +114,7 @@ def test_a_csv_that_is_not_utf8_is_refused_whole_and_nothing_is_taken(wf_sqlite,
         row = rows_of(case(case_id="KC-PLG-2025-000001"))[0]
         writer.writerow({**row, "participant_name": "Budi Santoso Pèrez"})
     [summary] = take_in_files(wf_sqlite, [path], AS_ANI)
-    assert "not UTF-8 text" in summary.error and "CSV UTF-8" in summary.error
+    assert "bukan teks UTF-8" in summary.error and "CSV UTF-8" in summary.error
     assert snapshot(wf_sqlite)["cases"] == 0
 
 
@@ -122,7 +122,7 @@ def test_a_case_file_that_is_not_utf8_is_refused_whole(wf_sqlite, tmp_path):
     path = tmp_path / "case.json"
     path.write_bytes(dumps(case_to_json(case(participant=participant(name="Budi Pèrez")))).encode("latin-1"))
     summary = take_in_file(wf_sqlite, path, AS_ANI)
-    assert "not UTF-8 text" in summary.error
+    assert "bukan teks UTF-8" in summary.error
     assert count(wf_sqlite, "cases") == 0
 
 
@@ -152,7 +152,7 @@ def test_an_invalid_case_file_is_refused_naming_the_field(wf_sqlite, tmp_path):
     data["claims"][0]["level"] = "SMU"
     path = tmp_path / "case.json"
     path.write_text(json.dumps(data), encoding="utf-8")
-    assert "claims[0].level: 'SMU' is not a school level" in take_in_file(wf_sqlite, path, AS_ANI).error
+    assert "claims[0].level: 'SMU' bukan jenjang sekolah" in take_in_file(wf_sqlite, path, AS_ANI).error
 
 
 def test_taking_in_the_same_files_again_changes_nothing(wf_sqlite, tmp_path):

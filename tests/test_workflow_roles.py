@@ -88,5 +88,5 @@ def test_a_user_name_is_2_to_40_lower_case_letters_digits_and_dot_dash_underscor
 
 @pytest.mark.parametrize("office", ["kc-plg", "KC PLG", "", "KC--PLG"])
 def test_an_office_code_is_written_as_the_case_files_write_it(office):
-    with pytest.raises(ValueError, match="is not an office code"):
+    with pytest.raises(ValueError, match="bukan kode kantor"):
         User("ani", Role.OFFICER, office)

@@ -80,7 +80,7 @@ def read_sheet(path: Path) -> list[SheetCase]:
     elif suffix == ".xlsx":
         header, rows = _read_xlsx(path)
     else:
-        raise SheetError(f"{path}: {suffix or 'no extension'!r} is not an intake sheet (.csv or .xlsx)")
+        raise SheetError(f"{path}: {suffix or 'tanpa ekstensi'!r} bukan lembar intake (.csv atau .xlsx)")
     return _cases(path, header, rows)
 
 
@@ -88,27 +88,27 @@ def _read_csv(path: Path) -> tuple[list[str], list[_Row]]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise SheetError(f"{path}: cannot be read: {exc.strerror}") from None
+        raise SheetError(f"{path}: tidak dapat dibaca: {exc.strerror}") from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SheetError(f"{path}: not UTF-8 text (byte {exc.start}); save the sheet as 'CSV UTF-8'") from None
+        raise SheetError(f"{path}: bukan teks UTF-8 (byte {exc.start}), simpan lembar sebagai 'CSV UTF-8'") from None
     if not text.strip():
-        raise SheetError(f"{path}: the file is empty")
+        raise SheetError(f"{path}: berkasnya kosong")
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         lines = list(reader)
     except csv.Error as exc:
-        raise SheetError(f"{path}: not a valid CSV file: {exc}") from None
+        raise SheetError(f"{path}: bukan berkas CSV yang sah: {exc}") from None
     header = [h.strip() for h in lines[0]]
     rows = []
     for number, cells in enumerate(lines[1:], start=2):
         if not any(c.strip() for c in cells):
             continue
         if len(cells) > len(header):
-            raise SheetError(f"{path}: row {number}: {len(cells)} cells but {len(header)} columns")
+            raise SheetError(f"{path}: baris {number}: {len(cells)} sel, padahal {len(header)} kolom")
         rows.append(_Row(number, dict(zip(header, cells))))
     return header, rows
 
@@ -121,18 +121,18 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[_Row]]:
         # Not data_only: a formula must be seen as a formula (and refused), not as its cached result.
         book = load_workbook(path, read_only=True, data_only=False)
     except FileNotFoundError:
-        raise SheetError(f"{path}: no such file") from None
+        raise SheetError(f"{path}: berkas tidak ada") from None
     except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise SheetError(f"{path}: not a readable XLSX workbook ({exc})") from None
+        raise SheetError(f"{path}: bukan workbook XLSX yang dapat dibaca ({exc})") from None
     try:
         sheet = book.worksheets[0]
         lines = [list(r) for r in sheet.iter_rows(values_only=True)]
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise SheetError(f"{path}: the workbook is damaged ({exc})") from None
+        raise SheetError(f"{path}: workbook rusak ({exc})") from None
     finally:
         book.close()
     if not lines or not any(c not in (None, "") for c in lines[0]):
-        raise SheetError(f"{path}: the sheet is empty (the header belongs in row 1)")
+        raise SheetError(f"{path}: lembarnya kosong (header ada di baris 1)")
     header = ["" if h is None else str(h).strip() for h in lines[0]]
     rows = [_Row(n, dict(zip(header, cells))) for n, cells in enumerate(lines[1:], start=2)
             if any(c not in (None, "") for c in cells)]
@@ -146,31 +146,31 @@ def _check_header(path: Path, header: list[str], rows: list[_Row]) -> None:
     if unknown or missing or duplicated:
         parts = []
         if missing:
-            parts.append(f"missing column(s) {', '.join(missing)}")
+            parts.append(f"kolom tidak ada {', '.join(missing)}")
         if unknown:
-            parts.append(f"unknown column(s) {', '.join(repr(u) for u in unknown)}")
+            parts.append(f"kolom tidak dikenal {', '.join(repr(u) for u in unknown)}")
         if duplicated:
-            parts.append(f"column(s) given twice {', '.join(duplicated)}")
-        raise SheetError(f"{path}: header: {'; '.join(parts)} (see fixtures/intake/README.md)")
+            parts.append(f"kolom diberikan dua kali {', '.join(duplicated)}")
+        raise SheetError(f"{path}: header: {'; '.join(parts)} (lihat fixtures/intake/README.md)")
     if not rows:
-        raise SheetError(f"{path}: no rows below the header")
+        raise SheetError(f"{path}: tidak ada baris di bawah header")
     if len(rows) > _MAX_ROWS:
-        raise SheetError(f"{path}: {len(rows)} rows; at most {_MAX_ROWS} in one file")
+        raise SheetError(f"{path}: {len(rows)} baris, paling banyak {_MAX_ROWS} dalam satu berkas")
 
 
 def _cell(row: _Row, column: str) -> tuple[Any, str | None]:
     """A cell's value as the case file would hold it, or an error naming the row and column."""
     value = row.values.get(column)
-    where = f"row {row.number}, column {column}"
+    where = f"baris {row.number}, kolom {column}"
     if isinstance(value, str):
         raw, value = value, value.strip()
         if value.startswith("="):
-            return None, f"{where}: {shown(value)} is a formula; enter the value itself"
+            return None, f"{where}: {shown(value)} adalah rumus, isikan nilainya sendiri"
         # OWASP's other formula starters: a spreadsheet runs such a cell, here or wherever the text is shown
         # again. A number column refuses them as numbers below.
         if column not in _INTEGER_COLUMNS and (raw[:1] in _FORMULA_WHITESPACE or value[:1] in _FORMULA_START):
-            return None, f"{where}: {shown(raw)} begins like a formula (+, -, @, tab or carriage return); " \
-                         f"enter the value itself"
+            return None, f"{where}: {shown(raw)} diawali seperti rumus (+, -, @, tab atau carriage return), " \
+                         f"isikan nilainya sendiri"
         if value == "":
             value = None
     if value is None:
@@ -187,17 +187,17 @@ def _cell(row: _Row, column: str) -> tuple[Any, str | None]:
                 return dt.date.fromisoformat(str(value)).isoformat(), None
         except ValueError:
             pass
-        return None, f"{where}: {value!r} is not a date (YYYY-MM-DD)"
+        return None, f"{where}: {value!r} bukan tanggal (YYYY-MM-DD)"
     if column in _INTEGER_COLUMNS:
         if isinstance(value, bool):
-            return None, f"{where}: {value!r} is not a whole number"
+            return None, f"{where}: {value!r} bukan bilangan bulat"
         if isinstance(value, float) and value.is_integer():
             return int(value), None
         if isinstance(value, int):
             return value, None
         if isinstance(value, str) and re.fullmatch(r"\d{1,9}", value):  # more digits: beyond any bound anyway
             return int(value), None
-        return None, f"{where}: {shown(value)} is not a whole number (at most 9 digits)"
+        return None, f"{where}: {shown(value)} bukan bilangan bulat (paling banyak 9 digit)"
     if column == "child_designated":
         if isinstance(value, bool):
             return value, None
@@ -206,12 +206,12 @@ def _cell(row: _Row, column: str) -> tuple[Any, str | None]:
             return True, None
         if text in {"false", "tidak", "no", "0"}:
             return False, None
-        return None, f"{where}: {value!r} is not ya/tidak (true/false)"
+        return None, f"{where}: {value!r} bukan ya/tidak (true/false)"
     if column == "documents":
         return [d for d in re.split(r"[;,\s]+", str(value)) if d], None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         # An identifier typed as a number has lost its leading zeros, or its last digits (floats keep 15).
-        return None, f"{where}: {value!r} is a number; enter it as text (format the cell as Text)"
+        return None, f"{where}: {value!r} adalah angka, isikan sebagai teks (format sel sebagai Text)"
     return str(value), None
 
 
@@ -236,8 +236,8 @@ def _case_dict(rows: list[_Row]) -> tuple[dict | None, list[str], dict[str, int]
             first_values[key] = (value, row.number)
         elif first_values[key][0] != value:
             seen, at = first_values[key]
-            errors.append(f"row {row.number}, column {column}: {value!r} differs from {seen!r} in row {at} "
-                          f"of the same {'case' if scope == 'case' else 'child'}")
+            errors.append(f"baris {row.number}, kolom {column}: {value!r} berbeda dari {seen!r} di baris {at} "
+                          f"untuk {'kasus' if scope == 'case' else 'anak'} yang sama")
 
     for row in rows:
         cells = {}
@@ -269,7 +269,7 @@ def _case_dict(rows: list[_Row]) -> tuple[dict | None, list[str], dict[str, int]
                 _set(claim, dotted, cells[column])
         claim.setdefault("documents", [])
         if claim.get("id") in claim_rows:
-            errors.append(f"row {row.number}, column claim_id: {claim['id']!r} is already in row "
+            errors.append(f"baris {row.number}, kolom claim_id: {claim['id']!r} sudah ada di baris "
                           f"{claim_rows[claim['id']]}")
             continue
         claim_rows[claim.get("id")] = row.number
@@ -284,7 +284,7 @@ def _where(message: str, case: dict, claim_rows: dict[str, int], first_row: int)
         claim_id = case["claims"][index].get("id") if index < len(case["claims"]) else None
         columns = {v: k for k, v in CLAIM_COLUMNS.items()}  # "account.number" is the column account_number
         column = columns.get(field) or columns.get(field.split(".")[0], field.split(".")[0])
-        return f"row {claim_rows.get(claim_id, first_row)}, column {column}"
+        return f"baris {claim_rows.get(claim_id, first_row)}, kolom {column}"
 
     def child_place(match: re.Match) -> str:
         index, field = int(match[1]), match[2]
@@ -292,11 +292,11 @@ def _where(message: str, case: dict, claim_rows: dict[str, int], first_row: int)
         row = next((claim_rows[c["id"]] for c in case["claims"] if c.get("child") == child_id
                     and c.get("id") in claim_rows), first_row)
         column = {v: k for k, v in CHILD_COLUMNS.items()}.get(field, field)
-        return f"row {row}, column {column}"
+        return f"baris {row}, kolom {column}"
 
     def case_place(match: re.Match) -> str:
         column = {v: k for k, v in CASE_COLUMNS.items()}.get(match[1], match[1])
-        return f"row {first_row}, column {column}"
+        return f"baris {first_row}, kolom {column}"
 
     message = re.sub(r"claims\[(\d+)\]\.(\w+(?:\.\w+)*)", claim_place, message)
     message = re.sub(r"children\[(\d+)\]\.(\w+)", child_place, message)
@@ -308,7 +308,7 @@ def _cases(path: Path, header: list[str], rows: list[_Row]) -> list[SheetCase]:
     by_case: dict[str, list[_Row]] = {}
     for row in rows:
         case_id = row.values.get("case_id")
-        key = str(case_id).strip() if case_id not in (None, "") else f"(no case_id, row {row.number})"
+        key = str(case_id).strip() if case_id not in (None, "") else f"(tanpa case_id, baris {row.number})"
         by_case.setdefault(key, []).append(row)
     out = []
     for case_id, case_rows in by_case.items():

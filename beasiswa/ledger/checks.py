@@ -32,11 +32,11 @@ class Family(NamedTuple):
 def check_actors(maker: str, approver: str) -> None:
     """Two people, both named (compared ignoring case and surrounding spaces)."""
     if not maker.strip() or not approver.strip():
-        raise Refusal("ACTOR_MISSING", f"maker {maker!r} and approver {approver!r} must both be named",
+        raise Refusal("ACTOR_MISSING", f"maker {maker!r} dan approver {approver!r} harus sama-sama disebut",
                       maker=maker, approver=approver)
     if maker.strip().casefold() == approver.strip().casefold():
-        raise Refusal("MAKER_IS_APPROVER", f"maker and approver are both {maker!r}; a posting needs two "
-                      f"people", maker=maker, approver=approver)
+        raise Refusal("MAKER_IS_APPROVER", f"maker dan approver sama-sama {maker!r}; satu posting perlu dua "
+                      f"orang", maker=maker, approver=approver)
 
 
 def lock_family(conn: Connection, case_id: str, key: str | None = None) -> Family:
@@ -44,7 +44,7 @@ def lock_family(conn: Connection, case_id: str, key: str | None = None) -> Famil
     entry already posted under `key` (`key_seq`), when a key is given."""
     row = conn.execute(FAMILY_FOR_UPDATE if is_postgres(conn) else FAMILY, {"case_id": case_id}).one_or_none()
     if row is None:
-        raise Refusal("CASE_NOT_REGISTERED", f"case {case_id!r} is not registered in the ledger",
+        raise Refusal("CASE_NOT_REGISTERED", f"kasus {case_id!r} tidak terdaftar di buku besar",
                       case_id=case_id)
     key_seq = conn.execute(KEY_SEQ, {"key": key}).scalar() if key is not None else None
     return Family(*row, key_seq)
@@ -69,7 +69,7 @@ def replay(conn: Connection, request: dict, key_seq: int | None) -> Posted | Non
                if getattr(first, name) != request[name]]
     if differs:
         raise Refusal("IDEMPOTENCY_KEY_REUSED",
-                      f"key {request['idempotency_key']!r} was used for seq {first.seq} with another payload "
+                      f"kunci {request['idempotency_key']!r} sudah dipakai untuk seq {first.seq} dengan isi lain "
                       f"({'; '.join(differs)})", key=request["idempotency_key"], seq=first.seq)
     return Posted(first, replayed=True)
 
@@ -80,32 +80,32 @@ def check_payout(conn: Connection, family: Family, scheme: Scheme, request: dict
     case_id, child_id, year = request["case_id"], request["child_id"], request["academic_year"]
     amount = request["amount"]
     if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
-        raise Refusal("AMOUNT_NOT_POSITIVE", f"{where}: amount {amount!r} is not a positive whole rupiah "
-                      f"amount", amount=amount)
+        raise Refusal("AMOUNT_NOT_POSITIVE", f"{where}: amount {amount!r} bukan jumlah rupiah bulat "
+                      f"positif", amount=amount)
     group = scheme.level_group_by_id(request["level_group"])
     stage = group.stage_of(Level(request["level"]))
     usage = lock_child(conn, request, sorted(lv.value for lv in stage.levels) if stage else ())
     if usage is None:
-        raise Refusal("CHILD_NOT_REGISTERED", f"{where}: case {case_id} has no child {child_id!r} with level "
-                      f"group {request['level_group']}", case_id=case_id, child_id=child_id)
+        raise Refusal("CHILD_NOT_REGISTERED", f"{where}: kasus {case_id} tidak punya anak {child_id!r} dengan "
+                      f"kelompok jenjang {request['level_group']}", case_id=case_id, child_id=child_id)
     held = usage.held_seq
     if held is not None:
-        raise Refusal("ALREADY_CLAIMED", f"{where}: child {child_id} of case {case_id} already has payout "
-                      f"seq {held} for {year}", case_id=case_id, child_id=child_id, academic_year=year,
+        raise Refusal("ALREADY_CLAIMED", f"{where}: anak {child_id} dari kasus {case_id} sudah punya payout "
+                      f"seq {held} untuk {year}", case_id=case_id, child_id=child_id, academic_year=year,
                       seq=held)
     if not within_allowance(usage.years_used + 1, usage.allowance):
-        raise Refusal("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child_id} has used {usage.years_used} of "
-                      f"{usage.allowance} years of {group.name}", case_id=case_id, child_id=child_id,
+        raise Refusal("LEVEL_YEARS_EXHAUSTED", f"{where}: anak {child_id} sudah memakai {usage.years_used} dari "
+                      f"{usage.allowance} tahun {group.name}", case_id=case_id, child_id=child_id,
                       level_group=group.id, years_used=usage.years_used, allowance=usage.allowance)
     if stage is not None:
         used = usage.stage_used
         if not within_allowance(used + 1, stage.years.value):
-            raise Refusal("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child_id} has used {used} of "
-                          f"{stage.years.value} years of {stage.name}", case_id=case_id, child_id=child_id,
+            raise Refusal("LEVEL_YEARS_EXHAUSTED", f"{where}: anak {child_id} sudah memakai {used} dari "
+                          f"{stage.years.value} tahun {stage.name}", case_id=case_id, child_id=child_id,
                           level_group=group.id, stage=stage.id, years_used=used, allowance=stage.years.value)
     if not within_cap(family.paid + amount, family.cap):
         raise Refusal("FAMILY_CAP_REACHED",
-                      f"{where}: case {case_id} has paid {format_rupiah(family.paid)} of its cap "
-                      f"{format_rupiah(family.cap)}; {format_rupiah(amount)} would exceed it (remaining "
+                      f"{where}: kasus {case_id} sudah dibayar {format_rupiah(family.paid)} dari batasnya "
+                      f"{format_rupiah(family.cap)}; {format_rupiah(amount)} akan melampauinya (sisa "
                       f"{format_rupiah(family.cap - family.paid)})", case_id=case_id, paid=family.paid,
                       cap=family.cap, amount=amount)

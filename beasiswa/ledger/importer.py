@@ -78,35 +78,35 @@ def history_refusal(case: Case, scheme: Scheme) -> Refusal | None:
         where = f"history[{index}]"
         group = scheme.level_group(payout.level)
         if group is None:
-            return Refusal("LEVEL_NOT_COVERED", f"{where}.level: {payout.level.value} is not covered by "
+            return Refusal("LEVEL_NOT_COVERED", f"{where}.level: {payout.level.value} tidak ditanggung oleh "
                            f"{scheme.name}", case_id=case.case_id, level=payout.level.value)
         child, year = payout.child, str(payout.academic_year)
         if child not in children_ids:
-            return Refusal("CHILD_NOT_REGISTERED", f"{where}: case {case.case_id} has no child {child!r} with "
-                           f"level group {group.id}", case_id=case.case_id, child_id=child)
+            return Refusal("CHILD_NOT_REGISTERED", f"{where}: kasus {case.case_id} tidak punya anak {child!r} dengan "
+                           f"kelompok jenjang {group.id}", case_id=case.case_id, child_id=child)
         if (child, year) in held:
-            return Refusal("ALREADY_CLAIMED", f"{where}: child {child} of case {case.case_id} already has a "
-                           f"payout for {year} (history[{held[(child, year)]}])", case_id=case.case_id,
+            return Refusal("ALREADY_CLAIMED", f"{where}: anak {child} dari kasus {case.case_id} sudah punya "
+                           f"pembayaran untuk {year} (history[{held[(child, year)]}])", case_id=case.case_id,
                            child_id=child, academic_year=year)
         used = years.get((child, group.id), 0)
         if not within_allowance(used + 1, group.years.value if group.years is not None else None):
-            return Refusal("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child} has used {used} of "
-                           f"{group.years.value} years of {group.name}", case_id=case.case_id, child_id=child,
+            return Refusal("LEVEL_YEARS_EXHAUSTED", f"{where}: anak {child} sudah memakai {used} dari "
+                           f"{group.years.value} tahun {group.name}", case_id=case.case_id, child_id=child,
                            level_group=group.id, years_used=used, allowance=group.years.value)
         stage = group.stage_of(payout.level)
         if stage is not None:
             in_stage = stages.get((child, stage.id), 0)
             if not within_allowance(in_stage + 1, stage.years.value):
-                return Refusal("LEVEL_YEARS_EXHAUSTED", f"{where}: child {child} has used {in_stage} of "
-                               f"{stage.years.value} years of {stage.name}", case_id=case.case_id, child_id=child,
+                return Refusal("LEVEL_YEARS_EXHAUSTED", f"{where}: anak {child} sudah memakai {in_stage} dari "
+                               f"{stage.years.value} tahun {stage.name}", case_id=case.case_id, child_id=child,
                                level_group=group.id, stage=stage.id, years_used=in_stage,
                                allowance=stage.years.value)
             stages[(child, stage.id)] = in_stage + 1
         cap = scheme.family_cap.value
         if not within_cap(paid + payout.amount, cap):
-            return Refusal("FAMILY_CAP_REACHED", f"{where}: case {case.case_id} has paid {format_rupiah(paid)} of "
-                           f"its cap {format_rupiah(cap)}; {format_rupiah(payout.amount)} would exceed it "
-                           f"(remaining {format_rupiah(cap - paid)})", case_id=case.case_id, paid=paid, cap=cap,
+            return Refusal("FAMILY_CAP_REACHED", f"{where}: kasus {case.case_id} sudah dibayar {format_rupiah(paid)} dari "
+                           f"batasnya {format_rupiah(cap)}; {format_rupiah(payout.amount)} akan melampauinya "
+                           f"(sisa {format_rupiah(cap - paid)})", case_id=case.case_id, paid=paid, cap=cap,
                            amount=payout.amount)
         years[(child, group.id)] = used + 1
         held[(child, year)] = index

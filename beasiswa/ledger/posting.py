@@ -97,8 +97,8 @@ class Ledger:
         if existing is not None:
             if existing.case_file != case_file:
                 raise Refusal("CASE_ALREADY_REGISTERED",
-                              f"case {case.case_id} is registered from a different case file; a case is "
-                              f"registered once", case_id=case.case_id)
+                              f"kasus {case.case_id} terdaftar dari berkas kasus lain; satu kasus "
+                              f"didaftarkan sekali", case_id=case.case_id)
             rows = conn.execute(select(journal).where(and_(journal.c.case_id == case.case_id,
                                                            journal.c.source == "history"))
                                 .order_by(journal.c.seq)).all()
@@ -119,7 +119,7 @@ class Ledger:
         group = scheme.level_group(payout.level)
         where = f"history[{index}]"
         if group is None:
-            raise Refusal("LEVEL_NOT_COVERED", f"{where}.level: {payout.level.value} is not covered by "
+            raise Refusal("LEVEL_NOT_COVERED", f"{where}.level: {payout.level.value} tidak ditanggung oleh "
                           f"{scheme.name}", case_id=case.case_id, level=payout.level.value)
         key = history_key(case.case_id, index)
         family = lock_family(conn, case.case_id, key)
@@ -169,7 +169,7 @@ class Ledger:
         family = lock_family(conn, case_id)
         claim = conn.execute(CLAIM, {"case_id": case_id, "claim_id": claim_id, "key": key}).one_or_none()
         if claim is None:
-            raise Refusal("CLAIM_NOT_FOUND", f"case {case_id} has no claim {claim_id!r}",
+            raise Refusal("CLAIM_NOT_FOUND", f"kasus {case_id} tidak punya klaim {claim_id!r}",
                           case_id=case_id, claim_id=claim_id)
         request = payout_request(key, case_id, claim.child_id, claim_id, claim.level, claim.level_group,
                                  claim.academic_year, family.office, claim.amount, maker, approver)
@@ -179,11 +179,11 @@ class Ledger:
         if claim.outcome != Outcome.APPROVED.value:
             reasons = conn.execute(CLAIM_REASONS, {"case_id": case_id, "claim_id": claim_id}).scalar_one()
             codes = ", ".join(r["code"] for r in reasons)
-            raise Refusal("CLAIM_NOT_APPROVED", f"claim {claim_id} of case {case_id} was {claim.outcome} "
-                          f"({codes}); only an approved decision is paid", case_id=case_id, claim_id=claim_id,
+            raise Refusal("CLAIM_NOT_APPROVED", f"klaim {claim_id} dari kasus {case_id} diputuskan {claim.outcome} "
+                          f"({codes}); hanya keputusan approved yang dibayar", case_id=case_id, claim_id=claim_id,
                           outcome=claim.outcome)
         scheme = self.law.scheme(family.scheme_id)
-        check_payout(conn, family, scheme, request, f"claim {claim_id}")
+        check_payout(conn, family, scheme, request, f"klaim {claim_id}")
         return Posted(self._append(conn, request), replayed=False)
 
     # --------------------------------------------------------------------------------------- reversing
@@ -192,7 +192,7 @@ class Ledger:
         negated amount. A payout is reversed at most once; the year it held becomes free again."""
         check_actors(maker, approver)
         if not reason.strip():
-            raise Refusal("REASON_REQUIRED", f"reversal of seq {seq}: a reason is required", seq=seq)
+            raise Refusal("REASON_REQUIRED", f"pembalikan seq {seq}: alasan wajib diisi", seq=seq)
         key = key or f"reversal:{seq}"
         return self.run(lambda conn: self.reverse_in(conn, seq, reason=reason, maker=maker, approver=approver,
                                                      key=key))
@@ -202,9 +202,9 @@ class Ledger:
         """`reverse`, in the caller's transaction."""
         row = conn.execute(BY_SEQ, {"seq": seq}).one_or_none()
         if row is None:
-            raise Refusal("ENTRY_NOT_FOUND", f"the journal has no entry seq {seq}", seq=seq)
+            raise Refusal("ENTRY_NOT_FOUND", f"jurnal tidak punya entri seq {seq}", seq=seq)
         if row.kind != "payout":
-            raise Refusal("NOT_A_PAYOUT", f"seq {seq} is a {row.kind}; only a payout is reversed", seq=seq)
+            raise Refusal("NOT_A_PAYOUT", f"seq {seq} adalah {row.kind}; hanya payout yang dibalik", seq=seq)
         target = Entry.from_row(row)
         family = lock_family(conn, target.case_id, key)
         request = reversal_request(key, target, reason, maker, approver)
@@ -214,7 +214,7 @@ class Ledger:
         lock_child(conn, request)
         done = conn.execute(REVERSED_BY, {"seq": seq}).scalar()
         if done is not None:
-            raise Refusal("ALREADY_REVERSED", f"payout seq {seq} was reversed by seq {done}", seq=seq,
+            raise Refusal("ALREADY_REVERSED", f"payout seq {seq} sudah dibalik oleh seq {done}", seq=seq,
                           reversed_by=done)
         return Posted(self._append(conn, request), replayed=False)
 

@@ -73,10 +73,10 @@ def _field_differences(row, stored: bytes) -> str:
     try:
         hashed = decode(stored)
     except ValueError as exc:
-        return f"the stored canonical bytes are unreadable ({exc})"
-    differs = [f"{name} is {row[i]!r} in the row but {hashed[name]!r} in the hashed bytes"
+        return f"bytes kanonik yang tersimpan tidak terbaca ({exc})"
+    differs = [f"{name} {row[i]!r} di baris, {hashed[name]!r} di bytes yang di-hash"
                for i, name in enumerate(FIELDS) if row[i] != hashed[name]]
-    return "; ".join(differs) or "the stored bytes are not in canonical form"
+    return "; ".join(differs) or "bytes yang tersimpan tidak dalam bentuk kanonik"
 
 
 def _content_problem(cursor, seq: int) -> str | None:
@@ -87,7 +87,7 @@ def _content_problem(cursor, seq: int) -> str | None:
     if canonical_bytes(row[:-2]) != stored:
         return f"seq {seq}: {_field_differences(row, stored)}"
     if digest(stored) != hashed:
-        return f"seq {seq}: hash {hashed} is not the SHA-256 of its canonical bytes ({digest(stored)})"
+        return f"seq {seq}: hash {hashed} bukan SHA-256 bytes kanoniknya ({digest(stored)})"
     return None
 
 
@@ -107,12 +107,12 @@ class _Chain:
         for seq, prev, hashed, stored, key, reverses in rows:
             if seq != expected:
                 self.failed = (expected, _GAP,
-                               f"seq {expected} is missing: the entry after seq {expected - 1} is seq {seq}"
-                               if seq > expected else f"seq {seq} is out of order (expected {expected})")
+                               f"seq {expected} tidak ada (setelah seq {expected - 1} langsung seq {seq})"
+                               if seq > expected else f"seq {seq} tidak berurutan (seharusnya {expected})")
                 break
             if prev != prev_hash:
                 self.failed = (seq, _LINK,
-                               f"seq {seq}: prev_hash {prev} is not the hash of seq {seq - 1} ({prev_hash})")
+                               f"seq {seq}: prev_hash {prev} bukan hash seq {seq - 1} ({prev_hash})")
                 break
             if sha256(stored).hexdigest() != hashed:
                 self.failed = (seq, _CONTENT, None)
@@ -123,8 +123,8 @@ class _Chain:
                 self.failed = (seq, _REVERSAL, None)  # the message names the column's value, read then
                 break
             elif reverses in reversed_:
-                self.failed = (seq, _REVERSAL, f"seq {seq}: reverses seq {reverses}, which seq "
-                                               f"{reversed_[reverses]} already reversed")
+                self.failed = (seq, _REVERSAL, f"seq {seq}: membalik seq {reverses}, yang sudah dibalik oleh "
+                                               f"seq {reversed_[reverses]}")
                 break
             else:
                 reversed_[reverses] = seq
@@ -233,7 +233,7 @@ def _report(conn, cursor, chain: _Chain, answer: dict) -> VerifyReport:
             what = _content_problem(cursor, seq)
         elif what is None:
             cursor.execute(f"SELECT reverses_seq FROM journal WHERE seq = {int(seq)}")
-            what = f"seq {seq}: reverses seq {cursor.fetchone()[0]}, which is no earlier payout"
+            what = f"seq {seq}: membalik seq {cursor.fetchone()[0]}, yang bukan pembayaran sebelumnya"
         found = _Break(seq, order, what)
     differs = _first_differing(cursor, answer["differing"])
     if differs is not None and (found is None or (differs.seq, differs.order) < (found.seq, found.order)):
@@ -252,9 +252,9 @@ def _totals_problems(conn, chain: _Chain, answer: dict) -> list[str]:
     family = {case: (paid, summed) for case, paid, summed in answer["family_totals"]}
     for case in sorted([*family, *answer["untotalled"]]):
         if case not in family:
-            problems.append(f"family_totals: case {case} has journal entries but no running total")
+            problems.append(f"family_totals: kasus {case} punya entri jurnal tetapi tidak punya total berjalan")
         else:
-            problems.append(f"family_totals: case {case} paid is {family[case][0]}, the journal sums to "
+            problems.append(f"family_totals: kasus {case} paid {family[case][0]}, jumlah di jurnal "
                             f"{family[case][1]}")
 
     unreversed = chain.payouts  # the pass is over: its payouts become the unreversed ones
@@ -268,8 +268,8 @@ def _totals_problems(conn, chain: _Chain, answer: dict) -> list[str]:
             stored = stored_years[key] if key in stored_years else conn.execute(
                 text("SELECT years_used FROM level_usage WHERE case_id = :c AND child_id = :k AND level_group = :g"),
                 {"c": case, "k": child, "g": group}).scalar()
-            problems.append(f"level_usage: case {case} child {child} {group} years_used is {stored}, the "
-                            f"journal counts {years.get(key, 0)}")
+            problems.append(f"level_usage: kasus {case} anak {child} {group} years_used {stored}, jurnal "
+                            f"menghitung {years.get(key, 0)}")
 
     if answer["stray_paid_year"] or answer["paid_years_count"] != len(unreversed):
         problems.extend(_paid_years_problems(conn, unreversed))
@@ -286,14 +286,14 @@ def _paid_years_problems(conn, unreversed: dict[int, str]) -> list[str]:
             by_key[(case, child, year)].append(seq)
     for key, seqs in sorted(by_key.items()):
         if len(seqs) > 1:
-            problems.append(f"journal: case {key[0]} child {key[1]} {key[2]} has {len(seqs)} unreversed payouts "
-                            f"(seq {', '.join(map(str, seqs))}), where one academic year is paid once")
+            problems.append(f"journal: kasus {key[0]} anak {key[1]} {key[2]} punya {len(seqs)} pembayaran yang tidak dibalik "
+                            f"(seq {', '.join(map(str, seqs))}), padahal satu tahun ajaran dibayar sekali")
     expected = {key: seqs[-1] for key, seqs in by_key.items()}
     rows = conn.execute(text("SELECT case_id, child_id, academic_year, payout_seq FROM paid_years")).all()
     stored = {(case, child, year): seq for case, child, year, seq in rows}
     for key in sorted(k for k in stored.keys() | expected.keys() if stored.get(k) != expected.get(k)):
-        problems.append(f"paid_years: case {key[0]} child {key[1]} {key[2]} holds payout seq "
-                        f"{stored.get(key)}, the journal's unreversed payout is {expected.get(key)}")
+        problems.append(f"paid_years: kasus {key[0]} anak {key[1]} {key[2]} memuat pembayaran seq "
+                        f"{stored.get(key)}, pembayaran jurnal yang tidak dibalik {expected.get(key)}")
     if not problems:
-        problems.append(f"paid_years: {len(rows)} rows, the journal has {len(unreversed)} unreversed payouts")
+        problems.append(f"paid_years: {len(rows)} baris, jurnal punya {len(unreversed)} pembayaran yang tidak dibalik")
     return problems

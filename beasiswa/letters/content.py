@@ -301,7 +301,7 @@ def _missing_documents(decision: Decision) -> tuple[Document, ...]:
             if not match or None in codes:
                 raise LetterContentError(f"trace: the documents step of claim {decision.claim!r} names no "
                                          f"missing document ({step.detail!r})")
-            return tuple(Document.parse(code, "a document") for code in codes)
+            return tuple(Document.parse(code, "dokumen") for code in codes)
     raise LetterContentError(f"trace: claim {decision.claim!r} was returned but its trace has no failing "
                              f"documents step")
 

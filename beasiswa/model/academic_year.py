@@ -20,7 +20,7 @@ class AcademicYear:
     def parse(cls, text: object) -> "AcademicYear":
         match = _PATTERN.fullmatch(text) if isinstance(text, str) else None
         if not match or int(match[2]) != int(match[1]) + 1:
-            raise ValueError(f"{text!r} is not an academic year (YYYY/YYYY+1, e.g. '2025/2026')")
+            raise ValueError(f"{text!r} bukan tahun ajaran (YYYY/YYYY+1, mis. '2025/2026')")
         return cls(int(match[1]))
 
     @property

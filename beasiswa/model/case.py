@@ -22,13 +22,13 @@ MAX_AMOUNT = 1_000_000_000
 
 def _months(_instance, attribute, value):
     if not 0 <= value <= MAX_MONTHS:
-        raise ValueError(f"{attribute.name}: must be 0 to {MAX_MONTHS} months, got {value!r}")
+        raise ValueError(f"{attribute.name}: harus 0 sampai {MAX_MONTHS} bulan, bukan {value!r}")
 
 
 def _positive(_instance, attribute, value):
     if not 0 < value <= MAX_AMOUNT:
-        raise ValueError(f"{attribute.name}: must be a positive whole rupiah amount of at most "
-                         f"{MAX_AMOUNT}, got {value!r}")
+        raise ValueError(f"{attribute.name}: harus jumlah rupiah bulat positif paling banyak "
+                         f"{MAX_AMOUNT}, bukan {value!r}")
 
 
 @attrs.frozen
@@ -75,7 +75,7 @@ class Payout:
 
 def _account_number(_instance, attribute, value):
     if not (isinstance(value, str) and value.isascii() and value.isdigit() and 6 <= len(value) <= 20):
-        raise ValueError(f"{attribute.name}: {value!r} is not a bank account number (6 to 20 digits)")
+        raise ValueError(f"{attribute.name}: {value!r} bukan nomor rekening bank (6 sampai 20 digit)")
 
 
 @attrs.frozen

@@ -42,11 +42,11 @@ class Decision:
     def __attrs_post_init__(self):
         if self.outcome is Outcome.APPROVED:
             if self.amount <= 0 or self.reasons:
-                raise ValueError(f"amount: an approved decision pays a positive amount without reasons, "
-                                 f"got {self.amount!r} with {len(self.reasons)} reasons")
+                raise ValueError(f"amount: keputusan approved membayar jumlah positif tanpa alasan, "
+                                 f"bukan {self.amount!r} dengan {len(self.reasons)} alasan")
         elif self.amount != 0 or not self.reasons:
-            raise ValueError(f"amount: a {self.outcome.value} decision pays 0 and gives a reason, "
-                             f"got {self.amount!r} with {len(self.reasons)} reasons")
+            raise ValueError(f"amount: keputusan {self.outcome.value} membayar 0 dan memberi alasan, "
+                             f"bukan {self.amount!r} dengan {len(self.reasons)} alasan")
 
 
 @attrs.frozen

@@ -30,18 +30,18 @@ def _date_exists(year: int, month: int, day: int) -> bool:
 
 def _check_nik(value: str) -> None:
     if not isinstance(value, str) or len(value) != 16 or not value.isascii() or not value.isdigit():
-        raise ValueError(f"{value!r} is not a NIK (16 digits)")
+        raise ValueError(f"{value!r} bukan NIK (16 digit)")
     if value[0:2] not in _PROVINCES:
-        raise ValueError(f"{value!r} is not a NIK: province code {value[0:2]} does not exist")
+        raise ValueError(f"{value!r} bukan NIK: kode provinsi {value[0:2]} tidak ada")
     if value[2:4] == "00" or value[4:6] == "00":
-        raise ValueError(f"{value!r} is not a NIK: regency and district codes start at 01")
+        raise ValueError(f"{value!r} bukan NIK: kode kabupaten/kota dan kecamatan mulai dari 01")
     day, month, yy = int(value[6:8]), int(value[8:10]), int(value[10:12])
     if day > 40:
         day -= 40
     if not (_date_exists(1900 + yy, month, day) or _date_exists(2000 + yy, month, day)):
-        raise ValueError(f"{value!r} is not a NIK: birth date {value[6:12]} (DDMMYY) does not exist")
+        raise ValueError(f"{value!r} bukan NIK: tanggal lahir {value[6:12]} (DDMMYY) tidak ada")
     if value[12:16] == "0000":
-        raise ValueError(f"{value!r} is not a NIK: serial 0000 is never issued")
+        raise ValueError(f"{value!r} bukan NIK: nomor urut 0000 tidak pernah diterbitkan")
 
 
 @attrs.frozen
@@ -82,7 +82,7 @@ class NIK:
                 born = dt.date(year, self.birth_month, self.birth_day)
                 if born <= not_after:
                     return born
-        raise ValueError(f"NIK {self.value}: no birth date on or before {not_after.isoformat()}")
+        raise ValueError(f"NIK {self.value}: tidak ada tanggal lahir pada atau sebelum {not_after.isoformat()}")
 
     def agrees_with(self, birth_date: dt.date) -> bool:
         """Whether the embedded DDMMYY is that of `birth_date` (the sex offset aside)."""
@@ -103,7 +103,7 @@ class KPJ:
     @value.validator
     def _valid(self, _attribute, value):
         if not isinstance(value, str) or len(value) != 11 or not value.isascii() or not value.isdigit():
-            raise ValueError(f"{value!r} is not a KPJ (11 digits)")
+            raise ValueError(f"{value!r} bukan KPJ (11 digit)")
 
     def __str__(self) -> str:
         return self.value

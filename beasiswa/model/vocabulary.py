@@ -16,7 +16,7 @@ class _Vocabulary(str, Enum):
         member = cls._value2member_map_.get(value) if isinstance(value, str) else None
         if member is None:
             allowed = ", ".join(m.value for m in cls)
-            raise ValueError(f"{value!r} is not {what} ({allowed})")
+            raise ValueError(f"{value!r} bukan {what} ({allowed})")
         return member
 
 

@@ -459,8 +459,8 @@ def override_command(
 
     [ref] = _refs([claim])
     try:
-        chosen = Outcome.parse(outcome, "an outcome")
-        rule = Code.parse(code, "a reason code") if code is not None else None
+        chosen = Outcome.parse(outcome, "hasil keputusan")
+        rule = Code.parse(code, "kode alasan") if code is not None else None
     except ValueError as exc:
         _fail(f"--outcome/--code: {exc}")
     _one("override", as_, db, lambda w: [w.override(as_, ref, chosen, reason, rule)])

@@ -35,7 +35,7 @@ class Role(str, Enum):
     def parse(cls, value: object) -> "Role":
         member = cls._value2member_map_.get(value) if isinstance(value, str) else None
         if member is None:
-            raise ValueError(f"role: {value!r} is not a role ({', '.join(r.value for r in cls)})")
+            raise ValueError(f"role: {value!r} bukan peran ({', '.join(r.value for r in cls)})")
         return member
 
 
@@ -77,7 +77,7 @@ def check_office(office: object) -> str:
     """An office code as the case files write it: 'KC-PLG' (upper-case letters and digits, '-' between)."""
     parts = office.split("-") if isinstance(office, str) else []
     if not parts or not all(p and p.isascii() and p.isalnum() and p.upper() == p for p in parts):
-        raise ValueError(f"office: {office!r} is not an office code (e.g. KC-PLG)")
+        raise ValueError(f"office: {office!r} bukan kode kantor (mis. KC-PLG)")
     return office
 
 

@@ -45,7 +45,7 @@ class State(str, Enum):
     def parse(cls, value: object) -> "State":
         member = cls._value2member_map_.get(value) if isinstance(value, str) else None
         if member is None:
-            raise ValueError(f"state: {value!r} is not a claim state ({', '.join(s.value for s in cls)})")
+            raise ValueError(f"state: {value!r} bukan status klaim ({', '.join(s.value for s in cls)})")
         return member
 
 
