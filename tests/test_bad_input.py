@@ -253,7 +253,7 @@ def test_a_json_case_file_with_an_unborn_child_is_refused_by_intake_with_exit_2(
 def test_reversing_a_thirty_digit_seq_is_bad_input(database):
     result = run("ledger", "reverse", "1" * 30, "--reason", "x", "--maker", "a", "--approver", "b", "--db", database)
     no_traceback(result)
-    assert result.exit_code == 2 and "Invalid value for 'seq'" in result.stderr
+    assert result.exit_code == 2 and "nilai tidak sah untuk 'SEQ'" in result.stderr
 
 
 @pytest.mark.parametrize("command, out", [("report", "/proc/x.csv"), ("export", "/proc/x.xlsx")])
