@@ -177,7 +177,7 @@ def test_a_broken_chain_is_reported_with_the_report_and_status_1(database):
                     drop=(("journal", "journal_no_update"),))
     result = run("ledger", "report", "--by", "", "--period", "all", "--format", "csv", "--db", database)
     assert result.exit_code == 1
-    assert "verifikasi RUSAK: seq 1: amount is 2500000" in result.stderr
+    assert "verifikasi RUSAK: seq 1: amount 2500000 di baris" in result.stderr
     assert list(csv.reader(io.StringIO(result.stdout)))[1][:3] == ["all", "0", "4"]
 
 
