@@ -21,6 +21,7 @@ from beasiswa.ledger.errors import database_rule
 from beasiswa.workflow.tables import audit_trail
 from audit_support import behind_the_back, run, three_months
 from workflow_support import (
+    url_of,
     LAW,
     audit_rows,
     case,
@@ -37,10 +38,6 @@ APPROVED = case()
 R = ref(APPROVED)
 TRAIL_GUARD = (("audit_trail", "audit_trail_append_only"),)
 CLAIMS_GUARD = (("claims", "claims_workflow_check"),)
-
-
-def url_of(w) -> str:
-    return w.engine.url.render_as_string(hide_password=False)
 
 
 def paid(w) -> int:

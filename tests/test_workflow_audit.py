@@ -2,12 +2,11 @@
 all; the database refuses to update or delete it, and holds the claim's own rules (four eyes, the decision
 revision, one appeal, paid stays paid) even against SQL written behind the application's back."""
 
-import pytest
-from sqlalchemy.exc import IntegrityError
 
-from beasiswa.ledger.errors import database_rule
 from beasiswa.model import Document, Level, Outcome
 from workflow_support import (
+    url_of,
+    refused_by_database,
     FIRST_CLAIM_DOCUMENTS,
     audit_rows,
     case,
@@ -26,16 +25,6 @@ from workflow_support import (
 
 APPROVED = case()
 R = ref(APPROVED)
-
-
-def url_of(w) -> str:
-    return w.engine.url.render_as_string(hide_password=False)
-
-
-def refused_by_database(w, statement: str, **params) -> str:
-    with pytest.raises(IntegrityError) as caught:
-        sql(url_of(w), statement, **params)
-    return database_rule(str(caught.value.orig))
 
 
 def test_every_change_of_a_claims_life_is_in_the_audit_trail_with_who_when_and_before_and_after(wf):

@@ -4,14 +4,14 @@ people, every write audited with it; and a reversed payout takes its claim from 
 it is reviewed again and may be paid again, never leaving the claim and the journal telling different stories."""
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
 from beasiswa.ledger import Ledger, verify
-from beasiswa.ledger.errors import database_rule
 from beasiswa.model import Code, Level, Outcome, Refusal
 from beasiswa.workflow.states import State
 from builders import school_path
 from workflow_support import (
+    url_of,
+    refused_by_database,
     audit_rows,
     case,
     claim,
@@ -30,16 +30,6 @@ APPROVED = case()
 R = ref(APPROVED)
 WITH_HISTORY = case(history=school_path("anak-1", smp=2, last="2024/2025"),
                     claims=[claim("klaim-1"), claim("klaim-2", level=Level.S2, year="2026/2027")])
-
-
-def url_of(w) -> str:
-    return w.engine.url.render_as_string(hide_password=False)
-
-
-def refused_by_database(w, statement: str, **params) -> str:
-    with pytest.raises(IntegrityError) as caught:
-        sql(url_of(w), statement, **params)
-    return database_rule(str(caught.value.orig))
 
 
 def journal(w):

@@ -11,8 +11,10 @@ import datetime as dt
 import attrs
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from beasiswa.db import make_engine
+from beasiswa.ledger.errors import database_rule
 from beasiswa.db.tables import claims
 from beasiswa.workflow.tables import audit_trail
 from beasiswa.workflow.records import ClaimRef
@@ -110,3 +112,15 @@ def taken(w: Workflow, a_case, as_: str = "ani"):
 def one(steps):
     [step] = steps
     return step
+
+
+def url_of(w: Workflow) -> str:
+    """The workflow's database URL, password included (for raw SQL and the command line)."""
+    return w.engine.url.render_as_string(hide_password=False)
+
+
+def refused_by_database(w: Workflow, statement: str, **params) -> str:
+    """The rule the database names when it refuses `statement` (run straight through SQL)."""
+    with pytest.raises(IntegrityError) as caught:
+        sql(url_of(w), statement, **params)
+    return database_rule(str(caught.value.orig))
