@@ -12,7 +12,7 @@ import typer
 from typer.testing import CliRunner
 
 from beasiswa.cli import app
-from beasiswa.cli_locale import translate_error
+from beasiswa.cli.locale import translate_error
 from beasiswa.db import make_engine, upgrade
 
 ROOT = Path(__file__).resolve().parent.parent

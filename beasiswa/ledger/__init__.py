@@ -12,7 +12,7 @@
 - `report`, `entitlement`, `exceptions`, `export`, `importer`: reading and bulk writing; `views`: their screens.
 
 The names below are loaded on first use (PEP 562), not when the package is: `beasiswa decide` imports
-`beasiswa.ledger.cli` to register the ledger's commands and must not pay for SQLAlchemy. `verify` is both a
+`beasiswa.cli.ledger` to register the ledger's commands and must not pay for SQLAlchemy. `verify` is both a
 submodule and the function exported here; import the function from the package (`from beasiswa.ledger import
 verify`) and anything else of the submodule from the submodule.
 """

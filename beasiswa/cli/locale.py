@@ -91,6 +91,7 @@ def translate_error(message: str) -> str:
 
 def set_rich_texts() -> None:
     """Typer's help and error chrome (module constants of typer.rich_utils) in Indonesian; idempotent."""
+    # lazy: typer.rich_utils loads much of Rich, which `beasiswa decide` needs only for help or an error
     from typer import rich_utils
 
     for name, text in RICH_TEXTS.items():
@@ -168,63 +169,48 @@ def _help_option(option):
     return option
 
 
-# The command and the group add the same to Typer's: the usage line, the help option, the help chrome and the
-# errors. Written out in each (not a mixin): a class put before Typer's in the bases could not be assigned to
-# an object Typer already built (Python refuses the change of layout).
-class IndonesianCommand(TyperCommand):
-    def format_usage(self, ctx, formatter) -> None:
-        _usage(self, ctx, formatter)
+def _indonesian(typer_class: type, name: str) -> type:
+    """`typer_class` with what the command and the group both add to Typer's: the usage line, the help option,
+    the help chrome and the errors. A subclass made for each base (not a mixin in the bases): `adopt` assigns
+    these classes to objects Typer already built, and Python refuses that change when a mixin class adds to the
+    bases (the layout differs)."""
 
-    def get_help_option(self, ctx):
-        return _help_option(super().get_help_option(ctx))
+    class Indonesian(typer_class):
+        def format_usage(self, ctx, formatter) -> None:
+            _usage(self, ctx, formatter)
 
-    def format_help(self, ctx, formatter) -> None:
-        set_rich_texts()
-        return super().format_help(ctx, formatter)
+        def get_help_option(self, ctx):
+            return _help_option(super().get_help_option(ctx))
 
-    def make_context(self, *args, **kwargs):
-        try:
-            return super().make_context(*args, **kwargs)
-        except _click.ClickException as error:
-            _localize(error)
-            raise
+        def format_help(self, ctx, formatter) -> None:
+            set_rich_texts()
+            return super().format_help(ctx, formatter)
 
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except _click.ClickException as error:
-            _localize(error)
-            raise
+        def make_context(self, *args, **kwargs):
+            try:
+                return super().make_context(*args, **kwargs)
+            except _click.ClickException as error:
+                _localize(error)
+                raise
+
+        def invoke(self, ctx):
+            try:
+                return super().invoke(ctx)
+            except _click.ClickException as error:
+                _localize(error)
+                raise
+
+    Indonesian.__name__ = Indonesian.__qualname__ = name
+    return Indonesian
 
 
-class IndonesianGroup(TyperGroup):
+IndonesianCommand = _indonesian(TyperCommand, "IndonesianCommand")
+
+
+class IndonesianGroup(_indonesian(TyperGroup, "IndonesianTyperGroup")):
     def __init__(self, **attrs) -> None:
         super().__init__(**attrs)
         adopt(self)
-
-    def format_usage(self, ctx, formatter) -> None:
-        _usage(self, ctx, formatter)
-
-    def get_help_option(self, ctx):
-        return _help_option(super().get_help_option(ctx))
-
-    def format_help(self, ctx, formatter) -> None:
-        set_rich_texts()
-        return super().format_help(ctx, formatter)
-
-    def make_context(self, *args, **kwargs):
-        try:
-            return super().make_context(*args, **kwargs)
-        except _click.ClickException as error:
-            _localize(error)
-            raise
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except _click.ClickException as error:
-            _localize(error)
-            raise
 
 
 def adopt(command: _click.Command) -> None:

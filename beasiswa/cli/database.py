@@ -1,29 +1,10 @@
-"""What the sub-apps' commands share (`beasiswa db|ledger|letters|users …` and the workflow's commands), kept
-light: `beasiswa decide` and `beasiswa rules` import every sub-app to register it, so nothing here, nor at the
-top of the sub-apps' modules, may import the database layer (SQLAlchemy, SQLModel, Alembic, psycopg), WeasyPrint
-or openpyxl. A command imports what it needs when it runs.
+"""The database a command runs on: `--db`, else $BEASISWA_DATABASE_URL, else sqlite:///beasiswa.db, opened and
+checked (it exists, it answers, it is at the latest revision) before the command reads or writes anything.
 """
 
-from typing import NoReturn
+import os
 
-import typer
-
-# Bounds of the numbers the commands take, so a 30-digit number is refused as input (exit 2, naming the option)
-# rather than overflowing a database column or a date: a journal's seq is a signed 64-bit integer.
-MAX_SEQ = 2**63 - 1
-MAX_ROWS = 1_000_000  # --limit
-MAX_DAYS = 36_500  # --older-than: a hundred years
-MAX_WORKERS = 256
-
-DB_OPTION = typer.Option(None, "--db", metavar="URL",
-                         help="URL basis data (bawaan: $BEASISWA_DATABASE_URL, jika tidak ada sqlite:///beasiswa.db).")
-
-
-def fail(message: str, status: int = 2) -> NoReturn:
-    """One message on stderr naming the field and the value, then exit with `status` (see beasiswa.cli.fail)."""
-    from beasiswa.cli import fail as _fail
-
-    _fail(message, status)
+from beasiswa.cli.console import fail
 
 
 def _first_line(exc: Exception) -> str:
@@ -31,11 +12,10 @@ def _first_line(exc: Exception) -> str:
     return f"{exc.__class__.__name__}: {lines[0]}" if lines else exc.__class__.__name__
 
 
-def engine(db: str | None, *, migrated: bool = True):
+def open_database(db: str | None, *, migrated: bool = True):
     """The engine for `--db` (else $BEASISWA_DATABASE_URL, else sqlite:///beasiswa.db); with `migrated`, a
     database at the latest revision, else exit 2 naming the database (password hidden) and what to do."""
-    import os
-
+    # lazy: SQLAlchemy and Alembic, which `beasiswa decide` and `rules` start without
     from beasiswa.db import current_revision, database_url, head_revision, make_engine, redact, sqlite_file
     from beasiswa.db.engine import DatabaseUrlError
 

@@ -13,33 +13,23 @@ from pathlib import Path
 
 import typer
 
-from beasiswa.cli_options import DB_OPTION
-from beasiswa.cli_options import engine as _engine
-from beasiswa.cli_options import fail as _fail
+from beasiswa.cli.console import err, fail
+from beasiswa.cli.database import open_database
+from beasiswa.cli.options import DB_OPTION, USER_ENV, parse_day
 from beasiswa.indonesian import LETTER_KIND_NAMES as KIND_SHOWN
+from beasiswa.model import Refusal
+from beasiswa.workflow.actions import Action
+from beasiswa.workflow.roles import check
 
 VERDICT_SHOWN = {"genuine": "ASLI", "altered": "DIUBAH", "unknown": "TIDAK DIKENAL"}
 
 letters_app = typer.Typer(no_args_is_help=True, help="Surat resmi: membuatnya per kelompok, memverifikasi satu surat.")
 
-USER_ENV = "BEASISWA_USER"  # as the workflow's commands (beasiswa.workflow.cli)
-
-
-def _day(text: str | None) -> dt.date:
-    if text is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        _fail(f"--date: {text!r} bukan tanggal (YYYY-MM-DD)")
-
 
 def _warn_if_slow_or_misfit() -> None:
-    from rich.console import Console
-
+    # lazy: WeasyPrint, which `beasiswa decide` starts without
     from beasiswa.letters.render import SERIF, font_family_installed, harfbuzz_subsetting_available
 
-    err = Console(stderr=True)
     if not harfbuzz_subsetting_available():
         err.print("[yellow]peringatan:[/] subsetting fon HarfBuzz (libharfbuzz-subset0) tidak termuat: tiap PDF "
                   "ditulis sekitar 7 kali lebih lambat; pasang dengan `make system-packages`", highlight=False)
@@ -65,22 +55,23 @@ def render_command(
 ) -> None:
     """Memberi nomor, membuat dan mendaftarkan surat setiap klaim yang diputuskan dan belum bersurat (dapat
     dilanjutkan), atas nama pengguna yang disebut; beberapa jalannya sekaligus berbagi pekerjaan."""
+    # lazy: SQLAlchemy, which `beasiswa decide` starts without
     from beasiswa.db import database_url
     from beasiswa.letters.register import ClaimKey, LetterRegister
 
-    day = _day(date)
+    day = parse_day(date, "--date")
     key = None
     if claim is not None:
         try:
             key = ClaimKey.parse(claim)
         except ValueError as exc:
-            _fail(str(exc))
+            fail(str(exc))
     if out.exists() and not out.is_dir():
-        _fail(f"--out: {out} bukan folder")
+        fail(f"--out: {out} bukan folder")
     as_ = [name for name in as_ or [] if name.strip()]
     if not as_:
-        _fail("letters render: surat diterbitkan oleh pengguna bernama: --as NAMA (atau BEASISWA_USER)")
-    engine = _engine(db)
+        fail("letters render: surat diterbitkan oleh pengguna bernama: --as NAMA (atau BEASISWA_USER)")
+    engine = open_database(db)
     issuers = _issuers(engine, as_)
     _warn_if_slow_or_misfit()
     register = LetterRegister(engine, issuers=issuers)
@@ -93,10 +84,7 @@ def render_command(
 def _issuers(engine, names: list[str]) -> dict[str, str]:
     """Each named user checked (registered, active, allowed to issue letters), by office: the first named for
     an office issues its letters. A refusal exits 1 before anything is written."""
-    from beasiswa.workflow.actions import Action
-    from beasiswa.model import Refusal
-    from beasiswa.workflow.records import actor
-    from beasiswa.workflow.roles import check
+    from beasiswa.workflow.records import actor  # lazy: SQLAlchemy, which `beasiswa decide` starts without
 
     issuers: dict[str, str] = {}
     try:
@@ -106,18 +94,18 @@ def _issuers(engine, names: list[str]) -> dict[str, str]:
                 check(user, Action.ISSUE_LETTER, user.office, "surat")
                 issuers.setdefault(user.office, user.name)
     except Refusal as refusal:
-        _fail(f"letters render: [{refusal.code}]: {refusal.message}", 1)
+        fail(f"letters render: [{refusal.code}]: {refusal.message}", 1)
     return issuers
 
 
 def _render_one(register, key, out: Path, day: dt.date) -> None:
-    from beasiswa.letters.batch import LetterIssuer, quiet_renderer_warnings
+    from beasiswa.letters.batch import LetterIssuer, quiet_renderer_warnings  # lazy: WeasyPrint, as above
 
     quiet_renderer_warnings()
     issuer = LetterIssuer(register, out)
     issued, failed, _ = issuer.run([key], day, rewrite=True)
     if failed:
-        _fail(f"{failed[0].task}: {failed[0].code}: {failed[0].message}", 1)
+        fail(f"{failed[0].task}: {failed[0].code}: {failed[0].message}", 1)
     letter = issued[0]
     how = "dinomori sekarang" if letter.numbered else "dinomori sebelumnya, ditulis ulang"
     typer.echo(f"{letter.number}: surat {KIND_SHOWN.get(letter.kind, letter.kind)} untuk "
@@ -126,7 +114,7 @@ def _render_one(register, key, out: Path, day: dt.date) -> None:
 
 
 def _render_all(register, url: str, out: Path, day: dt.date, workers: int | None) -> None:
-    from rich.console import Console
+    # lazy: WeasyPrint, which `beasiswa decide` starts without, and Rich's progress bars
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from beasiswa.letters.batch import default_workers, pending_tasks, render_batch
@@ -142,7 +130,7 @@ def _render_all(register, url: str, out: Path, day: dt.date, workers: int | None
     workers = workers or default_workers()
     issued, failed, skipped = [], [], []
     columns = (TextColumn("surat"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+    with Progress(*columns, console=err, transient=True) as progress:
         bar = progress.add_task("letters", total=total)
 
         def done(result):
@@ -173,18 +161,19 @@ def verify_command(
 ) -> None:
     """Memeriksa PDF surat terhadap register: asli (status keluar 0), diubah atau tidak dikenal (status keluar 1),
     dan alasannya."""
+    # lazy: SQLAlchemy, which `beasiswa decide` starts without
     from beasiswa.letters.register import LetterRegister
     from beasiswa.letters.verify import UnreadableLetter, read_letter, verify_letter
 
     try:
         pdf = file.read_bytes()
     except OSError as exc:
-        _fail(f"{file}: tidak dapat dibaca: {exc.strerror or exc}")
+        fail(f"{file}: tidak dapat dibaca: {exc.strerror or exc}")
     try:
         letter = read_letter(pdf, str(file))
     except UnreadableLetter as exc:
-        _fail(str(exc))
-    register = LetterRegister(_engine(db))
+        fail(str(exc))
+    register = LetterRegister(open_database(db))
     result = verify_letter(letter, register.lookup, register.problems_of)
     typer.echo(f"{VERDICT_SHOWN[result.verdict.value]}: {file}" + (f" (surat {result.number})" if result.number else ""))
     for reason in result.reasons:
@@ -200,14 +189,14 @@ def samples_command(
     db: str = DB_OPTION,
 ) -> None:
     """Halaman pertama surat pertama tiap jenis sebagai PNG (pdftoppm), untuk melihat tata letaknya."""
-    from beasiswa.letters.samples import SampleError, write_samples
+    from beasiswa.letters.samples import SampleError, write_samples  # lazy: SQLAlchemy, as above
 
     if out.exists() and not out.is_dir():
-        _fail(f"--out: {out} bukan folder")
+        fail(f"--out: {out} bukan folder")
     try:
-        samples = write_samples(_engine(db), letters, out)
+        samples = write_samples(open_database(db), letters, out)
     except SampleError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if not samples:
         typer.echo("belum ada surat terdaftar: jalankan `beasiswa letters render` dulu")
     for sample in samples:

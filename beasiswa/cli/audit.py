@@ -1,5 +1,6 @@
 """`beasiswa audit …`: the audit trail read (`audit [CLAIM|CASE]`, as before: `trail` is the default) and
-everything the database holds as evidence verified (`audit verify`). Registered on the main app in beasiswa.cli.
+everything the database holds as evidence verified (`audit verify`). Also the anchors' options and the heads'
+line, which `beasiswa ledger verify|head|anchor` share.
 
 Exit status of `verify`: 0 every check passed; 1 a finding (each named with its seq or row); 2 bad input.
 """
@@ -8,13 +9,11 @@ from pathlib import Path
 
 import typer
 
-
-# Light imports only (no database layer): `beasiswa decide` imports this module to register its commands.
-from beasiswa.cli_locale import IndonesianGroup
-from beasiswa.cli_options import DB_OPTION
-from beasiswa.cli_options import engine as _engine
-from beasiswa.cli_options import fail as _fail
-from beasiswa.workflow.cli import audit_command
+from beasiswa.cli.console import fail
+from beasiswa.cli.database import open_database
+from beasiswa.cli.locale import IndonesianGroup
+from beasiswa.cli.lookup import trail_command
+from beasiswa.cli.options import DB_OPTION
 
 DEFAULT = "trail"
 
@@ -32,7 +31,7 @@ class _TrailByDefault(IndonesianGroup):
 audit_app = typer.Typer(cls=_TrailByDefault, no_args_is_help=False,
                         help="Jejak audit: membacanya (`audit [KLAIM|KASUS]`, bawaannya `trail`) atau memeriksa "
                              "semua bukti (`audit verify`).")
-audit_app.command(DEFAULT)(audit_command)
+audit_app.command(DEFAULT)(trail_command)
 
 ANCHORS_OPTION = typer.Option(None, "--anchors", metavar="BERKAS",
                               help="Berkas jangkar (`beasiswa ledger anchor --to BERKAS`): gagal bila ujung yang "
@@ -43,6 +42,7 @@ EXPECT_OPTION = typer.Option(None, "--expect-head", metavar="SEQ:HASH",
 
 def read_anchors(anchors: Path | None, expect_head: str | None) -> list:
     """The anchors of `--anchors FILE` and `--expect-head SEQ:HASH`; exit 2 naming the line or value."""
+    # lazy: SQLAlchemy, which `beasiswa decide` starts without
     from beasiswa.audit.anchors import AnchorError, parse_head
     from beasiswa.audit.anchors import read_anchors as read
 
@@ -51,12 +51,13 @@ def read_anchors(anchors: Path | None, expect_head: str | None) -> list:
         if expect_head is not None:
             found.append(parse_head(expect_head, "journal", "--expect-head"))
     except AnchorError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     return found
 
 
 def head_line(engine) -> str:
     """The heads as `ledger head` prints them, read now (UTC)."""
+    # lazy: SQLAlchemy, which `beasiswa decide` starts without
     from beasiswa.audit.anchors import read_heads
     from beasiswa.db.uow import timestamp, utc_now
 
@@ -69,10 +70,10 @@ def verify_command(anchors: Path = ANCHORS_OPTION, expect_head: str = EXPECT_OPT
     """Memeriksa semuanya: rantai dan total jurnal, rantai jejak audit, klaim terhadap jurnal (klaim yang dibayar
     punya pembayarannya, pembayaran punya klaimnya yang dibayar), register surat dan, bila diberikan, jangkar.
     Setiap temuan disebut dengan seq atau barisnya; status keluar 1 bila ada temuan."""
-    from beasiswa.audit.checks import run
+    from beasiswa.audit.checks import run  # lazy: SQLAlchemy, which `beasiswa decide` starts without
 
     given = read_anchors(anchors, expect_head)
-    engine = _engine(db)
+    engine = open_database(db)
     outcomes = run(engine, given)
     for outcome in outcomes:
         if outcome.findings:

@@ -1,0 +1,45 @@
+"""The `beasiswa` command line: a thin shell over the rules, the workflow's service, the ledger, the letters and
+the audit. Nothing below it imports it; the web application will be a sibling shell (beasiswa.web).
+
+- `console`: where output goes and `fail` (one message naming the field and the value, exit 2);
+  `options`: the options the groups share and the one date parser; `database`: the `--db` database, opened
+  and checked; `service`: the workflow's service as the officers' commands use it; `locale`: help pages and
+  usage errors in Indonesian.
+- One module a command group: `decide` (`decide`, `rules`), `db`, `ledger` and `reports`, `letters`, `users`,
+  `intake`, `lookup` (`queue`, `show`, `search`, the audit trail), `claims` (`verify` … `arrears`), `process`,
+  `audit`. A new command goes into its group's module and, if it is a top-level one, into COMMANDS below.
+
+`beasiswa decide` and `rules` start without the database layer, WeasyPrint or openpyxl, though this module
+imports every command module: those libraries are imported inside the commands that use them, each such import
+marked `# lazy:` with what it would load (tests/test_casefile.py checks it).
+"""
+
+import typer
+
+from beasiswa.cli import audit, claims, db, decide, intake, ledger, letters, lookup, process, users
+from beasiswa.cli.locale import IndonesianGroup
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, cls=IndonesianGroup,
+                  help="Beasiswa: memutuskan, membayar dan mengaudit manfaat beasiswa BPJS Ketenagakerjaan.")
+
+# In the order of `beasiswa --help`: the commands, then the groups.
+COMMANDS = {
+    "decide": decide.decide_command, "rules": decide.rules_command,
+    "intake": intake.intake_command,
+    "queue": lookup.queue_command, "show": lookup.show_command, "search": lookup.search_command,
+    "verify": claims.verify_command, "approve": claims.approve_command, "pay": claims.pay_command,
+    "return": claims.return_command, "resubmit": claims.resubmit_command, "override": claims.override_command,
+    "appeal": claims.appeal_command, "reconsider": claims.reconsider_command, "arrears": claims.arrears_command,
+    "process": process.process_command,
+}
+GROUPS = {"db": db.db_app, "ledger": ledger.ledger_app, "letters": letters.letters_app, "users": users.users_app,
+          "audit": audit.audit_app}
+
+for _name, _command in COMMANDS.items():
+    app.command(_name)(_command)
+for _name, _group in GROUPS.items():
+    app.add_typer(_group, name=_name)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

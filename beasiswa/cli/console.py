@@ -1,0 +1,22 @@
+"""Where the commands write: standard output for what was asked, standard error for `fail`'s one-line message.
+
+Bad input never crashes: a file or value that is not valid prints one message naming the field and the value,
+and exits with status 2 (or the status the caller names).
+"""
+
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, status: int = 2) -> NoReturn:
+    """One message on stderr naming the field and the value, then exit with `status`."""
+    # The message quotes input values: escaped, so "[/x]" is shown as is rather than read as markup; one
+    # line, not wrapped at the terminal width, so whoever reads stderr gets the field and value whole.
+    err.print(f"[bold red]kesalahan:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(status)

@@ -1,0 +1,67 @@
+"""`beasiswa decide` and `beasiswa rules`: the rules alone, without a database.
+
+These two start fast: nothing they import at load (nor anything the other command modules import at load, as
+the app imports them all) brings in SQLAlchemy, SQLModel, Alembic, psycopg, WeasyPrint or openpyxl
+(tests/test_casefile.py checks it).
+"""
+
+import datetime as dt
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from beasiswa.casefile import CaseFileError, decision_to_json, dumps, read_case
+from beasiswa.cli.console import fail, out
+from beasiswa.cli.options import parse_day
+from beasiswa.law import LawError, default_law
+from beasiswa.rules import InvalidCase, decide
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _law():
+    try:
+        return default_law()
+    except LawError as exc:
+        fail(f"data hukum: {exc}")
+
+
+def decide_command(
+    case_file: Path = typer.Argument(..., metavar="BERKAS_KASUS", help="Berkas kasus (JSON beasiswa-case/1)."),
+    format: Format = typer.Option(Format.text, "--format", "-f", help="text: penjelasan; json: keluaran kontrak."),
+    trace: bool = typer.Option(False, "--trace", help="Dengan text: setiap aturan yang diterapkan pada tiap klaim."),
+) -> None:
+    """Memutuskan setiap klaim dalam berkas kasus, tanpa basis data."""
+    law = _law()
+    try:
+        case = read_case(case_file, today=dt.date.today())  # today at the edge: history can't be in the future
+        decision = decide(case, law)
+    except CaseFileError as exc:
+        fail(str(exc))
+    except InvalidCase as exc:
+        fail(f"{case_file}: {exc}")
+    if format is Format.json:
+        typer.echo(dumps(decision_to_json(decision)), nl=False)
+    else:
+        from beasiswa.explain import print_explanation  # lazy: Rich's tables, which --format json does without
+
+        print_explanation(out, case, decision, law, trace=trace)
+
+
+def rules_command(
+    on: str = typer.Option(None, "--on", metavar="TANGGAL", help="Tanggal peristiwa (YYYY-MM-DD); bawaan: hari ini."),
+) -> None:
+    """Ketentuan yang berlaku pada suatu tanggal: besaran, batas, dasar hukum dan tafsiran proyek."""
+    from beasiswa.explain import print_scheme  # lazy: Rich's tables, as in `decide`
+
+    law = _law()
+    day = parse_day(on, "--on")
+    try:
+        scheme = law.scheme_on(day)
+    except LookupError as exc:
+        fail(f"--on: {exc}")
+    print_scheme(out, law, scheme, day)

@@ -1,0 +1,64 @@
+"""`beasiswa intake`: case files and intake sheets registered and decided, each case whole or refused whole.
+
+Exit status: 0 done; 1 a case was refused; 2 bad input (a file missing or not valid); 3 the database stayed busy.
+"""
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+
+from beasiswa.cli.console import fail, out
+from beasiswa.cli.options import DB_OPTION, USER_ENV
+from beasiswa.cli.service import busy, workflow
+
+
+def user_for(engine, names: list[str] | None):
+    """For each case, the user of its office among `names` (the first named when none is of that office, so
+    the refusal names the office rule)."""
+    from beasiswa.workflow.records import find_user  # lazy: SQLAlchemy, which `beasiswa decide` starts without
+
+    names = [n for n in (names or []) if n]
+    with engine.connect() as conn:
+        users = [(n, find_user(conn, n)) for n in names]
+    by_office = {}
+    for name, user in users:
+        if user is not None:
+            by_office.setdefault(user.office, name)
+    first = names[0] if names else None
+    return lambda case: by_office.get(case.office, first)
+
+
+def files_exist(files: list[Path]) -> None:
+    """Every file named is there before any is taken in: a missing one is bad input (exit 2, nothing taken)."""
+    from beasiswa.workflow.intake import missing_file  # lazy: SQLAlchemy, which `beasiswa decide` starts without
+
+    missing = [m for m in map(missing_file, files) if m is not None]
+    if missing:
+        fail("; ".join(missing))
+
+
+def intake_command(
+    files: list[Path] = typer.Argument(..., metavar="BERKAS...",
+                                       help="Berkas kasus (.json) dan lembar penerimaan (.csv, .xlsx)."),
+    as_: list[str] = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True,
+                                  metavar="NAMA", help="Pengguna yang menerima kasus; ulangi untuk beberapa kantor."),
+    db: str = DB_OPTION,
+) -> None:
+    """Mendaftarkan kasus tiap berkas beserta anak dan klaimnya lalu memutuskan setiap klaim; ringkasan per
+    berkas. Tiap kasus diterima utuh atau ditolak utuh (menyebut baris dan kolomnya); berkas yang sama lagi
+    tidak mengubah apa pun."""
+    # lazy: SQLAlchemy, which `beasiswa decide` starts without
+    from beasiswa.workflow.intake import take_in_files
+    from beasiswa.workflow.views import print_intake
+
+    if not as_:
+        fail("intake: perubahan dilakukan oleh pengguna bernama: --as NAMA atau BEASISWA_USER")
+    files_exist(files)
+    service = workflow(db)
+    summaries = busy(lambda: take_in_files(service, files, user_for(service.engine, as_), dt.date.today()))
+    print_intake(out, summaries)
+    if any(s.error for s in summaries):
+        raise typer.Exit(2)
+    if any(not s.ok for s in summaries):
+        raise typer.Exit(1)

@@ -1,0 +1,33 @@
+"""The options the command groups share (`--db`, the acting user, the bounds of numbers) and the one parser of a
+date typed on the command line.
+"""
+
+import datetime as dt
+
+import typer
+
+from beasiswa.cli.console import fail
+
+# Bounds of the numbers the commands take, so a 30-digit number is refused as input (exit 2, naming the option)
+# rather than overflowing a database column or a date: a journal's seq is a signed 64-bit integer.
+MAX_SEQ = 2**63 - 1
+MAX_ROWS = 1_000_000  # --limit
+MAX_DAYS = 36_500  # --older-than: a hundred years
+MAX_WORKERS = 256
+
+DB_OPTION = typer.Option(None, "--db", metavar="URL",
+                         help="URL basis data (bawaan: $BEASISWA_DATABASE_URL, jika tidak ada sqlite:///beasiswa.db).")
+
+USER_ENV = "BEASISWA_USER"
+AS_OPTION = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True, metavar="NAMA",
+                         help="Pengguna yang bertindak (yang dicatat).")
+
+
+def parse_day(text: str | None, option: str) -> dt.date:
+    """The date typed for `option` (YYYY-MM-DD), today when none was; exit 2 naming the option and the text."""
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option}: {text!r} bukan tanggal (YYYY-MM-DD)")

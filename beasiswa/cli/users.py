@@ -1,0 +1,70 @@
+"""`beasiswa users …`: who may act, with their role and office; the admin adds and deactivates them.
+
+Exit status: 0 done; 1 refused (a role, an unknown or deactivated user); 2 bad input; 3 the database stayed busy.
+"""
+
+import typer
+
+from beasiswa.cli.console import fail, out
+from beasiswa.cli.locale import named_values
+from beasiswa.cli.options import AS_OPTION, DB_OPTION
+from beasiswa.cli.service import busy, workflow
+from beasiswa.model import Refusal
+from beasiswa.workflow.roles import ROLE_NAMES
+
+users_app = typer.Typer(no_args_is_help=True, help="Pengguna: siapa yang boleh bertindak, dengan peran dan kantornya (admin).")
+
+
+@users_app.command("bootstrap")
+def users_bootstrap(
+    name: str = typer.Argument(..., metavar="NAMA", help="Nama pengguna admin pertama."),
+    office: str = typer.Option("KP", "--office", metavar="KANTOR", help="Kantor admin (bawaan KP, kantor pusat)."),
+    db: str = DB_OPTION,
+) -> None:
+    """Membuat admin pertama pada basis data tanpa pengguna (ditolak bila sudah ada pengguna)."""
+    service = workflow(db)
+    try:
+        user = busy(lambda: service.bootstrap(name, office))
+    except Refusal as refusal:
+        fail(str(refusal), 2 if refusal.code == "INVALID_USER" else 1)
+    out.print(f"admin pertama dibuat: {user.name} ({user.office})", highlight=False)
+
+
+@users_app.command("add")
+def users_add(
+    name: str = typer.Argument(..., metavar="NAMA", help="Nama pengguna: a-z, 0-9, '.', '_', '-'."),
+    role: str = typer.Option(..., "--role", metavar="PERAN", help="Peran: " + named_values(ROLE_NAMES) + "."),
+    office: str = typer.Option(..., "--office", metavar="KANTOR", help="Kantor, mis. KC-PLG."),
+    as_: str = AS_OPTION,
+    db: str = DB_OPTION,
+) -> None:
+    """Menambah pengguna (hanya admin)."""
+    service = workflow(db)
+    try:
+        user = busy(lambda: service.add_user(as_, name, role, office))
+    except Refusal as refusal:
+        fail(str(refusal), 2 if refusal.code == "INVALID_USER" else 1)
+    out.print(f"pengguna ditambahkan: {user.name} ({ROLE_NAMES[user.role]}, {user.office})", highlight=False)
+
+
+@users_app.command("deactivate")
+def users_deactivate(
+    name: str = typer.Argument(..., metavar="NAMA", help="Nama pengguna."),
+    as_: str = AS_OPTION,
+    db: str = DB_OPTION,
+) -> None:
+    """Menonaktifkan pengguna (hanya admin): ia tidak dapat bertindak lagi; namanya tetap dalam catatan."""
+    service = workflow(db)
+    try:
+        user = busy(lambda: service.deactivate_user(as_, name))
+    except Refusal as refusal:
+        fail(str(refusal), 1)
+    out.print(f"pengguna dinonaktifkan: {user.name}", highlight=False)
+
+
+@users_app.command("list")
+def users_list(db: str = DB_OPTION) -> None:
+    """Semua pengguna dengan peran, kantor dan status aktifnya."""
+    from beasiswa.workflow.views import print_users  # lazy: SQLAlchemy, which `beasiswa decide` starts without
+
+    print_users(out, workflow(db).list_users())
