@@ -8,7 +8,7 @@ Exit status: 0 done; 1 something was refused (each refusal names who, what and t
 
 import typer
 
-from beasiswa.cli.console import fail, out
+from beasiswa.cli.console import fail, stdout
 from beasiswa.cli.locale import named_values
 from beasiswa.cli.options import AS_OPTION, DB_OPTION, parse_day
 from beasiswa.cli.service import busy, exit_for, hints, parse_documents, parse_refs, workflow
@@ -50,10 +50,10 @@ def _bulk(action_name: str, refs_text: list[str], all_flag: bool, state, office:
         fail(f"--office hanya bersama {_ALL_FLAGS[action_name]}: sebutkan klaimnya, atau minta semua klaim "
              f"kantor itu dengan {_ALL_FLAGS[action_name]} --office KANTOR")
     if not refs:
-        out.print("Tidak ada klaim.", highlight=False)
+        stdout().print("Tidak ada klaim.", highlight=False)
         return
     steps = busy(lambda: run(service, as_, refs))
-    print_steps(out, steps, Action(action_name), hints(service.engine, steps))
+    print_steps(stdout(), steps, Action(action_name), hints(service.engine, steps))
     exit_for(steps)
 
 
@@ -104,7 +104,7 @@ def _one(action_name: str, as_: str | None, db: str | None, run) -> None:
         fail(f"{action_name}: perubahan dilakukan oleh pengguna bernama: --as NAMA atau BEASISWA_USER")
     service = workflow(db)
     steps = busy(lambda: run(service))
-    print_steps(out, steps, Action(action_name), hints(service.engine, steps))
+    print_steps(stdout(), steps, Action(action_name), hints(service.engine, steps))
     exit_for(steps)
 
 
@@ -201,7 +201,7 @@ def arrears_command(
     if refusal is not None:
         hint = suggestion(service.engine, case_id) if refusal.code == "CASE_NOT_FOUND" else ""
         fail(f"{refusal}{hint}", 1)
-    out.print(f"Tunggakan iuran kasus {case_id} dicatat: {months} bulan.", highlight=False)
+    stdout().print(f"Tunggakan iuran kasus {case_id} dicatat: {months} bulan.", highlight=False)
     if steps:
-        print_steps(out, steps, Action.SETTLE_ARREARS)
+        print_steps(stdout(), steps, Action.SETTLE_ARREARS)
     exit_for(steps)

@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 
 from beasiswa.casefile import CaseFileError, decision_to_json, dumps, read_case
-from beasiswa.cli.console import fail, out
+from beasiswa.cli.console import fail, stdout
 from beasiswa.cli.options import parse_day
 from beasiswa.law import LawError, default_law
 from beasiswa.rules import InvalidCase, decide
@@ -49,7 +49,7 @@ def decide_command(
     else:
         from beasiswa.explain import print_explanation  # lazy: Rich's tables, which --format json does without
 
-        print_explanation(out, case, decision, law, trace=trace)
+        print_explanation(stdout(), case, decision, law, trace=trace)
 
 
 def rules_command(
@@ -64,4 +64,4 @@ def rules_command(
         scheme = law.scheme_on(day)
     except LookupError as exc:
         fail(f"--on: {exc}")
-    print_scheme(out, law, scheme, day)
+    print_scheme(stdout(), law, scheme, day)

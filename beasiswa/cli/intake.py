@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from beasiswa.cli.console import fail, out
+from beasiswa.cli.console import fail, stdout
 from beasiswa.cli.options import DB_OPTION, USER_ENV
 from beasiswa.cli.service import busy, workflow
 
@@ -57,7 +57,7 @@ def intake_command(
     files_exist(files)
     service = workflow(db)
     summaries = busy(lambda: take_in_files(service, files, user_for(service.engine, as_), dt.date.today()))
-    print_intake(out, summaries)
+    print_intake(stdout(), summaries)
     if any(s.error for s in summaries):
         raise typer.Exit(2)
     if any(not s.ok for s in summaries):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from beasiswa.cli.console import err, fail
+from beasiswa.cli.console import fail, stderr
 from beasiswa.cli.database import open_database
 from beasiswa.cli.options import DB_OPTION, USER_ENV, parse_day
 from beasiswa.indonesian import LETTER_KIND_NAMES as KIND_SHOWN
@@ -31,10 +31,10 @@ def _warn_if_slow_or_misfit() -> None:
     from beasiswa.letters.render import SERIF, font_family_installed, harfbuzz_subsetting_available
 
     if not harfbuzz_subsetting_available():
-        err.print("[yellow]peringatan:[/] subsetting fon HarfBuzz (libharfbuzz-subset0) tidak termuat: tiap PDF "
+        stderr().print("[yellow]peringatan:[/] subsetting fon HarfBuzz (libharfbuzz-subset0) tidak termuat: tiap PDF "
                   "ditulis sekitar 7 kali lebih lambat; pasang dengan `make system-packages`", highlight=False)
     if font_family_installed(SERIF) is False:
-        err.print(f"[yellow]peringatan:[/] fon {SERIF} (fonts-liberation2) tidak terpasang: surat disusun "
+        stderr().print(f"[yellow]peringatan:[/] fon {SERIF} (fonts-liberation2) tidak terpasang: surat disusun "
                   f"dengan fon lain dan mungkin tidak muat di halamannya", highlight=False)
 
 
@@ -130,7 +130,7 @@ def _render_all(register, url: str, out: Path, day: dt.date, workers: int | None
     workers = workers or default_workers()
     issued, failed, skipped = [], [], []
     columns = (TextColumn("surat"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err, transient=True) as progress:
+    with Progress(*columns, console=stderr(), transient=True) as progress:
         bar = progress.add_task("letters", total=total)
 
         def done(result):

@@ -8,7 +8,7 @@ import datetime as dt
 
 import typer
 
-from beasiswa.cli.console import fail, out
+from beasiswa.cli.console import fail, stdout
 from beasiswa.cli.database import open_database
 from beasiswa.cli.locale import named_values
 from beasiswa.cli.options import AS_OPTION, DB_OPTION, MAX_DAYS, MAX_ROWS
@@ -59,7 +59,7 @@ def queue_command(
     parts = [f"status {', '.join(s.value for s in states)}" if states else ("" if mine else "terbuka"),
              f"kantor {office}" if office else "", f"milik {as_}" if mine else "",
              f"lebih dari {older_than} hari" if older_than is not None else ""]
-    print_queue(out, rows, "Antrean klaim: " + ", ".join(p for p in parts if p))
+    print_queue(stdout(), rows, "Antrean klaim: " + ", ".join(p for p in parts if p))
 
 
 def show_command(
@@ -79,7 +79,7 @@ def show_command(
     if view is None:
         refusal = claim_not_found(f"{case_id.strip()}/{claim_id.strip()}") if claim_id else case_not_found(case_id.strip())
         fail(f"{refusal}{suggestion(engine, what)}", 1)
-    print_case(out, view, trace=trace)
+    print_case(stdout(), view, trace=trace)
 
 
 def search_command(
@@ -96,7 +96,7 @@ def search_command(
         fail(f"search: {text!r} terlalu pendek (paling sedikit 2 karakter)")
     if len(text) > 200:
         fail(f"search: {len(text)} karakter terlalu panjang (paling banyak 200, seperti nama)")
-    print_search(out, search(open_database(db), text, limit), text.strip())
+    print_search(stdout(), search(open_database(db), text, limit), text.strip())
 
 
 def trail_command(
@@ -111,5 +111,5 @@ def trail_command(
     from beasiswa.workflow.views import print_audit
 
     case_id, _, claim_id = (what or "").partition("/")
-    print_audit(out, audit_entries(open_database(db), case_id=case_id or None, claim_id=claim_id or None,
+    print_audit(stdout(), audit_entries(open_database(db), case_id=case_id or None, claim_id=claim_id or None,
                                    actor=actor, limit=limit))

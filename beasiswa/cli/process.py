@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from beasiswa.cli.console import fail, out
+from beasiswa.cli.console import fail, stdout
 from beasiswa.cli.database import open_database
 from beasiswa.cli.intake import files_exist
 from beasiswa.cli.options import DB_OPTION, MAX_WORKERS, USER_ENV, parse_day
@@ -63,6 +63,6 @@ def process_command(
     files_exist(files)
     engine = open_database(db)
     status = busy(lambda: run_process(engine, database_url(db), files, out_dir, intake_users, verify_as or [],
-                                      approve_as or [], day, workers, out, today=dt.date.today()))
+                                      approve_as or [], day, workers, stdout(), today=dt.date.today()))
     if status:
         raise typer.Exit(status)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from beasiswa.cli.console import fail, out as rich_out
+from beasiswa.cli.console import fail, stdout
 from beasiswa.cli.database import open_database
 from beasiswa.cli.options import DB_OPTION
 from beasiswa.law import default_law
@@ -104,7 +104,7 @@ def report_command(
     report = build_report(engine, dimensions, period, seq)
     line = head_line(seq, head_hash, status)
     if format is TableFormat.table:
-        print_report(rich_out, report)
+        print_report(stdout(), report)
         typer.echo(line)
     else:
         header, rows = report_rows(report)
@@ -137,7 +137,7 @@ def entitlement_command(
     if format == "json":
         typer.echo(json.dumps(to_json(entitlement), ensure_ascii=False, indent=2))
     else:
-        print_entitlement(rich_out, entitlement)
+        print_entitlement(stdout(), entitlement)
 
 
 def exceptions_command(
@@ -165,7 +165,7 @@ def exceptions_command(
         count = _tabular("csv", out, HEADER, finding_rows(found), "exceptions")
         typer.echo(f"{count} temuan ditulis ke {out}; {line}" if out else line, err=out is None)
     elif found:
-        print_findings(rich_out, found)
+        print_findings(stdout(), found)
         typer.echo(line)
     else:
         typer.echo(f"tidak ada pengecualian; {line}")

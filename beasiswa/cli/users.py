@@ -5,7 +5,7 @@ Exit status: 0 done; 1 refused (a role, an unknown or deactivated user); 2 bad i
 
 import typer
 
-from beasiswa.cli.console import fail, out
+from beasiswa.cli.console import fail, stdout
 from beasiswa.cli.locale import named_values
 from beasiswa.cli.options import AS_OPTION, DB_OPTION
 from beasiswa.cli.service import busy, workflow
@@ -27,7 +27,7 @@ def users_bootstrap(
         user = busy(lambda: service.bootstrap(name, office))
     except Refusal as refusal:
         fail(str(refusal), 2 if refusal.code == "INVALID_USER" else 1)
-    out.print(f"admin pertama dibuat: {user.name} ({user.office})", highlight=False)
+    stdout().print(f"admin pertama dibuat: {user.name} ({user.office})", highlight=False)
 
 
 @users_app.command("add")
@@ -44,7 +44,7 @@ def users_add(
         user = busy(lambda: service.add_user(as_, name, role, office))
     except Refusal as refusal:
         fail(str(refusal), 2 if refusal.code == "INVALID_USER" else 1)
-    out.print(f"pengguna ditambahkan: {user.name} ({ROLE_NAMES[user.role]}, {user.office})", highlight=False)
+    stdout().print(f"pengguna ditambahkan: {user.name} ({ROLE_NAMES[user.role]}, {user.office})", highlight=False)
 
 
 @users_app.command("deactivate")
@@ -59,7 +59,7 @@ def users_deactivate(
         user = busy(lambda: service.deactivate_user(as_, name))
     except Refusal as refusal:
         fail(str(refusal), 1)
-    out.print(f"pengguna dinonaktifkan: {user.name}", highlight=False)
+    stdout().print(f"pengguna dinonaktifkan: {user.name}", highlight=False)
 
 
 @users_app.command("list")
@@ -67,4 +67,4 @@ def users_list(db: str = DB_OPTION) -> None:
     """Semua pengguna dengan peran, kantor dan status aktifnya."""
     from beasiswa.workflow.views import print_users  # lazy: SQLAlchemy, which `beasiswa decide` starts without
 
-    print_users(out, workflow(db).list_users())
+    print_users(stdout(), workflow(db).list_users())
