@@ -24,6 +24,7 @@ import cattrs
 import orjson
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+from beasiswa.law import default_law
 from beasiswa.model import (
     KPJ,
     NIK,
@@ -390,7 +391,6 @@ def parse_case(data: Any, today: dt.date | None = None, law=None) -> Case:
     problems = _check_ids(case) + _check_references(case) + _check_dates(case)
     if today is not None:
         if law is None:
-            from beasiswa.law import default_law
             law = default_law()
         problems += _check_history(case, today, law.year_start)
     if problems:

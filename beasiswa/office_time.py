@@ -9,6 +9,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from beasiswa.indonesian import format_date
+from beasiswa.letters.settings import default_settings
 
 UTC = dt.timezone.utc
 
@@ -16,8 +17,6 @@ UTC = dt.timezone.utc
 @lru_cache(maxsize=64)
 def office_zone(office: str | None) -> dt.tzinfo:
     """The office's time zone from the office data; UTC for an office it does not name."""
-    from beasiswa.letters.settings import default_settings
-
     known = default_settings().offices.get(office or "")
     return ZoneInfo(known.time_zone) if known is not None else UTC
 

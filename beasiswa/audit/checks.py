@@ -2,7 +2,7 @@
 
 A check takes the engine and returns its findings, each a message (Indonesian, for the auditor) naming the
 sequence number or row it is about; none means the check passed. Checks are named "module:function" and
-imported when run, so the command line stays light and a new check is one line of `CHECKS`.
+imported when run, so a new check is one line of `CHECKS`.
 """
 
 from collections.abc import Callable
@@ -12,6 +12,9 @@ import attrs
 from sqlalchemy.engine import Engine
 
 from beasiswa.audit import anchors as anchors_
+from beasiswa.audit.trail import verify_trail
+from beasiswa.ledger import verify
+from beasiswa.letters.verify import register_findings
 
 # (what the auditor reads, "module:function").
 CHECKS: list[tuple[str, str]] = [
@@ -30,24 +33,18 @@ class Checked:
 
 def journal_findings(engine: Engine) -> list[str]:
     """The journal's chain and running totals (`beasiswa.ledger.verify`)."""
-    from beasiswa.ledger import verify
-
     report = verify(engine)
     return [f"jurnal {p}" if p.startswith("seq ") else f"jurnal: {p}" for p in report.problems]
 
 
 def trail_findings(engine: Engine) -> list[str]:
     """The audit trail's chain (`beasiswa.audit.trail`)."""
-    from beasiswa.audit.trail import verify_trail
-
     return list(verify_trail(engine).problems)
 
 
 def letter_findings(engine: Engine) -> list[str]:
     """The letter register's chain, each row against its chained bytes and its stored data's digest
     (`beasiswa.letters.verify.register_findings`)."""
-    from beasiswa.letters.verify import register_findings
-
     with engine.connect() as conn, conn.begin():
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")

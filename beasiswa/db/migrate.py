@@ -5,7 +5,6 @@ migration environment, so the migrations run with the same connection set-up as 
 """
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
@@ -13,8 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
-if TYPE_CHECKING:
-    from beasiswa.db.roles import Granted
+from beasiswa.db.roles import Granted, grant
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -35,11 +33,9 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
     return current_revision(engine)
 
 
-def upgrade_and_grant(engine: Engine, app_role: str) -> tuple[str, "Granted | None"]:
+def upgrade_and_grant(engine: Engine, app_role: str) -> tuple[str, Granted | None]:
     """`upgrade` to head; then, on PostgreSQL, `beasiswa.db.roles.grant` the application role its privileges
     in the same transaction, so a refusal (RolesRefused) keeps nothing of either. On SQLite: no roles, None."""
-    from beasiswa.db.roles import grant
-
     granted = None
     with engine.begin() as connection:  # begun here, so Alembic runs inside it and does not commit on its own
         command.upgrade(_config(connection), "head")

@@ -114,6 +114,7 @@ def _read_csv(path: Path) -> tuple[list[str], list[_Row]]:
 
 
 def _read_xlsx(path: Path) -> tuple[list[str], list[_Row]]:
+    # lazy: openpyxl, loaded only for an .xlsx sheet (a CSV one, and `beasiswa decide`, start without it)
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 

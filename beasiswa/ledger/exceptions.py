@@ -30,6 +30,7 @@ every entry is judged by MAKER_IS_APPROVER. The limits come from the law data of
 
 import datetime as dt
 import itertools
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
@@ -299,8 +300,6 @@ HEADER = ("seq", "rule", "case_id", "child_id", "academic_year", "detail", "valu
 
 
 def finding_rows(found: Iterable[Finding]) -> Iterator[tuple]:
-    import json
-
     for f in found:
         yield (f.seq, f.code, f.case_id or "", f.child_id or "", f.academic_year or "", f.detail,
                json.dumps(f.values, ensure_ascii=False, sort_keys=True))

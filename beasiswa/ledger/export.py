@@ -73,6 +73,7 @@ def write_xlsx(path: Path, sheet: str, header: Sequence[str], rows: Iterable[Seq
                extra_sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]] = ()) -> int:
     """Write rows to an XLSX workbook (write-only, streamed); strings are always string cells, never formulas.
     `extra_sheets`: (name, rows) written after the main sheet. Returns the row count."""
+    # lazy: openpyxl, loaded only for XLSX (a CSV export, and `beasiswa decide`, start without it)
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 

@@ -13,6 +13,7 @@ stdout. It imports only the standard library and the database driver, so it star
 
 import json
 import pickle
+import sqlite3
 import sys
 
 FORMAT = "beasiswa-journal/1"  # beasiswa.ledger.canonical.FORMAT; a test keeps the two equal
@@ -138,12 +139,10 @@ def read(cursor, dialect: str) -> dict:
 
 def _connect(request: dict):
     if request["dialect"] == "sqlite":
-        import sqlite3
-
         conn = sqlite3.connect(request["database"], isolation_level=None, timeout=request["timeout"])
         conn.execute("BEGIN")  # deferred; `verify` holds the write lock, so this reads what it reads
         return conn
-    import psycopg
+    import psycopg  # lazy: a side process on SQLite never loads the PostgreSQL driver
 
     conn = psycopg.connect(**request["connect"])
     conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")

@@ -17,6 +17,7 @@ holding it, and one that finds the PDF recorded when it gets the lock does not w
 
 import datetime as dt
 import fcntl
+import logging
 import multiprocessing
 import os
 import warnings
@@ -28,7 +29,8 @@ import attrs
 
 from beasiswa.letters.content import Letter, LetterContentError
 from beasiswa.letters.register import ClaimKey, LetterRegister, Registered, file_name
-from beasiswa.letters.render import LetterRenderer, LetterTemplateError
+from beasiswa.db import make_engine
+from beasiswa.letters.render import LayoutFontWarning, LetterRenderer, LetterTemplateError, SlowFontSubsettingWarning
 from beasiswa.letters.settings import LetterDataError
 from beasiswa.model import Refusal
 
@@ -197,10 +199,6 @@ _worker: LetterIssuer | None = None
 
 def quiet_renderer_warnings() -> None:
     """Silence the renderer's start-up warnings in this process: the command said them once already."""
-    import logging
-
-    from beasiswa.letters.render import LayoutFontWarning, SlowFontSubsettingWarning
-
     logging.getLogger("beasiswa.letters.render").setLevel(logging.ERROR)
     warnings.simplefilter("ignore", SlowFontSubsettingWarning)
     warnings.simplefilter("ignore", LayoutFontWarning)
@@ -209,8 +207,6 @@ def quiet_renderer_warnings() -> None:
 def _start_worker(url: str, out_dir: str, issuers: dict[str, str]) -> None:
     """A worker's one-time set-up: its own engine, register and renderer."""
     global _worker
-    from beasiswa.db import make_engine
-
     quiet_renderer_warnings()
     _worker = LetterIssuer(LetterRegister(make_engine(url), issuers=issuers), Path(out_dir))
 

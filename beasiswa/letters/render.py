@@ -15,6 +15,7 @@ import jinja2
 import segno
 from markupsafe import Markup
 from weasyprint import CSS, HTML, Attachment
+from weasyprint.text.ffi import ffi, fontconfig, harfbuzz, harfbuzz_subset
 from weasyprint.text.fonts import FontConfiguration
 
 from beasiswa.indonesian import format_date, format_rupiah
@@ -48,16 +49,12 @@ class LayoutFontWarning(UserWarning):
 
 def harfbuzz_subsetting_available() -> bool:
     """Whether WeasyPrint subsets fonts with libharfbuzz-subset (the condition it applies itself)."""
-    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
-
     return harfbuzz_subset is not None and bool(harfbuzz.hb_version_atleast(4, 1, 0))
 
 
 def font_family_installed(family: str) -> bool | None:
     """Whether fontconfig resolves `family` to itself; None if fontconfig could not be asked."""
     try:
-        from weasyprint.text.ffi import ffi, fontconfig
-
         pattern = fontconfig.FcPatternCreate()
         try:
             fontconfig.FcPatternAddString(pattern, b"family", family.encode())

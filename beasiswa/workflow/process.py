@@ -25,6 +25,11 @@ from rich.markup import escape
 from sqlalchemy.engine import Engine
 
 from beasiswa.indonesian import LETTER_KIND_NAMES, format_rupiah
+from beasiswa.ledger import verify
+from beasiswa.ledger.report import build_report, head_line
+from beasiswa.ledger.views import print_report
+from beasiswa.letters.batch import quiet_renderer_warnings, render_batch
+from beasiswa.letters.register import ClaimKey, LetterRegister
 from beasiswa.workflow.actions import ACTION_NAMES, Action
 from beasiswa.workflow.intake import take_in_files
 from beasiswa.workflow.queries import batch_claims, lettered
@@ -124,9 +129,6 @@ def _option(action: Action) -> str:
 
 def _letters(engine: Engine, url: str, case_ids: list[str], out_dir: Path, day: dt.date, workers: int | None,
              issuers: dict[str, str], console: Console) -> int:
-    from beasiswa.letters.batch import quiet_renderer_warnings, render_batch
-    from beasiswa.letters.register import ClaimKey, LetterRegister
-
     register = LetterRegister(engine)
     done = lettered(engine, case_ids)
     tasks: dict[str, list] = defaultdict(list)
@@ -169,9 +171,6 @@ def _summary(engine: Engine, case_ids: list[str], console: Console) -> None:
 
 def _ledger(engine: Engine, console: Console) -> bool:
     """The ledger report over the whole journal (by level group and office) and the chain verified."""
-    from beasiswa.ledger import verify
-    from beasiswa.ledger.report import build_report, head_line
-    from beasiswa.ledger.views import print_report
 
     verified = verify(engine)
     report = build_report(engine, ("level_group", "office"), "all", verified.entries)
