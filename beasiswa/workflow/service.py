@@ -32,8 +32,8 @@ from beasiswa.db.tables import cases, children, claims, family_totals, journal, 
 from beasiswa.db.uow import timestamp, utc_now
 from beasiswa.law import Law, default_law
 from beasiswa.ledger import Ledger
-from beasiswa.ledger.errors import database_rule
 from beasiswa.ledger.entries import HISTORY_APPROVER, Entry, payout_key
+from beasiswa.ledger.policy import as_refusal
 from beasiswa.ledger.rows import case_row, child_row, claim_row, decision_columns, family_total_row, usage_rows
 from beasiswa.model import Case, Code, Document, Level, Outcome, Refusal
 from beasiswa.rules import InvalidCase, decide
@@ -159,13 +159,6 @@ def _claim_state(row) -> dict[str, Any]:
     """What the audit trail shows of a claim, before or after a change."""
     return {"state": row["state"], "decision_revision": row["decision_revision"], "outcome": row["outcome"],
             "amount": row["amount"]}
-
-
-def _refusal(exc: Exception) -> Refusal:
-    if isinstance(exc, Refusal):
-        return exc
-    message = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-    return Refusal(database_rule(message) or "REFUSED_BY_DATABASE", f"ditolak oleh basis data: {message}")
 
 
 _CLEARED = {"verified_by": None, "verified_at": None, "approved_by": None, "approved_at": None,
@@ -364,7 +357,7 @@ class Workflow:
     def _intake_refused(conn: Connection, case: Case, as_: str | None, user, exc: Exception, source: str,
                         now: str) -> CaseIntake:
         """A case refused whole, and its refused row in the trail (`user`: the actor read, or why not)."""
-        refusal = _refusal(exc)
+        refusal = as_refusal(exc)
         audit(conn, [refused(now, as_, Action.INTAKE.value, f"case {case.case_id}", refusal,
                              user=user.name if isinstance(user, User) else None, case_id=case.case_id,
                              note=source or None)])
@@ -579,7 +572,7 @@ class Workflow:
         try:
             pending = self._run(work)
         except (Refusal, IntegrityError) as exc:
-            refusal = _refusal(exc)
+            refusal = as_refusal(exc)
             self.record_refusal(*what, refusal, case_id=case_id)
             return refusal, []
         return None, self._each(as_, pending, Action.SETTLE_ARREARS, lambda conn, user, ref, now: self._redecide(
@@ -617,7 +610,7 @@ class Workflow:
                     with savepoint(conn):
                         recorded.append(self._carry(conn, maker, checker, ref, now))
                 except (Refusal, IntegrityError) as exc:
-                    refusal = _refusal(exc)
+                    refusal = as_refusal(exc)
                     audit(conn, [refused(now, as_, "ledger.record", f"claim {ref}", refusal, user=maker.name,
                                          case_id=ref.case_id, claim_id=ref.claim_id)])
                     row = lock_claim(conn, ref)
@@ -629,7 +622,7 @@ class Workflow:
         try:
             return self._run(work)
         except Refusal as exc:
-            refusal = _refusal(exc)
+            refusal = as_refusal(exc)
             self.record_refusal(as_, "ledger.record", f"case {case.case_id}", refusal, case_id=case.case_id)
             return CaseRecorded(case.case_id, "refused", refusal=refusal)
 
@@ -728,7 +721,7 @@ class Workflow:
                     with savepoint(conn):  # a refusal takes the claim's buffered rows back out
                         out.append(one(conn, user, ref, now))
                 except (Refusal, IntegrityError) as exc:
-                    refusal = _refusal(exc)
+                    refusal = as_refusal(exc)
                     logged.append(refused(now, as_, action.value, f"claim {ref}", refusal, user=user.name,
                                           case_id=ref.case_id, claim_id=ref.claim_id))
                     out.append(Step(ref, action, refusal=refusal))
