@@ -29,7 +29,8 @@ from beasiswa.workflow.actions import ACTION_NAMES, Action
 from beasiswa.workflow.intake import take_in_files
 from beasiswa.workflow.queries import batch_claims, lettered
 from beasiswa.workflow.records import ClaimRef, find_user
-from beasiswa.workflow.service import Step, Workflow
+from beasiswa.workflow.results import Step
+from beasiswa.workflow.service import Workflow
 from beasiswa.workflow.states import LETTER_STATES, STATE_NAMES, State
 from beasiswa.workflow.views import print_intake
 
