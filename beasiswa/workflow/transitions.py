@@ -120,7 +120,6 @@ class Transitions:
         return None, self._each(as_, pending, Action.SETTLE_ARREARS, lambda conn, user, ref, now: self._redecide(
             conn, user, ref, now, Action.SETTLE_ARREARS))
 
-
     def _each(self, as_: str | None, refs: Iterable[ClaimRef], action: Action,
               one: Callable[[Connection, User, ClaimRef, str], Step]) -> list[Step]:
         refs = list(refs)
