@@ -43,7 +43,7 @@ from beasiswa.letters import chain
 from beasiswa.letters.canonical import canonical_bytes, digest
 from beasiswa.letters.content import Kind, Letter, LetterNumber, build_letter, letter_number
 from beasiswa.letters.settings import LetterSettings, default_settings
-from beasiswa.model import Case, Code, Decision, Outcome, Reason, Refusal, TraceStep
+from beasiswa.model import Case, ClaimRef, Code, Decision, Outcome, Reason, Refusal, TraceStep
 from beasiswa.workflow.actions import Action
 from beasiswa.workflow.records import actor, audit
 from beasiswa.workflow.roles import User, check
@@ -90,25 +90,6 @@ class Numbered:
     letter: Letter
     entry: Registered
     created: bool
-
-
-@attrs.frozen
-class ClaimKey:
-    """A claim; its letter is for the decision in force (the claim's `decision_revision`)."""
-
-    case_id: str
-    claim_id: str
-
-    def __str__(self) -> str:
-        return f"{self.case_id}/{self.claim_id}"
-
-    @classmethod
-    def parse(cls, text_: str) -> "ClaimKey":
-        """'CASE_ID/CLAIM_ID' (case ids hold no slash; a claim id is taken whole after the first one)."""
-        case_id, slash, claim_id = text_.partition("/")
-        if not slash or not case_id.strip() or not claim_id.strip():
-            raise ValueError(f"--claim: {text_!r} is not CASE_ID/CLAIM_ID (e.g. KC-PLG-2025-000123/klaim-1)")
-        return cls(case_id.strip(), claim_id.strip())
 
 
 def decision_from_row(row) -> Decision:
@@ -163,7 +144,7 @@ class LetterRegister:
                                 .order_by(letters.c.decision_revision)).all()
         return [Registered.from_row(r) for r in rows]
 
-    def unlettered(self, offices: Iterable[str] | None = None) -> list[ClaimKey]:
+    def unlettered(self, offices: Iterable[str] | None = None) -> list[ClaimRef]:
         """Decided claims (approved, rejected, returned) with no letter for the decision in force, of the cases
         of `offices` (or all); pending claims get none, nor do claims resubmitted and not yet decided again
         (state `submitted`)."""
@@ -176,7 +157,7 @@ class LetterRegister:
         if offices is not None:
             query = query.join(cases, cases.c.case_id == claims.c.case_id).where(cases.c.office.in_(list(offices)))
         with self.engine.connect() as conn:
-            return [ClaimKey(r.case_id, r.claim_id) for r in conn.execute(query)]
+            return [ClaimRef(r.case_id, r.claim_id) for r in conn.execute(query)]
 
     def unrendered(self, offices: Iterable[str] | None = None) -> list[Registered]:
         """Letters numbered whose PDF was never recorded (the process stopped between the two), of the
@@ -197,7 +178,7 @@ class LetterRegister:
             return chain.letter_findings(conn, number)
 
     # ------------------------------------------------------------------------------------------- writing
-    def number(self, key: ClaimKey, day: dt.date, *, skip_locked: bool = False) -> Numbered | None:
+    def number(self, key: ClaimRef, day: dt.date, *, skip_locked: bool = False) -> Numbered | None:
         """The letter of a claim's decision: numbered now, dated `day`, or the one it was given before. With
         `skip_locked`, None when another run holds the claim (PostgreSQL): it is numbering or rendering it."""
         case = self.case(key.case_id)
@@ -321,7 +302,7 @@ class LetterRegister:
                                 f"longer states what was registered; a changed decision takes a new revision")
         return letter
 
-    def _number(self, conn: Connection, case: Case, key: ClaimKey, day: dt.date, skip_locked: bool) -> Numbered | None:
+    def _number(self, conn: Connection, case: Case, key: ClaimRef, day: dt.date, skip_locked: bool) -> Numbered | None:
         if conn.dialect.name == "postgresql" and self._lock_claim(conn, key.case_id, key.claim_id, skip_locked) is None:
             self._claim(conn, key.case_id, key.claim_id)  # refuses a claim that is not registered
             return None  # another run holds it

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from beasiswa.db.letter_tables import letter_files, letters
 from beasiswa.db.tables import cases, children, claims, family_totals, journal
 from beasiswa.db.uow import timestamp
-from beasiswa.workflow.records import ClaimRef
+from beasiswa.model import ClaimRef
 from beasiswa.workflow.roles import Role, User
 from beasiswa.workflow.states import State
 from beasiswa.workflow.tables import audit_trail, users

@@ -35,13 +35,12 @@ from beasiswa.ledger import Ledger
 from beasiswa.ledger.errors import database_rule
 from beasiswa.ledger.entries import HISTORY_APPROVER, Entry, payout_key
 from beasiswa.ledger.rows import case_row, child_row, claim_row, decision_columns, family_total_row, usage_rows
-from beasiswa.model import Case, Code, Document, Level, Outcome, Refusal
+from beasiswa.model import Case, ClaimRef, Code, Document, Level, Outcome, Refusal
 from beasiswa.rules import InvalidCase, decide
 from beasiswa.workflow.actions import Action
 from beasiswa.workflow.errors import case_not_found
 from beasiswa.workflow.override import overridden
 from beasiswa.workflow.records import (
-    ClaimRef,
     actor,
     arrears_recorded_before,
     audit,
