@@ -43,14 +43,15 @@ from beasiswa.letters import chain
 from beasiswa.letters.canonical import canonical_bytes, digest
 from beasiswa.letters.content import Kind, Letter, LetterNumber, build_letter, letter_number
 from beasiswa.letters.settings import LetterSettings, default_settings
-from beasiswa.model import Case, ClaimRef, Code, Decision, Outcome, Reason, Refusal, TraceStep
+from beasiswa.model import Case, ClaimRef, Code, Decision, Outcome, Reason, Refusal, State, TraceStep
 from beasiswa.workflow.actions import Action
 from beasiswa.workflow.records import actor, audit
 from beasiswa.workflow.roles import User, check
 
 # Contention is retried; anything else, and contention through every attempt, is raised as the database said.
 RETRY_POLICY = RetryPolicy(pause=lambda attempt: random.uniform(0, 0.01 * attempt))
-DECIDED = tuple(o.value for o in Outcome if Kind.for_outcome(o) is not None)
+# The outcomes a letter tells the family (approved, rejected, returned); a pending decision gets none yet.
+LETTERED_OUTCOMES = tuple(o.value for o in Outcome if Kind.for_outcome(o) is not None)
 
 
 def file_name(number: str) -> str:
@@ -106,6 +107,22 @@ _REGISTER = select(*letters.c, letter_files.c.pdf_sha256, letter_files.c.rendere
     letters.outerjoin(letter_files, letter_files.c.number == letters.c.number))
 
 
+def decided_without_letter(conn: Connection, offices: Iterable[str] | None = None) -> list[ClaimRef]:
+    """Decided claims without a letter: a decision the family is told of (approved, rejected, returned) with
+    no letter for the decision in force (the claim's `decision_revision`), of the cases of `offices` (or all),
+    by case and claim. Pending claims get none, nor do claims resubmitted and not yet decided again (state
+    `submitted`)."""
+    lettered = select(letters.c.case_id).where(and_(
+        letters.c.case_id == claims.c.case_id, letters.c.claim_id == claims.c.claim_id,
+        letters.c.decision_revision == claims.c.decision_revision)).exists()
+    query = (select(claims.c.case_id, claims.c.claim_id)
+             .where(claims.c.outcome.in_(LETTERED_OUTCOMES), claims.c.state != State.SUBMITTED.value, ~lettered)
+             .order_by(claims.c.case_id, claims.c.claim_id))
+    if offices is not None:
+        query = query.join(cases, cases.c.case_id == claims.c.case_id).where(cases.c.office.in_(list(offices)))
+    return [ClaimRef(r.case_id, r.claim_id) for r in conn.execute(query)]
+
+
 class LetterRegister:
     def __init__(self, engine: Engine, settings: LetterSettings | None = None, clock=utc_now,
                  cached_cases: int = 64, issuers: Mapping[str, str] | None = None):
@@ -145,19 +162,9 @@ class LetterRegister:
         return [Registered.from_row(r) for r in rows]
 
     def unlettered(self, offices: Iterable[str] | None = None) -> list[ClaimRef]:
-        """Decided claims (approved, rejected, returned) with no letter for the decision in force, of the cases
-        of `offices` (or all); pending claims get none, nor do claims resubmitted and not yet decided again
-        (state `submitted`)."""
-        lettered = select(letters.c.case_id).where(and_(
-            letters.c.case_id == claims.c.case_id, letters.c.claim_id == claims.c.claim_id,
-            letters.c.decision_revision == claims.c.decision_revision)).exists()
-        query = (select(claims.c.case_id, claims.c.claim_id)
-                 .where(claims.c.outcome.in_(DECIDED), claims.c.state != "submitted", ~lettered)
-                 .order_by(claims.c.case_id, claims.c.claim_id))
-        if offices is not None:
-            query = query.join(cases, cases.c.case_id == claims.c.case_id).where(cases.c.office.in_(list(offices)))
+        """The decided claims without a letter (`decided_without_letter`) of `offices` (or all), read now."""
         with self.engine.connect() as conn:
-            return [ClaimRef(r.case_id, r.claim_id) for r in conn.execute(query)]
+            return decided_without_letter(conn, offices)
 
     def unrendered(self, offices: Iterable[str] | None = None) -> list[Registered]:
         """Letters numbered whose PDF was never recorded (the process stopped between the two), of the

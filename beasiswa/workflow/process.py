@@ -25,13 +25,13 @@ from rich.markup import escape
 from sqlalchemy.engine import Engine
 
 from beasiswa.indonesian import LETTER_KIND_NAMES, format_rupiah
-from beasiswa.model import ClaimRef
+from beasiswa.model import ClaimRef, Outcome, State
 from beasiswa.workflow.actions import ACTION_NAMES, Action
 from beasiswa.workflow.intake import take_in_files
 from beasiswa.workflow.queries import batch_claims, lettered
 from beasiswa.workflow.records import find_user
 from beasiswa.workflow.service import Step, Workflow
-from beasiswa.workflow.states import LETTER_STATES, STATE_NAMES, State
+from beasiswa.workflow.states import LETTER_STATES, STATE_NAMES
 from beasiswa.workflow.views import print_intake
 
 
@@ -95,7 +95,7 @@ def _advance(workflow: Workflow, case_ids: list[str], verify_as: Sequence[str], 
     for action, state, people, run in stages:
         waiting = defaultdict(list)
         for row in batch_claims(engine, case_ids):
-            if row.state == state.value and (action is not Action.VERIFY or row.outcome == "approved"):
+            if row.state == state.value and (action is not Action.VERIFY or row.outcome == Outcome.APPROVED.value):
                 waiting[row.office].append(ClaimRef(row.case_id, row.claim_id))
         steps: list[Step] = []
         for office, refs in sorted(waiting.items()):

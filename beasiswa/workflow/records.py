@@ -12,7 +12,7 @@ from beasiswa.audit import chain
 from beasiswa.casefile import loads, parse_case
 from beasiswa.db.engine import is_postgres
 from beasiswa.db.tables import cases, claims, family_totals, journal
-from beasiswa.model import AcademicYear, Case, ClaimRef, Level, Payout, Refusal
+from beasiswa.model import AcademicYear, Case, ClaimRef, Level, Outcome, Payout, Refusal
 from beasiswa.workflow.errors import claim_not_found
 from beasiswa.workflow.roles import Role, User
 from beasiswa.workflow.states import OWED_STATES
@@ -198,7 +198,7 @@ def counted_history(conn: Connection, case_id: str, excluding: set[str] = frozen
                                      ~exists().where(_reversal.c.reverses_seq == journal.c.seq)))
     owed = conn.execute(select(claims.c.claim_id, claims.c.child_id, claims.c.academic_year, claims.c.level,
                                claims.c.amount)
-                        .where(claims.c.case_id == case_id, claims.c.outcome == "approved",
+                        .where(claims.c.case_id == case_id, claims.c.outcome == Outcome.APPROVED.value,
                                claims.c.state.in_([s.value for s in OWED_STATES]), ~paid_claim)
                         .order_by(claims.c.submitted_on, claims.c.claim_id))
     rows += [r for r in owed if r.claim_id not in excluding]
