@@ -37,13 +37,14 @@ from sqlalchemy.exc import IntegrityError
 
 from beasiswa.casefile import loads, parse_case
 from beasiswa.db.letter_tables import letter_files, letter_sequences, letters
+from beasiswa.db.rows import decision_from_row
 from beasiswa.db.tables import cases, claims
 from beasiswa.db.uow import RetryPolicy, UnitOfWork, utc_now
 from beasiswa.letters import chain
 from beasiswa.letters.canonical import canonical_bytes, digest
 from beasiswa.letters.content import Kind, Letter, LetterNumber, build_letter, letter_number
 from beasiswa.letters.settings import LetterSettings, default_settings
-from beasiswa.model import Case, ClaimRef, Code, Decision, Outcome, Reason, Refusal, State, TraceStep
+from beasiswa.model import Case, ClaimRef, Outcome, Refusal, State
 from beasiswa.workflow.actions import Action
 from beasiswa.workflow.records import actor, audit
 from beasiswa.workflow.roles import User, check
@@ -91,16 +92,6 @@ class Numbered:
     letter: Letter
     entry: Registered
     created: bool
-
-
-def decision_from_row(row) -> Decision:
-    """The decision a `claims` row holds (the decision contract's JSON in reasons, warnings and trace)."""
-    def reason(r: dict) -> Reason:
-        return Reason(Code(r["code"]), r["message"], r["citation"])
-
-    return Decision(row.claim_id, row.child_id, Outcome(row.outcome), row.amount,
-                    tuple(reason(r) for r in row.reasons), tuple(reason(w) for w in row.warnings),
-                    tuple(TraceStep(s["rule"], s["holds"], s["detail"], s["citation"]) for s in row.trace))
 
 
 _REGISTER = select(*letters.c, letter_files.c.pdf_sha256, letter_files.c.rendered_at).select_from(

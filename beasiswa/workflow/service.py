@@ -28,13 +28,13 @@ from sqlalchemy.exc import IntegrityError
 
 from beasiswa.casefile import CONVERTER, case_to_json, dumps
 from beasiswa.db.engine import is_postgres
+from beasiswa.db.rows import case_row, child_row, claim_row, decision_columns, family_total_row, usage_rows
 from beasiswa.db.tables import cases, children, claims, family_totals, journal, level_usage
 from beasiswa.db.uow import timestamp, utc_now
 from beasiswa.law import Law, default_law
 from beasiswa.ledger import Ledger
 from beasiswa.ledger.errors import database_rule
 from beasiswa.ledger.entries import HISTORY_APPROVER, Entry, payout_key
-from beasiswa.ledger.rows import case_row, child_row, claim_row, decision_columns, family_total_row, usage_rows
 from beasiswa.model import Case, ClaimRef, Code, Document, Level, Outcome, Refusal
 from beasiswa.rules import InvalidCase, decide
 from beasiswa.workflow.actions import Action
