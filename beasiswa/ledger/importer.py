@@ -37,6 +37,7 @@ from sqlalchemy.engine import Connection
 
 from beasiswa.casefile import case_to_json, decision_to_json, dumps
 from beasiswa.db.engine import is_postgres
+from beasiswa.db.rows import case_row, child_row, decided_claim_rows, family_total_row, usage_rows
 from beasiswa.db.tables import cases, children, claims, family_totals, level_usage
 from beasiswa.db.uow import timestamp
 from beasiswa.indonesian import format_rupiah
@@ -46,7 +47,6 @@ from beasiswa.ledger.checks import check_actors
 from beasiswa.ledger.entries import INSERT_COLUMNS, history_key
 from beasiswa.ledger.posting import Ledger
 from beasiswa.ledger.report import head_of, journal_head
-from beasiswa.ledger.rows import case_row, child_row, decided_claim_rows, family_total_row, usage_rows
 from beasiswa.ledger.statements import HEAD_LOCK
 from beasiswa.model import Case, CaseDecision, Refusal
 from beasiswa.rules.level import within_allowance

@@ -17,6 +17,7 @@ from beasiswa.cli_options import DB_OPTION
 from beasiswa.cli_options import engine as _engine
 from beasiswa.cli_options import fail as _fail
 from beasiswa.indonesian import LETTER_KIND_NAMES as KIND_SHOWN
+from beasiswa.model import ClaimRef
 
 VERDICT_SHOWN = {"genuine": "ASLI", "altered": "DIUBAH", "unknown": "TIDAK DIKENAL"}
 
@@ -66,13 +67,13 @@ def render_command(
     """Memberi nomor, membuat dan mendaftarkan surat setiap klaim yang diputuskan dan belum bersurat (dapat
     dilanjutkan), atas nama pengguna yang disebut; beberapa jalannya sekaligus berbagi pekerjaan."""
     from beasiswa.db import database_url
-    from beasiswa.letters.register import ClaimKey, LetterRegister
+    from beasiswa.letters.register import LetterRegister
 
     day = _day(date)
     key = None
     if claim is not None:
         try:
-            key = ClaimKey.parse(claim)
+            key = ClaimRef.parse(claim, "--claim")
         except ValueError as exc:
             _fail(str(exc))
     if out.exists() and not out.is_dir():

@@ -51,7 +51,7 @@ def _busy(run):
 
 
 def _refs(texts: list[str]):
-    from beasiswa.workflow.records import ClaimRef
+    from beasiswa.model import ClaimRef
 
     refs = []
     for text in texts:

@@ -13,9 +13,9 @@ from sqlalchemy.exc import IntegrityError
 
 from beasiswa.db.tables import cases, journal
 from beasiswa.ledger.policy import as_refusal
-from beasiswa.model import Case, Outcome, Refusal
+from beasiswa.model import Case, ClaimRef, Outcome, Refusal
 from beasiswa.workflow.actions import Action
-from beasiswa.workflow.records import ClaimRef, actor, audit, lock_claim, refused, savepoint
+from beasiswa.workflow.records import actor, audit, lock_claim, refused, savepoint
 from beasiswa.workflow.results import CaseRecorded, ClaimRecorded, Reversal
 from beasiswa.workflow.roles import User, check, check_two_people
 from beasiswa.workflow.states import State, next_state

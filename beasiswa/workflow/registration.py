@@ -20,7 +20,7 @@ from beasiswa.casefile import CONVERTER, case_to_json, dumps
 from beasiswa.db.tables import cases, children, claims, family_totals, level_usage
 from beasiswa.ledger.entries import HISTORY_APPROVER
 from beasiswa.ledger.policy import as_refusal
-from beasiswa.ledger.rows import case_row, child_row, claim_row, decision_columns, family_total_row, usage_rows
+from beasiswa.db.rows import case_row, child_row, claim_row, decision_columns, family_total_row, usage_rows
 from beasiswa.model import Case, Outcome, Refusal
 from beasiswa.workflow.actions import Action
 from beasiswa.workflow.records import (

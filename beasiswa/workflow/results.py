@@ -6,9 +6,8 @@ Plain values (no connection, no session): the CLI prints them (`views`), the web
 import attrs
 
 from beasiswa.ledger.entries import Entry
-from beasiswa.model import Refusal
+from beasiswa.model import ClaimRef, Refusal
 from beasiswa.workflow.actions import Action
-from beasiswa.workflow.records import ClaimRef
 from beasiswa.workflow.states import State
 
 

@@ -14,10 +14,10 @@ from sqlalchemy.engine import Connection
 
 from beasiswa.db.tables import cases, journal
 from beasiswa.ledger.entries import payout_key
-from beasiswa.model import Code, Level, Outcome, Refusal
+from beasiswa.model import ClaimRef, Code, Level, Outcome, Refusal
 from beasiswa.workflow.actions import Action
 from beasiswa.workflow.override import overridden
-from beasiswa.workflow.records import ClaimRef, audit, lock_claim, move_claim
+from beasiswa.workflow.records import audit, lock_claim, move_claim
 from beasiswa.workflow.results import Step
 from beasiswa.workflow.roles import User, check, check_four_eyes
 from beasiswa.workflow.states import State, next_state

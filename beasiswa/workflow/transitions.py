@@ -17,11 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from beasiswa.casefile import case_to_json, dumps
 from beasiswa.db.tables import cases, claims
 from beasiswa.ledger.policy import as_refusal
-from beasiswa.model import Code, Document, Outcome, Refusal
+from beasiswa.model import ClaimRef, Code, Document, Outcome, Refusal
 from beasiswa.workflow.actions import Action
 from beasiswa.workflow.errors import case_not_found
 from beasiswa.workflow.records import (
-    ClaimRef,
     actor,
     audit,
     buffered_audit,
