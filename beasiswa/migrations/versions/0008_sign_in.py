@@ -98,7 +98,8 @@ def _postgres_statements() -> list[str]:
              {checks}
              RETURN NEW;
            END $$""",
-        "CREATE TRIGGER sessions_check BEFORE UPDATE OR DELETE ON sessions FOR EACH ROW EXECUTE FUNCTION sessions_check()",
+        "CREATE TRIGGER sessions_check BEFORE UPDATE OR DELETE ON sessions FOR EACH ROW "
+        "EXECUTE FUNCTION sessions_check()",
         "CREATE TRIGGER sessions_no_truncate BEFORE TRUNCATE ON sessions FOR EACH STATEMENT "
         "EXECUTE FUNCTION sessions_check()",
     ]
