@@ -48,6 +48,7 @@ from beasiswa.model import (
     Segment,
     TraceStep,
 )
+from beasiswa.model.structure_errors import Wording, field_errors, quoted
 
 CASE_FORMAT = "beasiswa-case/1"
 DECISION_FORMAT = "beasiswa-decision/1"
@@ -265,25 +266,15 @@ CONVERTER = _make_converter()
 _FAST = _make_converter(detailed_validation=False)
 
 
-def _describe(exc: BaseException, _type) -> str:
-    if isinstance(exc, KeyError):
-        return "field wajib tidak ada"
-    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
-        return f"field tidak dikenal {', '.join(repr(k) for k in sorted(exc.extra_fields))}"
-    if isinstance(exc, (ValueError, TypeError)):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
-
-
+_WORDING = Wording(missing="field wajib tidak ada", unknown=lambda names: f"field tidak dikenal {quoted(names)}",
+                   other=lambda exc: f"{type(exc).__name__}: {exc}")
 # A model's own validator names its attribute ("contribution_months: must be ..."), reported at the object's path.
 _VALIDATOR_MESSAGE = re.compile(r"([a-z_]+): (.*)", re.DOTALL)
 
 
 def _messages(exc: cattrs.BaseValidationError) -> list[str]:
     out = []
-    for message in cattrs.transform_error(exc, path="$", format_exception=_describe):
-        what, _, path = message.rpartition(" @ ")
-        path = path.removeprefix("$").removeprefix(".")
+    for path, what in field_errors(exc, _WORDING):
         own = _VALIDATOR_MESSAGE.fullmatch(what)
         if own:  # one field path, as every other message has: participant.contribution_months: ...
             path, what = f"{path}.{own[1]}" if path else own[1], own[2]
