@@ -7,8 +7,13 @@ from enum import Enum
 
 
 class _Vocabulary(str, Enum):
+    # The contract's string, read as `_value_` (what Enum's `value` property returns, without the property's
+    # call): the rules write levels and codes into every claim's trace.
     def __str__(self) -> str:
-        return self.value
+        return self._value_
+
+    def __format__(self, spec: str) -> str:
+        return format(self._value_, spec)
 
     @classmethod
     def parse(cls, value: object, what: str):
