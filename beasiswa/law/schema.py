@@ -112,6 +112,8 @@ class Scheme:
     family_cap: Cited[int]
     age_limit_years: Cited[int]
     not_covered_levels: Cited[frozenset[Level]]
+    # The highest education the scheme pays for, as a refusal of a level not covered names it.
+    covered_up_to: Cited[str]
     level_groups: tuple[LevelGroup, ...]
     documents: Documents
     effective_until: Cited[dt.date] | None = None
