@@ -9,6 +9,7 @@ from beasiswa.model.vocabulary import (
     Code,
     Document,
     EventKind,
+    JournalCode,
     Level,
     Outcome,
     Payee,
@@ -19,6 +20,6 @@ from beasiswa.model.vocabulary import (
 
 __all__ = [
     "KPJ", "NIK", "AcademicYear", "BankAccount", "Case", "CaseDecision", "Child", "Claim", "Code", "Decision",
-    "Document", "Entitlement", "Event", "EventKind", "Level", "Outcome", "Participant", "Payee",
+    "Document", "Entitlement", "Event", "EventKind", "JournalCode", "Level", "Outcome", "Participant", "Payee",
     "Payout", "Reason", "Refusal", "Relation", "Segment", "Sex", "TraceStep",
 ]
