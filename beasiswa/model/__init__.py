@@ -11,6 +11,7 @@ from beasiswa.model.vocabulary import (
     Code,
     Document,
     EventKind,
+    JournalCode,
     Level,
     Outcome,
     Payee,
@@ -21,6 +22,6 @@ from beasiswa.model.vocabulary import (
 
 __all__ = [
     "KPJ", "NIK", "AcademicYear", "BankAccount", "Case", "CaseDecision", "Child", "Claim", "ClaimRef", "Code",
-    "Decision", "Document", "Entitlement", "Event", "EventKind", "Level", "Outcome", "Participant", "Payee",
-    "Payout", "Reason", "Refusal", "Relation", "Segment", "Sex", "State", "TraceStep",
+    "Decision", "Document", "Entitlement", "Event", "EventKind", "JournalCode", "Level", "Outcome", "Participant",
+    "Payee", "Payout", "Reason", "Refusal", "Relation", "Segment", "Sex", "State", "TraceStep",
 ]
