@@ -49,6 +49,7 @@ from beasiswa.model import (
     Segment,
     TraceStep,
 )
+from beasiswa.model.structure_errors import Wording, field_errors, quoted
 
 CASE_FORMAT = "beasiswa-case/1"
 DECISION_FORMAT = "beasiswa-decision/1"
@@ -131,6 +132,15 @@ def text_problem(value: str, limit: int = MAX_TEXT) -> str | None:
 
 
 def _structure_str(value: Any, _type) -> str:
+    # Most text is printable and short: `isprintable` is False for every refused category (and for some allowed
+    # characters, such as a no-break space, which the full check below then takes).
+    if type(value) is str and value.isprintable() and len(value) <= MAX_TEXT and value and not value.isspace():
+        if value.isascii():
+            return value
+        value = unicodedata.normalize("NFC", value)
+        if len(value) <= MAX_TEXT:
+            return value
+        raise ValueError(f"{shown(value)} terlalu panjang: paling banyak {MAX_TEXT} karakter")
     if not isinstance(value, str):
         raise ValueError(f"{shown(value)} bukan teks")
     if not value or value.isspace():  # what strip() would leave empty, without copying the text
@@ -266,25 +276,15 @@ CONVERTER = _make_converter()
 _FAST = _make_converter(detailed_validation=False)
 
 
-def _describe(exc: BaseException, _type) -> str:
-    if isinstance(exc, KeyError):
-        return "field wajib tidak ada"
-    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
-        return f"field tidak dikenal {', '.join(repr(k) for k in sorted(exc.extra_fields))}"
-    if isinstance(exc, (ValueError, TypeError)):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
-
-
+_WORDING = Wording(missing="field wajib tidak ada", unknown=lambda names: f"field tidak dikenal {quoted(names)}",
+                   other=lambda exc: f"{type(exc).__name__}: {exc}")
 # A model's own validator names its attribute ("contribution_months: must be ..."), reported at the object's path.
 _VALIDATOR_MESSAGE = re.compile(r"([a-z_]+): (.*)", re.DOTALL)
 
 
 def _messages(exc: cattrs.BaseValidationError) -> list[str]:
     out = []
-    for message in cattrs.transform_error(exc, path="$", format_exception=_describe):
-        what, _, path = message.rpartition(" @ ")
-        path = path.removeprefix("$").removeprefix(".")
+    for path, what in field_errors(exc, _WORDING):
         own = _VALIDATOR_MESSAGE.fullmatch(what)
         if own:  # one field path, as every other message has: participant.contribution_months: ...
             path, what = f"{path}.{own[1]}" if path else own[1], own[2]
@@ -437,9 +437,58 @@ def _no_constant(name: str):
     raise _DuplicateField(f"bukan JSON yang sah: {name} bukan angka JSON")
 
 
+# orjson keeps the last of a field given twice without a word, and reads an integer beyond 64 bits as a float;
+# `loads` takes its reading only where neither can have happened, and reads everything else the exact way.
+_SLOW = object()
+
+
+class _Float(Exception):
+    """A decoded value holds a float: perhaps an integer orjson could not hold (a case file has no floats)."""
+
+
+def _fields(value) -> int:
+    """How many fields the objects in a decoded value have, all together; _Float if it holds a float."""
+    kind = type(value)
+    if kind is dict:
+        count, value = len(value), value.values()
+    elif kind is list:
+        count = 0
+    elif kind is float:
+        raise _Float
+    else:
+        return 0
+    for item in value:
+        kind = type(item)
+        if kind is dict or kind is list or kind is float:
+            count += _fields(item)
+    return count
+
+
+def _fast_loads(text: str | bytes):
+    """orjson's reading where it is surely the exact path's, else _SLOW. Each field has one colon after its
+    name, and a colon inside a text adds one: when the objects read hold as many fields as the text has
+    colons, no field was given twice."""
+    if isinstance(text, bytes):
+        text = text.removeprefix(b"\xef\xbb\xbf")
+        colons = text.count(b":")
+    elif isinstance(text, str):
+        text = text.removeprefix("\ufeff")
+        colons = text.count(":")
+    else:
+        return _SLOW
+    try:
+        value = orjson.loads(text)
+        return value if _fields(value) == colons else _SLOW
+    except (orjson.JSONDecodeError, _Float, RecursionError):  # the exact path says what is wrong, or reads it
+        return _SLOW
+
+
 def loads(text: str | bytes):
     """Decoded JSON, or CaseFileError saying where it is not JSON. A leading byte-order mark is skipped; a
     field given twice in one object is refused."""
+    value = _fast_loads(text)
+    if value is not _SLOW:
+        return value
     if isinstance(text, bytes):
         text = text.removeprefix(b"\xef\xbb\xbf")
         try:

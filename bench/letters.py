@@ -30,9 +30,10 @@ from beasiswa.law import default_law
 from beasiswa.ledger import Ledger
 from beasiswa.letters.batch import chunks_by_case, render_batch
 from beasiswa.letters.content import Kind, build_letter, letter_number
-from beasiswa.letters.register import ClaimKey, LetterRegister
+from beasiswa.letters.register import LetterRegister
 from beasiswa.letters.render import LetterRenderer, harfbuzz_subsetting_available
 from beasiswa.letters.settings import default_settings
+from beasiswa.model import ClaimRef
 from beasiswa.rules import decide
 from beasiswa.workflow.service import Workflow
 
@@ -60,11 +61,11 @@ def staff(url: str, offices) -> dict[str, str]:
     return issuers
 
 
-def register_copies(url: str, letters: int) -> list[ClaimKey]:
+def register_copies(url: str, letters: int) -> list[ClaimRef]:
     """Copies of the sample cases registered until they hold `letters` decided claims; their keys in order."""
     law, samples = sample_cases()
     ledger = Ledger(make_engine(url), law)
-    keys: list[ClaimKey] = []
+    keys: list[ClaimRef] = []
     copy = 0
     while len(keys) < letters:
         copy += 1
@@ -72,7 +73,7 @@ def register_copies(url: str, letters: int) -> list[ClaimKey]:
             case_id = f"{case.case_id}-B{copy:04d}"
             ledger.register(attrs.evolve(case, case_id=case_id), attrs.evolve(decision, case_id=case_id),
                             maker="bench.pembuat", approver="bench.pemeriksa")
-            keys += [ClaimKey(case_id, d.claim) for d in decision.decisions if Kind.for_outcome(d.outcome)]
+            keys += [ClaimRef(case_id, d.claim) for d in decision.decisions if Kind.for_outcome(d.outcome)]
     ledger.engine.dispose()
     return keys
 
@@ -155,7 +156,7 @@ class Run:
         return first[0] - self.ms_per_letter() / 1000 * first[1]
 
 
-def run(url: str, out: Path, keys: list[ClaimKey], workers: int, issuers: dict[str, str]) -> Run:
+def run(url: str, out: Path, keys: list[ClaimRef], workers: int, issuers: dict[str, str]) -> Run:
     progress = Run(time.perf_counter())
     render_batch(url, out, chunks_by_case((key.case_id, key) for key in keys), DAY, workers,
                  on_chunk=progress.chunk, issuers=issuers)

@@ -25,9 +25,9 @@ from beasiswa.casefile import CaseFileError, parse_case  # noqa: E402
 from beasiswa.db import make_engine, upgrade  # noqa: E402
 from beasiswa.intake.sheets import case_rows, write_template  # noqa: E402
 from beasiswa.ledger import verify  # noqa: E402
+from beasiswa.model import ClaimRef  # noqa: E402
 from beasiswa.rules import InvalidCase, decide  # noqa: E402
 from beasiswa.workflow.intake import read_units  # noqa: E402
-from beasiswa.workflow.records import ClaimRef  # noqa: E402
 from beasiswa.workflow.service import Workflow  # noqa: E402
 from beasiswa.law import default_law  # noqa: E402
 

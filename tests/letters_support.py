@@ -7,7 +7,8 @@ import datetime as dt
 from beasiswa.casefile import read_case
 from beasiswa.db import make_engine
 from beasiswa.ledger import Ledger
-from beasiswa.letters.register import ClaimKey, LetterRegister
+from beasiswa.letters.register import LetterRegister
+from beasiswa.model import ClaimRef
 from beasiswa.rules import decide
 from beasiswa.workflow.service import Workflow
 from ledger_support import APPROVER, LAW, MAKER, ROOT, approved, case, claim, sql
@@ -46,7 +47,7 @@ def as_issuers() -> list[str]:
 
 
 def register_claims(url: str, cases: int, claims_per_case: int, office: str = "KC-PLG",
-                    prefix: str = "2025") -> list[ClaimKey]:
+                    prefix: str = "2025") -> list[ClaimRef]:
     """`cases` cases of `office`, each with `claims_per_case` approved claims, registered; their keys."""
     staff(url)
     ledger = Ledger(make_engine(url), LAW)
@@ -56,7 +57,7 @@ def register_claims(url: str, cases: int, claims_per_case: int, office: str = "K
             a_case = case(case_id=f"{office}-{prefix}-{i:06d}", office=office,
                           claims=[claim(f"klaim-{j}") for j in range(1, claims_per_case + 1)])
             ledger.register(a_case, approved(a_case), maker=MAKER, approver=APPROVER)
-            keys += [ClaimKey(a_case.case_id, c.id) for c in a_case.claims]
+            keys += [ClaimRef(a_case.case_id, c.id) for c in a_case.claims]
     finally:
         ledger.engine.dispose()
     return keys

@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 from beasiswa.db import make_engine
-from beasiswa.letters.register import ClaimKey, LetterRegister
+from beasiswa.letters.register import LetterRegister
+from beasiswa.model import ClaimRef
 from letters_support import ISSUERS
 
 
@@ -27,7 +28,7 @@ def main() -> None:
     while not go.exists():
         time.sleep(0.001)
     for case_id, claim_id in jobs:
-        numbered = register.number(ClaimKey(case_id, claim_id), day)
+        numbered = register.number(ClaimRef(case_id, claim_id), day)
         print(json.dumps({"case": case_id, "claim": claim_id, "number": numbered.entry.number,
                           "created": numbered.created}), flush=True)
 

@@ -5,6 +5,7 @@ field and the value, exit status 2, never a traceback, and nothing written; what
 import copy
 import csv
 import json
+import re
 
 import pytest
 from audit_support import run
@@ -161,6 +162,44 @@ def test_a_field_given_twice_in_one_object_is_refused_naming_it():
     text_ = json.dumps(CASE).replace('"name": "Budi Santoso"', '"name": "Budi Santoso", "name": "Orang Lain"')
     with pytest.raises(CaseFileError, match=r"^field 'name' diberikan dua kali dalam satu objek$"):
         loads(text_)
+
+
+@pytest.mark.parametrize("text_", [
+    '{"a": 1, "a": 2}',
+    '{"a": "x:y", "a": 1}',  # a colon in a text: as many colons as the fields orjson keeps
+    '{"a": "x", "b": "k:", "a": "y"}',
+    '[[{"b": [{"a": 1, "a": 1}]}]]',  # deep in lists
+    b'\xef\xbb\xbf{"a": {"a": 1, "c": {}, "a": 3}}',
+])
+def test_a_field_given_twice_is_refused_wherever_it_is_and_whatever_the_texts_hold(text_):
+    with pytest.raises(CaseFileError, match=r"^field 'a' diberikan dua kali dalam satu objek$"):
+        loads(text_)
+
+
+@pytest.mark.parametrize("text_", [
+    '{"n": 18446744073709551616}', '{"n": -9223372036854775809}', '[123456789012345678901234567890]',
+    '{"t": "a:b", "x": [1, {"y": "::"}]}', '{"f": 1.5, "s": "\\u00e9\\ud83d\\ude00"}', '"x"', "[]", "  7 ",
+])
+def test_json_is_read_as_the_standard_library_reads_it(text_):
+    read = loads(text_)
+    assert read == json.loads(text_) and type(read) is type(json.loads(text_))
+    assert repr(read) == repr(json.loads(text_))  # an integer beyond 64 bits stays an integer
+
+
+@pytest.mark.parametrize("text_, message", [
+    ("NaN", "bukan JSON yang sah: NaN bukan angka JSON"),
+    ('{"n": Infinity}', "bukan JSON yang sah: Infinity bukan angka JSON"),
+    ('"\\ud800"', None),
+    ("", "berkasnya kosong"),
+    ("  \n", "berkasnya kosong"),
+    ("{", "bukan JSON yang sah: baris 1 kolom 2: Expecting property name enclosed in double quotes"),
+])
+def test_what_the_fast_reader_does_not_take_is_read_the_exact_way(text_, message):
+    if message is None:  # a lone surrogate: Python's JSON takes it, as before
+        assert loads(text_) == "\ud800"
+    else:
+        with pytest.raises(CaseFileError, match=f"^{re.escape(message)}$"):
+            loads(text_)
 
 
 @pytest.mark.parametrize("part", ["participant", "event"])

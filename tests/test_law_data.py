@@ -72,6 +72,12 @@ def test_s2_and_s3_are_not_covered_by_either_scheme():
         assert scheme.amount_for(Level.S2) is None and scheme.amount_for(Level.S3) is None
 
 
+def test_both_schemes_name_the_highest_education_they_pay_for_with_its_citation():
+    for scheme in LAW.schemes:
+        assert scheme.covered_up_to.value == "S1 atau D4, atau pelatihan"
+        assert scheme.covered_up_to.citation == scheme.not_covered_levels.citation
+
+
 def _cited(obj):
     if isinstance(obj, Cited):
         yield obj

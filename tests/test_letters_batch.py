@@ -15,7 +15,6 @@ import pypdf
 import pytest
 
 from beasiswa.letters.canonical import ATTACHMENT_NAME
-from beasiswa.letters.register import ClaimKey
 from ledger_support import ROOT, beasiswa, database, sql  # noqa: F401 - fixture
 from letters_support import DAY, as_issuers, issuing, register_claims, register_fixtures, register_rows, sequences_of
 
@@ -250,9 +249,3 @@ def test_a_pdf_without_letter_data_is_unknown_and_a_file_that_is_no_pdf_is_unrea
     assert unreadable.returncode == 2 and "bukan PDF" in unreadable.stderr
     missing = verify(database, tmp_path / "missing.pdf")
     assert missing.returncode == 2 and "tidak dapat dibaca" in missing.stderr
-
-
-def test_the_register_of_a_claim_key_is_read_as_case_then_claim():
-    assert ClaimKey.parse("KC-PLG-2025-000123/klaim-1") == ClaimKey("KC-PLG-2025-000123", "klaim-1")
-    with pytest.raises(ValueError, match="is not CASE_ID/CLAIM_ID"):
-        ClaimKey.parse("KC-PLG-2025-000123/")

@@ -18,8 +18,8 @@ from beasiswa.db import make_engine
 from beasiswa.db.letter_tables import SQLModel
 from beasiswa.ledger.errors import database_rule
 from beasiswa.letters.canonical import canonical_bytes, digest
-from beasiswa.letters.register import ClaimKey, file_name
-from beasiswa.model import Refusal
+from beasiswa.letters.register import file_name
+from beasiswa.model import ClaimRef, Refusal
 from ledger_support import ROOT, database, sql  # noqa: F401 - fixture
 from letters_support import DAY, issuing, register_claims, register_fixtures, register_rows, sequences_of
 
@@ -88,18 +88,18 @@ def test_a_pending_claim_gets_no_letter_and_no_number(database):
     register_fixtures(database, ("07",))  # klaim-1 pending (employer arrears), klaim-2 returned
     register = issuing(database)
     with pytest.raises(Refusal) as refused:
-        register.number(ClaimKey("KC-SBY-2023-001204", "klaim-1"), DAY)
+        register.number(ClaimRef("KC-SBY-2023-001204", "klaim-1"), DAY)
     assert refused.value.code == "CLAIM_PENDING"
     assert sql(database, "SELECT COUNT(*) FROM letters")[0][0] == 0
     assert [str(k) for k in register.unlettered()] == ["KC-SBY-2023-001204/klaim-2"]
-    assert register.number(ClaimKey("KC-SBY-2023-001204", "klaim-2"), DAY).entry.sequence == 1
+    assert register.number(ClaimRef("KC-SBY-2023-001204", "klaim-2"), DAY).entry.sequence == 1
 
 
 def test_a_claim_unknown_to_the_database_is_refused_naming_it(database):
     register_claims(database, 1, 1)
     register = issuing(database)
     with pytest.raises(Refusal, match="klaim-9 is not registered") as refused:
-        register.number(ClaimKey("KC-PLG-2025-000001", "klaim-9"), DAY)
+        register.number(ClaimRef("KC-PLG-2025-000001", "klaim-9"), DAY)
     assert refused.value.code == "CLAIM_NOT_REGISTERED"
 
 

@@ -6,9 +6,7 @@ import datetime as dt
 
 import pytest
 
-from beasiswa.model import AcademicYear, Code, Document, Level, Outcome
-from beasiswa.workflow.records import ClaimRef
-from beasiswa.workflow.states import State
+from beasiswa.model import AcademicYear, ClaimRef, Code, Document, Level, Outcome, State
 from workflow_support import (
     FIRST_CLAIM_DOCUMENTS,
     audit_rows,

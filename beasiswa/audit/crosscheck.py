@@ -13,17 +13,21 @@ questions are asked in one transaction, so they read one state of the database.
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from beasiswa.model import State
+
 _PAID_CLAIMS = text(
     "SELECT c.case_id, c.claim_id, c.paid_seq, j.seq, j.kind, j.case_id AS j_case, j.claim_id AS j_claim, r.seq "
     "FROM claims c LEFT JOIN journal j ON j.seq = c.paid_seq LEFT JOIN journal r ON r.reverses_seq = c.paid_seq "
-    "WHERE c.state = 'paid' AND (j.seq IS NULL OR j.kind <> 'payout' OR j.case_id <> c.case_id "
-    "OR j.claim_id IS NULL OR j.claim_id <> c.claim_id OR r.seq IS NOT NULL) ORDER BY c.case_id, c.claim_id")
+    "WHERE c.state = :paid AND (j.seq IS NULL OR j.kind <> 'payout' OR j.case_id <> c.case_id "
+    "OR j.claim_id IS NULL OR j.claim_id <> c.claim_id OR r.seq IS NOT NULL) ORDER BY c.case_id, c.claim_id"
+).bindparams(paid=State.PAID.value)
 _PAYOUTS = text(
     "SELECT j.seq, j.case_id, j.claim_id, c.claim_id, c.state, c.paid_seq FROM journal j "
     "LEFT JOIN claims c ON c.case_id = j.case_id AND c.claim_id = j.claim_id "
     "WHERE j.kind = 'payout' AND j.source = 'ledger' AND j.claim_id IS NOT NULL "
     "AND NOT EXISTS (SELECT 1 FROM journal r WHERE r.reverses_seq = j.seq) "
-    "AND (c.claim_id IS NULL OR c.state <> 'paid' OR c.paid_seq IS NULL OR c.paid_seq <> j.seq) ORDER BY j.seq")
+    "AND (c.claim_id IS NULL OR c.state <> :paid OR c.paid_seq IS NULL OR c.paid_seq <> j.seq) ORDER BY j.seq"
+).bindparams(paid=State.PAID.value)
 
 
 def _paid_claim_problem(case_id, claim_id, paid_seq, seq, kind, j_case, j_claim, reversed_by) -> str:
@@ -44,7 +48,7 @@ def _payout_problem(seq, case_id, claim_id, found, state, paid_seq) -> str:
     what = f"jurnal seq {seq}: pembayaran klaim {case_id}/{claim_id}"
     if found is None:
         return f"{what}, tetapi klaim itu tidak terdaftar"
-    if state != "paid":
+    if state != State.PAID.value:
         return f"{what} (tidak dibatalkan), tetapi klaim berstatus {state}, bukan paid"
     return f"{what}, tetapi klaim menyebut paid_seq {paid_seq}"
 

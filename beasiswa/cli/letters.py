@@ -17,7 +17,7 @@ from beasiswa.cli.console import fail, stderr
 from beasiswa.cli.database import open_database
 from beasiswa.cli.options import DB_OPTION, USER_ENV, parse_day
 from beasiswa.indonesian import LETTER_KIND_NAMES as KIND_SHOWN
-from beasiswa.model import Refusal
+from beasiswa.model import ClaimRef, Refusal
 from beasiswa.workflow.actions import Action
 from beasiswa.workflow.roles import check
 
@@ -57,13 +57,13 @@ def render_command(
     dilanjutkan), atas nama pengguna yang disebut; beberapa jalannya sekaligus berbagi pekerjaan."""
     # lazy: SQLAlchemy, which `beasiswa decide` starts without
     from beasiswa.db import database_url
-    from beasiswa.letters.register import ClaimKey, LetterRegister
+    from beasiswa.letters.register import LetterRegister
 
     day = parse_day(date, "--date")
     key = None
     if claim is not None:
         try:
-            key = ClaimKey.parse(claim)
+            key = ClaimRef.parse(claim, "--claim")
         except ValueError as exc:
             fail(str(exc))
     if out.exists() and not out.is_dir():

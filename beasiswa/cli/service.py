@@ -7,7 +7,7 @@ import typer
 from beasiswa.cli.console import fail
 from beasiswa.cli.database import open_database
 from beasiswa.ledger.errors import LedgerBusy
-from beasiswa.model import Document
+from beasiswa.model import ClaimRef, Document
 
 
 def workflow(db: str | None):
@@ -27,8 +27,6 @@ def busy(run):
 
 def parse_refs(texts: list[str]):
     """Each CASE/CLAIM typed as a ClaimRef; exit 2 naming the one that is not."""
-    from beasiswa.workflow.records import ClaimRef  # lazy: SQLAlchemy, which `beasiswa decide` starts without
-
     refs = []
     for text in texts:
         try:

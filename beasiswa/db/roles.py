@@ -61,7 +61,13 @@ POLICY: dict[str, Access] = {
     "level_usage": Access("created at registration; then written only by the journal's trigger; the key only "
                           "so the posting may lock the row", insert=True, update=("case_id",)),
     "paid_years": Access("written only by the journal's trigger"),
-    "users": Access("added by an admin; deactivated, never changed otherwise", insert=True, update=("active",)),
+    "users": Access("added by an admin; deactivated; a password set (by an admin, once) and changed (by its user), "
+                    "failed sign-ins counted and a lockout set; never renamed",
+                    insert=True, update=("active", "password_hash", "must_change_password", "failed_sign_ins",
+                                         "locked_until", "password_changed_at")),
+    "sessions": Access("opened at sign-in; its last use moved; ended once by its user, an admin or a "
+                       "deactivation (SESSION_KEPT): the secret, user and times never change",
+                       insert=True, update=("last_seen_at", "revoked_at", "revoked_by", "revoked_reason")),
     "audit_trail": Access("one row per change, never changed (AUDIT_APPEND_ONLY)", insert=True),
     "letter_sequences": Access("an office's numbers for a year: created, then moved by +1 (LETTER_SEQUENCE)",
                                insert=True, update=("last",)),

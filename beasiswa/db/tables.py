@@ -40,6 +40,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from beasiswa.model import State
+
 OUTCOMES = ("approved", "rejected", "returned", "pending")
 KINDS = ("payout", "reversal")
 SOURCES = ("ledger", "history")
@@ -113,7 +115,8 @@ class Claim(SQLModel, table=True):
     # The workflow's (migration 0003_workflow, beasiswa.workflow.states): where the claim is in its life, the
     # revision of its decision (+1 at every re-decision; letters are keyed by it), who moved it and when.
     # `outcome`..`trace` above are the decision in force; `automatic_outcome` is what the rules said.
-    state: str = Field(default="decided", sa_column=Column(String, nullable=False, server_default="decided"))
+    state: str = Field(default=State.DECIDED.value,
+                       sa_column=Column(String, nullable=False, server_default=State.DECIDED.value))
     decision_revision: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
     automatic_outcome: str | None = None
     state_at: str | None = None

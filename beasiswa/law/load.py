@@ -28,6 +28,7 @@ from beasiswa.law.schema import (
     Stage,
 )
 from beasiswa.model import Document, EventKind, Level, Segment
+from beasiswa.model.structure_errors import Wording, field_errors
 
 DATA_DIR = Path(__file__).parent / "data"
 INTERPRETATIONS_FILE = "interpretations.toml"
@@ -78,23 +79,11 @@ def _converter() -> cattrs.Converter:
 _CONVERTER = _converter()
 
 
-def _error_text(exc: Exception) -> str:
-    messages = cattrs.transform_error(exc, path="", format_exception=_describe)
-    return "; ".join(_reorder(m) for m in messages)
+_WORDING = Wording(missing="required field missing", unknown=lambda names: f"unknown field(s) {names}")
 
 
-def _describe(exc: BaseException, type_) -> str:
-    if isinstance(exc, KeyError):
-        return "required field missing"
-    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
-        return f"unknown field(s) {sorted(exc.extra_fields)}"
-    return str(exc)
-
-
-def _reorder(message: str) -> str:
-    """cattrs says 'what @ $.path'; we say 'path: what'."""
-    what, _, path = message.rpartition(" @ ")
-    return f"{path.removeprefix('$').removeprefix('.')}: {what}" if path else message
+def _error_text(exc: cattrs.BaseValidationError) -> str:
+    return "; ".join(f"{path}: {what}" if path else what for path, what in field_errors(exc, _WORDING))
 
 
 def _read(path: Path) -> dict:

@@ -112,6 +112,8 @@ class Scheme:
     family_cap: Cited[int]
     age_limit_years: Cited[int]
     not_covered_levels: Cited[frozenset[Level]]
+    # The highest education the scheme pays for, as a refusal of a level not covered names it.
+    covered_up_to: Cited[str]
     level_groups: tuple[LevelGroup, ...]
     documents: Documents
     effective_until: Cited[dt.date] | None = None
@@ -206,6 +208,8 @@ class Law:
     minimum_ages: tuple[MinimumAge, ...] = ()
     _by_id: dict[str, Interpretation] = attrs.field(init=False, repr=False, eq=False)
     _year_starts: tuple[int, int] = attrs.field(init=False, repr=False, eq=False)
+    # Each level's minimum age, looked up for every claim (the first entry naming a level, as the loader allows one).
+    _minimum_of: dict[Level, MinimumAge] = attrs.field(init=False, repr=False, eq=False)
     # First and last days by academic year, filled as years are asked for (every claim asks).
     _spans: dict[int, tuple[dt.date, dt.date]] = attrs.field(init=False, factory=dict, repr=False, eq=False)
 
@@ -214,13 +218,15 @@ class Law:
         object.__setattr__(self, "_by_id", by_id)
         month, day = by_id["I2"].setting.split("-") if "I2" in by_id else ("07", "01")
         object.__setattr__(self, "_year_starts", (int(month), int(day)))
+        minimum_of: dict[Level, MinimumAge] = {}
+        for entry in self.minimum_ages:
+            for level in entry.levels:
+                minimum_of.setdefault(level, entry)
+        object.__setattr__(self, "_minimum_of", minimum_of)
 
     def minimum_age(self, level: Level) -> MinimumAge | None:
         """The youngest age at which a level can be attended; None where there is none (interpretation I13)."""
-        for entry in self.minimum_ages:
-            if level in entry.levels:
-                return entry
-        return None
+        return self._minimum_of.get(level)
 
     def scheme_on(self, day: dt.date) -> Scheme:
         """The one scheme in force on `day` (the qualifying event's date, rule book §2)."""

@@ -12,10 +12,10 @@ from sqlalchemy.engine import Connection
 
 from beasiswa.db.engine import is_postgres
 from beasiswa.indonesian import format_rupiah
-from beasiswa.law import Scheme
+from beasiswa.law import LevelGroup, Scheme, Stage
 from beasiswa.ledger.entries import REQUEST_FIELDS, Entry, Posted
 from beasiswa.ledger.statements import BY_KEY, CHILD, CHILD_FOR_UPDATE, FAMILY, FAMILY_FOR_UPDATE, KEY_SEQ
-from beasiswa.model import Level, Refusal
+from beasiswa.model import Code, Level, Refusal
 from beasiswa.rules.level import within_allowance
 from beasiswa.rules.money import within_cap
 
@@ -90,22 +90,39 @@ def check_payout(conn: Connection, family: Family, scheme: Scheme, request: dict
                       f"kelompok jenjang {request['level_group']}", case_id=case_id, child_id=child_id)
     held = usage.held_seq
     if held is not None:
-        raise Refusal("ALREADY_CLAIMED", f"{where}: anak {child_id} dari kasus {case_id} sudah punya payout "
+        raise Refusal(Code.ALREADY_CLAIMED, f"{where}: anak {child_id} dari kasus {case_id} sudah punya payout "
                       f"seq {held} untuk {year}", case_id=case_id, child_id=child_id, academic_year=year,
                       seq=held)
-    if not within_allowance(usage.years_used + 1, usage.allowance):
-        raise Refusal("LEVEL_YEARS_EXHAUSTED", f"{where}: anak {child_id} sudah memakai {usage.years_used} dari "
-                      f"{usage.allowance} tahun {group.name}", case_id=case_id, child_id=child_id,
-                      level_group=group.id, years_used=usage.years_used, allowance=usage.allowance)
-    if stage is not None:
-        used = usage.stage_used
-        if not within_allowance(used + 1, stage.years.value):
-            raise Refusal("LEVEL_YEARS_EXHAUSTED", f"{where}: anak {child_id} sudah memakai {used} dari "
-                          f"{stage.years.value} tahun {stage.name}", case_id=case_id, child_id=child_id,
-                          level_group=group.id, stage=stage.id, years_used=used, allowance=stage.years.value)
-    if not within_cap(family.paid + amount, family.cap):
-        raise Refusal("FAMILY_CAP_REACHED",
-                      f"{where}: kasus {case_id} sudah dibayar {format_rupiah(family.paid)} dari batasnya "
-                      f"{format_rupiah(family.cap)}; {format_rupiah(amount)} akan melampauinya (sisa "
-                      f"{format_rupiah(family.cap - family.paid)})", case_id=case_id, paid=family.paid,
-                      cap=family.cap, amount=amount)
+    refusal = (years_exhausted(where, case_id, child_id, group, usage.years_used, usage.allowance)
+               or (stage is not None and years_exhausted(where, case_id, child_id, group, usage.stage_used,
+                                                         stage.years.value, stage))
+               or family_cap_reached(where, case_id, family.paid, family.cap, amount))
+    if refusal:
+        raise refusal
+
+
+# The refusals a payout's limits give, posted one by one (`check_payout`) or imported as a case's history
+# (`beasiswa.ledger.importer.history_refusal`): each None where the limit holds.
+def years_exhausted(where: str, case_id: str, child_id: str, group: LevelGroup, used: int, allowance: int | None,
+                    stage: Stage | None = None) -> Refusal | None:
+    """LEVEL_YEARS_EXHAUSTED: one more year at a level group, or at its `stage`, with `used` paid there already,
+    would pass its allowance (None: the scheme counts no years there)."""
+    if within_allowance(used + 1, allowance):
+        return None
+    if stage is None:
+        return Refusal(Code.LEVEL_YEARS_EXHAUSTED, f"{where}: anak {child_id} sudah memakai {used} dari {allowance} "
+                       f"tahun {group.name}", case_id=case_id, child_id=child_id, level_group=group.id,
+                       years_used=used, allowance=allowance)
+    return Refusal(Code.LEVEL_YEARS_EXHAUSTED, f"{where}: anak {child_id} sudah memakai {used} dari {allowance} "
+                   f"tahun {stage.name}", case_id=case_id, child_id=child_id, level_group=group.id,
+                   stage=stage.id, years_used=used, allowance=allowance)
+
+
+def family_cap_reached(where: str, case_id: str, paid: int, cap: int, amount: int) -> Refusal | None:
+    """FAMILY_CAP_REACHED: `amount` on top of what the family was paid would pass its cap."""
+    if within_cap(paid + amount, cap):
+        return None
+    return Refusal(Code.FAMILY_CAP_REACHED,
+                   f"{where}: kasus {case_id} sudah dibayar {format_rupiah(paid)} dari batasnya "
+                   f"{format_rupiah(cap)}; {format_rupiah(amount)} akan melampauinya (sisa "
+                   f"{format_rupiah(cap - paid)})", case_id=case_id, paid=paid, cap=cap, amount=amount)

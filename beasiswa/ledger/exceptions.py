@@ -42,22 +42,23 @@ from sqlalchemy.engine import Engine
 from beasiswa.db.tables import cases, children, claims, family_totals, journal
 from beasiswa.indonesian import format_date, format_rupiah
 from beasiswa.law import Law, Scheme
-from beasiswa.model import AcademicYear, Level
+from beasiswa.model import AcademicYear, Code, JournalCode, Level
 from beasiswa.rules.child import age_on, age_test_day, ended_by
 from beasiswa.rules.level import within_allowance
 from beasiswa.rules.money import within_cap
 from beasiswa.rules.timing import year_covers_event
 
-CODES = ("SEQUENCE_GAP", "MAKER_IS_APPROVER", "AGE_LIMIT", "BELOW_SCHOOL_AGE", "MARRIED", "EMPLOYED",
-         "BEFORE_EVENT",
-         "LEVEL_NOT_COVERED", "AMOUNT_NOT_AS_TABLE", "ALREADY_CLAIMED", "LEVEL_YEARS_EXHAUSTED", "CHILD_LIMIT",
-         "CHILD_CAP_REACHED", "FAMILY_CAP_REACHED", "ACCOUNT_ON_SEVERAL_FAMILIES")
+# The report's order of findings on one entry.
+CODES = (JournalCode.SEQUENCE_GAP, JournalCode.MAKER_IS_APPROVER, Code.AGE_LIMIT, Code.BELOW_SCHOOL_AGE, Code.MARRIED,
+         Code.EMPLOYED, Code.BEFORE_EVENT, Code.LEVEL_NOT_COVERED, JournalCode.AMOUNT_NOT_AS_TABLE,
+         Code.ALREADY_CLAIMED, Code.LEVEL_YEARS_EXHAUSTED, Code.CHILD_LIMIT, Code.CHILD_CAP_REACHED,
+         Code.FAMILY_CAP_REACHED, JournalCode.ACCOUNT_ON_SEVERAL_FAMILIES)
 
 
 @attrs.frozen
 class Finding:
     seq: int
-    code: str
+    code: Code | JournalCode
     case_id: str | None
     child_id: str | None
     academic_year: str | None
@@ -95,7 +96,7 @@ def sequence_gaps(seqs: Iterable[int]) -> Iterator[Finding]:
     for seq in seqs:
         if seq > expected:
             missing = f"seq {expected}" if seq == expected + 1 else f"seq {expected}–{seq - 1}"
-            yield Finding(expected, "SEQUENCE_GAP", None, None, None,
+            yield Finding(expected, JournalCode.SEQUENCE_GAP, None, None, None,
                           f"{missing} tidak ada: setelah seq {expected - 1} langsung seq {seq}",
                           {"missing_from": expected, "missing_to": seq - 1, "next_seq": seq})
         expected = max(expected, seq + 1)
@@ -109,12 +110,12 @@ def case_findings(postings: list[Posting], law: Law) -> list[Finding]:
     """Findings among one case's entries (given in seq order)."""
     found: list[Finding] = []
 
-    def find(p: Posting, code: str, detail: str, **values):
+    def find(p: Posting, code: Code | JournalCode, detail: str, **values):
         found.append(Finding(p.seq, code, p.case_id, p.child_id, p.academic_year, detail, values))
 
     for p in postings:
         if _same_person(p.maker, p.approver):
-            find(p, "MAKER_IS_APPROVER", f"pembuat {p.maker!r} dan penyetuju {p.approver!r} orang yang sama",
+            find(p, JournalCode.MAKER_IS_APPROVER, f"pembuat {p.maker!r} dan penyetuju {p.approver!r} orang yang sama",
                  maker=p.maker, approver=p.approver)
     if not postings:
         return found
@@ -134,24 +135,24 @@ def case_findings(postings: list[Posting], law: Law) -> list[Finding]:
         _eligibility(p, scheme, law, find)
         held = paid_in.setdefault((p.child_id, p.academic_year), p.seq)
         if held != p.seq:
-            find(p, "ALREADY_CLAIMED", f"{p.child_id} sudah dibayar untuk {p.academic_year} pada seq {held}",
+            find(p, Code.ALREADY_CLAIMED, f"{p.child_id} sudah dibayar untuk {p.academic_year} pada seq {held}",
                  first_seq=held)
         _allowances(p, scheme, years, stage_years, find)
         if p.child_id not in beneficiaries:
             beneficiaries.append(p.child_id)
             limit = scheme.children_limit.value
             if len(beneficiaries) > limit:
-                find(p, "CHILD_LIMIT", f"anak penerima ke-{len(beneficiaries)}, paling banyak {limit} "
+                find(p, Code.CHILD_LIMIT, f"anak penerima ke-{len(beneficiaries)}, paling banyak {limit} "
                      f"({', '.join(beneficiaries[:limit])} sudah menerima)", beneficiaries=list(beneficiaries),
                      limit=limit)
         if p.designated is False:
-            find(p, "CHILD_LIMIT", f"{p.child_id} ditetapkan bukan anak penerima", designated=False)
+            find(p, Code.CHILD_LIMIT, f"{p.child_id} ditetapkan bukan anak penerima", designated=False)
         if scheme.child_cap is not None and not within_cap(child_paid[p.child_id], scheme.child_cap.value):
-            find(p, "CHILD_CAP_REACHED", f"{p.child_id} telah dibayar {format_rupiah(child_paid[p.child_id])}, "
+            find(p, Code.CHILD_CAP_REACHED, f"{p.child_id} telah dibayar {format_rupiah(child_paid[p.child_id])}, "
                  f"batas per anak {format_rupiah(scheme.child_cap.value)}", paid=child_paid[p.child_id],
                  cap=scheme.child_cap.value)
         if not within_cap(family_paid, scheme.family_cap.value):
-            find(p, "FAMILY_CAP_REACHED", f"keluarga telah dibayar {format_rupiah(family_paid)}, batas "
+            find(p, Code.FAMILY_CAP_REACHED, f"keluarga telah dibayar {format_rupiah(family_paid)}, batas "
                  f"{format_rupiah(scheme.family_cap.value)}", paid=family_paid, cap=scheme.family_cap.value)
     return found
 
@@ -173,32 +174,32 @@ def _eligibility(p: Posting, scheme: Scheme, law: Law, find) -> None:
         age, limit = age_on(p.birth_date, day), scheme.age_limit_years.value
         if age >= limit:
             what = "tanggal pengajuan" if by_submission else f"hari pertama tahun ajaran {p.academic_year}"
-            find(p, "AGE_LIMIT", f"lahir {format_date(p.birth_date)}; usia {age} tahun pada {format_date(day)} "
+            find(p, Code.AGE_LIMIT, f"lahir {format_date(p.birth_date)}; usia {age} tahun pada {format_date(day)} "
                  f"({what}); batas di bawah {limit} tahun", birth_date=p.birth_date.isoformat(),
                  test_day=day.isoformat(), age=age, limit=limit)
         entry = law.minimum_age(level) if (level := _level(p.level)) else None
         if entry is not None and (age := age_on(p.birth_date, start)) < entry.age.value:
-            find(p, "BELOW_SCHOOL_AGE", f"lahir {format_date(p.birth_date)}; usia {age} tahun pada hari pertama "
+            find(p, Code.BELOW_SCHOOL_AGE, f"lahir {format_date(p.birth_date)}; usia {age} tahun pada hari pertama "
                  f"tahun ajaran {p.academic_year} ({format_date(start)}); jenjang {p.level} paling rendah "
                  f"{entry.age.value} tahun", birth_date=p.birth_date.isoformat(), test_day=start.isoformat(),
                  age=age, minimum=entry.age.value, interpretation=entry.interpretation)
-    for code, on, what in (("MARRIED", p.married_on, "menikah"), ("EMPLOYED", p.employed_on, "bekerja")):
+    for code, on, what in ((Code.MARRIED, p.married_on, "menikah"), (Code.EMPLOYED, p.employed_on, "bekerja")):
         if ended_by(on, start):
             find(p, code, f"{what} {format_date(on)}, pada atau sebelum hari pertama tahun ajaran "
                  f"{format_date(start)}", on=on.isoformat(), year_start=start.isoformat())
     if not year_covers_event(law.interpretation("I4").setting, start, end, p.event_date):
-        find(p, "BEFORE_EVENT", f"tahun ajaran {p.academic_year} ({format_date(start)}–{format_date(end)}) "
+        find(p, Code.BEFORE_EVENT, f"tahun ajaran {p.academic_year} ({format_date(start)}–{format_date(end)}) "
              f"sebelum peristiwa {format_date(p.event_date)}", event_date=p.event_date.isoformat())
     level = _level(p.level)
     group = scheme.level_group(level) if level else None
     if group is None or group.id != p.level_group:
-        find(p, "LEVEL_NOT_COVERED", f"jenjang {p.level} dicatat pada kelompok {p.level_group}; menurut "
+        find(p, Code.LEVEL_NOT_COVERED, f"jenjang {p.level} dicatat pada kelompok {p.level_group}; menurut "
              f"{scheme.name}: {group.id if group else 'tidak ditanggung'}", level=p.level,
              level_group=p.level_group, law_group=group.id if group else None)
         return
     table = scheme.amount_for(level)
     if table is not None and p.amount != table.value:
-        find(p, "AMOUNT_NOT_AS_TABLE", f"dibayar {format_rupiah(p.amount)}, menurut {scheme.name} "
+        find(p, JournalCode.AMOUNT_NOT_AS_TABLE, f"dibayar {format_rupiah(p.amount)}, menurut {scheme.name} "
              f"{format_rupiah(table.value)} untuk {p.level}", amount=p.amount, table_amount=table.value)
 
 
@@ -210,7 +211,7 @@ def _allowances(p: Posting, scheme: Scheme, years: Counter, stage_years: Counter
     years[(p.child_id, group.id)] += 1
     used = years[(p.child_id, group.id)]
     if not within_allowance(used, group.years.value if group.years is not None else None):
-        find(p, "LEVEL_YEARS_EXHAUSTED", f"tahun ke-{used} {group.name}, paling lama {group.years.value} tahun",
+        find(p, Code.LEVEL_YEARS_EXHAUSTED, f"tahun ke-{used} {group.name}, paling lama {group.years.value} tahun",
              level_group=group.id, years_used=used, allowance=group.years.value)
     level = _level(p.level)
     stage = group.stage_of(level) if level else None
@@ -218,7 +219,7 @@ def _allowances(p: Posting, scheme: Scheme, years: Counter, stage_years: Counter
         stage_years[(p.child_id, stage.id)] += 1
         used = stage_years[(p.child_id, stage.id)]
         if not within_allowance(used, stage.years.value):
-            find(p, "LEVEL_YEARS_EXHAUSTED", f"tahun ke-{used} {stage.name}, paling lama {stage.years.value} "
+            find(p, Code.LEVEL_YEARS_EXHAUSTED, f"tahun ke-{used} {stage.name}, paling lama {stage.years.value} "
                  f"tahun", level_group=group.id, stage=stage.id, years_used=used, allowance=stage.years.value)
 
 
@@ -236,7 +237,7 @@ def account_findings(rows: Iterable[tuple[str, str, str, int, str, str | None]])
         banks = sorted({r[5] for r in paid if r[5]})
         for _, case_id, child_id, seq, year, _bank in paid:
             others = [f for f in families if f != case_id]
-            found.append(Finding(seq, "ACCOUNT_ON_SEVERAL_FAMILIES", case_id, child_id, year,
+            found.append(Finding(seq, JournalCode.ACCOUNT_ON_SEVERAL_FAMILIES, case_id, child_id, year,
                                  f"rekening {number} ({', '.join(banks) or 'bank tidak dicatat'}) juga menerima "
                                  f"pembayaran kasus {', '.join(others)}",
                                  {"account_number": number, "banks": banks, "cases": families}))

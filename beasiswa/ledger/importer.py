@@ -37,20 +37,17 @@ from sqlalchemy.engine import Connection
 
 from beasiswa.casefile import case_to_json, decision_to_json, dumps
 from beasiswa.db.engine import is_postgres
+from beasiswa.db.rows import case_row, child_row, decided_claim_rows, family_total_row, usage_rows
 from beasiswa.db.tables import cases, children, claims, family_totals, level_usage
 from beasiswa.db.uow import timestamp
-from beasiswa.indonesian import format_rupiah
 from beasiswa.law import Scheme
 from beasiswa.ledger.canonical import canonical_bytes, digest
-from beasiswa.ledger.checks import check_actors
+from beasiswa.ledger.checks import check_actors, family_cap_reached, years_exhausted
 from beasiswa.ledger.entries import INSERT_COLUMNS, history_key
 from beasiswa.ledger.posting import Ledger
 from beasiswa.ledger.report import head_of, journal_head
-from beasiswa.ledger.rows import case_row, child_row, decided_claim_rows, family_total_row, usage_rows
 from beasiswa.ledger.statements import HEAD_LOCK
-from beasiswa.model import Case, CaseDecision, Refusal
-from beasiswa.rules.level import within_allowance
-from beasiswa.rules.money import within_cap
+from beasiswa.model import Case, CaseDecision, Code, Refusal
 
 CASES_PER_BATCH = 2_000
 
@@ -78,36 +75,28 @@ def history_refusal(case: Case, scheme: Scheme) -> Refusal | None:
         where = f"history[{index}]"
         group = scheme.level_group(payout.level)
         if group is None:
-            return Refusal("LEVEL_NOT_COVERED", f"{where}.level: {payout.level.value} tidak ditanggung oleh "
+            return Refusal(Code.LEVEL_NOT_COVERED, f"{where}.level: {payout.level.value} tidak ditanggung oleh "
                            f"{scheme.name}", case_id=case.case_id, level=payout.level.value)
         child, year = payout.child, str(payout.academic_year)
         if child not in children_ids:
             return Refusal("CHILD_NOT_REGISTERED", f"{where}: kasus {case.case_id} tidak punya anak {child!r} dengan "
                            f"kelompok jenjang {group.id}", case_id=case.case_id, child_id=child)
         if (child, year) in held:
-            return Refusal("ALREADY_CLAIMED", f"{where}: anak {child} dari kasus {case.case_id} sudah punya "
+            return Refusal(Code.ALREADY_CLAIMED, f"{where}: anak {child} dari kasus {case.case_id} sudah punya "
                            f"pembayaran untuk {year} (history[{held[(child, year)]}])", case_id=case.case_id,
                            child_id=child, academic_year=year)
         used = years.get((child, group.id), 0)
-        if not within_allowance(used + 1, group.years.value if group.years is not None else None):
-            return Refusal("LEVEL_YEARS_EXHAUSTED", f"{where}: anak {child} sudah memakai {used} dari "
-                           f"{group.years.value} tahun {group.name}", case_id=case.case_id, child_id=child,
-                           level_group=group.id, years_used=used, allowance=group.years.value)
         stage = group.stage_of(payout.level)
+        in_stage = stages.get((child, stage.id), 0) if stage is not None else 0
+        refusal = (years_exhausted(where, case.case_id, child, group, used,
+                                   group.years.value if group.years is not None else None)
+                   or (stage is not None and years_exhausted(where, case.case_id, child, group, in_stage,
+                                                             stage.years.value, stage))
+                   or family_cap_reached(where, case.case_id, paid, scheme.family_cap.value, payout.amount))
+        if refusal:
+            return refusal
         if stage is not None:
-            in_stage = stages.get((child, stage.id), 0)
-            if not within_allowance(in_stage + 1, stage.years.value):
-                return Refusal("LEVEL_YEARS_EXHAUSTED", f"{where}: anak {child} sudah memakai {in_stage} dari "
-                               f"{stage.years.value} tahun {stage.name}", case_id=case.case_id, child_id=child,
-                               level_group=group.id, stage=stage.id, years_used=in_stage,
-                               allowance=stage.years.value)
             stages[(child, stage.id)] = in_stage + 1
-        cap = scheme.family_cap.value
-        if not within_cap(paid + payout.amount, cap):
-            return Refusal("FAMILY_CAP_REACHED", f"{where}: kasus {case.case_id} sudah dibayar {format_rupiah(paid)} dari "
-                           f"batasnya {format_rupiah(cap)}; {format_rupiah(payout.amount)} akan melampauinya "
-                           f"(sisa {format_rupiah(cap - paid)})", case_id=case.case_id, paid=paid, cap=cap,
-                           amount=payout.amount)
         years[(child, group.id)] = used + 1
         held[(child, year)] = index
         paid += payout.amount

@@ -38,7 +38,13 @@ def refusal_from_database(exc: DBAPIError) -> Refusal | None:
         return None
     message = str(exc.orig).strip().splitlines()[0]
     code = database_rule(message) or "REFUSED_BY_DATABASE"
-    return Refusal(code, f"refused by the database: {message}", database_message=message)
+    return Refusal(code, f"ditolak oleh basis data: {message}", database_message=message)
+
+
+def as_refusal(exc: Refusal | IntegrityError) -> Refusal:
+    """A refusal as it is, an integrity error as the refusal naming its rule (a savepoint's, caught by the
+    caller rather than by the unit of work)."""
+    return exc if isinstance(exc, Refusal) else refusal_from_database(exc)
 
 
 def from_driver(conn: Connection, exc: Exception, statement: str) -> DBAPIError:

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from beasiswa.casefile import case_to_json, decision_to_json, dumps
 from beasiswa.db.engine import is_postgres
+from beasiswa.db.rows import case_row, child_row, decided_claim_rows, family_total_row, usage_rows
 from beasiswa.db.tables import cases, children, claims, family_totals, journal, level_usage
 from beasiswa.db.uow import MAX_ATTEMPTS, UnitOfWork, timestamp, utc_now
 from beasiswa.law import Law, Scheme, default_law
@@ -43,7 +44,6 @@ from beasiswa.ledger.entries import (
     reversal_request,
 )
 from beasiswa.ledger.policy import retry_policy
-from beasiswa.ledger.rows import case_row, child_row, decided_claim_rows, family_total_row, usage_rows
 from beasiswa.ledger.statements import BY_SEQ, CLAIM, CLAIM_REASONS, HEAD, HEAD_LOCK, INSERT, REVERSED_BY
 from beasiswa.model import Case, CaseDecision, Level, Outcome, Payout, Refusal
 

@@ -27,17 +27,17 @@ from pathlib import Path
 
 import attrs
 
-from beasiswa.letters.content import Letter, LetterContentError
-from beasiswa.letters.register import ClaimKey, LetterRegister, Registered, file_name
 from beasiswa.db import make_engine
+from beasiswa.letters.content import Letter, LetterContentError
+from beasiswa.letters.register import LetterRegister, Registered, file_name
 from beasiswa.letters.render import LayoutFontWarning, LetterRenderer, LetterTemplateError, SlowFontSubsettingWarning
 from beasiswa.letters.settings import LetterDataError
-from beasiswa.model import Refusal
+from beasiswa.model import ClaimRef, Refusal
 
 CHUNK_SIZE = 8  # tasks a worker takes at a time: few round trips, and the work still evenly shared
 
-# A task is a claim to letter (ClaimKey) or a letter numbered whose PDF was never recorded (its number).
-Task = ClaimKey | str
+# A task is a claim to letter (ClaimRef) or a letter numbered whose PDF was never recorded (its number).
+Task = ClaimRef | str
 
 
 @attrs.frozen
@@ -130,7 +130,7 @@ class LetterIssuer:
         self.out_dir = Path(out_dir)
         self.out_dir.mkdir(parents=True, exist_ok=True)
 
-    def issue(self, key: ClaimKey, day: dt.date, *, rewrite: bool = False) -> Issued | None:
+    def issue(self, key: ClaimRef, day: dt.date, *, rewrite: bool = False) -> Issued | None:
         """The claim's letter: numbered (now, dated `day`, or before), rendered and written unless it was
         recorded already and `rewrite` is False. None: another run is numbering or rendering it (not waited
         for, unless `rewrite`)."""

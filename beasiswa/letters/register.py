@@ -37,20 +37,22 @@ from sqlalchemy.exc import IntegrityError
 
 from beasiswa.casefile import loads, parse_case
 from beasiswa.db.letter_tables import letter_files, letter_sequences, letters
+from beasiswa.db.rows import decision_from_row
 from beasiswa.db.tables import cases, claims
 from beasiswa.db.uow import RetryPolicy, UnitOfWork, utc_now
 from beasiswa.letters import chain
 from beasiswa.letters.canonical import canonical_bytes, digest
 from beasiswa.letters.content import Kind, Letter, LetterNumber, build_letter, letter_number
 from beasiswa.letters.settings import LetterSettings, default_settings
-from beasiswa.model import Case, Code, Decision, Outcome, Reason, Refusal, TraceStep
+from beasiswa.model import Case, ClaimRef, Outcome, Refusal, State
 from beasiswa.workflow.actions import Action
 from beasiswa.workflow.records import actor, audit
 from beasiswa.workflow.roles import User, check
 
 # Contention is retried; anything else, and contention through every attempt, is raised as the database said.
 RETRY_POLICY = RetryPolicy(pause=lambda attempt: random.uniform(0, 0.01 * attempt))
-DECIDED = tuple(o.value for o in Outcome if Kind.for_outcome(o) is not None)
+# The outcomes a letter tells the family (approved, rejected, returned); a pending decision gets none yet.
+LETTERED_OUTCOMES = tuple(o.value for o in Outcome if Kind.for_outcome(o) is not None)
 
 
 def file_name(number: str) -> str:
@@ -92,37 +94,24 @@ class Numbered:
     created: bool
 
 
-@attrs.frozen
-class ClaimKey:
-    """A claim; its letter is for the decision in force (the claim's `decision_revision`)."""
-
-    case_id: str
-    claim_id: str
-
-    def __str__(self) -> str:
-        return f"{self.case_id}/{self.claim_id}"
-
-    @classmethod
-    def parse(cls, text_: str) -> "ClaimKey":
-        """'CASE_ID/CLAIM_ID' (case ids hold no slash; a claim id is taken whole after the first one)."""
-        case_id, slash, claim_id = text_.partition("/")
-        if not slash or not case_id.strip() or not claim_id.strip():
-            raise ValueError(f"--claim: {text_!r} is not CASE_ID/CLAIM_ID (e.g. KC-PLG-2025-000123/klaim-1)")
-        return cls(case_id.strip(), claim_id.strip())
-
-
-def decision_from_row(row) -> Decision:
-    """The decision a `claims` row holds (the decision contract's JSON in reasons, warnings and trace)."""
-    def reason(r: dict) -> Reason:
-        return Reason(Code(r["code"]), r["message"], r["citation"])
-
-    return Decision(row.claim_id, row.child_id, Outcome(row.outcome), row.amount,
-                    tuple(reason(r) for r in row.reasons), tuple(reason(w) for w in row.warnings),
-                    tuple(TraceStep(s["rule"], s["holds"], s["detail"], s["citation"]) for s in row.trace))
-
-
 _REGISTER = select(*letters.c, letter_files.c.pdf_sha256, letter_files.c.rendered_at).select_from(
     letters.outerjoin(letter_files, letter_files.c.number == letters.c.number))
+
+
+def decided_without_letter(conn: Connection, offices: Iterable[str] | None = None) -> list[ClaimRef]:
+    """Decided claims without a letter: a decision the family is told of (approved, rejected, returned) with
+    no letter for the decision in force (the claim's `decision_revision`), of the cases of `offices` (or all),
+    by case and claim. Pending claims get none, nor do claims resubmitted and not yet decided again (state
+    `submitted`)."""
+    lettered = select(letters.c.case_id).where(and_(
+        letters.c.case_id == claims.c.case_id, letters.c.claim_id == claims.c.claim_id,
+        letters.c.decision_revision == claims.c.decision_revision)).exists()
+    query = (select(claims.c.case_id, claims.c.claim_id)
+             .where(claims.c.outcome.in_(LETTERED_OUTCOMES), claims.c.state != State.SUBMITTED.value, ~lettered)
+             .order_by(claims.c.case_id, claims.c.claim_id))
+    if offices is not None:
+        query = query.join(cases, cases.c.case_id == claims.c.case_id).where(cases.c.office.in_(list(offices)))
+    return [ClaimRef(r.case_id, r.claim_id) for r in conn.execute(query)]
 
 
 class LetterRegister:
@@ -163,20 +152,10 @@ class LetterRegister:
                                 .order_by(letters.c.decision_revision)).all()
         return [Registered.from_row(r) for r in rows]
 
-    def unlettered(self, offices: Iterable[str] | None = None) -> list[ClaimKey]:
-        """Decided claims (approved, rejected, returned) with no letter for the decision in force, of the cases
-        of `offices` (or all); pending claims get none, nor do claims resubmitted and not yet decided again
-        (state `submitted`)."""
-        lettered = select(letters.c.case_id).where(and_(
-            letters.c.case_id == claims.c.case_id, letters.c.claim_id == claims.c.claim_id,
-            letters.c.decision_revision == claims.c.decision_revision)).exists()
-        query = (select(claims.c.case_id, claims.c.claim_id)
-                 .where(claims.c.outcome.in_(DECIDED), claims.c.state != "submitted", ~lettered)
-                 .order_by(claims.c.case_id, claims.c.claim_id))
-        if offices is not None:
-            query = query.join(cases, cases.c.case_id == claims.c.case_id).where(cases.c.office.in_(list(offices)))
+    def unlettered(self, offices: Iterable[str] | None = None) -> list[ClaimRef]:
+        """The decided claims without a letter (`decided_without_letter`) of `offices` (or all), read now."""
         with self.engine.connect() as conn:
-            return [ClaimKey(r.case_id, r.claim_id) for r in conn.execute(query)]
+            return decided_without_letter(conn, offices)
 
     def unrendered(self, offices: Iterable[str] | None = None) -> list[Registered]:
         """Letters numbered whose PDF was never recorded (the process stopped between the two), of the
@@ -197,7 +176,7 @@ class LetterRegister:
             return chain.letter_findings(conn, number)
 
     # ------------------------------------------------------------------------------------------- writing
-    def number(self, key: ClaimKey, day: dt.date, *, skip_locked: bool = False) -> Numbered | None:
+    def number(self, key: ClaimRef, day: dt.date, *, skip_locked: bool = False) -> Numbered | None:
         """The letter of a claim's decision: numbered now, dated `day`, or the one it was given before. With
         `skip_locked`, None when another run holds the claim (PostgreSQL): it is numbering or rendering it."""
         case = self.case(key.case_id)
@@ -321,7 +300,7 @@ class LetterRegister:
                                 f"longer states what was registered; a changed decision takes a new revision")
         return letter
 
-    def _number(self, conn: Connection, case: Case, key: ClaimKey, day: dt.date, skip_locked: bool) -> Numbered | None:
+    def _number(self, conn: Connection, case: Case, key: ClaimRef, day: dt.date, skip_locked: bool) -> Numbered | None:
         if conn.dialect.name == "postgresql" and self._lock_claim(conn, key.case_id, key.claim_id, skip_locked) is None:
             self._claim(conn, key.case_id, key.claim_id)  # refuses a claim that is not registered
             return None  # another run holds it

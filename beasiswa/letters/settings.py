@@ -17,6 +17,7 @@ import attrs
 import cattrs
 
 from beasiswa.model import Code, Level, Outcome
+from beasiswa.model.structure_errors import Wording, field_errors, quoted
 
 DATA_DIR = Path(__file__).parent / "data"
 LETTERS_FILE = "letters.toml"
@@ -177,22 +178,14 @@ def _read(path: Path) -> dict:
         raise LetterDataError(f"{path.name}: cannot be read: {exc}") from None
 
 
-def _describe(exc: BaseException, _type) -> str:
-    if isinstance(exc, KeyError):
-        return "required field is missing"
-    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
-        return f"unknown field(s) {', '.join(repr(k) for k in sorted(exc.extra_fields))}"
-    return str(exc)
+_WORDING = Wording(missing="required field is missing", unknown=lambda names: f"unknown field(s) {quoted(names)}")
 
 
 def _structure(data, cls, where: str):
     try:
         return _CONVERTER.structure(data, cls)
     except cattrs.BaseValidationError as exc:
-        messages = []
-        for message in cattrs.transform_error(exc, path=where, format_exception=_describe):
-            what, _, path = message.rpartition(" @ ")
-            messages.append(f"{path}: {what}")
+        messages = [f"{path}: {what}" for path, what in field_errors(exc, _WORDING, where)]
         raise LetterDataError("; ".join(messages)) from None
 
 

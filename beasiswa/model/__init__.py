@@ -2,6 +2,8 @@
 
 from beasiswa.model.academic_year import AcademicYear
 from beasiswa.model.case import BankAccount, Case, Child, Claim, Event, Participant, Payout
+from beasiswa.model.claim_ref import ClaimRef
+from beasiswa.model.claim_state import State
 from beasiswa.model.decision import CaseDecision, Decision, Entitlement, Reason, TraceStep
 from beasiswa.model.identifiers import KPJ, NIK
 from beasiswa.model.refusal import Refusal
@@ -9,6 +11,7 @@ from beasiswa.model.vocabulary import (
     Code,
     Document,
     EventKind,
+    JournalCode,
     Level,
     Outcome,
     Payee,
@@ -18,7 +21,7 @@ from beasiswa.model.vocabulary import (
 )
 
 __all__ = [
-    "KPJ", "NIK", "AcademicYear", "BankAccount", "Case", "CaseDecision", "Child", "Claim", "Code", "Decision",
-    "Document", "Entitlement", "Event", "EventKind", "Level", "Outcome", "Participant", "Payee",
-    "Payout", "Reason", "Refusal", "Relation", "Segment", "Sex", "TraceStep",
+    "KPJ", "NIK", "AcademicYear", "BankAccount", "Case", "CaseDecision", "Child", "Claim", "ClaimRef", "Code",
+    "Decision", "Document", "Entitlement", "Event", "EventKind", "JournalCode", "Level", "Outcome", "Participant",
+    "Payee", "Payout", "Reason", "Refusal", "Relation", "Segment", "Sex", "State", "TraceStep",
 ]

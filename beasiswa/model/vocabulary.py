@@ -7,8 +7,13 @@ from enum import Enum
 
 
 class _Vocabulary(str, Enum):
+    # The contract's string, read as `_value_` (what Enum's `value` property returns, without the property's
+    # call): the rules write levels and codes into every claim's trace.
     def __str__(self) -> str:
-        return self.value
+        return self._value_
+
+    def __format__(self, spec: str) -> str:
+        return format(self._value_, spec)
 
     @classmethod
     def parse(cls, value: object, what: str):
@@ -130,3 +135,14 @@ _CODE_OUTCOME = {
                 "BENEFICIARY_ELSEWHERE", "BELOW_SCHOOL_AGE"}
     },
 }
+
+
+class JournalCode(_Vocabulary):
+    """Codes of the ledger's exceptions report that no decision gives: findings about the journal's entries
+    themselves. With `Code` they are the report's vocabulary; they stay out of `Code`, which is the decision
+    contract's (an override names one of its reasons, a letter tells one)."""
+
+    SEQUENCE_GAP = "SEQUENCE_GAP"
+    MAKER_IS_APPROVER = "MAKER_IS_APPROVER"
+    AMOUNT_NOT_AS_TABLE = "AMOUNT_NOT_AS_TABLE"  # a payout other than the scheme's amount for its level
+    ACCOUNT_ON_SEVERAL_FAMILIES = "ACCOUNT_ON_SEVERAL_FAMILIES"

@@ -126,15 +126,15 @@ def child_is_of_school_age(c: ClaimContext) -> Finding:
     level = c.claim.level
     entry = c.law.minimum_age(level)
     if entry is None:
-        return holds(f"tidak ada usia paling rendah untuk jenjang {level}", c.readings["I13"].citation)
+        return holds(f"tidak ada usia paling rendah untuk jenjang {level.value}", c.readings["I13"].citation)
     minimum = entry.age.value
     citation = cite(entry.age.citation, c.readings[entry.interpretation].citation if entry.interpretation else "")
     age = age_on(c.child.birth_date, c.year_start)
     detail = f"lahir {format_date(c.child.birth_date)}; usia {age} tahun pada {format_date(c.year_start)} " \
-             f"(hari pertama tahun ajaran {c.claim.academic_year}); jenjang {level} paling rendah {minimum} tahun"
+             f"(hari pertama tahun ajaran {c.claim.academic_year}); jenjang {level.value} paling rendah {minimum} tahun"
     if age >= minimum:
         return holds(detail, citation)
     return fails(Code.BELOW_SCHOOL_AGE,
                  f"{c.child.name} berusia {age} tahun pada hari pertama tahun ajaran {c.claim.academic_year} "
                  f"({format_date(c.year_start)}), lebih muda dari usia paling rendah {minimum} tahun untuk jenjang "
-                 f"{level}; tanggal lahir dan jenjang perlu pemeriksaan penyelia.", detail, citation)
+                 f"{level.value}; tanggal lahir dan jenjang perlu pemeriksaan penyelia.", detail, citation)

@@ -21,7 +21,7 @@ def level_is_covered(c: ClaimContext) -> Finding:
         return holds(f"jenjang {level.value}, kelompok {group.name if group else '-'}", not_covered.citation)
     return fails(Code.LEVEL_NOT_COVERED,
                  f"Jenjang {level.value} tidak ditanggung: beasiswa pendidikan tinggi diberikan paling tinggi "
-                 f"sampai S1 atau D4, atau pelatihan.", f"jenjang {level.value} tidak ditanggung",
+                 f"sampai {c.scheme.covered_up_to.value}.", f"jenjang {level.value} tidak ditanggung",
                  not_covered.citation)
 
 

@@ -8,7 +8,9 @@
 - `records`: single-row reads and writes inside a transaction (users, audit rows, done or refused, chained by
   `beasiswa.audit.chain`; claims under lock, the history the rules count for a case).
 - `service`: `Workflow`, every change checked, done and audited in one transaction (the ledger's unit of work,
-  `Ledger.run`; its postings inside it, `Ledger.register_in`, `pay_in`, `reverse_in`), the ledger's own
-  commands too (`record_case` for `beasiswa ledger record`, `reverse` for `beasiswa ledger reverse`; a
-  reversed payout takes its claim back to `decided`, migration 0007_claim_reversal).
+  `Ledger.run`; its postings inside it, `Ledger.register_in`, `pay_in`, `reverse_in`). Its commands come one
+  job a module: `accounts` (users), `registration` (intake), `transitions` (claim commands, run in chunks),
+  `steps` (one claim's step), `redecide` (a claim decided again), `ledger_commands` (`record_case` for
+  `beasiswa ledger record`, `reverse` for `beasiswa ledger reverse`; a reversed payout takes its claim back to
+  `decided`, migration 0007_claim_reversal); what they return is in `results`.
 """

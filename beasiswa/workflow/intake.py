@@ -17,7 +17,8 @@ import attrs
 from beasiswa.casefile import CaseFileError, read_case
 from beasiswa.intake.sheets import SheetError, read_sheet
 from beasiswa.model import Case, Refusal
-from beasiswa.workflow.service import CaseIntake, Workflow
+from beasiswa.workflow.results import CaseIntake
+from beasiswa.workflow.service import Workflow
 
 SHEETS = (".csv", ".xlsx")
 

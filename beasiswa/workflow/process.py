@@ -29,13 +29,15 @@ from beasiswa.ledger import verify
 from beasiswa.ledger.report import build_report, head_line
 from beasiswa.ledger.views import print_report
 from beasiswa.letters.batch import quiet_renderer_warnings, render_batch
-from beasiswa.letters.register import ClaimKey, LetterRegister
+from beasiswa.letters.register import LetterRegister
+from beasiswa.model import ClaimRef, Outcome, State
 from beasiswa.workflow.actions import ACTION_NAMES, Action
 from beasiswa.workflow.intake import take_in_files
 from beasiswa.workflow.queries import batch_claims, lettered
-from beasiswa.workflow.records import ClaimRef, find_user
-from beasiswa.workflow.service import Step, Workflow
-from beasiswa.workflow.states import LETTER_STATES, STATE_NAMES, State
+from beasiswa.workflow.records import find_user
+from beasiswa.workflow.results import Step
+from beasiswa.workflow.service import Workflow
+from beasiswa.workflow.states import LETTER_STATES, STATE_NAMES
 from beasiswa.workflow.views import print_intake
 
 
@@ -99,7 +101,7 @@ def _advance(workflow: Workflow, case_ids: list[str], verify_as: Sequence[str], 
     for action, state, people, run in stages:
         waiting = defaultdict(list)
         for row in batch_claims(engine, case_ids):
-            if row.state == state.value and (action is not Action.VERIFY or row.outcome == "approved"):
+            if row.state == state.value and (action is not Action.VERIFY or row.outcome == Outcome.APPROVED.value):
                 waiting[row.office].append(ClaimRef(row.case_id, row.claim_id))
         steps: list[Step] = []
         for office, refs in sorted(waiting.items()):
@@ -137,7 +139,7 @@ def _letters(engine: Engine, url: str, case_ids: list[str], out_dir: Path, day: 
     for row in batch_claims(engine, case_ids):
         # The register letters the decision in force (the claim's revision); one not yet lettered is due.
         if State(row.state) in LETTER_STATES and (row.case_id, row.claim_id, row.decision_revision) not in done:
-            tasks[row.case_id].append(ClaimKey(row.case_id, row.claim_id))
+            tasks[row.case_id].append(ClaimRef(row.case_id, row.claim_id))
     chunks = [sorted(t, key=str) for _, t in sorted(tasks.items())]
     if not chunks:
         console.print("Tidak ada surat baru: setiap putusan yang final sudah bersurat.", highlight=False)

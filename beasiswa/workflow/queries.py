@@ -15,9 +15,8 @@ from sqlalchemy.engine import Engine
 from beasiswa.db.letter_tables import letter_files, letters
 from beasiswa.db.tables import cases, children, claims, family_totals, journal
 from beasiswa.db.uow import timestamp
-from beasiswa.workflow.records import ClaimRef
+from beasiswa.model import ClaimRef, Outcome, State
 from beasiswa.workflow.roles import Role, User
-from beasiswa.workflow.states import State
 from beasiswa.workflow.tables import audit_trail, users
 
 # A queue without --state shows the claims someone still has to act on.
@@ -37,7 +36,7 @@ def mine(user: User) -> Any:
     supervisor, the verified claims someone else verified, and the approved ones to pay; both in their office."""
     if user.role is Role.OFFICER:
         return and_(cases.c.office == user.office,
-                    or_(and_(claims.c.state == State.DECIDED.value, claims.c.outcome == "approved"),
+                    or_(and_(claims.c.state == State.DECIDED.value, claims.c.outcome == Outcome.APPROVED.value),
                         claims.c.state == State.APPEALED.value))
     if user.role is Role.SUPERVISOR:
         return and_(cases.c.office == user.office,

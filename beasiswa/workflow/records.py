@@ -5,7 +5,6 @@ the rules count for a case. Every function takes the open connection of the call
 from contextlib import contextmanager
 from typing import Any
 
-import attrs
 from sqlalchemy import and_, bindparam, exists, select, update
 from sqlalchemy.engine import Connection
 
@@ -13,29 +12,11 @@ from beasiswa.audit import chain
 from beasiswa.casefile import loads, parse_case
 from beasiswa.db.engine import is_postgres
 from beasiswa.db.tables import cases, claims, family_totals, journal
-from beasiswa.model import AcademicYear, Case, Level, Payout, Refusal
+from beasiswa.model import AcademicYear, Case, ClaimRef, Level, Outcome, Payout, Refusal
 from beasiswa.workflow.errors import claim_not_found
 from beasiswa.workflow.roles import Role, User
 from beasiswa.workflow.states import OWED_STATES
 from beasiswa.workflow.tables import audit_trail, users
-
-
-@attrs.frozen(order=True)
-class ClaimRef:
-    """A claim as officers name it: 'KC-PLG-2025-000123/klaim-1' (claim ids are unique within a case)."""
-
-    case_id: str
-    claim_id: str
-
-    def __str__(self) -> str:
-        return f"{self.case_id}/{self.claim_id}"
-
-    @classmethod
-    def parse(cls, text_: str) -> "ClaimRef":
-        case_id, slash, claim_id = text_.partition("/")
-        if not slash or not case_id.strip() or not claim_id.strip():
-            raise ValueError(f"claim: {text_!r} is not CASE_ID/CLAIM_ID (e.g. KC-PLG-2025-000123/klaim-1)")
-        return cls(case_id.strip(), claim_id.strip())
 
 
 # ------------------------------------------------------------------------------------------------ users
@@ -217,7 +198,7 @@ def counted_history(conn: Connection, case_id: str, excluding: set[str] = frozen
                                      ~exists().where(_reversal.c.reverses_seq == journal.c.seq)))
     owed = conn.execute(select(claims.c.claim_id, claims.c.child_id, claims.c.academic_year, claims.c.level,
                                claims.c.amount)
-                        .where(claims.c.case_id == case_id, claims.c.outcome == "approved",
+                        .where(claims.c.case_id == case_id, claims.c.outcome == Outcome.APPROVED.value,
                                claims.c.state.in_([s.value for s in OWED_STATES]), ~paid_claim)
                         .order_by(claims.c.submitted_on, claims.c.claim_id))
     rows += [r for r in owed if r.claim_id not in excluding]

@@ -1,4 +1,5 @@
-"""The claim's life as a state machine: the transition table, and nothing else.
+"""The claim's life as a state machine: the transition table, and nothing else (the states' vocabulary,
+`State`, is the model's: `beasiswa.model.claim_state`; it is re-exported here with the table).
 
     submitted ──decide──▶ decided ──verify──▶ verified ──approve──▶ approved ──pay──▶ paid
                             │  ▲                  ▲  └─confirm_rejection─▶ rejected
@@ -21,33 +22,11 @@ supervisor (state `verified`), who approves it (`approve` → approved, or `conf
 Pure: no database and no clock. Any transition not in the table is refused naming the current state.
 """
 
-from enum import Enum
-
-from beasiswa.model import Outcome, Refusal
+from beasiswa.model import Outcome, Refusal, State
 from beasiswa.workflow.actions import ACTION_NAMES, Action
 
-
-class State(str, Enum):
-    SUBMITTED = "submitted"
-    DECIDED = "decided"
-    VERIFIED = "verified"
-    APPROVED = "approved"
-    PAID = "paid"
-    RETURNED = "returned"
-    REJECTED = "rejected"
-    PENDING = "pending"
-    APPEALED = "appealed"
-
-    def __str__(self) -> str:
-        return self.value
-
-    @classmethod
-    def parse(cls, value: object) -> "State":
-        member = cls._value2member_map_.get(value) if isinstance(value, str) else None
-        if member is None:
-            raise ValueError(f"state: {value!r} bukan status klaim ({', '.join(s.value for s in cls)})")
-        return member
-
+__all__ = ["LETTER_STATES", "OWED_STATES", "STATE_NAMES", "TRANSITIONS", "State", "TransitionRefused",
+           "allowed_actions", "next_state", "path_after_decision", "route"]
 
 STATE_NAMES = {
     State.SUBMITTED: "diajukan",

@@ -2,6 +2,12 @@
 
 - `users`: who may act, with a role and an office. Never deleted (the audit trail and the journal name
   them): a user who leaves is deactivated.
+  Since migration 0008_sign_in a user also has a password (`beasiswa.auth`): its argon2id hash (NULL: none set,
+  so no sign-in), whether it is a one-time password an admin set (`must_change_password`), the failed sign-ins
+  in a row and the moment a lockout ends.
+- `sessions`: who is signed in (`beasiswa.auth.sessions`): a browser's session (`web`) or a personal token of
+  the command line (`token`), held by its user; only the SHA-256 of its secret is stored. Never deleted: a
+  session ends by being revoked (`revoked_at`, `revoked_by`, `revoked_reason`) or by its time running out.
 - `audit_trail`: one row per change anyone made through the workflow, written in the same transaction as the
   change: when (`at`, UTC), who (`actor`, a user), what (`action`, and the subject: a case, a claim or a
   user), the state before and after (JSON), and a note (an override's or an appeal's written reason, the
@@ -19,7 +25,19 @@ appeal) are declared with the ledger's tables in `beasiswa.db.tables`, where the
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, LargeBinary
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    false,
+)
 from sqlmodel import Field, SQLModel
 
 ROLES = ("officer", "supervisor", "auditor", "admin")
@@ -42,6 +60,37 @@ class User(SQLModel, table=True):
     active: bool = Field(sa_column=Column(Boolean, nullable=False))
     created_at: str  # UTC, ISO 8601 with a Z
     created_by: str
+    password_hash: str | None = None  # argon2id, PHC string; NULL: no password yet
+    must_change_password: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    failed_sign_ins: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    locked_until: str | None = None
+    password_changed_at: str | None = None
+
+
+SESSION_KINDS = ("web", "token")
+
+
+class Session(SQLModel, table=True):
+    __tablename__ = "sessions"
+    __table_args__ = (
+        Index("ix_sessions_user", "user_name"),
+        CheckConstraint("kind IN ('web', 'token')", name="session_kind_known"),
+        CheckConstraint("length(secret_hash) = 64", name="session_secret_hashed"),
+        CheckConstraint("(revoked_at IS NULL) = (revoked_reason IS NULL)", name="session_revoked_why"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(_SEQ, primary_key=True, autoincrement=True))
+    kind: str  # web | token
+    secret_hash: str = Field(sa_column=Column(String, nullable=False, unique=True))  # SHA-256 hex of the secret
+    user_name: str = Field(sa_column=Column(ForeignKey("users.name"), nullable=False))
+    label: str | None = None  # a token's note ("laptop ani", "cron process")
+    created_at: str
+    last_seen_at: str
+    expires_at: str  # the absolute end, whatever the activity
+    revoked_at: str | None = None
+    revoked_by: str | None = Field(default=None, sa_column=Column(ForeignKey("users.name"), nullable=True))
+    revoked_reason: str | None = None  # sign_out, revoked, disabled, password_changed, password_reset, replaced
 
 
 class AuditEntry(SQLModel, table=True):
@@ -79,3 +128,4 @@ class AuditEntry(SQLModel, table=True):
 
 users = User.__table__
 audit_trail = AuditEntry.__table__
+sessions = Session.__table__

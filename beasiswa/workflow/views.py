@@ -20,7 +20,7 @@ from beasiswa.workflow.actions import ACTION_NAMES, Action
 from beasiswa.workflow.intake import FileSummary
 from beasiswa.workflow.queries import CaseView
 from beasiswa.workflow.roles import ROLE_NAMES, User
-from beasiswa.workflow.service import Step
+from beasiswa.workflow.results import Step
 from beasiswa.workflow.states import STATE_NAMES, State
 
 _OUTCOME_STYLE = {"approved": "green", "rejected": "red", "returned": "yellow", "pending": "cyan"}

@@ -1,14 +1,16 @@
-"""The rows that register a case: the case, its children, its claims, and its running totals.
+"""The model as the rows of `beasiswa.db.tables`: a case, its children, its claims with their decisions,
+and its running totals; and back, the decision a `claims` row holds.
 
-One place for them, because three writers insert them: the posting service (`Ledger.register`, one case at a
-time), the batched history import, and the workflow's intake (which adds its own columns to a claim's row).
-Pure: values in, dicts out; the callers choose the statements.
+One place for them, because three writers insert them (the posting service, `Ledger.register`, one case at a
+time; the batched history import; the workflow's intake, which adds its own columns to a claim's row) and the
+letter register reads a decision back: a claim's decision columns are written and read here, both ways.
+Pure: values in, dicts out (or a row in, a decision out); the callers choose the statements.
 """
 
 from typing import Any
 
 from beasiswa.law import Scheme
-from beasiswa.model import Case, Child, Claim
+from beasiswa.model import Case, Child, Claim, Code, Decision, Outcome, Reason, TraceStep
 
 
 def case_row(case: Case, scheme: Scheme, case_file: str, registered_at: str, registered_by: str) -> dict[str, Any]:
@@ -42,6 +44,17 @@ def decision_columns(decision_json: dict[str, Any]) -> dict[str, Any]:
     """A claim's decision columns from its contract JSON (`decision_to_json(...)["decisions"][i]`)."""
     return dict(outcome=decision_json["outcome"], amount=decision_json["amount"],
                 reasons=decision_json["reasons"], warnings=decision_json["warnings"], trace=decision_json["trace"])
+
+
+def decision_from_row(row) -> Decision:
+    """The decision a `claims` row holds (the decision contract's JSON in reasons, warnings and trace): the
+    inverse of `decision_columns`."""
+    def reason(r: dict) -> Reason:
+        return Reason(Code(r["code"]), r["message"], r["citation"])
+
+    return Decision(row.claim_id, row.child_id, Outcome(row.outcome), row.amount,
+                    tuple(reason(r) for r in row.reasons), tuple(reason(w) for w in row.warnings),
+                    tuple(TraceStep(s["rule"], s["holds"], s["detail"], s["citation"]) for s in row.trace))
 
 
 def decided_claim_rows(case: Case, scheme: Scheme, decisions_json: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,0 +1,97 @@
+"""The users' accounts: the first admin (`bootstrap`), an admin adding and deactivating users, the list.
+
+Mixed into `Workflow` (service.py), whose `_run` and `_now` it uses; a refused attempt is audited in a
+transaction of its own (`_refusing`).
+"""
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import Connection
+
+from beasiswa.db.engine import is_postgres
+from beasiswa.model import Refusal
+from beasiswa.workflow.actions import Action
+from beasiswa.workflow.records import actor, audit
+from beasiswa.workflow.roles import Role, User, check, check_name, check_office
+from beasiswa.workflow.tables import users
+
+# PostgreSQL: the advisory lock two first admins' bootstraps queue on (the journal's is JOURNAL_LOCK).
+BOOTSTRAP_LOCK = 0x62656173697375
+
+
+class Accounts:
+    def bootstrap(self, name: str, office: str) -> User:
+        """The first admin, on a database without users; refused once any user exists."""
+        return self._refusing(name, "user.bootstrap", f"user {name}", lambda: self._bootstrap(name, office))
+
+    def _bootstrap(self, name: str, office: str) -> User:
+        user = self._new_user(name, Role.ADMIN, office)
+
+        def work(conn: Connection) -> User:
+            if is_postgres(conn):  # not LOCK TABLE: it needs UPDATE on all of users (the app may change `active`)
+                conn.execute(select(func.pg_advisory_xact_lock(BOOTSTRAP_LOCK)))
+            existing = conn.execute(select(func.count()).select_from(users)).scalar_one()
+            if existing:
+                raise Refusal("USERS_EXIST", f"sudah ada {existing} pengguna: admin pertama hanya dibuat pada "
+                                             f"basis data tanpa pengguna; admin menambah pengguna dengan "
+                                             f"`beasiswa users add`")
+            return self._insert_user(conn, user, created_by=user.name, now=self._now())
+        return self._run(work)
+
+    def add_user(self, as_: str | None, name: str, role: Role | str, office: str) -> User:
+        return self._refusing(as_, "user.add", f"user {name}", lambda: self._add_user(as_, name, role, office))
+
+    def _add_user(self, as_: str | None, name: str, role: Role | str, office: str) -> User:
+        user = self._new_user(name, role, office)
+
+        def work(conn: Connection) -> User:
+            admin = actor(conn, as_)
+            check(admin, Action.MANAGE_USERS, None, f"(menambah {user.describe()})")
+            if conn.execute(select(users.c.name).where(users.c.name == user.name)).scalar() is not None:
+                raise Refusal("USER_EXISTS", f"pengguna {user.name!r} sudah terdaftar; nama pengguna tidak "
+                                             f"dipakai dua kali")
+            return self._insert_user(conn, user, created_by=admin.name, now=self._now())
+        return self._run(work)
+
+    def deactivate_user(self, as_: str | None, name: str) -> User:
+        return self._refusing(as_, "user.deactivate", f"user {name}", lambda: self._deactivate_user(as_, name))
+
+    def _deactivate_user(self, as_: str | None, name: str) -> User:
+        def work(conn: Connection) -> User:
+            admin = actor(conn, as_)
+            check(admin, Action.MANAGE_USERS, None, f"(menonaktifkan {name!r})")
+            row = conn.execute(select(users).where(users.c.name == name)).one_or_none()
+            if row is None:
+                raise Refusal("UNKNOWN_USER", f"pengguna {name!r} tidak terdaftar")
+            if not row.active:
+                raise Refusal("USER_INACTIVE", f"pengguna {name!r} sudah nonaktif")
+            if row.role == Role.ADMIN.value:
+                admins = conn.execute(select(func.count()).select_from(users).where(
+                    users.c.role == Role.ADMIN.value, users.c.active.is_(True))).scalar_one()
+                if admins <= 1:
+                    raise Refusal("LAST_ADMIN", f"{name!r} adalah satu-satunya admin aktif; tambahkan admin lain "
+                                                f"sebelum menonaktifkannya")
+            conn.execute(update(users).where(users.c.name == name).values(active=False))
+            audit(conn, [dict(at=self._now(), actor=admin.name, action="user.deactivate", subject=f"user {name}",
+                              before={"active": True}, after={"active": False})])
+            return User(row.name, Role(row.role), row.office, False)
+        return self._run(work)
+
+    def list_users(self) -> list[User]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(users).order_by(users.c.office, users.c.role, users.c.name)).all()
+        return [User(r.name, Role(r.role), r.office, bool(r.active)) for r in rows]
+
+    @staticmethod
+    def _new_user(name: str, role: Role | str, office: str) -> User:
+        try:
+            return User(check_name(name), role if isinstance(role, Role) else Role.parse(role), check_office(office))
+        except ValueError as exc:
+            raise Refusal("INVALID_USER", str(exc)) from None
+
+    @staticmethod
+    def _insert_user(conn: Connection, user: User, *, created_by: str, now: str) -> User:
+        conn.execute(insert(users).values(name=user.name, role=user.role.value, office=user.office, active=True,
+                                          created_at=now, created_by=created_by))
+        audit(conn, [dict(at=now, actor=created_by, action="user.add", subject=f"user {user.name}",
+                          after={"role": user.role.value, "office": user.office, "active": True})])
+        return user
