@@ -1,0 +1,61 @@
+"""A case from decoded JSON or from a file: structured, then checked across fields."""
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import cattrs
+
+from beasiswa.casefile.checks import (
+    check_dates,
+    check_history,
+    check_ids,
+    check_references,
+)
+from beasiswa.casefile.convert import CASE_FORMAT, messages, structure_case
+from beasiswa.casefile.errors import CaseFileError, shown
+from beasiswa.casefile.json_text import loads
+from beasiswa.law import default_law
+from beasiswa.model import Case
+
+
+def parse_case(data: Any, today: dt.date | None = None, law=None) -> Case:
+    """A Case from decoded JSON, or CaseFileError naming every invalid field.
+
+    With `today` (read at the edge, never here), payouts in `history` for an academic year that begins after
+    it are refused too; the year's first day comes from `law` (default: the law shipped)."""
+    if not isinstance(data, dict):
+        raise CaseFileError(f"berkas kasus harus berupa objek JSON, bukan {type(data).__name__}")
+    if data.get("format") != CASE_FORMAT:
+        raise CaseFileError(f"format: {shown(data.get('format'))} bukan {CASE_FORMAT!r}")
+    try:
+        case = structure_case(data)
+    except cattrs.BaseValidationError as exc:
+        raise CaseFileError("; ".join(messages(exc))) from None
+    problems = check_ids(case) + check_references(case) + check_dates(case)
+    if today is not None:
+        if law is None:
+            law = default_law()
+        problems += check_history(case, today, law.year_start)
+    if problems:
+        raise CaseFileError("; ".join(problems))
+    return case
+
+
+def read_case(path: Path, today: dt.date | None = None) -> Case:
+    """Read a case file; a file that cannot be read or decoded is a CaseFileError like any other. A UTF-8
+    byte-order mark at the start (as some editors write) is taken as UTF-8. `today` as for `parse_case`."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CaseFileError(f"{path}: berkas tidak ada") from None
+    except IsADirectoryError:
+        raise CaseFileError(f"{path}: sebuah direktori, bukan berkas kasus") from None
+    except UnicodeDecodeError as exc:
+        raise CaseFileError(f"{path}: bukan teks UTF-8 (byte {exc.start}: {exc.reason})") from None
+    except OSError as exc:
+        raise CaseFileError(f"{path}: tidak dapat dibaca: {exc.strerror}") from None
+    try:
+        return parse_case(loads(text), today)
+    except CaseFileError as exc:
+        raise CaseFileError(f"{path}: {exc}") from None
