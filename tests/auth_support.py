@@ -14,7 +14,7 @@ from sqlalchemy import select, text, update
 
 from beasiswa.auth import Auth
 from beasiswa.auth.passwords import hash_password
-from beasiswa.workflow.tables import audit_trail, users
+from beasiswa.db.user_tables import audit_trail, users
 from workflow_support import PEOPLE, database, staffed  # noqa: F401 - `database` is the fixture
 
 UTC = dt.timezone.utc

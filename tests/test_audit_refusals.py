@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
-from beasiswa.audit.chain import chained_rows, head
+from beasiswa.access.chain import chained_rows, head
+from beasiswa.db.user_tables import audit_trail
 from beasiswa.model import Refusal
-from beasiswa.workflow.tables import audit_trail
 from audit_support import run
 from workflow_support import (
     audit_rows,

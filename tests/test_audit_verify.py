@@ -10,15 +10,15 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import insert, text
 from sqlalchemy.exc import IntegrityError
 
-from beasiswa.audit.chain import chained_rows, head
-from beasiswa.audit.trail import verify_trail
+from beasiswa.access.chain import chained_rows, head
 from beasiswa.audit import crosscheck
+from beasiswa.audit.trail import verify_trail
 from beasiswa.db import make_engine, upgrade
 from beasiswa.db.migrate import _config
 from beasiswa.db.tables import SQLModel
+from beasiswa.db.user_tables import audit_trail
 from beasiswa.ledger import Ledger
 from beasiswa.ledger.errors import database_rule
-from beasiswa.workflow.tables import audit_trail
 from audit_support import behind_the_back, run, three_months
 from workflow_support import (
     url_of,

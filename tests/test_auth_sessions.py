@@ -3,8 +3,10 @@ sign-out, an admin's revoke and a user's deactivation end them at once; the data
 session never changes again."""
 
 import pytest
+from sqlalchemy import select, update
 from beasiswa.auth import TOKEN, end_sessions_of
 from beasiswa.auth.session_ids import hashed
+from beasiswa.db.user_tables import audit_trail, sessions, users
 from beasiswa.model import Refusal
 from auth_support import PASSWORD, at, database, every_text, signing  # noqa: F401
 from workflow_support import refused_by_database
@@ -104,19 +106,27 @@ def test_a_deactivated_users_sessions_and_tokens_end_in_the_deactivations_own_tr
     token = auth.sign_in("ani", PASSWORD, at(), kind=TOKEN)
     keep = auth.sign_in("dedi", PASSWORD, at())
     w.deactivate_user("admin", "ani")
-    with w.engine.begin() as conn:  # as the workflow's deactivate_user will, in its transaction
-        assert end_sessions_of(conn, "ani", at(minutes=1), by="admin") == [web.session.id, token.session.id]
-        assert end_sessions_of(conn, "ani", at(minutes=1), by="admin") == []
+    with w.engine.begin() as conn:
+        ended = conn.execute(select(sessions.c.id, sessions.c.revoked_by, sessions.c.revoked_reason)
+                             .where(sessions.c.user_name == "ani").order_by(sessions.c.id)).all()
+        assert [tuple(row) for row in ended] == [(web.session.id, "admin", "disabled"),
+                                                 (token.session.id, "admin", "disabled")]
+        trail = conn.execute(select(audit_trail.c.actor, audit_trail.c.after)
+                             .where(audit_trail.c.action == "auth.sessions_end")).all()
+        assert [tuple(row) for row in trail] == [("admin", {"sessions": [web.session.id, token.session.id],
+                                                            "reason": "disabled"})]
+        assert end_sessions_of(conn, "ani", at(minutes=1), by="admin") == []  # nothing left to end
     for secret, kind in ((web.secret, "web"), (token.secret, TOKEN)):
         assert refusal(auth.authenticate, secret, at(minutes=2), kind=kind).code == "SESSION_ENDED"
     assert auth.authenticate(keep.secret, at(minutes=2)).user.name == "dedi"
 
 
-def test_a_deactivated_users_sessions_and_tokens_are_dead_even_if_nothing_ended_them(signing):
+def test_a_user_made_inactive_by_any_other_path_is_refused_on_every_session_and_token(signing):
     w, auth = signing
     web = auth.sign_in("ani", PASSWORD, at())
     token = auth.sign_in("ani", PASSWORD, at(), kind=TOKEN)
-    w.deactivate_user("admin", "ani")  # the workflow does not end them yet
+    with w.engine.begin() as conn:  # not through deactivate_user: nothing ended the sessions
+        conn.execute(update(users).where(users.c.name == "ani").values(active=False))
     for secret, kind in ((web.secret, "web"), (token.secret, TOKEN)):
         assert refusal(auth.authenticate, secret, at(minutes=1), kind=kind).code == "INACTIVE"
 

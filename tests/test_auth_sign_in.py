@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from beasiswa.auth import WEB
 from beasiswa.auth.session_ids import hashed
+from beasiswa.db.user_tables import sessions
 from beasiswa.model import Refusal
-from beasiswa.workflow.tables import sessions
 from auth_support import PASSWORD, at, auth_rows, database, signing, user_row  # noqa: F401
 
 

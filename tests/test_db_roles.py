@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 import beasiswa.db.letter_tables  # noqa: F401 - with the two below, every table in SQLModel.metadata
 import beasiswa.db.tables  # noqa: F401
-import beasiswa.workflow.tables  # noqa: F401
+import beasiswa.db.user_tables  # noqa: F401
 from beasiswa.cli import app
 from beasiswa.db import make_engine
 from beasiswa.db.roles import POLICY

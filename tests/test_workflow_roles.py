@@ -3,8 +3,8 @@ admins only manage users, a deactivated user does nothing, and no one approves w
 
 import pytest
 
-from beasiswa.workflow.actions import AUTOMATIC, Action
-from beasiswa.workflow.roles import ALLOWED, NotAllowed, Role, User, check, check_four_eyes
+from beasiswa.access.actions import AUTOMATIC, Action
+from beasiswa.access.roles import ALLOWED, NotAllowed, Role, User, check, check_four_eyes
 
 ANI = User("ani", Role.OFFICER, "KC-PLG")
 BUDI = User("budi", Role.SUPERVISOR, "KC-PLG")

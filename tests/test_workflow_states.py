@@ -5,8 +5,8 @@ import itertools
 
 import pytest
 
+from beasiswa.access.actions import Action
 from beasiswa.model import Outcome
-from beasiswa.workflow.actions import Action
 from beasiswa.workflow.states import (
     LETTER_STATES,
     STATE_NAMES,

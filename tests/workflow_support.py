@@ -14,10 +14,10 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from beasiswa.db import make_engine
+from beasiswa.db.tables import claims
+from beasiswa.db.user_tables import audit_trail
 from beasiswa.ledger.errors import database_rule
 from beasiswa.model import ClaimRef
-from beasiswa.db.tables import claims
-from beasiswa.workflow.tables import audit_trail
 from beasiswa.workflow.service import Workflow
 from builders import LAW, FIRST_CLAIM_DOCUMENTS, case, child, claim, date, participant, payout  # noqa: F401
 from ledger_support import database, dialect, postgres_url_or_skip, sql  # noqa: F401 - re-exported

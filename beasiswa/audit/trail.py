@@ -13,8 +13,8 @@ import attrs
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from beasiswa.audit.canonical import FIELDS, GENESIS_HASH, canonical_bytes, decode, digest
-from beasiswa.workflow.tables import audit_trail
+from beasiswa.access.canonical import FIELDS, GENESIS_HASH, canonical_bytes, decode, digest
+from beasiswa.db.user_tables import audit_trail
 
 MAX_FINDINGS = 50
 _COLUMNS = [audit_trail.c[name] for name in (*FIELDS, "hash", "canonical")]

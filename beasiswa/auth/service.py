@@ -16,6 +16,9 @@ from typing import Any
 from argon2 import PasswordHasher
 from sqlalchemy.engine import Connection, Engine
 
+from beasiswa.access.actions import Action
+from beasiswa.access.roles import check
+from beasiswa.access.trail import actor, audit, refused, registered_name
 from beasiswa.auth import sign_in as signing
 from beasiswa.auth.limits import LIMITS, WEB, Limits
 from beasiswa.auth.moments import stamped
@@ -23,9 +26,6 @@ from beasiswa.auth.passwords import HASHER
 from beasiswa.auth.sessions import Opened, Session, SessionInfo, current, listed, require_full
 from beasiswa.db.uow import UnitOfWork
 from beasiswa.model import Refusal
-from beasiswa.workflow.actions import Action
-from beasiswa.workflow.records import actor, audit, refused, registered_name
-from beasiswa.workflow.roles import check
 
 
 class Auth:

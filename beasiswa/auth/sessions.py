@@ -15,13 +15,13 @@ import attrs
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
+from beasiswa.access.roles import Role, User
+from beasiswa.access.trail import audit
 from beasiswa.auth import refusals
 from beasiswa.auth.limits import KINDS, LIMITS, Limits
 from beasiswa.auth.moments import moment, stamped
 from beasiswa.auth.session_ids import hashed, new_secret
-from beasiswa.workflow.records import audit
-from beasiswa.workflow.roles import Role, User
-from beasiswa.workflow.tables import sessions, users
+from beasiswa.db.user_tables import sessions, users
 
 # Why a session ended early (`sessions.revoked_reason`).
 SIGN_OUT, REVOKED, DISABLED = "sign_out", "revoked", "disabled"

@@ -43,11 +43,11 @@ from beasiswa.auth.sessions import (
     open_session,
     user_of,
 )
+from beasiswa.access.actions import Action
+from beasiswa.access.roles import check
+from beasiswa.access.trail import actor, audit, refused, user_from_row
+from beasiswa.db.user_tables import sessions, users
 from beasiswa.model import Refusal
-from beasiswa.workflow.actions import Action
-from beasiswa.workflow.records import actor, audit, refused, user_from_row
-from beasiswa.workflow.roles import check
-from beasiswa.workflow.tables import sessions, users
 
 
 @attrs.frozen

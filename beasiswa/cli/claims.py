@@ -8,6 +8,8 @@ Exit status: 0 done; 1 something was refused (each refusal names who, what and t
 
 import typer
 
+from beasiswa.access.actions import Action
+from beasiswa.access.roles import check
 from beasiswa.cli.console import fail, stdout
 from beasiswa.cli.locale import named_values
 from beasiswa.cli.options import AS_OPTION, DB_OPTION, parse_day
@@ -15,8 +17,6 @@ from beasiswa.cli.service import busy, exit_for, hints, parse_documents, parse_r
 from beasiswa.indonesian import DOCUMENT_NAMES, OUTCOME_NAMES
 from beasiswa.model import Code, Outcome, Refusal
 from beasiswa.model.case import MAX_MONTHS
-from beasiswa.workflow.actions import Action
-from beasiswa.workflow.roles import check
 from beasiswa.workflow.states import State
 
 # The option that asks for every claim of an office in the action's state, named whole in messages.
@@ -27,7 +27,7 @@ def _bulk(action_name: str, refs_text: list[str], all_flag: bool, state, office:
           db: str | None, run) -> None:
     # lazy: SQLAlchemy, which `beasiswa decide` starts without
     from beasiswa.workflow.queries import refs_in_state
-    from beasiswa.workflow.records import actor
+    from beasiswa.access.trail import actor
     from beasiswa.workflow.views import print_steps
 
     if not as_:

@@ -16,7 +16,7 @@ from beasiswa.cli.service import busy, workflow
 def user_for(engine, names: list[str] | None):
     """For each case, the user of its office among `names` (the first named when none is of that office, so
     the refusal names the office rule)."""
-    from beasiswa.workflow.records import find_user  # lazy: SQLAlchemy, which `beasiswa decide` starts without
+    from beasiswa.access.trail import find_user  # lazy: SQLAlchemy, which `beasiswa decide` starts without
 
     names = [n for n in (names or []) if n]
     with engine.connect() as conn:

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import typer
 
+from beasiswa.access.actions import Action
+from beasiswa.access.roles import check
 from beasiswa.cli.console import fail, stderr
 from beasiswa.cli.database import open_database
 from beasiswa.cli.options import DB_OPTION, USER_ENV, parse_day
 from beasiswa.indonesian import LETTER_KIND_NAMES as KIND_SHOWN
 from beasiswa.model import ClaimRef, Refusal
-from beasiswa.workflow.actions import Action
-from beasiswa.workflow.roles import check
 
 VERDICT_SHOWN = {"genuine": "ASLI", "altered": "DIUBAH", "unknown": "TIDAK DIKENAL"}
 
@@ -84,7 +84,7 @@ def render_command(
 def _issuers(engine, names: list[str]) -> dict[str, str]:
     """Each named user checked (registered, active, allowed to issue letters), by office: the first named for
     an office issues its letters. A refusal exits 1 before anything is written."""
-    from beasiswa.workflow.records import actor  # lazy: SQLAlchemy, which `beasiswa decide` starts without
+    from beasiswa.access.trail import actor  # lazy: SQLAlchemy, which `beasiswa decide` starts without
 
     issuers: dict[str, str] = {}
     try:

@@ -33,7 +33,7 @@ def queue_command(
     """Klaim yang menunggu, terlama lebih dulu."""
     # lazy: SQLAlchemy, which `beasiswa decide` starts without
     from beasiswa.workflow.queries import queue
-    from beasiswa.workflow.records import find_user
+    from beasiswa.access.trail import find_user
     from beasiswa.workflow.views import print_queue
 
     try:

@@ -5,12 +5,12 @@ Exit status: 0 done; 1 refused (a role, an unknown or deactivated user); 2 bad i
 
 import typer
 
+from beasiswa.access.roles import ROLE_NAMES
 from beasiswa.cli.console import fail, stdout
 from beasiswa.cli.locale import named_values
 from beasiswa.cli.options import AS_OPTION, DB_OPTION
 from beasiswa.cli.service import busy, workflow
 from beasiswa.model import Refusal
-from beasiswa.workflow.roles import ROLE_NAMES
 
 users_app = typer.Typer(no_args_is_help=True, help="Pengguna: siapa yang boleh bertindak, dengan peran dan kantornya (admin).")
 

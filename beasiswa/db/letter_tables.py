@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-import beasiswa.workflow.tables  # noqa: F401 - declares `users`, which letter_chain's actor names
+import beasiswa.db.user_tables  # noqa: F401 - declares `users`, which letter_chain's actor names
 
 LETTER_KINDS = ("award", "rejection", "return")
 

@@ -35,6 +35,9 @@ from sqlalchemy import and_, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from beasiswa.access.actions import Action
+from beasiswa.access.roles import User, check
+from beasiswa.access.trail import actor, audit
 from beasiswa.casefile import loads, parse_case
 from beasiswa.db.letter_tables import letter_files, letter_sequences, letters
 from beasiswa.db.rows import decision_from_row
@@ -45,9 +48,6 @@ from beasiswa.letters.canonical import canonical_bytes, digest
 from beasiswa.letters.content import Kind, Letter, LetterNumber, build_letter, letter_number
 from beasiswa.letters.settings import LetterSettings, default_settings
 from beasiswa.model import Case, ClaimRef, Outcome, Refusal, State
-from beasiswa.workflow.actions import Action
-from beasiswa.workflow.records import actor, audit
-from beasiswa.workflow.roles import User, check
 
 # Contention is retried; anything else, and contention through every attempt, is raised as the database said.
 RETRY_POLICY = RetryPolicy(pause=lambda attempt: random.uniform(0, 0.01 * attempt))

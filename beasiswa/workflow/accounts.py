@@ -1,4 +1,5 @@
-"""The users' accounts: the first admin (`bootstrap`), an admin adding and deactivating users, the list.
+"""The users' accounts: the first admin (`bootstrap`), an admin adding and deactivating users (which ends
+their sessions and tokens at once), the list.
 
 Mixed into `Workflow` (service.py), whose `_run` and `_now` it uses; a refused attempt is audited in a
 transaction of its own (`_refusing`).
@@ -7,12 +8,13 @@ transaction of its own (`_refusing`).
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from beasiswa.access.actions import Action
+from beasiswa.access.roles import Role, User, check, check_name, check_office
+from beasiswa.access.trail import actor, audit
+from beasiswa.auth.sessions import end_sessions_of
 from beasiswa.db.engine import is_postgres
+from beasiswa.db.user_tables import users
 from beasiswa.model import Refusal
-from beasiswa.workflow.actions import Action
-from beasiswa.workflow.records import actor, audit
-from beasiswa.workflow.roles import Role, User, check, check_name, check_office
-from beasiswa.workflow.tables import users
 
 # PostgreSQL: the advisory lock two first admins' bootstraps queue on (the journal's is JOURNAL_LOCK).
 BOOTSTRAP_LOCK = 0x62656173697375
@@ -70,9 +72,11 @@ class Accounts:
                 if admins <= 1:
                     raise Refusal("LAST_ADMIN", f"{name!r} adalah satu-satunya admin aktif; tambahkan admin lain "
                                                 f"sebelum menonaktifkannya")
+            now = self._now()
             conn.execute(update(users).where(users.c.name == name).values(active=False))
-            audit(conn, [dict(at=self._now(), actor=admin.name, action="user.deactivate", subject=f"user {name}",
+            audit(conn, [dict(at=now, actor=admin.name, action="user.deactivate", subject=f"user {name}",
                               before={"active": True}, after={"active": False})])
+            end_sessions_of(conn, name, now, by=admin.name)  # signed out at once, in the same transaction
             return User(row.name, Role(row.role), row.office, False)
         return self._run(work)
 

@@ -11,13 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from beasiswa.access.actions import Action
+from beasiswa.access.roles import User, check, check_two_people
+from beasiswa.access.trail import actor, audit, refused
 from beasiswa.db.tables import cases, journal
 from beasiswa.ledger.policy import as_refusal
 from beasiswa.model import Case, ClaimRef, Outcome, Refusal
-from beasiswa.workflow.actions import Action
-from beasiswa.workflow.records import actor, audit, lock_claim, refused, savepoint
+from beasiswa.workflow.records import lock_claim, savepoint
 from beasiswa.workflow.results import CaseRecorded, ClaimRecorded, Reversal
-from beasiswa.workflow.roles import User, check, check_two_people
 from beasiswa.workflow.states import State, next_state
 from beasiswa.workflow.steps import claim_state
 

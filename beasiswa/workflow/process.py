@@ -24,6 +24,8 @@ from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.engine import Engine
 
+from beasiswa.access.actions import ACTION_NAMES, Action
+from beasiswa.access.trail import find_user
 from beasiswa.indonesian import LETTER_KIND_NAMES, format_rupiah
 from beasiswa.ledger import verify
 from beasiswa.ledger.report import build_report, head_line
@@ -31,10 +33,8 @@ from beasiswa.ledger.views import print_report
 from beasiswa.letters.batch import quiet_renderer_warnings, render_batch
 from beasiswa.letters.register import LetterRegister
 from beasiswa.model import ClaimRef, Outcome, State
-from beasiswa.workflow.actions import ACTION_NAMES, Action
 from beasiswa.workflow.intake import take_in_files
 from beasiswa.workflow.queries import batch_claims, lettered
-from beasiswa.workflow.records import find_user
 from beasiswa.workflow.results import Step
 from beasiswa.workflow.service import Workflow
 from beasiswa.workflow.states import LETTER_STATES, STATE_NAMES

@@ -12,12 +12,12 @@ import attrs
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Engine
 
+from beasiswa.access.roles import Role, User
 from beasiswa.db.letter_tables import letter_files, letters
 from beasiswa.db.tables import cases, children, claims, family_totals, journal
 from beasiswa.db.uow import timestamp
+from beasiswa.db.user_tables import audit_trail, users
 from beasiswa.model import ClaimRef, Outcome, State
-from beasiswa.workflow.roles import Role, User
-from beasiswa.workflow.tables import audit_trail, users
 
 # A queue without --state shows the claims someone still has to act on.
 OPEN_STATES = (State.SUBMITTED, State.DECIDED, State.VERIFIED, State.APPROVED, State.RETURNED, State.PENDING,

@@ -13,14 +13,14 @@ import attrs
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
+from beasiswa.access.actions import Action
+from beasiswa.access.roles import User, check
 from beasiswa.casefile import CONVERTER, case_to_json, dumps
-from beasiswa.db.tables import cases
 from beasiswa.db.rows import decision_columns
+from beasiswa.db.tables import cases
 from beasiswa.model import ClaimRef, Document, Outcome, Refusal
-from beasiswa.workflow.actions import Action
 from beasiswa.workflow.records import counted_history, lock_claim, registered_case
 from beasiswa.workflow.results import Step
-from beasiswa.workflow.roles import User, check
 from beasiswa.workflow.states import State, next_state, path_after_decision
 from beasiswa.workflow.steps import CLEARED, claim_state
 

@@ -16,26 +16,17 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from beasiswa.access.actions import Action
+from beasiswa.access.roles import User, check
+from beasiswa.access.trail import actor, audit, buffered_audit, refused
 from beasiswa.casefile import CONVERTER, case_to_json, dumps
+from beasiswa.db.rows import case_row, child_row, claim_row, decision_columns, family_total_row, usage_rows
 from beasiswa.db.tables import cases, children, claims, family_totals, level_usage
 from beasiswa.ledger.entries import HISTORY_APPROVER
 from beasiswa.ledger.policy import as_refusal
-from beasiswa.db.rows import case_row, child_row, claim_row, decision_columns, family_total_row, usage_rows
 from beasiswa.model import Case, Outcome, Refusal
-from beasiswa.workflow.actions import Action
-from beasiswa.workflow.records import (
-    actor,
-    arrears_recorded_before,
-    audit,
-    buffered_audit,
-    counted_history,
-    lock_case,
-    refused,
-    registered_case,
-    savepoint,
-)
+from beasiswa.workflow.records import arrears_recorded_before, counted_history, lock_case, registered_case, savepoint
 from beasiswa.workflow.results import CaseIntake, ClaimTaken
-from beasiswa.workflow.roles import User, check
 from beasiswa.workflow.states import State, path_after_decision
 
 

@@ -5,9 +5,9 @@ Plain values (no connection, no session): the CLI prints them (`views`), the web
 
 import attrs
 
+from beasiswa.access.actions import Action
 from beasiswa.ledger.entries import Entry
 from beasiswa.model import ClaimRef, Refusal
-from beasiswa.workflow.actions import Action
 from beasiswa.workflow.states import State
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
+from beasiswa.access.trail import audit, refused, registered_name
 from beasiswa.db.uow import timestamp, utc_now
 from beasiswa.law import Law, default_law
 from beasiswa.ledger import Ledger
@@ -30,7 +31,6 @@ from beasiswa.model import Case, Refusal
 from beasiswa.rules import InvalidCase, decide
 from beasiswa.workflow.accounts import BOOTSTRAP_LOCK, Accounts
 from beasiswa.workflow.ledger_commands import LedgerCommands
-from beasiswa.workflow.records import audit, refused, registered_name
 from beasiswa.workflow.redecide import Redecide
 from beasiswa.workflow.registration import Registration
 from beasiswa.workflow.results import CaseIntake, CaseRecorded, ClaimRecorded, ClaimTaken, Reversal, Step

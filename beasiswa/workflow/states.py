@@ -22,8 +22,8 @@ supervisor (state `verified`), who approves it (`approve` → approved, or `conf
 Pure: no database and no clock. Any transition not in the table is refused naming the current state.
 """
 
+from beasiswa.access.actions import ACTION_NAMES, Action
 from beasiswa.model import Outcome, Refusal, State
-from beasiswa.workflow.actions import ACTION_NAMES, Action
 
 __all__ = ["LETTER_STATES", "OWED_STATES", "STATE_NAMES", "TRANSITIONS", "State", "TransitionRefused",
            "allowed_actions", "next_state", "path_after_decision", "route"]

@@ -12,14 +12,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from beasiswa.access.actions import Action
+from beasiswa.access.roles import User, check, check_four_eyes
+from beasiswa.access.trail import audit
 from beasiswa.db.tables import cases, journal
 from beasiswa.ledger.entries import payout_key
 from beasiswa.model import ClaimRef, Code, Level, Outcome, Refusal
-from beasiswa.workflow.actions import Action
 from beasiswa.workflow.override import overridden
-from beasiswa.workflow.records import audit, lock_claim, move_claim
+from beasiswa.workflow.records import lock_claim, move_claim
 from beasiswa.workflow.results import Step
-from beasiswa.workflow.roles import User, check, check_four_eyes
 from beasiswa.workflow.states import State, next_state
 
 # What a new decision (an override, a re-decision) clears on its claim: the verification, approval and override

@@ -14,23 +14,16 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from beasiswa.access.actions import Action
+from beasiswa.access.roles import User, check
+from beasiswa.access.trail import actor, audit, buffered_audit, refused
 from beasiswa.casefile import case_to_json, dumps
 from beasiswa.db.tables import cases, claims
 from beasiswa.ledger.policy import as_refusal
 from beasiswa.model import ClaimRef, Code, Document, Outcome, Refusal
-from beasiswa.workflow.actions import Action
 from beasiswa.workflow.errors import case_not_found
-from beasiswa.workflow.records import (
-    actor,
-    audit,
-    buffered_audit,
-    lock_case,
-    refused,
-    registered_case,
-    savepoint,
-)
+from beasiswa.workflow.records import lock_case, registered_case, savepoint
 from beasiswa.workflow.results import Step
-from beasiswa.workflow.roles import User, check
 from beasiswa.workflow.states import State
 
 

@@ -13,13 +13,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from beasiswa.access.actions import ACTION_NAMES, Action
+from beasiswa.access.roles import ROLE_NAMES, User
 from beasiswa.indonesian import DOCUMENT_NAMES, EVENT_NAMES, OUTCOME_NAMES, format_date, format_rupiah
 from beasiswa.office_time import format_moment
 from beasiswa.terminal import print_table
-from beasiswa.workflow.actions import ACTION_NAMES, Action
 from beasiswa.workflow.intake import FileSummary
 from beasiswa.workflow.queries import CaseView
-from beasiswa.workflow.roles import ROLE_NAMES, User
 from beasiswa.workflow.results import Step
 from beasiswa.workflow.states import STATE_NAMES, State
 

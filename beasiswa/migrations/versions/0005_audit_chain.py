@@ -13,7 +13,7 @@ whose seq is not the last one's + 1 or whose `prev_hash` is not that row's hash.
 
 The table is rebuilt (SQLite cannot make a column nullable in place): the rows there are copied in their
 order, renumbered 1, 2, 3 … where PostgreSQL's sequence had left gaps, and chained as they are copied
-(`beasiswa.audit.chain.chained_rows`, the application's own function). Every trigger of 0003 comes back.
+(`beasiswa.access.chain.chained_rows`, the application's own function). Every trigger of 0003 comes back.
 """
 
 import json
@@ -21,7 +21,7 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-from beasiswa.audit.chain import chained_rows
+from beasiswa.access.chain import chained_rows
 
 revision = "0005_audit_chain"
 down_revision = "0004_journal_totals_by_kind"

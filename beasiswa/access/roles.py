@@ -18,8 +18,8 @@ from enum import Enum
 
 import attrs
 
+from beasiswa.access.actions import ACTION_NAMES, AUTOMATIC, Action
 from beasiswa.model import Refusal
-from beasiswa.workflow.actions import ACTION_NAMES, AUTOMATIC, Action
 
 
 class Role(str, Enum):

@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
-from beasiswa.audit.canonical import FIELDS, GENESIS_HASH, canonical_bytes
-from beasiswa.workflow.tables import audit_trail
+from beasiswa.access.canonical import FIELDS, GENESIS_HASH, canonical_bytes
+from beasiswa.db.user_tables import audit_trail
 
 # Any constant other than the journal's: the trail's head lock on PostgreSQL ("audit" in ASCII).
 AUDIT_LOCK = 0x6175646974

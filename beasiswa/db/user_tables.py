@@ -1,4 +1,6 @@
-"""The workflow's own tables, as SQLModel classes (created by migration 0003_workflow; a test compares them):
+"""The people's tables, as SQLModel classes (created by migration 0003_workflow; a test compares them): who
+may act, who is signed in, and what everyone did. Here, beside the other tables, because every service that
+changes something (the workflow, the letter register, sign-in) writes them through `beasiswa.access`:
 
 - `users`: who may act, with a role and an office. Never deleted (the audit trail and the journal name
   them): a user who leaves is deactivated.
@@ -16,7 +18,7 @@
   as it was given, `actor` the user only when that name is one (a done row always has its user). Never
   updated or deleted: the database's triggers refuse it on SQLite and PostgreSQL alike. Each row is chained
   like the journal (migration 0005_audit_chain): `seq` gap-free from 1, assigned under the writer's lock,
-  `canonical` the exact bytes hashed (`beasiswa.audit.canonical`), `hash` their SHA-256, `prev_hash` the
+  `canonical` the exact bytes hashed (`beasiswa.access.canonical`), `hash` their SHA-256, `prev_hash` the
   hash of `seq - 1`.
 
 The workflow's columns of `claims` (state, decision revision, who verified and approved, overrides, the
@@ -106,7 +108,7 @@ class AuditEntry(SQLModel, table=True):
         CheckConstraint("length(prev_hash) = 64 AND length(hash) = 64", name="audit_hash_length"),
     )
 
-    # Assigned by the writer under the trail's lock (beasiswa.audit.chain), never by the database.
+    # Assigned by the writer under the trail's lock (beasiswa.access.chain), never by the database.
     seq: int = Field(sa_column=Column(_SEQ, primary_key=True, autoincrement=False))
     at: str  # UTC, ISO 8601 with microseconds and a Z
     actor: str | None = Field(default=None, sa_column=Column(ForeignKey("users.name"), nullable=True))
