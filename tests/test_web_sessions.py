@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from beasiswa.auth import LIMITS
 from beasiswa.db.user_tables import sessions
+from auth_support import auth_rows
 from web_support import (ONE_TIME, PASSWORD, database, limited_user, make_web, sign_in, signed_in,  # noqa: F401
                          signing, page_token, web)
 
@@ -173,3 +174,12 @@ def test_signing_out_ends_the_session_and_drops_the_cookie(web):
     stale = web.browser()
     stale.cookies = jar
     assert stale.get("/").headers["location"] == "/masuk?sebab=diakhiri"
+
+
+def test_signing_in_and_out_in_the_browser_is_in_the_audit_trail(web):
+    sign_in(web.browser(), "ani", "salah-salah-salah")
+    client = signed_in(web, "ani")
+    client.post("/keluar", data={"csrf_token": page_token(client)})
+    rows = auth_rows(web.workflow)
+    assert [(r["action"], r["result"], r["asked_as"]) for r in rows] == [
+        ("auth.sign_in", "refused", "ani"), ("auth.sign_in", "done", "ani"), ("auth.sign_out", "done", "ani")]
