@@ -1,5 +1,6 @@
 """The `beasiswa` command line: a thin shell over the rules, the workflow's service, the ledger, the letters and
-the audit. Nothing below it imports it; the web application will be a sibling shell (beasiswa.web).
+the audit. Nothing below it imports it; the web application is a sibling shell (beasiswa.web), which `web`
+starts by its import string.
 
 - `console`: where output goes and `fail` (one message naming the field and the value, exit 2);
   `options`: the options the groups share and the one date parser; `database`: the `--db` database, opened
@@ -7,7 +8,7 @@ the audit. Nothing below it imports it; the web application will be a sibling sh
   usage errors in Indonesian.
 - One module a command group: `decide` (`decide`, `rules`), `db`, `ledger` and `reports`, `letters`, `users`,
   `intake`, `lookup` (`queue`, `show`, `search`, the audit trail), `claims` (`verify` … `arrears`), `process`,
-  `audit`. A new command goes into its group's module and, if it is a top-level one, into COMMANDS below.
+  `audit`, `web`. A new command goes into its group's module and, if it is a top-level one, into COMMANDS below.
 
 `beasiswa decide` and `rules` start without the database layer, WeasyPrint or openpyxl, though this module
 imports every command module: those libraries are imported inside the commands that use them, each such import
@@ -16,7 +17,7 @@ marked `# lazy:` with what it would load (tests/test_casefile.py checks it).
 
 import typer
 
-from beasiswa.cli import audit, claims, db, decide, intake, ledger, letters, lookup, process, users
+from beasiswa.cli import audit, claims, db, decide, intake, ledger, letters, lookup, process, users, web
 from beasiswa.cli.locale import IndonesianGroup
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=IndonesianGroup,
@@ -31,6 +32,7 @@ COMMANDS = {
     "return": claims.return_command, "resubmit": claims.resubmit_command, "override": claims.override_command,
     "appeal": claims.appeal_command, "reconsider": claims.reconsider_command, "arrears": claims.arrears_command,
     "process": process.process_command,
+    "web": web.web_command,
 }
 GROUPS = {"db": db.db_app, "ledger": ledger.ledger_app, "letters": letters.letters_app, "users": users.users_app,
           "audit": audit.audit_app}

@@ -48,23 +48,59 @@ def mine(user: User) -> Any:
 
 
 def queue(engine: Engine, *, states: list[State] | None = None, office: str | None = None,
-          user: User | None = None, older_than: dt.datetime | None = None, limit: int | None = None) -> list:
-    query = select(*_QUEUE_COLUMNS).select_from(_QUEUE_FROM)
-    if user is not None:
-        query = query.where(mine(user))
-    if states:
-        query = query.where(claims.c.state.in_([s.value for s in states]))
-    elif user is None:
-        query = query.where(claims.c.state.in_([s.value for s in OPEN_STATES]))
-    if office:
-        query = query.where(cases.c.office == office)
-    if older_than is not None:
-        query = query.where(claims.c.state_at < timestamp(older_than))
+          user: User | None = None, older_than: dt.datetime | None = None, limit: int | None = None,
+          level: str | None = None, text: str | None = None, offset: int = 0) -> list:
+    """The claims waiting, oldest in their state first. `level`: one level (SMA); `text`: a NIK, KPJ or name, as
+    `search` reads it; `offset` with `limit`: a page of them."""
+    query = select(*_QUEUE_COLUMNS).select_from(_QUEUE_FROM).where(
+        *_queue_where(states=states, office=office, user=user, older_than=older_than, level=level, text=text))
     query = query.order_by(claims.c.state_at, claims.c.case_id, claims.c.claim_id)
     if limit:
         query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
     with engine.connect() as conn:
         return conn.execute(query).all()
+
+
+def queue_size(engine: Engine, *, states: list[State] | None = None, office: str | None = None,
+               user: User | None = None, older_than: dt.datetime | None = None, level: str | None = None,
+               text: str | None = None) -> int:
+    """How many claims `queue` with the same filters lists in all (its pages together)."""
+    query = select(func.count()).select_from(_QUEUE_FROM).where(
+        *_queue_where(states=states, office=office, user=user, older_than=older_than, level=level, text=text))
+    with engine.connect() as conn:
+        return conn.execute(query).scalar_one()
+
+
+def _queue_where(*, states, office, user, older_than, level, text) -> list:
+    where = []
+    if user is not None:
+        where.append(mine(user))
+    if states:
+        where.append(claims.c.state.in_([s.value for s in states]))
+    elif user is None:
+        where.append(claims.c.state.in_([s.value for s in OPEN_STATES]))
+    if office:
+        where.append(cases.c.office == office)
+    if older_than is not None:
+        where.append(claims.c.state_at < timestamp(older_than))
+    if level:
+        where.append(claims.c.level == level)
+    if text and text.strip():
+        where.append(_matching(text))
+    return where
+
+
+def state_counts(engine: Engine, office: str | None = None) -> dict[State, int]:
+    """How many claims are in each state (every state, 0 included), of one office or of all."""
+    query = select(claims.c.state, func.count()).group_by(claims.c.state)
+    if office:
+        query = (query.select_from(claims.join(cases, cases.c.case_id == claims.c.case_id))
+                 .where(cases.c.office == office))
+    with engine.connect() as conn:
+        found = {State(state): n for state, n in conn.execute(query)}
+    return {state: found.get(state, 0) for state in State}
 
 
 def refs_in_state(engine: Engine, state: State, office: str, only: set[ClaimRef] | None = None) -> list[ClaimRef]:
@@ -156,18 +192,7 @@ _DIGITS = re.compile(r"\d+")
 def search(engine: Engine, text: str, limit: int = 50) -> list:
     """Claims of cases whose participant or child has this NIK (16 digits), this KPJ (11 digits), or a name
     containing the text (case-insensitive)."""
-    text = text.strip()
-    if _DIGITS.fullmatch(text) and len(text) == 16:
-        where = or_(cases.c.participant_nik == text, children.c.nik == text)
-    elif _DIGITS.fullmatch(text) and len(text) == 11:
-        where = cases.c.participant_kpj == text
-    else:
-        # The text is matched as typed (NFC, as names are stored): its % and _ are not wildcards but escaped
-        # with a backslash.
-        escaped = unicodedata.normalize("NFC", text).lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        where = or_(func.lower(cases.c.participant_name).like(pattern, escape="\\"),
-                    func.lower(children.c.name).like(pattern, escape="\\"))
+    where = _matching(text)
     query = (select(cases.c.case_id, cases.c.office, cases.c.participant_name, cases.c.participant_kpj,
                     children.c.child_id, children.c.name.label("child_name"), children.c.nik.label("child_nik"),
                     claims.c.claim_id, claims.c.academic_year, claims.c.level, claims.c.outcome, claims.c.state)
@@ -177,6 +202,22 @@ def search(engine: Engine, text: str, limit: int = 50) -> list:
              .where(where).order_by(cases.c.case_id, children.c.child_id, claims.c.claim_id).limit(limit))
     with engine.connect() as conn:
         return conn.execute(query).all()
+
+
+def _matching(text: str) -> Any:
+    """Cases whose participant or child has this NIK (16 digits), this KPJ (11 digits), or a name containing
+    the text (case-insensitive)."""
+    text = text.strip()
+    if _DIGITS.fullmatch(text) and len(text) == 16:
+        return or_(cases.c.participant_nik == text, children.c.nik == text)
+    if _DIGITS.fullmatch(text) and len(text) == 11:
+        return cases.c.participant_kpj == text
+    # The text is matched as typed (NFC, as names are stored): its % and _ are not wildcards but escaped
+    # with a backslash.
+    escaped = unicodedata.normalize("NFC", text).lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    return or_(func.lower(cases.c.participant_name).like(pattern, escape="\\"),
+               func.lower(children.c.name).like(pattern, escape="\\"))
 
 
 def audit_entries(engine: Engine, *, case_id: str | None = None, claim_id: str | None = None,

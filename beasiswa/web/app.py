@@ -1,0 +1,46 @@
+"""`create_app`: the officers' web application on one database.
+
+The clock is injectable (tests move it; the services get `now` from it, read once a request). `secure_cookies`
+when the application is served over HTTPS (the cookies' Secure flag and `__Host-` names, HSTS).
+`public_base_url` is the address people reach the application at (the public letter verification page's
+links will be made from it). The CSRF key must be the same in every worker of one server (`serve`); without
+one, a random key is made, fine for one process.
+"""
+
+import datetime as dt
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
+
+from beasiswa.auth import Auth
+from beasiswa.db.uow import utc_now
+from beasiswa.web import errors
+from beasiswa.web import access
+from beasiswa.web.cookies import Cookies
+from beasiswa.web.headers import SecurityHeaders
+from beasiswa.web.pages import home, queue, sign_in  # noqa: F401 - importing them registers their routes
+from beasiswa.web.render import environment
+from beasiswa.web.site import Site
+from beasiswa.workflow.service import Workflow
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def create_app(engine: Engine, *, secure_cookies: bool, public_base_url: str,
+               clock: Callable[[], dt.datetime] = utc_now, csrf_key: bytes | None = None,
+               auth: Auth | None = None, workflow: Workflow | None = None) -> FastAPI:
+    app = FastAPI(title="Beasiswa", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.site = Site(engine=engine, auth=auth or Auth(engine), workflow=workflow or Workflow(engine, clock=clock),
+                          clock=clock, csrf_key=csrf_key or secrets.token_bytes(32),
+                          cookies=Cookies(secure_cookies), public_base_url=public_base_url.rstrip("/"),
+                          templates=environment())
+    access.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    errors.install(app)
+    app.add_middleware(SecurityHeaders, secure=secure_cookies)
+    access.check_every_route_has_a_rule(app)
+    return app

@@ -1,0 +1,106 @@
+"""Who may use each route of the web application: the route table checked against the matrix written here, and
+every route requested by every role (and signed out, and by a user who must change a one-time password first),
+each with the status its rule gives. A route added without an entry here fails; so does a rule loosened."""
+
+import pytest
+
+from beasiswa.web.access import PUBLIC, ROUTES, SESSION, SIGNED_IN, Rule, check_every_route_has_a_rule, roles, served
+from beasiswa.access.roles import Role
+from beasiswa.web.csrf import SAFE_METHODS
+from web_support import VISITORS, database, page_token, signing, visitor, web  # noqa: F401 - fixtures
+
+# The matrix: who may use each route. Public: anyone; session: any live session, also one that must change its
+# password; signed_in: any role with its password changed; roles(...): those roles only.
+MATRIX = {
+    ("GET", "/masuk"): PUBLIC,
+    ("POST", "/masuk"): PUBLIC,
+    ("POST", "/keluar"): SESSION,
+    ("GET", "/ganti-sandi"): SESSION,
+    ("POST", "/ganti-sandi"): SESSION,
+    ("GET", "/"): SIGNED_IN,
+    ("GET", "/antrean"): roles(Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR),
+}
+# What an allowed request sends, and the status it gets (a refused form is 400: the route was reached).
+SAMPLES = {
+    ("GET", "/masuk"): ({}, 200),
+    ("POST", "/masuk"): ({"nama": "tidak-ada", "sandi": "salah-salah-salah"}, 400),
+    ("POST", "/keluar"): ({}, 303),
+    ("GET", "/ganti-sandi"): ({}, 200),
+    ("POST", "/ganti-sandi"): ({"sandi_lama": "salah", "sandi_baru": "x", "sandi_ulang": "x"}, 400),
+    ("GET", "/"): ({}, 200),
+    ("GET", "/antrean"): ({}, 200),
+}
+ROLE_OF = {"ani": Role.OFFICER, "budi": Role.SUPERVISOR, "gita": Role.AUDITOR, "admin": Role.ADMIN,
+           "limited": Role.OFFICER}
+
+
+def expected(rule: Rule, who: str, allowed_status: int) -> tuple[int, str | None]:
+    """(status, where a redirect goes) for `who` on a route with `rule`."""
+    if rule.who == "public":
+        return allowed_status, None
+    if who == "signed_out":
+        return 303, "/masuk?sebab=masuk"
+    if who == "limited" and rule.who != "session":
+        return 303, "/ganti-sandi"
+    if rule.roles and ROLE_OF[who] not in rule.roles:
+        return 403, None
+    return allowed_status, None
+
+
+def test_the_route_table_is_the_matrix_every_route_listed_with_who_may_use_it(web):
+    assert ROUTES == MATRIX
+    assert served(web.app.routes) == set(MATRIX), "a route without an entry in the matrix, or one not served"
+    assert set(SAMPLES) == set(MATRIX)
+
+
+def test_a_route_served_without_a_rule_is_found_added_or_included(web):
+    from fastapi import APIRouter
+
+    check_every_route_has_a_rule(web.app)
+    web.app.add_api_route("/tanpa-aturan", lambda: "", methods=["GET"])
+    with pytest.raises(RuntimeError, match="route GET /tanpa-aturan: no rule in the route table"):
+        check_every_route_has_a_rule(web.app)
+    included = make_web_app(web)
+    router = APIRouter()
+    router.add_api_route("/lain", lambda: "", methods=["POST"])
+    included.include_router(router, prefix="/bagian")
+    with pytest.raises(RuntimeError, match="route POST /bagian/lain: no rule in the route table"):
+        check_every_route_has_a_rule(included)
+
+
+def make_web_app(web):
+    from beasiswa.web import create_app
+    return create_app(web.workflow.engine, secure_cookies=False, public_base_url="http://testserver")
+
+
+@pytest.mark.parametrize("who", VISITORS)
+@pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: f"{r[0]} {r[1]}")
+def test_every_route_answers_every_visitor_as_the_matrix_says(web, route, who):
+    method, path = route
+    data, allowed_status = SAMPLES[route]
+    client = visitor(web, who)
+    if method in SAFE_METHODS:
+        response = client.request(method, path)
+    else:
+        response = client.request(method, path, data={**data, "csrf_token": page_token(client)})
+    status, location = expected(MATRIX[route], who, allowed_status)
+    assert response.status_code == status, response.text
+    if location is not None:
+        assert response.headers["location"] == location
+
+
+def test_a_refused_role_reads_why_in_indonesian(web):
+    response = visitor(web, "admin").get("/antrean")
+    assert response.status_code == 403
+    assert "Akses ditolak" in response.text and "tidak berhak membuka halaman ini" in response.text
+
+
+def test_the_menu_shows_only_the_screens_the_role_may_open(web):
+    assert 'href="/antrean"' in visitor(web, "ani").get("/").text
+    assert 'href="/antrean"' not in visitor(web, "admin").get("/").text
+
+
+def test_an_htmx_request_without_a_session_is_sent_to_sign_in_by_header(web):
+    response = web.browser().get("/antrean", headers={"HX-Request": "true", "HX-Target": "hasil"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"] == "/masuk?sebab=masuk"
