@@ -37,6 +37,9 @@ $(STAMP): pyproject.toml
 DEMO_DB := sqlite:///out/beasiswa.db
 DEMO_OFFICES := plg sby mdn bdg mks
 DEMO_STAFF := $(foreach o,$(DEMO_OFFICES),--verify-as $(o).petugas --approve-as $(o).pengawas)
+# The demo users' one-time password for the web application (each changes it at the first sign-in). A demo only:
+# a real office's admin sets each user's with `beasiswa users password NAME --as ADMIN`, typed at the prompt.
+DEMO_PASSWORD := beasiswa-demo-2025
 
 demo: setup
 	@# 1. The rules alone: every sample case decided and explained, as an officer reads it to a family.
@@ -52,11 +55,19 @@ demo: setup
 	  $(BIN)/beasiswa users add $$o.petugas --role officer --office $$office --as admin --db $(DEMO_DB) >/dev/null || exit $$?; \
 	  $(BIN)/beasiswa users add $$o.pengawas --role supervisor --office $$office --as admin --db $(DEMO_DB) >/dev/null || exit $$?; \
 	done
+	@for u in admin $(foreach o,$(DEMO_OFFICES),$(o).petugas $(o).pengawas); do \
+	  echo "$(DEMO_PASSWORD)" | $(BIN)/beasiswa users password $$u --password-stdin --as admin --db $(DEMO_DB) >/dev/null || exit $$?; \
+	done
 	@$(BIN)/beasiswa process fixtures/cases/*.json fixtures/intake/kc-plg-2025-07.csv --out out/letters \
 	  $(DEMO_STAFF) --date 2025-08-11 --db $(DEMO_DB)
 	@# 3. The first page of a letter of each kind as a PNG, to look at; then the auditor's check of the chain.
 	@$(BIN)/beasiswa letters samples --letters out/letters --out out --db $(DEMO_DB)
 	@$(BIN)/beasiswa ledger verify --db $(DEMO_DB)
+	@# 4. The same database in the browser.
+	@echo
+	@echo "The web application on the demo database:  $(BIN)/beasiswa web --db $(DEMO_DB)"
+	@echo "then open http://127.0.0.1:8000 and sign in as plg.petugas (officer), plg.pengawas (supervisor) or admin,"
+	@echo "with the demo's one-time password $(DEMO_PASSWORD) (you choose a new one at the first sign-in)."
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -1,7 +1,10 @@
-"""`beasiswa users …`: who may act, with their role and office; the admin adds and deactivates them.
+"""`beasiswa users …`: who may act, with their role and office; the admin adds and deactivates them and sets a
+one-time password (changed by its user at the first sign-in, in the web application).
 
 Exit status: 0 done; 1 refused (a role, an unknown or deactivated user); 2 bad input; 3 the database stayed busy.
 """
+
+import sys
 
 import typer
 
@@ -60,6 +63,36 @@ def users_deactivate(
     except Refusal as refusal:
         fail(str(refusal), 1)
     stdout().print(f"pengguna dinonaktifkan: {user.name}", highlight=False)
+
+
+@users_app.command("password")
+def users_password(
+    name: str = typer.Argument(..., metavar="NAMA", help="Nama pengguna."),
+    stdin: bool = typer.Option(False, "--password-stdin",
+                               help="Baca kata sandi dari baris pertama masukan standar (untuk skrip), bukan ditanya."),
+    as_: str = AS_OPTION,
+    db: str = DB_OPTION,
+) -> None:
+    """Menetapkan kata sandi sekali pakai (hanya admin): pengguna wajib menggantinya saat pertama masuk; sesi dan
+    tokennya yang masih berjalan diakhiri, kunciannya dibuka."""
+    # lazy: argon2 and SQLAlchemy, which `beasiswa decide` starts without
+    from beasiswa.auth import Auth
+    from beasiswa.cli.database import open_database
+    from beasiswa.db.uow import utc_now
+
+    if stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Kata sandi sekali pakai", hide_input=True, confirmation_prompt=True,
+                                prompt_suffix=": ")
+    auth = Auth(open_database(db))
+    try:
+        ended = busy(lambda: auth.set_one_time_password(as_, name, password, utc_now()))
+    except Refusal as refusal:
+        fail(str(refusal), 2 if refusal.code == "PASSWORD_POLICY" else 1)
+    note = f"; {len(ended)} sesi/token diakhiri" if ended else ""
+    stdout().print(f"kata sandi sekali pakai ditetapkan: {name} (wajib diganti saat pertama masuk){note}",
+                   highlight=False)
 
 
 @users_app.command("list")
