@@ -122,11 +122,8 @@ def test_a_pdf_whose_bytes_were_changed_is_altered(client, letter):
     assert "DIUBAH" in response.text and "isi PDF bukan yang terdaftar" in response.text
 
 
-def test_a_pdf_with_other_attached_data_is_altered_naming_the_fact_but_not_its_registered_value(client, letter):
-    pdf, entry, nik = letter
-    data = json.loads(entry.data)
-    registered_amount = data["amount"]
-    data["amount"] = registered_amount * 10
+def with_data(pdf: bytes, data: dict) -> bytes:
+    """The letter's pages with `data` attached in place of its own."""
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     writer = pypdf.PdfWriter()
     for each in reader.pages:
@@ -134,11 +131,28 @@ def test_a_pdf_with_other_attached_data_is_altered_naming_the_fact_but_not_its_r
     writer.add_attachment(ATTACHMENT_NAME, json.dumps(data, sort_keys=True, separators=(",", ":")).encode())
     forged = io.BytesIO()
     writer.write(forged)
-    response = upload(client, forged.getvalue())
+    return forged.getvalue()
+
+
+def test_a_pdf_with_other_attached_data_is_altered_naming_the_fact_but_not_its_registered_value(client, letter):
+    pdf, entry, nik = letter
+    data = json.loads(entry.data)
+    registered_amount = data["amount"]
+    data["amount"] = registered_amount * 10
+    response = upload(client, with_data(pdf, data))
     assert response.status_code == 200
     assert "DIUBAH" in response.text and "data terlampir bukan data yang terdaftar" in response.text
     assert "berubah: amount" in response.text
     assert str(registered_amount) not in response.text and nik not in response.text
+
+
+def test_a_pdf_claiming_a_number_registered_for_another_claim_is_unknown_without_naming_that_claim(client, letter):
+    pdf, entry, _nik = letter
+    data = {**json.loads(entry.data), "case": "KC-PLG-LAIN", "claim": "klaim-lain"}
+    response = upload(client, with_data(pdf, data))
+    assert response.status_code == 200
+    assert "TIDAK DIKENAL" in response.text and "untuk klaim lain" in response.text
+    assert entry.case_id not in response.text
 
 
 def test_a_file_that_is_not_a_pdf_is_refused_naming_the_file(client):

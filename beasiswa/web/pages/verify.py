@@ -7,7 +7,8 @@ when the number is registered with another, TIDAK DIKENAL when it is not registe
 
 The page shows no more than the letter itself carries, and only for a genuine letter: its number, date, kind,
 office and the child's NIK masked (region kept) even where the letter, sent to the child, prints it whole.
-The reasons of an altered letter name the facts that differ, never their registered values. Nothing here is
+The reasons of an altered letter name the facts that differ, never their registered values (nor, for a
+letter claiming another's number, the claim that number is registered for). Nothing here is
 audited: these are public reads of what a letter's holder already has, and auditing them would let anyone
 fill the audit trail.
 """
@@ -33,6 +34,7 @@ VERDICT_NAMES = {Verdict.GENUINE: "ASLI", Verdict.ALTERED: "DIUBAH", Verdict.UNK
 _DIGEST = re.compile(rf"[0-9a-f]{{{SHORT_DIGEST_LENGTH}}}")
 _CHANGED = "; berubah: "
 _CHANGED_FIELD = re.compile(r"(?:^|; )([\w.]+) \(terdaftar ")
+_OTHER_CLAIM = re.compile(r"terdaftar di sini untuk klaim \S+, surat ini untuk \S+:")
 
 
 @route("GET", "/verifikasi", PUBLIC)
@@ -107,7 +109,9 @@ def _printed(entry: Registered) -> dict:
 
 
 def _public(reason: str) -> str:
-    """A reason without the registered values of the facts that differ (their names are kept)."""
+    """A reason without the registered values of the facts that differ (their names are kept), nor the claim
+    another letter's number is registered for."""
+    reason = _OTHER_CLAIM.sub("terdaftar di sini untuk klaim lain:", reason)
     head, changed, tail = reason.partition(_CHANGED)
     if not changed:
         return reason
