@@ -19,6 +19,8 @@ MATRIX = {
     ("POST", "/ganti-sandi"): SESSION,
     ("GET", "/"): SIGNED_IN,
     ("GET", "/antrean"): roles(Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR),
+    ("GET", "/verifikasi"): PUBLIC,
+    ("POST", "/verifikasi"): PUBLIC,
 }
 # What an allowed request sends, and the status it gets (a refused form is 400: the route was reached).
 SAMPLES = {
@@ -29,6 +31,8 @@ SAMPLES = {
     ("POST", "/ganti-sandi"): ({"sandi_lama": "salah", "sandi_baru": "x", "sandi_ulang": "x"}, 400),
     ("GET", "/"): ({}, 200),
     ("GET", "/antrean"): ({}, 200),
+    ("GET", "/verifikasi"): ({}, 200),
+    ("POST", "/verifikasi"): ({}, 400),
 }
 ROLE_OF = {"ani": Role.OFFICER, "budi": Role.SUPERVISOR, "gita": Role.AUDITOR, "admin": Role.ADMIN,
            "limited": Role.OFFICER}
