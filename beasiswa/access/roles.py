@@ -14,29 +14,23 @@ Pure: the user and the case's office are passed in; nothing here reads the datab
 A refusal names who, what, and the rule (ROLE, OFFICE, INACTIVE, FOUR_EYES, UNKNOWN_USER).
 """
 
-from enum import Enum
 
 import attrs
 
 from beasiswa.access.actions import ACTION_NAMES, AUTOMATIC, Action
 from beasiswa.model import Refusal
+from beasiswa.model.vocabulary import Vocabulary
 
 
-class Role(str, Enum):
+class Role(Vocabulary):
     OFFICER = "officer"
     SUPERVISOR = "supervisor"
     AUDITOR = "auditor"
     ADMIN = "admin"
 
-    def __str__(self) -> str:
-        return self.value
-
     @classmethod
-    def parse(cls, value: object) -> "Role":
-        member = cls._value2member_map_.get(value) if isinstance(value, str) else None
-        if member is None:
-            raise ValueError(f"role: {value!r} bukan peran ({', '.join(r.value for r in cls)})")
-        return member
+    def parse(cls, value: object, what: str = "peran", field: str | None = "role") -> "Role":
+        return super().parse(value, what, field)
 
 
 ROLE_NAMES = {Role.OFFICER: "petugas", Role.SUPERVISOR: "pengawas", Role.AUDITOR: "auditor", Role.ADMIN: "admin"}

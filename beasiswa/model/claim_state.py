@@ -5,10 +5,10 @@ The words only; which action moves a claim from one state to another is the work
 register) names a state without importing the workflow.
 """
 
-from enum import Enum
+from beasiswa.model.vocabulary import Vocabulary
 
 
-class State(str, Enum):
+class State(Vocabulary):
     SUBMITTED = "submitted"
     DECIDED = "decided"
     VERIFIED = "verified"
@@ -19,12 +19,6 @@ class State(str, Enum):
     PENDING = "pending"
     APPEALED = "appealed"
 
-    def __str__(self) -> str:
-        return self.value
-
     @classmethod
-    def parse(cls, value: object) -> "State":
-        member = cls._value2member_map_.get(value) if isinstance(value, str) else None
-        if member is None:
-            raise ValueError(f"state: {value!r} bukan status klaim ({', '.join(s.value for s in cls)})")
-        return member
+    def parse(cls, value: object, what: str = "status klaim", field: str | None = "state") -> "State":
+        return super().parse(value, what, field)

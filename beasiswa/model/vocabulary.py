@@ -6,7 +6,7 @@ Each enum's value is the exact string the contract uses, so a file and the model
 from enum import Enum
 
 
-class _Vocabulary(str, Enum):
+class Vocabulary(str, Enum):
     # The contract's string, read as `_value_` (what Enum's `value` property returns, without the property's
     # call): the rules write levels and codes into every claim's trace.
     def __str__(self) -> str:
@@ -16,34 +16,35 @@ class _Vocabulary(str, Enum):
         return format(self._value_, spec)
 
     @classmethod
-    def parse(cls, value: object, what: str):
-        """The member named by `value`, or a ValueError naming the value and the allowed ones."""
+    def parse(cls, value: object, what: str, field: str | None = None):
+        """The member named by `value`, or a ValueError naming the value and the allowed ones (after `field: `
+        when given)."""
         member = cls._value2member_map_.get(value) if isinstance(value, str) else None
         if member is None:
             allowed = ", ".join(m.value for m in cls)
-            raise ValueError(f"{value!r} bukan {what} ({allowed})")
+            raise ValueError(f"{field + ': ' if field else ''}{value!r} bukan {what} ({allowed})")
         return member
 
 
-class Segment(_Vocabulary):
+class Segment(Vocabulary):
     PU = "PU"  # wage earner (penerima upah)
     BPU = "BPU"  # non-wage earner (bukan penerima upah)
     PMI = "PMI"  # migrant worker (pekerja migran Indonesia)
 
 
-class EventKind(_Vocabulary):
+class EventKind(Vocabulary):
     WORK_ACCIDENT_DEATH = "work_accident_death"
     WORK_ACCIDENT_DISABILITY = "work_accident_disability"
     DEATH = "death"
 
 
-class Relation(_Vocabulary):
+class Relation(Vocabulary):
     BIOLOGICAL = "biological"
     STEP = "step"
     ADOPTED = "adopted"
 
 
-class Level(_Vocabulary):
+class Level(Vocabulary):
     TK = "TK"
     PAUD = "PAUD"
     SD = "SD"
@@ -64,7 +65,7 @@ class Level(_Vocabulary):
     S3 = "S3"
 
 
-class Document(_Vocabulary):
+class Document(Vocabulary):
     CLAIM_FORM = "claim_form"
     BIRTH_CERTIFICATE = "birth_certificate"
     FAMILY_CARD = "family_card"
@@ -74,26 +75,26 @@ class Document(_Vocabulary):
     GUARDIAN_ID = "guardian_id"
 
 
-class Payee(_Vocabulary):
+class Payee(Vocabulary):
     """Who holds the account the benefit is paid to (an addition to format version 1)."""
 
     CHILD = "child"
     GUARDIAN = "guardian"
 
 
-class Outcome(_Vocabulary):
+class Outcome(Vocabulary):
     APPROVED = "approved"
     REJECTED = "rejected"
     RETURNED = "returned"
     PENDING = "pending"
 
 
-class Sex(_Vocabulary):
+class Sex(Vocabulary):
     MALE = "male"
     FEMALE = "female"
 
 
-class Code(_Vocabulary):
+class Code(Vocabulary):
     """Reason and warning codes of the decision contract."""
 
     EVENT_NOT_COVERED = "EVENT_NOT_COVERED"
@@ -137,7 +138,7 @@ _CODE_OUTCOME = {
 }
 
 
-class JournalCode(_Vocabulary):
+class JournalCode(Vocabulary):
     """Codes of the ledger's exceptions report that no decision gives: findings about the journal's entries
     themselves. With `Code` they are the report's vocabulary; they stay out of `Code`, which is the decision
     contract's (an override names one of its reasons, a letter tells one)."""
