@@ -140,8 +140,8 @@ def verify_letter(letter: LetterFile, lookup: Callable[[str], Registered | None]
 
     problems = list(register_problems(number))
     if problems:
-        problems.insert(0, f"the register's rows of letter {number} were changed after they were chained; the "
-                           f"register cannot vouch for this letter:")
+        problems.insert(0, f"baris register surat {number} diubah setelah dirantai; register tidak dapat menjamin "
+                           f"surat ini:")
     if letter.data is None:
         problems.append(f"data terlampir ({ATTACHMENT_NAME}) telah dihapus")
     elif digest(letter.data) != entry.data_digest:
