@@ -82,7 +82,7 @@ def test_a_user_name_is_2_to_40_lower_case_letters_digits_and_dot_dash_underscor
     if ok:
         assert User(name, Role.OFFICER, "KC-PLG").name == name
     else:
-        with pytest.raises(ValueError, match="is not a user name"):
+        with pytest.raises(ValueError, match="bukan nama pengguna"):
             User(name, Role.OFFICER, "KC-PLG")
 
 

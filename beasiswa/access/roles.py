@@ -62,8 +62,8 @@ def check_name(name: object) -> str:
     """A user name: 2 to 40 of a-z, 0-9, '.', '_', '-', starting with a letter (it is written in the journal)."""
     if not (isinstance(name, str) and 2 <= len(name) <= 40 and name[0].isascii() and name[0].isalpha()
             and set(name) <= _NAME_CHARS):
-        raise ValueError(f"name: {name!r} is not a user name (2 to 40 of a-z, 0-9, '.', '_', '-', starting "
-                         f"with a letter)")
+        raise ValueError(f"name: {name!r} bukan nama pengguna (2 sampai 40 huruf a-z, angka 0-9, '.', '_', "
+                         f"'-', diawali huruf)")
     return name
 
 

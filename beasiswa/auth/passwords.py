@@ -6,6 +6,8 @@ successful sign-in rehashes a password whose hash was made with other parameters
 cheaper hasher; production uses the library's defaults (RFC 9106's low-memory choice: 64 MiB, 3 passes).
 """
 
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -14,6 +16,14 @@ from beasiswa.model import Refusal
 
 HASHER = PasswordHasher()
 _DUMMY: dict[tuple, str] = {}
+# A one-time password's letters: no 0/O, 1/l/I, to be read aloud or copied by hand without a mistake.
+_ONE_TIME_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+
+
+def new_one_time_password(groups: int = 4, size: int = 5) -> str:
+    """A one-time password an admin hands over: `groups` groups of `size` letters from a 32-letter alphabet,
+    joined by '-' (4×5: 100 bits from `secrets`, 23 characters, above any length rule)."""
+    return "-".join("".join(secrets.choice(_ONE_TIME_ALPHABET) for _ in range(size)) for _ in range(groups))
 
 
 def check_policy(password: str, field: str = "kata sandi", min_length: int = LIMITS.min_password_length) -> None:

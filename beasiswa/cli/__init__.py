@@ -26,7 +26,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, cls=IndonesianGrou
 # In the order of `beasiswa --help`: the commands, then the groups.
 COMMANDS = {
     "decide": decide.decide_command, "rules": decide.rules_command,
-    "intake": intake.intake_command,
+    "intake": intake.intake_command, "intake-template": intake.template_command,
     "queue": lookup.queue_command, "show": lookup.show_command, "search": lookup.search_command,
     "verify": claims.verify_command, "approve": claims.approve_command, "pay": claims.pay_command,
     "return": claims.return_command, "resubmit": claims.resubmit_command, "override": claims.override_command,

@@ -1,4 +1,5 @@
-"""`beasiswa intake`: case files and intake sheets registered and decided, each case whole or refused whole.
+"""`beasiswa intake`: case files and intake sheets registered and decided, each case whole or refused whole;
+`beasiswa intake-template`: the sheet's template an office fills in (the bytes the web application serves).
 
 Exit status: 0 done; 1 a case was refused; 2 bad input (a file missing or not valid); 3 the database stayed busy.
 """
@@ -62,3 +63,22 @@ def intake_command(
         raise typer.Exit(2)
     if any(not s.ok for s in summaries):
         raise typer.Exit(1)
+
+
+def template_command(
+    target: Path = typer.Argument(..., metavar="BERKAS", help="Ke mana templat ditulis: .csv atau .xlsx."),
+) -> None:
+    """Menulis templat lembar penerimaan (kolom dan dua baris contoh) sebagai CSV atau XLSX, sama dengan yang
+    diunduh di aplikasi web; ganti baris contohnya dengan klaim kantor Anda."""
+    from beasiswa.intake.template import template_csv, template_xlsx  # lazy: openpyxl, for the XLSX one
+
+    kind = target.suffix.lower().lstrip(".")
+    if kind not in ("csv", "xlsx"):
+        fail(f"intake-template: {str(target)!r} harus berakhiran .csv atau .xlsx")
+    if target.is_dir():
+        fail(f"intake-template: {str(target)!r} adalah folder, bukan berkas")
+    try:
+        target.write_bytes(template_csv() if kind == "csv" else template_xlsx())
+    except OSError as exc:
+        fail(f"intake-template: {str(target)!r} tidak dapat ditulis: {exc.strerror}")
+    stdout().print(f"templat ditulis: {target}", highlight=False)

@@ -1,5 +1,6 @@
-"""`beasiswa users …`: who may act, with their role and office; the admin adds and deactivates them and sets a
-one-time password (changed by its user at the first sign-in, in the web application).
+"""`beasiswa users …`: who may act, with their role and office; the admin adds and deactivates them, changes a
+user's role and office (`set`), and sets a one-time password (changed by its user at the first sign-in, in the
+web application). The web application's Pengguna page calls the same service methods.
 
 Exit status: 0 done; 1 refused (a role, an unknown or deactivated user); 2 bad input; 3 the database stayed busy.
 """
@@ -63,6 +64,23 @@ def users_deactivate(
     except Refusal as refusal:
         fail(str(refusal), 1)
     stdout().print(f"pengguna dinonaktifkan: {user.name}", highlight=False)
+
+
+@users_app.command("set")
+def users_set(
+    name: str = typer.Argument(..., metavar="NAMA", help="Nama pengguna."),
+    role: str = typer.Option(None, "--role", metavar="PERAN", help="Peran baru: " + named_values(ROLE_NAMES) + "."),
+    office: str = typer.Option(None, "--office", metavar="KANTOR", help="Kantor baru, mis. KC-PLG."),
+    as_: str = AS_OPTION,
+    db: str = DB_OPTION,
+) -> None:
+    """Mengubah peran, kantor, atau keduanya (hanya admin); berlaku sejak permintaan berikutnya pengguna itu."""
+    service = workflow(db)
+    try:
+        user = busy(lambda: service.set_user(as_, name, role, office))
+    except Refusal as refusal:
+        fail(str(refusal), 2 if refusal.code in ("INVALID_USER", "NO_CHANGE") else 1)
+    stdout().print(f"pengguna diubah: {user.name} ({ROLE_NAMES[user.role]}, {user.office})", highlight=False)
 
 
 @users_app.command("password")

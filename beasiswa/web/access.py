@@ -14,7 +14,8 @@ The guard, in order:
 3. a route that is not public authenticates the session cookie through `Auth.authenticate` (idle and
    absolute timeouts, ended sessions, deactivated users: all there): refused, the browser is sent to sign in;
 4. a session that must change its password goes to /ganti-sandi for anything but SESSION routes;
-5. a role the rule does not name is refused (403).
+5. a role the rule does not name is refused (403), and the refusal audited (`web.access`, code ROLE: who asked
+   for which method and path), as the services audit theirs.
 What passes is on `request.state`: `session` (None on a public route), `secret`, `csrf` (the token the page's
 forms carry), `now`.
 """
@@ -26,7 +27,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
-from beasiswa.access.roles import Role
+from beasiswa.access.roles import ROLE_NAMES, Role
 from beasiswa.auth import WEB
 from beasiswa.auth.session_ids import new_secret
 from beasiswa.model import Refusal
@@ -127,6 +128,10 @@ class Guard:
         if session.must_change_password and not self.rule.confined_ok:
             raise PasswordChangeRequired()
         if not self.rule.allows(session):
+            asked = f"{request.method} {request.url.path}"
+            refusal = Refusal("ROLE", f"pengguna {session.user.describe()} tidak boleh membuka {asked}: hanya "
+                                      f"{', '.join(ROLE_NAMES[r] for r in Role if r in self.rule.roles)}")
+            await run_in_threadpool(site.workflow.record_refusal, session.user.name, "web.access", asked, refusal)
             raise Forbidden("Anda tidak berhak membuka halaman ini dengan peran Anda.")
 
 

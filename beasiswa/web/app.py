@@ -4,7 +4,8 @@ The clock is injectable (tests move it; the services get `now` from it, read onc
 when the application is served over HTTPS (the cookies' Secure flag and `__Host-` names, HSTS).
 `public_base_url` is the address people reach the application at (the public letter verification page's
 links will be made from it). The CSRF key must be the same in every worker of one server (`serve`); without
-one, a random key is made, fine for one process.
+one, a random key is made, fine for one process. `upload_limit`: the largest intake file (bytes), refused
+before its body is read (`uploads`).
 """
 
 import datetime as dt
@@ -22,25 +23,31 @@ from beasiswa.web import errors
 from beasiswa.web import access
 from beasiswa.web.cookies import Cookies
 from beasiswa.web.headers import SecurityHeaders
-from beasiswa.web.pages import home, queue, sign_in, verify  # noqa: F401 - importing them registers their routes
+# Importing the page modules registers their routes.
+from beasiswa.web.pages import audit_trail, home, intake, queue, sign_in, users, verify  # noqa: F401
 from beasiswa.web.render import environment
 from beasiswa.web.site import Site
+from beasiswa.web.uploads import MIB, UploadLimit
 from beasiswa.workflow.service import Workflow
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# The largest intake file taken in one upload: a sheet of some 50 000 claims.
+MAX_INTAKE_UPLOAD = 20 * MIB
 
 
 def create_app(engine: Engine, *, secure_cookies: bool, public_base_url: str,
                clock: Callable[[], dt.datetime] = utc_now, csrf_key: bytes | None = None,
-               auth: Auth | None = None, workflow: Workflow | None = None) -> FastAPI:
+               auth: Auth | None = None, workflow: Workflow | None = None,
+               upload_limit: int = MAX_INTAKE_UPLOAD) -> FastAPI:
     app = FastAPI(title="Beasiswa", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.site = Site(engine=engine, auth=auth or Auth(engine), workflow=workflow or Workflow(engine, clock=clock),
                           clock=clock, csrf_key=csrf_key or secrets.token_bytes(32),
                           cookies=Cookies(secure_cookies), public_base_url=public_base_url.rstrip("/"),
-                          templates=environment())
+                          templates=environment(), upload_limit=upload_limit)
     access.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     errors.install(app)
+    app.add_middleware(UploadLimit, limits={"/penerimaan": upload_limit})  # inside the headers: its 413 has them
     app.add_middleware(SecurityHeaders, secure=secure_cookies)
     access.check_every_route_has_a_rule(app)
     return app

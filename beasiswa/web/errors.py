@@ -18,7 +18,7 @@ from beasiswa.web.render import page
 # The refusal of `Auth.authenticate` -> the reason /masuk?sebab= shows.
 REASONS = {"SESSION_EXPIRED": "berakhir", "SESSION_ENDED": "diakhiri", "INACTIVE": "nonaktif"}
 STATUS_TEXT = {400: "Permintaan tidak dapat dibaca", 403: "Akses ditolak", 404: "Halaman tidak ditemukan",
-               405: "Metode tidak diizinkan"}
+               405: "Metode tidak diizinkan", 413: "Berkas terlalu besar"}
 
 
 def redirect(request: Request, to: str) -> Response:

@@ -27,3 +27,4 @@ class Site:
     cookies: Cookies
     public_base_url: str
     templates: Environment
+    upload_limit: int = 20 * 1024 * 1024  # the largest intake upload, in bytes (`uploads.UploadLimit`)

@@ -1,5 +1,5 @@
 """The users' accounts: the first admin (`bootstrap`), an admin adding and deactivating users (which ends
-their sessions and tokens at once), the list.
+their sessions and tokens at once) and changing a user's role and office (`set_user`), the list.
 
 Mixed into `Workflow` (service.py), whose `_run` and `_now` it uses; a refused attempt is audited in a
 transaction of its own (`_refusing`).
@@ -78,6 +78,51 @@ class Accounts:
                               before={"active": True}, after={"active": False})])
             end_sessions_of(conn, name, now, by=admin.name)  # signed out at once, in the same transaction
             return User(row.name, Role(row.role), row.office, False)
+        return self._run(work)
+
+    def set_user(self, as_: str | None, name: str, role: Role | str | None = None,
+                 office: str | None = None) -> User:
+        """An admin changes a user's role, office or both; the user as now. Refused: not an admin (ROLE), an
+        unknown or deactivated user, a role or office not valid (INVALID_USER naming the field and the value),
+        nothing asked or nothing different (NO_CHANGE), the last active admin's role taken away (LAST_ADMIN).
+        The user's sessions go on: every request reads the role and office from the user's row, so the change
+        holds from the next request on."""
+        return self._refusing(as_, "user.set", f"user {name}", lambda: self._set_user(as_, name, role, office))
+
+    def _set_user(self, as_: str | None, name: str, role: Role | str | None, office: str | None) -> User:
+        try:
+            new_role = None if role in (None, "") else role if isinstance(role, Role) else Role.parse(role)
+            new_office = None if office in (None, "") else check_office(office)
+        except ValueError as exc:
+            raise Refusal("INVALID_USER", str(exc)) from None
+        if new_role is None and new_office is None:
+            raise Refusal("NO_CHANGE", f"pengguna {name!r}: tidak ada yang diubah (berikan peran, kantor, atau "
+                                       f"keduanya)")
+
+        def work(conn: Connection) -> User:
+            admin = actor(conn, as_)
+            check(admin, Action.MANAGE_USERS, None, f"(mengubah peran atau kantor {name!r})")
+            row = conn.execute(select(users).where(users.c.name == name)).one_or_none()
+            if row is None:
+                raise Refusal("UNKNOWN_USER", f"pengguna {name!r} tidak terdaftar")
+            if not row.active:
+                raise Refusal("USER_INACTIVE", f"pengguna {name!r} sudah nonaktif")
+            before = User(row.name, Role(row.role), row.office, True)
+            after = User(row.name, new_role or before.role, new_office or before.office, True)
+            if after == before:
+                raise Refusal("NO_CHANGE", f"pengguna {before.describe()}: peran dan kantornya sudah demikian")
+            if before.role is Role.ADMIN and after.role is not Role.ADMIN:
+                admins = conn.execute(select(func.count()).select_from(users).where(
+                    users.c.role == Role.ADMIN.value, users.c.active.is_(True))).scalar_one()
+                if admins <= 1:
+                    raise Refusal("LAST_ADMIN", f"{name!r} adalah satu-satunya admin aktif; tambahkan admin lain "
+                                                f"sebelum mengubah perannya")
+            conn.execute(update(users).where(users.c.name == name)
+                         .values(role=after.role.value, office=after.office))
+            audit(conn, [dict(at=self._now(), actor=admin.name, action="user.set", subject=f"user {name}",
+                              before={"role": before.role.value, "office": before.office},
+                              after={"role": after.role.value, "office": after.office})])
+            return after
         return self._run(work)
 
     def list_users(self) -> list[User]:

@@ -74,8 +74,8 @@ def read_units(path: Path, today: dt.date | None = None) -> list[Unit]:
         except CaseFileError as exc:
             raise IntakeFileError(str(exc)) from None
         return [Unit(case.case_id, case)]
-    raise IntakeFileError(f"{path}: {suffix or 'no extension'!r} is not an intake file (.json case file, "
-                          f".csv or .xlsx sheet)")
+    raise IntakeFileError(f"{path}: {suffix or 'tanpa ekstensi'!r} bukan berkas penerimaan (.json berkas kasus, "
+                          f".csv atau .xlsx lembar penerimaan)")
 
 
 @attrs.frozen
@@ -142,14 +142,17 @@ class FileSummary:
 
 
 def take_in_file(workflow: Workflow, path: Path, user_for: Callable[[Case], str | None],
-                 today: dt.date | None = None) -> FileSummary:
-    """Take in every case of a file, each as the user `user_for(case)` names (by the case's office)."""
+                 today: dt.date | None = None, *, source: str | None = None) -> FileSummary:
+    """Take in every case of a file, each as the user `user_for(case)` names (by the case's office).
+    `source`: what the summary, its messages and the audit rows call the file (an upload's own name, not where
+    the server kept it); the path by default."""
+    source = source or str(path)
     try:
         units = read_units(path, today)
     except IntakeFileError as exc:
-        return FileSummary(str(path), error=str(exc))
+        return FileSummary(source, error=str(exc).replace(str(path), source))
     readable = [u for u in units if u.case is not None]
-    results = iter(workflow.take_in_all([(u.case, user_for(u.case)) for u in readable], source=str(path)))
+    results = iter(workflow.take_in_all([(u.case, user_for(u.case)) for u in readable], source=source))
     lines = []
     for unit in units:
         if unit.case is None:
@@ -157,7 +160,7 @@ def take_in_file(workflow: Workflow, path: Path, user_for: Callable[[Case], str 
         else:
             result = next(results)
         lines.append(CaseLine(unit, result))
-    return FileSummary(str(path), lines=tuple(lines))
+    return FileSummary(source, lines=tuple(lines))
 
 
 def take_in_files(workflow: Workflow, paths: Sequence[Path], user_for: Callable[[Case], str | None],

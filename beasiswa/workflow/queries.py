@@ -16,7 +16,7 @@ from beasiswa.access.roles import Role, User
 from beasiswa.db.letter_tables import letter_files, letters
 from beasiswa.db.tables import cases, children, claims, family_totals, journal
 from beasiswa.db.uow import timestamp
-from beasiswa.db.user_tables import audit_trail, users
+from beasiswa.db.user_tables import audit_trail, sessions, users
 from beasiswa.model import ClaimRef, Outcome, State
 
 # A queue without --state shows the claims someone still has to act on.
@@ -220,12 +220,19 @@ def _matching(text: str) -> Any:
                func.lower(children.c.name).like(pattern, escape="\\"))
 
 
+def _audit_query():
+    """The trail's rows, each with the office whose clock shows its time (and whose supervisors read it): its
+    case's, else the actor's."""
+    office = func.coalesce(cases.c.office, users.c.office)
+    return (select(audit_trail, office.label("office"))
+            .select_from(audit_trail.outerjoin(cases, cases.c.case_id == audit_trail.c.case_id)
+                         .outerjoin(users, users.c.name == audit_trail.c.actor))), office
+
+
 def audit_entries(engine: Engine, *, case_id: str | None = None, claim_id: str | None = None,
                   actor: str | None = None, limit: int | None = None) -> list:
     """The trail's rows, each with the office whose clock shows its time: its case's, else the actor's."""
-    query = (select(audit_trail, func.coalesce(cases.c.office, users.c.office).label("office"))
-             .select_from(audit_trail.outerjoin(cases, cases.c.case_id == audit_trail.c.case_id)
-                          .outerjoin(users, users.c.name == audit_trail.c.actor)))
+    query, _ = _audit_query()
     if case_id:
         query = query.where(audit_trail.c.case_id == case_id)
     if claim_id:
@@ -238,6 +245,75 @@ def audit_entries(engine: Engine, *, case_id: str | None = None, claim_id: str |
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     return sorted(rows, key=lambda r: r.seq)
+
+
+@attrs.frozen
+class TrailFilter:
+    """What part of the trail to read (each None: any). `actor` is matched as `audit_entries` does (the name
+    asked as: done rows' actor, refused rows' name given); `action` is an action or its group ('user.' for
+    every user.* action); `since` and `until` are UTC moments, `until` excluded; `office` the office whose rows
+    alone are read (its cases', and those of its users without a case)."""
+
+    case_id: str | None = None
+    claim_id: str | None = None
+    actor: str | None = None
+    action: str | None = None
+    result: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    office: str | None = None
+
+
+def _trail_where(query, office_column, f: TrailFilter):
+    if f.case_id:
+        query = query.where(audit_trail.c.case_id == f.case_id)
+    if f.claim_id:
+        query = query.where(audit_trail.c.claim_id == f.claim_id)
+    if f.actor:
+        query = query.where(audit_trail.c.asked_as == f.actor)
+    if f.action:
+        query = query.where(audit_trail.c.action.startswith(f.action, autoescape=True) if f.action.endswith(".")
+                            else audit_trail.c.action == f.action)
+    if f.result:
+        query = query.where(audit_trail.c.result == f.result)
+    if f.since is not None:
+        query = query.where(audit_trail.c.at >= timestamp(f.since))
+    if f.until is not None:
+        query = query.where(audit_trail.c.at < timestamp(f.until))
+    if f.office:
+        query = query.where(office_column == f.office)
+    return query
+
+
+def trail_page(engine: Engine, f: TrailFilter, *, limit: int, offset: int = 0) -> tuple[int, list]:
+    """(how many rows match in all, one page of them newest first), read on one connection."""
+    query, office = _audit_query()
+    rows = _trail_where(query, office, f).order_by(audit_trail.c.seq.desc()).limit(limit).offset(offset)
+    counted = _trail_where(select(func.count()).select_from(
+        audit_trail.outerjoin(cases, cases.c.case_id == audit_trail.c.case_id)
+        .outerjoin(users, users.c.name == audit_trail.c.actor)), office, f)
+    with engine.connect() as conn:
+        return conn.execute(counted).scalar_one(), conn.execute(rows).all()
+
+
+def trail_actions(engine: Engine) -> list[str]:
+    """Every action the trail holds, in order (for the filter's choices)."""
+    with engine.connect() as conn:
+        return list(conn.execute(select(audit_trail.c.action).distinct().order_by(audit_trail.c.action)).scalars())
+
+
+def accounts(engine: Engine) -> list:
+    """Every user as an admin lists them: name, role, office, active, `locked_until`, `must_change_password`,
+    `has_password`, and `last_sign_in` (the newest session or token opened, None if never)."""
+    last = (select(sessions.c.user_name, func.max(sessions.c.created_at).label("last_sign_in"))
+            .group_by(sessions.c.user_name).subquery())
+    query = (select(users.c.name, users.c.role, users.c.office, users.c.active, users.c.locked_until,
+                    users.c.must_change_password, users.c.password_hash.is_not(None).label("has_password"),
+                    last.c.last_sign_in)
+             .select_from(users.outerjoin(last, last.c.user_name == users.c.name))
+             .order_by(users.c.office, users.c.role, users.c.name))
+    with engine.connect() as conn:
+        return conn.execute(query).all()
 
 
 def batch_claims(engine: Engine, case_ids: list[str]) -> list:
