@@ -2,6 +2,8 @@
 every route requested by every role (and signed out, and by a user who must change a one-time password first),
 each with the status its rule gives. A route added without an entry here fails; so does a rule loosened."""
 
+import re
+
 import pytest
 
 from beasiswa.web.access import PUBLIC, ROUTES, SESSION, SIGNED_IN, Rule, check_every_route_has_a_rule, roles, served
@@ -21,6 +23,19 @@ MATRIX = {
     ("GET", "/antrean"): roles(Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR),
     ("GET", "/verifikasi"): PUBLIC,
     ("POST", "/verifikasi"): PUBLIC,
+    ("GET", "/penerimaan"): roles(Role.OFFICER, Role.SUPERVISOR),
+    ("POST", "/penerimaan"): roles(Role.OFFICER, Role.SUPERVISOR),
+    ("GET", "/penerimaan/templat.csv"): roles(Role.OFFICER, Role.SUPERVISOR),
+    ("GET", "/penerimaan/templat.xlsx"): roles(Role.OFFICER, Role.SUPERVISOR),
+    # Officers and admins do not read the trail (beasiswa/web/pages/audit_trail.py says why).
+    ("GET", "/jejak-audit"): roles(Role.SUPERVISOR, Role.AUDITOR),
+    ("GET", "/pengguna"): roles(Role.ADMIN),
+    ("POST", "/pengguna"): roles(Role.ADMIN),
+    ("GET", "/pengguna/akun"): roles(Role.ADMIN),
+    ("POST", "/pengguna/ubah"): roles(Role.ADMIN),
+    ("POST", "/pengguna/nonaktifkan"): roles(Role.ADMIN),
+    ("POST", "/pengguna/sandi"): roles(Role.ADMIN),
+    ("POST", "/pengguna/sesi/akhiri"): roles(Role.ADMIN),
 }
 # What an allowed request sends, and the status it gets (a refused form is 400: the route was reached).
 SAMPLES = {
@@ -33,6 +48,18 @@ SAMPLES = {
     ("GET", "/antrean"): ({}, 200),
     ("GET", "/verifikasi"): ({}, 200),
     ("POST", "/verifikasi"): ({}, 400),
+    ("GET", "/penerimaan"): ({}, 200),
+    ("POST", "/penerimaan"): ({}, 400),  # no file
+    ("GET", "/penerimaan/templat.csv"): ({}, 200),
+    ("GET", "/penerimaan/templat.xlsx"): ({}, 200),
+    ("GET", "/jejak-audit"): ({}, 200),
+    ("GET", "/pengguna"): ({}, 200),
+    ("POST", "/pengguna"): ({"nama": "", "peran": "officer", "kantor": "KC-PLG"}, 400),
+    ("GET", "/pengguna/akun"): ({}, 400),  # no name
+    ("POST", "/pengguna/ubah"): ({"nama": "ani", "peran": "officer", "kantor": "KC-PLG"}, 400),  # nothing changes
+    ("POST", "/pengguna/nonaktifkan"): ({"nama": "ani"}, 400),  # the box not ticked
+    ("POST", "/pengguna/sandi"): ({"nama": "tidak-ada"}, 404),
+    ("POST", "/pengguna/sesi/akhiri"): ({"nama": "ani", "sesi": "x"}, 400),
 }
 ROLE_OF = {"ani": Role.OFFICER, "budi": Role.SUPERVISOR, "gita": Role.AUDITOR, "admin": Role.ADMIN,
            "limited": Role.OFFICER}
@@ -102,6 +129,19 @@ def test_a_refused_role_reads_why_in_indonesian(web):
 def test_the_menu_shows_only_the_screens_the_role_may_open(web):
     assert 'href="/antrean"' in visitor(web, "ani").get("/").text
     assert 'href="/antrean"' not in visitor(web, "admin").get("/").text
+    menus = {who: set(re.findall(r'<li><a href="([^"]+)"', visitor(web, who).get("/").text))
+             for who in ("ani", "budi", "gita", "admin")}
+    assert menus == {"ani": {"/", "/antrean", "/penerimaan"}, "budi": {"/", "/antrean", "/penerimaan", "/jejak-audit"},
+                     "gita": {"/", "/antrean", "/jejak-audit"}, "admin": {"/", "/pengguna"}}
+
+
+def test_a_refused_role_is_audited_with_the_method_and_path_asked(web):
+    from workflow_support import audit_rows
+
+    visitor(web, "gita").get("/pengguna")
+    row = audit_rows(web.workflow)[-1]
+    assert (row["actor"], row["action"], row["subject"], row["result"], row["refusal_code"]) == (
+        "gita", "web.access", "GET /pengguna", "refused", "ROLE")
 
 
 def test_an_htmx_request_without_a_session_is_sent_to_sign_in_by_header(web):
