@@ -30,11 +30,11 @@ def trail(web):
 
 
 def seqs(page: str) -> list[int]:
-    return [int(s) for s in re.findall(r'<tr class="[^"]*">\s*<td class="num">(\d+)</td>', page)]
+    return [int(s) for s in re.findall(r'<td class="num" data-label="Seq">(\d+)</td>', page)]
 
 
 def subjects(page: str) -> set[str]:
-    return set(re.findall(r'<td class="subject">([^<]+)</td>', page))
+    return set(re.findall(r'<td class="subject" data-label="Subjek">([^<]+)</td>', page))
 
 
 def text(response) -> str:

@@ -71,10 +71,10 @@ def test_a_refused_case_names_its_row_and_column_and_the_other_cases_go_in(web):
     response = upload(client, "kc-plg-salah.csv", with_a_bad_nik(SHEET.read_text()))
     assert response.status_code == 200
     lines = rows_of(response.text)
-    refused = [line for line in lines if line[2] == "ditolak"]
-    assert refused == [("KC-PLG-2025-000201", "baris 3–4", "ditolak")]
+    refused = [line for line in lines if line[2] == "tidak diterima"]
+    assert refused == [("KC-PLG-2025-000201", "baris 3–4", "tidak diterima")]
     assert "<code>INVALID_ROWS</code>" in response.text and "baris 4, kolom child_nik" in response.text
-    assert [line for line in lines if line[2] != "ditolak"] and count(web.workflow, "cases") == len(lines) - 1
+    assert [line for line in lines if line[2] != "tidak diterima"] and count(web.workflow, "cases") == len(lines) - 1
 
 
 def test_the_intake_is_audited_as_the_command_lines_with_the_uploads_name_as_its_source(web):
@@ -86,7 +86,7 @@ def test_the_intake_is_audited_as_the_command_lines_with_the_uploads_name_as_its
 def test_an_officer_of_kc_sby_cannot_take_in_a_kc_plg_case_and_the_refusal_is_audited(web):
     response = upload(signed_in(web, "eko"), SHEET.name, SHEET.read_bytes())
     assert response.status_code == 200
-    assert {r[2] for r in rows_of(response.text)} == {"ditolak"}
+    assert {r[2] for r in rows_of(response.text)} == {"tidak diterima"}
     assert "<code>OFFICE</code>" in response.text and "milik kantor KC-PLG" in response.text
     assert count(web.workflow, "cases") == 0
     refused = [r for r in audit_rows(web.workflow) if r["action"] == "intake"]

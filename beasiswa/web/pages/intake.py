@@ -27,7 +27,7 @@ from beasiswa.workflow.intake import FileSummary, take_in_file
 PATH = "/penerimaan"
 KINDS = (".csv", ".xlsx", ".json")
 STATUS_NAMES = {"new": "diterima (kasus baru)", "added": "diterima (klaim ditambahkan)",
-                "unchanged": "tetap (sudah terdaftar)", "refused": "ditolak"}
+                "unchanged": "tetap (sudah terdaftar)", "refused": "tidak diterima"}
 OFFICE_STAFF = roles(Role.OFFICER, Role.SUPERVISOR)
 
 

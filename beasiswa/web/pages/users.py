@@ -170,7 +170,7 @@ async def _account(request: Request, name: str, *, error: Refusal | None = None,
         error, sessions = error or refusal, []
     context = {"account": row, "locked": _locked(row, now), "sessions": sessions, "error": error, "notice": notice,
                "password": password, "roles": list(Role), "role_names": ROLE_NAMES, "kinds": SESSION_KINDS,
-               "self": name == admin}
+               "own_account": name == admin}
     return page(request, "pengguna_akun.html", context, status=_status(error))
 
 
