@@ -137,7 +137,8 @@ def test_an_upload_larger_than_the_limit_is_refused_by_its_length_before_its_bod
     response = client.post("/penerimaan", data={"csrf_token": token},
                            files={"berkas": ("besar.csv", b"x" * 5000, "text/csv")})
     assert response.status_code == 413
-    assert "Berkas terlalu besar" in response.text and "lebih besar dari batas 4 KB untuk satu unggahan" in response.text
+    assert "Berkas terlalu besar" in response.text
+    assert "lebih besar dari batas 4 KB untuk satu unggahan" in response.text
     assert response.headers["content-security-policy"]
     assert count(web.workflow, "cases") == 0
 

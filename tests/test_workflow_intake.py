@@ -144,7 +144,8 @@ def test_an_empty_file_is_refused_whole_saying_so(wf_sqlite, tmp_path, name, con
 def test_a_file_of_another_kind_is_refused_naming_what_is_taken(wf_sqlite, tmp_path):
     path = tmp_path / "intake.txt"
     path.write_text("case_id\n", encoding="utf-8")
-    assert "bukan berkas penerimaan (.json berkas kasus, .csv atau .xlsx lembar penerimaan)" in take_in_file(wf_sqlite, path, AS_ANI).error
+    assert "bukan berkas penerimaan (.json berkas kasus, .csv atau .xlsx lembar penerimaan)" in \
+        take_in_file(wf_sqlite, path, AS_ANI).error
 
 
 def test_an_invalid_case_file_is_refused_naming_the_field(wf_sqlite, tmp_path):

@@ -39,7 +39,8 @@ RESULTS = {"selesai": "done", "ditolak": "refused"}
 _ACTION = re.compile(r"[a-z_]+(\.[a-z_]*)?")
 # The trail's own actions that are not a claim's (those are named by ACTION_NAMES).
 OTHER_ACTIONS = {
-    "intake.add": "menambah klaim kasus terdaftar", "arrears": "mencatat tunggakan", "ledger.record": "mencatat pembayaran",
+    "intake.add": "menambah klaim kasus terdaftar", "arrears": "mencatat tunggakan",
+    "ledger.record": "mencatat pembayaran",
     "letter.issue": "menerbitkan surat", "user.bootstrap": "membuat admin pertama", "user.add": "menambah pengguna",
     "user.deactivate": "menonaktifkan pengguna", "user.set": "mengubah peran/kantor pengguna",
     "auth.sign_in": "masuk", "auth.sign_out": "keluar", "auth.lockout": "terkunci",
