@@ -93,6 +93,13 @@ def test_an_officer_of_kc_sby_cannot_take_in_a_kc_plg_case_and_the_refusal_is_au
     assert refused and {(r["actor"], r["result"], r["refusal_code"]) for r in refused} == {("eko", "refused", "OFFICE")}
 
 
+def test_an_xlsx_sheet_is_taken_as_the_csv_is(web):
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = upload(signed_in(web, "budi"), "templat.xlsx", template_xlsx(), xlsx)
+    assert rows_of(response.text) == [("KC-PLG-2025-000123", "baris 2–3", "diterima (kasus baru)")]
+    assert count(web.workflow, "claims") == 2
+
+
 def test_a_case_file_in_json_is_taken_as_one_case(web):
     data = dumps(case_to_json(sby(case()))).encode()
     response = upload(signed_in(web, "fajar"), "kasus.json", data, "application/json")
