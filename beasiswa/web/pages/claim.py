@@ -96,7 +96,8 @@ def render(request: Request, ref: ClaimRef, *, notice: str | None = None, refusa
     context = {
         "ref": ref, "base": f"/klaim/{ref.case_id}/{ref.claim_id}", "case": case, "claim": claim, "view": view,
         "child": next((k for k in view.children if k.child_id == claim.child_id), None),
-        "event": EVENT_NAMES.get(case.event_kind, case.event_kind), "segment": SEGMENT_NAMES.get(case.segment, case.segment),
+        "event": EVENT_NAMES.get(case.event_kind, case.event_kind),
+        "segment": SEGMENT_NAMES.get(case.segment, case.segment),
         "interpretations": cited_interpretations(law, citations), "confidence": CONFIDENCE_NAMES,
         "checklist": checklist(scheme.documents, claim), "documents_step": documents_step(claim.trace),
         "audit": [(r, actor_text(r), change_text(r)) for r in view.audit],
@@ -272,7 +273,7 @@ async def settle_arrears(request: Request, case_id: str, claim_id: str) -> Respo
         except ValueError:
             raise BadInput(f"bulan: {text!r} bukan bilangan bulat (0 bila lunas)") from None
         if not 0 <= months <= MAX_MONTHS:
-            raise BadInput(f"bulan: {months} di luar 0..{MAX_MONTHS}")
+            raise BadInput(f"bulan: {months} di luar 0 sampai {MAX_MONTHS}")
 
         def call(w, as_):
             refusal, steps = w.settle_arrears(as_, case_id, months)
