@@ -61,7 +61,7 @@ def test_an_officer_verifies_the_ticked_claims_with_a_result_for_each(three):
     client = signed_in(three, "ani")
     response = bulk(client, "/antrean/verifikasi", REFS[:2], referer="http://testserver/antrean?jenjang=SMA")
     assert response.status_code == 200
-    assert "2 berhasil, 0 ditolak" in response.text and response.text.count("diputuskan → diverifikasi") == 2
+    assert "2 klaim: 2 berhasil, 0 ditolak" in response.text and response.text.count("diputuskan → diverifikasi") == 2
     assert 'href="/antrean?jenjang=SMA"' in response.text  # back to the queue as it was filtered
     assert [state_of(three.workflow, r)["state"] for r in REFS[:3]] == ["verified", "verified", "decided"]
 

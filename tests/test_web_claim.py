@@ -64,6 +64,7 @@ def test_the_claim_page_names_the_interpretations_the_decision_rests_on(taken):
     assert "Interpretasi yang menjadi dasar" in page
     readings = re.findall(r"<dt>([IPL]\d+) · ", page)
     assert readings[:3] == ["I4", "I5", "I6"] and "P3" in readings and len(readings) == len(set(readings))
+    assert "Beasiswa diberikan mulai tahun ajaran yang sedang berjalan pada tanggal peristiwa." in page  # Indonesian
 
 
 def test_the_documents_checklist_shows_each_document_on_the_claim_and_when_it_is_needed(taken):

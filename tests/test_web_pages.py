@@ -31,7 +31,7 @@ def claims(web):
 
 def ids_in(page: str) -> list[str]:
     import re
-    return re.findall(r'<td class="id"><a href="/klaim/[^"]+">([^<]+)</a></td>', page)
+    return re.findall(r'<td class="id"><a href="/klaim/([^"]+)">', page)
 
 
 # ------------------------------------------------------------------------------------------- Beranda

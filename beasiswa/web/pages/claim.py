@@ -25,6 +25,7 @@ from beasiswa.access.actions import ACTION_NAMES, Action
 from beasiswa.access.roles import ALLOWED, Role
 from beasiswa.explain import CONFIDENCE_NAMES, cited_interpretations
 from beasiswa.indonesian import DOCUMENT_NAMES, EVENT_NAMES, LETTER_KIND_NAMES, SEGMENT_NAMES
+from beasiswa.letters.settings import default_settings
 from beasiswa.model import ClaimRef, Code, Document, Outcome, Refusal
 from beasiswa.model.case import MAX_MONTHS
 from beasiswa.office_time import office_zone
@@ -98,7 +99,10 @@ def render(request: Request, ref: ClaimRef, *, notice: str | None = None, refusa
         "child": next((k for k in view.children if k.child_id == claim.child_id), None),
         "event": EVENT_NAMES.get(case.event_kind, case.event_kind),
         "segment": SEGMENT_NAMES.get(case.segment, case.segment),
-        "interpretations": cited_interpretations(law, citations), "confidence": CONFIDENCE_NAMES,
+        # Each interpretation by its title and what it says in plain Indonesian (the letters' words for it).
+        "interpretations": [(i, default_settings().interpretations.get(i.id, i.reading))
+                            for i in cited_interpretations(law, citations)],
+        "confidence": CONFIDENCE_NAMES,
         "checklist": checklist(scheme.documents, claim), "documents_step": documents_step(claim.trace),
         "audit": [(r, actor_text(r), change_text(r)) for r in view.audit],
         "letter_kinds": LETTER_KIND_NAMES, "document_names": DOCUMENT_NAMES,
