@@ -54,7 +54,7 @@ def test_the_claim_page_shows_the_case_the_child_the_decision_every_rule_and_its
     assert "Klaim <span class=\"id\">KC-PLG-2025-000123/klaim-1</span>" in page
     assert "Siti Aminah" in page and "Budi Santoso" in page and "KPJ 12345678901" in page
     assert '<span class="outcome o-approved">disetujui</span>' in page and "Rp3.000.000,00" in page
-    assert '<td class="rule">documents_are_complete</td>' in page
+    assert '<td class="rule">documents_<wbr>are_<wbr>complete</td>' in page  # breaks at its underscores
     assert "Permenaker 5/2021 sebagaimana diubah Permenaker 1/2025, persyaratan pengajuan pertama" in page
     assert "sejak 1 Agustus 2025" in page and "kantor KC-PLG" in page
 
