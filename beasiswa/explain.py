@@ -2,12 +2,14 @@
 the scheme in force with its citations. Indonesian throughout, for the people who read it."""
 
 import datetime as dt
+import re
+from collections.abc import Iterable
 
 from rich.console import Console
 from rich.table import Table
 
 from beasiswa.indonesian import DOCUMENT_NAMES, EVENT_NAMES, OUTCOME_NAMES, SEGMENT_NAMES, format_date, format_rupiah
-from beasiswa.law import Law, Scheme
+from beasiswa.law import Interpretation, Law, Scheme
 from beasiswa.model import Case, CaseDecision, Outcome
 from beasiswa.terminal import print_table
 
@@ -118,3 +120,18 @@ def print_scheme(console: Console, law: Law, scheme: Scheme, day: dt.date) -> No
         readings.add_row(i.id, f"[bold]{i.title}[/]: {i.reading} [dim]({i.reason})[/]", i.setting,
                          CONFIDENCE_NAMES[i.confidence.value])
     console.print(readings)
+
+
+_CITED_INTERPRETATION = re.compile(r"\bInterpretasi ([A-Z]\d+)\b")
+
+
+def cited_interpretations(law: Law, citations: Iterable[str]) -> list[Interpretation]:
+    """The project's interpretations a decision rests on: those its citations name ("... Interpretasi I4"), in
+    the order first named (an id the law does not hold is left out: the citation itself still shows it)."""
+    known = {i.id: i for i in law.interpretations}
+    seen: dict[str, Interpretation] = {}
+    for citation in citations:
+        for ident in _CITED_INTERPRETATION.findall(citation or ""):
+            if ident in known and ident not in seen:
+                seen[ident] = known[ident]
+    return list(seen.values())

@@ -9,6 +9,7 @@ import pytest
 from beasiswa.web.access import PUBLIC, ROUTES, SESSION, SIGNED_IN, Rule, check_every_route_has_a_rule, roles, served
 from beasiswa.access.roles import Role
 from beasiswa.web.csrf import SAFE_METHODS
+from builders import case
 from web_support import VISITORS, database, page_token, signing, visitor, web  # noqa: F401 - fixtures
 
 # The matrix: who may use each route. Public: anyone; session: any live session, also one that must change its
@@ -36,6 +37,18 @@ MATRIX = {
     ("POST", "/pengguna/nonaktifkan"): roles(Role.ADMIN),
     ("POST", "/pengguna/sandi"): roles(Role.ADMIN),
     ("POST", "/pengguna/sesi/akhiri"): roles(Role.ADMIN),
+    ("POST", "/antrean/verifikasi"): roles(Role.OFFICER, Role.SUPERVISOR),
+    ("POST", "/antrean/setujui"): roles(Role.SUPERVISOR),
+    ("GET", "/klaim/{case_id}/{claim_id}"): roles(Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR),
+    ("POST", "/klaim/{case_id}/{claim_id}/verifikasi"): roles(Role.OFFICER, Role.SUPERVISOR),
+    ("POST", "/klaim/{case_id}/{claim_id}/setujui"): roles(Role.SUPERVISOR),
+    ("POST", "/klaim/{case_id}/{claim_id}/bayar"): roles(Role.OFFICER, Role.SUPERVISOR),
+    ("POST", "/klaim/{case_id}/{claim_id}/kembalikan"): roles(Role.OFFICER),
+    ("POST", "/klaim/{case_id}/{claim_id}/ubah-putusan"): roles(Role.OFFICER),
+    ("POST", "/klaim/{case_id}/{claim_id}/ajukan-ulang"): roles(Role.OFFICER),
+    ("POST", "/klaim/{case_id}/{claim_id}/tunggakan"): roles(Role.OFFICER, Role.SUPERVISOR),
+    ("POST", "/klaim/{case_id}/{claim_id}/peninjauan-kembali"): roles(Role.OFFICER),
+    ("POST", "/klaim/{case_id}/{claim_id}/putus-ulang"): roles(Role.OFFICER),
 }
 # What an allowed request sends, and the status it gets (a refused form is 400: the route was reached).
 SAMPLES = {
@@ -60,7 +73,24 @@ SAMPLES = {
     ("POST", "/pengguna/nonaktifkan"): ({"nama": "ani"}, 400),  # the box not ticked
     ("POST", "/pengguna/sandi"): ({"nama": "tidak-ada"}, 404),
     ("POST", "/pengguna/sesi/akhiri"): ({"nama": "ani", "sesi": "x"}, 400),
+    # Nothing ticked: 400. The claim's routes on a KC-PLG claim just taken in (decided, approved): verifying it
+    # is done (303); what its state does not allow is 409; a form without its fields, 400.
+    ("POST", "/antrean/verifikasi"): ({}, 400),
+    ("POST", "/antrean/setujui"): ({}, 400),
+    ("GET", "/klaim/{case_id}/{claim_id}"): ({}, 200),
+    ("POST", "/klaim/{case_id}/{claim_id}/verifikasi"): ({}, 303),
+    ("POST", "/klaim/{case_id}/{claim_id}/setujui"): ({}, 409),
+    ("POST", "/klaim/{case_id}/{claim_id}/bayar"): ({}, 409),
+    ("POST", "/klaim/{case_id}/{claim_id}/kembalikan"): ({}, 400),
+    ("POST", "/klaim/{case_id}/{claim_id}/ubah-putusan"): ({}, 400),
+    ("POST", "/klaim/{case_id}/{claim_id}/ajukan-ulang"): ({}, 400),
+    ("POST", "/klaim/{case_id}/{claim_id}/tunggakan"): ({}, 400),
+    ("POST", "/klaim/{case_id}/{claim_id}/peninjauan-kembali"): ({}, 409),
+    ("POST", "/klaim/{case_id}/{claim_id}/putus-ulang"): ({}, 409),
 }
+# The claim the claim's routes are asked about (taken in by `ani` when a test needs it).
+A_CASE = case()
+CLAIM_PATH = {"case_id": A_CASE.case_id, "claim_id": "klaim-1"}
 ROLE_OF = {"ani": Role.OFFICER, "budi": Role.SUPERVISOR, "gita": Role.AUDITOR, "admin": Role.ADMIN,
            "limited": Role.OFFICER}
 
@@ -109,6 +139,9 @@ def make_web_app(web):
 def test_every_route_answers_every_visitor_as_the_matrix_says(web, route, who):
     method, path = route
     data, allowed_status = SAMPLES[route]
+    if "{case_id}" in path:
+        assert web.workflow.take_in("ani", A_CASE, "test").refusal is None
+        path = path.format(**CLAIM_PATH)
     client = visitor(web, who)
     if method in SAFE_METHODS:
         response = client.request(method, path)

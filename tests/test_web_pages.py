@@ -31,7 +31,7 @@ def claims(web):
 
 def ids_in(page: str) -> list[str]:
     import re
-    return re.findall(r'<td class="id">([^<]+)</td>', page)
+    return re.findall(r'<td class="id"><a href="/klaim/([^"]+)">', page)
 
 
 # ------------------------------------------------------------------------------------------- Beranda
@@ -80,14 +80,39 @@ def test_an_auditor_sees_every_office_and_may_filter_by_one(claims):
     client = signed_in(claims, "gita")
     assert len(ids_in(client.get("/antrean").text)) == 4
     assert ids_in(client.get("/antrean?kantor=kc-sby").text) == ["KC-SBY-2025-000004/klaim-1"]
-    assert ids_in(client.get("/antrean?kantor=bukan kantor").text) != []  # an invalid office is no filter
+
+
+@pytest.mark.parametrize("asked, named", [
+    ("kantor=bukan kantor", "kantor: &#39;bukan kantor&#39; bukan kode kantor"),
+    ("status=selesai", "status: &#39;selesai&#39; bukan status klaim (submitted, decided"),
+    ("jenjang=bukan", "jenjang: &#39;bukan&#39; bukan jenjang (TK, PAUD"),
+    ("lama=dua", "lama: &#39;dua&#39; bukan jumlah hari (0 sampai 3650)"),
+    ("lama=3651", "lama: &#39;3651&#39; bukan jumlah hari"),
+])
+def test_a_filter_that_is_not_one_is_refused_naming_the_field_and_the_value(claims, asked, named):
+    response = signed_in(claims, "gita").get(f"/antrean?{asked}")
+    assert response.status_code == 400
+    assert "Saringan tidak dapat dipakai: " + named in response.text
+    assert ids_in(response.text) == []
+
+
+def test_a_refused_filter_in_an_htmx_request_is_told_in_the_results(claims):
+    response = signed_in(claims, "ani").get("/antrean?status=x", headers={"HX-Request": "true", "HX-Target": "hasil"})
+    assert response.status_code == 400 and response.text.startswith('<section id="hasil"')
+    assert "status: &#39;x&#39; bukan status klaim" in response.text
+
+
+def test_the_days_filter_takes_its_boundary_3650_and_refuses_3651(claims):
+    client = signed_in(claims, "ani")
+    assert client.get("/antrean?lama=3650").status_code == 200
+    assert client.get("/antrean?lama=3651").status_code == 400
 
 
 def test_the_queue_filters_by_state_level_and_days_waiting(claims):
     client = signed_in(claims, "ani")
     assert ids_in(client.get("/antrean?jenjang=SMK").text) == ["KC-PLG-2025-000003/klaim-1"]
     assert ids_in(client.get("/antrean?status=verified").text) == []
-    assert len(ids_in(client.get("/antrean?status=decided&jenjang=bukan").text)) == 3
+    assert len(ids_in(client.get("/antrean?status=decided&jenjang=SMA").text)) == 2
     assert ids_in(client.get("/antrean?lama=1").text) == []
     claims.clock.move(days=2)
     client = signed_in(claims, "ani")

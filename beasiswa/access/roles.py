@@ -12,6 +12,10 @@ Pure: the user and the case's office are passed in; nothing here reads the datab
 - auditors read everything and change nothing; admins manage users and nothing else;
 - a deactivated user does nothing at all.
 A refusal names who, what, and the rule (ROLE, OFFICE, INACTIVE, FOUR_EYES, UNKNOWN_USER).
+
+Reading is scoped the same way, in one place for both front doors (`office_to_read`, `check_read`): officers and
+supervisors read their own office's claims and cases only, whatever office they ask for; auditors and admins read
+every office, or the one they ask for.
 """
 
 
@@ -120,3 +124,27 @@ def check_four_eyes(approver: User, verified_by: str | None, overridden_by: str 
         if other is not None and other == approver.name:
             raise NotAllowed("FOUR_EYES", f"pengguna {approver.describe()} tidak boleh menyetujui {what} yang "
                                           f"ia sendiri {did}: empat mata, dua orang yang berbeda")
+
+
+def office_to_read(user: User, asked: str | None = None) -> str | None:
+    """The office whose claims `user` reads when `asked` for one (None or '': every office): an officer's or a
+    supervisor's own office whatever was asked; for the others the office asked (checked: a ValueError names
+    it), or None for all."""
+    if user.role in OFFICE_BOUND:
+        return user.office
+    asked = asked.strip().upper() if isinstance(asked, str) else asked
+    return check_office(asked) if asked else None
+
+
+def may_read(user: User, office: str) -> bool:
+    """Whether `user` may read a claim or a case of `office` (an active user; office-bound roles their own)."""
+    return user.active and (user.role not in OFFICE_BOUND or office == user.office)
+
+
+def check_read(user: User, office: str, what: str) -> None:
+    """Refuse (NotAllowed OFFICE, or INACTIVE) unless `user` may read `what`, a claim or a case of `office`."""
+    if not user.active:
+        raise NotAllowed("INACTIVE", f"pengguna {user.describe()} sudah dinonaktifkan dan tidak boleh membaca {what}")
+    if not may_read(user, office):
+        raise NotAllowed("OFFICE", f"pengguna {user.describe()} tidak boleh membaca {what} milik kantor {office}: "
+                                   f"{ROLE_NAMES[user.role]} hanya menangani kasus kantornya sendiri")

@@ -30,9 +30,9 @@ def queue_command(
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
 ) -> None:
-    """Klaim yang menunggu, terlama lebih dulu."""
+    """Klaim yang menunggu, terlama lebih dulu (petugas dan pengawas: kantornya sendiri)."""
     # lazy: SQLAlchemy, which `beasiswa decide` starts without
-    from beasiswa.workflow.queries import queue
+    from beasiswa.workflow.queries import queue, scoped
     from beasiswa.access.trail import find_user
     from beasiswa.workflow.views import print_queue
 
@@ -41,19 +41,21 @@ def queue_command(
     except ValueError as exc:
         fail(f"--state: {exc}")
     engine = open_database(db)
-    user = None
-    if mine:
-        if not as_:
-            fail("--mine: antrean siapa? --as NAMA atau BEASISWA_USER")
+    reader = None
+    if mine and not as_:
+        fail("--mine: antrean siapa? --as NAMA atau BEASISWA_USER")
+    if as_:  # the reader: an officer or a supervisor reads their own office's queue whatever --office asks
         with engine.connect() as conn:
-            user = find_user(conn, as_)
-        if user is None:
+            reader = find_user(conn, as_)
+        if reader is None:
             fail(f"--as: pengguna {as_!r} tidak terdaftar", 1)
     older = None
     if older_than is not None:
         older = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=older_than)
     try:
-        rows = queue(engine, states=states, office=office, user=user, older_than=older, limit=limit)
+        office = scoped(reader, office)
+        rows = queue(engine, states=states, office=office, user=reader if mine else None, older_than=older,
+                     limit=limit, reader=reader)
     except ValueError as exc:
         fail(str(exc))
     parts = [f"status {', '.join(s.value for s in states)}" if states else ("" if mine else "terbuka"),

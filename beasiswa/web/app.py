@@ -24,7 +24,7 @@ from beasiswa.web import access
 from beasiswa.web.cookies import Cookies
 from beasiswa.web.headers import SecurityHeaders
 # Importing the page modules registers their routes.
-from beasiswa.web.pages import audit_trail, home, intake, queue, sign_in, users, verify  # noqa: F401
+from beasiswa.web.pages import audit_trail, claim, home, intake, queue, sign_in, users, verify  # noqa: F401
 from beasiswa.web.render import environment
 from beasiswa.web.site import Site
 from beasiswa.web.uploads import MIB, UploadLimit

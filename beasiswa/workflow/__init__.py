@@ -10,5 +10,8 @@
   job a module: `accounts` (users), `registration` (intake), `transitions` (claim commands, run in chunks),
   `steps` (one claim's step), `redecide` (a claim decided again), `ledger_commands` (`record_case` for
   `beasiswa ledger record`, `reverse` for `beasiswa ledger reverse`; a reversed payout takes its claim back to
-  `decided`, migration 0007_claim_reversal); what they return is in `results`.
+  `decided`, migration 0007_claim_reversal), `reading` (a claim read by a user, scoped to their office);
+  what they return is in `results`.
+- `available`: pure. The actions a user may take on a claim now (the buttons of the claim screen).
+- `queries`: reads; the office a user may read is `beasiswa.access.roles.office_to_read`, applied there.
 """

@@ -1,5 +1,9 @@
 """What officers, supervisors and auditors look up: queues, a claim or case with everything about it,
 search by NIK, KPJ or name, and the audit trail. Reads only; one consistent snapshot per call.
+
+Office scoping is `beasiswa.access.roles.office_to_read`, applied here for both front doors: a query given the
+`reader` (the user reading) lists only the office that user may read, whatever `office` asked; without a reader
+(a job of the system's own) the office asked, or all.
 """
 
 import datetime as dt
@@ -12,7 +16,7 @@ import attrs
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Engine
 
-from beasiswa.access.roles import Role, User
+from beasiswa.access.roles import Role, User, office_to_read
 from beasiswa.db.letter_tables import letter_files, letters
 from beasiswa.db.tables import cases, children, claims, family_totals, journal
 from beasiswa.db.uow import timestamp
@@ -26,7 +30,7 @@ OPEN_STATES = (State.SUBMITTED, State.DECIDED, State.VERIFIED, State.APPROVED, S
 _QUEUE_COLUMNS = (claims.c.case_id, claims.c.claim_id, cases.c.office, children.c.name.label("child_name"),
                   claims.c.level, claims.c.academic_year, claims.c.outcome, claims.c.amount, claims.c.state,
                   claims.c.state_at, claims.c.decision_revision, claims.c.verified_by, claims.c.approved_by,
-                  claims.c.override_outcome)
+                  claims.c.override_outcome, claims.c.overridden_by, claims.c.appealed_revision)
 _QUEUE_FROM = (claims.join(cases, cases.c.case_id == claims.c.case_id)
                .join(children, and_(children.c.case_id == claims.c.case_id, children.c.child_id == claims.c.child_id)))
 
@@ -47,11 +51,19 @@ def mine(user: User) -> Any:
     raise ValueError(f"--mine: {user.role.value} {user.name!r} has no queue of claims to act on")
 
 
+def scoped(reader: User | None, office: str | None) -> str | None:
+    """The office a query lists: the one `reader` may read when asked for `office` (`office_to_read`), or
+    `office` as asked when no reader is named."""
+    return office_to_read(reader, office) if reader is not None else office
+
+
 def queue(engine: Engine, *, states: list[State] | None = None, office: str | None = None,
           user: User | None = None, older_than: dt.datetime | None = None, limit: int | None = None,
-          level: str | None = None, text: str | None = None, offset: int = 0) -> list:
+          level: str | None = None, text: str | None = None, offset: int = 0, reader: User | None = None) -> list:
     """The claims waiting, oldest in their state first. `level`: one level (SMA); `text`: a NIK, KPJ or name, as
-    `search` reads it; `offset` with `limit`: a page of them."""
+    `search` reads it; `offset` with `limit`: a page of them; `reader`: the user reading (scoped to what they
+    may read)."""
+    office = scoped(reader, office)
     query = select(*_QUEUE_COLUMNS).select_from(_QUEUE_FROM).where(
         *_queue_where(states=states, office=office, user=user, older_than=older_than, level=level, text=text))
     query = query.order_by(claims.c.state_at, claims.c.case_id, claims.c.claim_id)
@@ -65,8 +77,9 @@ def queue(engine: Engine, *, states: list[State] | None = None, office: str | No
 
 def queue_size(engine: Engine, *, states: list[State] | None = None, office: str | None = None,
                user: User | None = None, older_than: dt.datetime | None = None, level: str | None = None,
-               text: str | None = None) -> int:
+               text: str | None = None, reader: User | None = None) -> int:
     """How many claims `queue` with the same filters lists in all (its pages together)."""
+    office = scoped(reader, office)
     query = select(func.count()).select_from(_QUEUE_FROM).where(
         *_queue_where(states=states, office=office, user=user, older_than=older_than, level=level, text=text))
     with engine.connect() as conn:
@@ -92,8 +105,10 @@ def _queue_where(*, states, office, user, older_than, level, text) -> list:
     return where
 
 
-def state_counts(engine: Engine, office: str | None = None) -> dict[State, int]:
-    """How many claims are in each state (every state, 0 included), of one office or of all."""
+def state_counts(engine: Engine, office: str | None = None, reader: User | None = None) -> dict[State, int]:
+    """How many claims are in each state (every state, 0 included), of one office or of all (of those
+    `reader` may read)."""
+    office = scoped(reader, office)
     query = select(claims.c.state, func.count()).group_by(claims.c.state)
     if office:
         query = (query.select_from(claims.join(cases, cases.c.case_id == claims.c.case_id))

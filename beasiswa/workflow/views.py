@@ -229,14 +229,23 @@ def _print_audit(console: Console, rows: Sequence, title: str, office: str | Non
         # A note may hold a file's path, which may fold; ids and codes never do.
         table.add_column(heading, no_wrap=heading == "#", overflow="fold" if heading == "Catatan" else "ellipsis")
     for r in rows:
-        change = " → ".join(part for part in (_compact(r.before), _compact(r.after)) if part)
-        if r.result == "refused":  # an attempt refused: who asked (as given), and why
-            change = f"DITOLAK [{r.refusal_code}]: {r.refusal_message}"
-        who = r.actor or f"{r.asked_as or '(tanpa nama)'} (bukan pengguna)"
+        change, who = change_text(r), actor_text(r)
         at = when(r.at, office or getattr(r, "office", None))
         table.add_row(str(r.seq), f"{at}\n{escape(who)}", f"{r.action}\n{escape(r.subject)}", escape(change),
                       escape(r.note or ""))
     print_table(console, table)
+
+
+def change_text(row) -> str:
+    """An audit row's change as one line: 'before → after', or for a refused attempt 'DITOLAK [CODE]: why'."""
+    if row.result == "refused":  # an attempt refused: who asked (as given), and why
+        return f"DITOLAK [{row.refusal_code}]: {row.refusal_message}"
+    return " → ".join(part for part in (_compact(row.before), _compact(row.after)) if part)
+
+
+def actor_text(row) -> str:
+    """Who an audit row is of: the user, or the name given when it is no user's."""
+    return row.actor or f"{row.asked_as or '(tanpa nama)'} (bukan pengguna)"
 
 
 def print_audit(console: Console, rows: Sequence) -> None:

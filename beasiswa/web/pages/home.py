@@ -12,7 +12,7 @@ import datetime as dt
 from fastapi import Request
 from starlette.responses import Response
 
-from beasiswa.access.roles import OFFICE_BOUND, Role
+from beasiswa.access.roles import OFFICE_BOUND, Role, office_to_read
 from beasiswa.web.access import SIGNED_IN, route
 from beasiswa.web.render import days_since, page
 from beasiswa.workflow.queries import OPEN_STATES, queue, queue_size, state_counts
@@ -42,15 +42,14 @@ def home(request: Request, hari: str | None = None, pesan: str | None = None) ->
         context["users"] = {role: (sum(1 for u in people if u.role is role and u.active),
                                    sum(1 for u in people if u.role is role and not u.active)) for role in Role}
         return page(request, "beranda.html", context)
-    office = user.office if user.role in OFFICE_BOUND else None
     since = now - dt.timedelta(days=context["days"])
     context.update(
-        office=office,
-        mine=queue_size(site.engine, user=user) if user.role in OFFICE_BOUND else None,
-        counts=state_counts(site.engine, office),
+        office=office_to_read(user),
+        mine=queue_size(site.engine, user=user, reader=user) if user.role in OFFICE_BOUND else None,
+        counts=state_counts(site.engine, reader=user),
         open_states=[s for s in State if s in OPEN_STATES],
-        waiting=queue_size(site.engine, office=office, older_than=since),
-        oldest=[(r, days_since(r.state_at, now)) for r in queue(site.engine, office=office, older_than=since,
-                                                                 limit=OLDEST_SHOWN)],
+        waiting=queue_size(site.engine, older_than=since, reader=user),
+        oldest=[(r, days_since(r.state_at, now)) for r in queue(site.engine, older_than=since, limit=OLDEST_SHOWN,
+                                                                 reader=user)],
     )
     return page(request, "beranda.html", context)
