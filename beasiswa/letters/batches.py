@@ -19,7 +19,9 @@ A task killed anywhere in between is simply run again. Database errors are raise
 
 import datetime as dt
 import multiprocessing
+import time
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 
 import attrs
 from sqlalchemy import and_, func, insert, select, text, update
@@ -31,9 +33,10 @@ from beasiswa.access.trail import actor, audit, refused, registered_name
 from beasiswa.db import make_engine
 from beasiswa.db.batch_tables import letter_batch_items, letter_batches, letter_pdfs
 from beasiswa.db.uow import UnitOfWork, timestamp, utc_now
-from beasiswa.letters.batch import CHUNK_SIZE, chunks_by_case, default_workers, quiet_renderer_warnings
+from beasiswa.letters.batch import (CHUNK_SIZE, chunks_by_case, default_workers, quiet_renderer_warnings,
+                                    write_atomically)
 from beasiswa.letters.content import LetterContentError
-from beasiswa.letters.register import RETRY_POLICY, LetterRegister, decided_without_letter
+from beasiswa.letters.register import RETRY_POLICY, LetterRegister, decided_without_letter, file_name
 from beasiswa.letters.settings import LetterDataError
 from beasiswa.model import ClaimRef, Refusal
 
@@ -157,6 +160,33 @@ class Batches:
         """A letter's PDF as stored by a worker; None if it was not stored in the database."""
         with self.engine.connect() as conn:
             return conn.execute(select(letter_pdfs.c.pdf).where(letter_pdfs.c.number == number)).scalar()
+
+
+def wait_for(batches: Batches, ids: Sequence[int], on_progress: Callable[[list[Batch]], None] | None = None,
+             poll: float = 0.5, timeout: float | None = None) -> list[Batch]:
+    """The batches read again every `poll` seconds until none has a claim pending (or `timeout` passes);
+    `on_progress` sees each reading. Their last reading."""
+    started = time.monotonic()
+    while True:
+        found = batches.list(ids=ids)
+        if on_progress is not None:
+            on_progress(found)
+        if all(b.finished for b in found) or (timeout is not None and time.monotonic() - started > timeout):
+            return found
+        time.sleep(poll)
+
+
+def export(batches: Batches, batch_id: int, out_dir: Path) -> list[Path]:
+    """The PDFs of the batch's letters done, written from the database to `out_dir` (named by number)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for item in batches.items(batch_id, "done"):
+        pdf = batches.pdf(item.number)
+        if pdf is not None:
+            path = out_dir / file_name(item.number)
+            write_atomically(path, pdf)
+            written.append(path)
+    return written
 
 
 def due(conn, office: str) -> list[ClaimRef]:
