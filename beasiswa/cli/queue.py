@@ -124,7 +124,7 @@ def list_command(
     """Daftar kelompok surat, terbaru dulu, dengan jumlah selesai, gagal dan menunggu."""
     from beasiswa.letters.batches import Batches
 
-    for batch in Batches(open_database(db)).list(office):
+    for batch in Batches(open_database(db)).recent(office):
         typer.echo(f"{batch.id}\t{batch.office}\t{batch.started_at}\t{batch.started_by}\t{batch.mode}\t"
                    f"{batch.done} selesai, {batch.failed} gagal, {batch.pending} menunggu")
 

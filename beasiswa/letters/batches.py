@@ -120,10 +120,10 @@ class Batches:
 
     # ------------------------------------------------------------------------------------------- reading
     def get(self, batch_id: int) -> Batch | None:
-        found = self.list(ids=[batch_id])
+        found = self.recent(ids=[batch_id])
         return found[0] if found else None
 
-    def list(self, office: str | None = None, ids: Sequence[int] | None = None, limit: int = 50) -> list[Batch]:
+    def recent(self, office: str | None = None, ids: Sequence[int] | None = None, limit: int = 50) -> list[Batch]:
         """Batches (of `office`, or all; or those of `ids`), newest first, with their counts."""
         counts = (select(letter_batch_items.c.batch_id, letter_batch_items.c.status,
                          func.count().label("n"))
@@ -168,7 +168,7 @@ def wait_for(batches: Batches, ids: Sequence[int], on_progress: Callable[[list[B
     `on_progress` sees each reading. Their last reading."""
     started = time.monotonic()
     while True:
-        found = batches.list(ids=ids)
+        found = batches.recent(ids=ids)
         if on_progress is not None:
             on_progress(found)
         if all(b.finished for b in found) or (timeout is not None and time.monotonic() - started > timeout):
