@@ -21,6 +21,10 @@ MATRIX = {
     ("GET", "/antrean"): roles(Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR),
     ("GET", "/verifikasi"): PUBLIC,
     ("POST", "/verifikasi"): PUBLIC,
+    ("GET", "/surat/batch"): roles(Role.SUPERVISOR, Role.AUDITOR),
+    ("POST", "/surat/batch"): roles(Role.SUPERVISOR),
+    ("GET", "/surat/batch/{batch_id}"): roles(Role.SUPERVISOR, Role.AUDITOR),
+    ("GET", "/surat/batch/{batch_id}/pdf/{name}"): roles(Role.SUPERVISOR, Role.AUDITOR),
 }
 # What an allowed request sends, and the status it gets (a refused form is 400: the route was reached).
 SAMPLES = {
@@ -33,6 +37,10 @@ SAMPLES = {
     ("GET", "/antrean"): ({}, 200),
     ("GET", "/verifikasi"): ({}, 200),
     ("POST", "/verifikasi"): ({}, 400),
+    ("GET", "/surat/batch"): ({}, 200),
+    ("POST", "/surat/batch"): ({}, 200),  # nothing due: the list again, saying so
+    ("GET", "/surat/batch/{batch_id}"): ({}, 404),  # no such batch
+    ("GET", "/surat/batch/{batch_id}/pdf/{name}"): ({}, 404),
 }
 ROLE_OF = {"ani": Role.OFFICER, "budi": Role.SUPERVISOR, "gita": Role.AUDITOR, "admin": Role.ADMIN,
            "limited": Role.OFFICER}

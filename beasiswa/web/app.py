@@ -3,7 +3,7 @@
 The clock is injectable (tests move it; the services get `now` from it, read once a request). `secure_cookies`
 when the application is served over HTTPS (the cookies' Secure flag and `__Host-` names, HSTS).
 `public_base_url` is the address people reach the application at (the public letter verification page's
-links will be made from it). The CSRF key must be the same in every worker of one server (`serve`); without
+links will be made from it). `broker`: the Celery broker letter batches are sent to (none: the local process pool). The CSRF key must be the same in every worker of one server (`serve`); without
 one, a random key is made, fine for one process.
 """
 
@@ -22,7 +22,7 @@ from beasiswa.web import errors
 from beasiswa.web import access
 from beasiswa.web.cookies import Cookies
 from beasiswa.web.headers import SecurityHeaders
-from beasiswa.web.pages import home, queue, sign_in, verify  # noqa: F401 - importing them registers their routes
+from beasiswa.web.pages import batches, home, queue, sign_in, verify  # noqa: F401 - importing them registers their routes
 from beasiswa.web.render import environment
 from beasiswa.web.site import Site
 from beasiswa.workflow.service import Workflow
@@ -32,12 +32,12 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 def create_app(engine: Engine, *, secure_cookies: bool, public_base_url: str,
                clock: Callable[[], dt.datetime] = utc_now, csrf_key: bytes | None = None,
-               auth: Auth | None = None, workflow: Workflow | None = None) -> FastAPI:
+               auth: Auth | None = None, workflow: Workflow | None = None, broker: str | None = None) -> FastAPI:
     app = FastAPI(title="Beasiswa", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.site = Site(engine=engine, auth=auth or Auth(engine), workflow=workflow or Workflow(engine, clock=clock),
                           clock=clock, csrf_key=csrf_key or secrets.token_bytes(32),
                           cookies=Cookies(secure_cookies), public_base_url=public_base_url.rstrip("/"),
-                          templates=environment())
+                          templates=environment(), broker=broker or None)
     access.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     errors.install(app)

@@ -27,3 +27,4 @@ class Site:
     cookies: Cookies
     public_base_url: str
     templates: Environment
+    broker: str | None = None  # the Celery broker letter batches are sent to; None: the local process pool
