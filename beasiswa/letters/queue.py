@@ -16,6 +16,7 @@ credential. What keeps a batch whole when a machine dies:
   batch resume`) sends the pending claims once more, and what was done stays done.
 """
 
+import logging
 import os
 
 from celery import Celery, Task
@@ -58,6 +59,8 @@ def _batch_worker() -> BatchWorker:
         from beasiswa.letters.batch import quiet_renderer_warnings
 
         quiet_renderer_warnings()
+        for noisy in ("weasyprint", "fontTools"):  # their INFO lines, per letter, would drown the worker's log
+            logging.getLogger(noisy).setLevel(logging.WARNING)
         _worker = BatchWorker(make_engine(os.environ[DATABASE_ENV]))
     return _worker
 
