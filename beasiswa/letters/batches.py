@@ -330,15 +330,17 @@ def _run_local_chunk(task: tuple[int, list[tuple[str, str]]]) -> dict[str, int]:
     return _local.run(batch_id, keys)
 
 
-def run_local(url: str, batch_id: int, workers: int | None = None,
+def run_local(url: str, batch_ids: int | Sequence[int], workers: int | None = None,
               on_chunk: Callable[[dict[str, int]], None] | None = None) -> None:
-    """The batch's pending claims on this machine's process pool (one long-lived process per core by
-    default), with the same worker code as the queue's."""
-    chunks = Batches(make_engine(url)).chunks(batch_id)
-    if not chunks:
+    """The pending claims of a batch (or of several, on one pool) on this machine's process pool (one
+    long-lived process per core by default), with the same worker code as the queue's."""
+    batches = Batches(make_engine(url))
+    ids = [batch_ids] if isinstance(batch_ids, int) else list(batch_ids)
+    work = [(batch_id, chunk) for batch_id in ids for chunk in batches.chunks(batch_id)]
+    if not work:
         return
-    workers = max(1, min(workers or default_workers(), len(chunks)))
+    workers = max(1, min(workers or default_workers(), len(work)))
     with multiprocessing.get_context("spawn").Pool(workers, initializer=_start_local, initargs=(url,)) as pool:
-        for counts in pool.imap_unordered(_run_local_chunk, [(batch_id, chunk) for chunk in chunks]):
+        for counts in pool.imap_unordered(_run_local_chunk, work):
             if on_chunk is not None:
                 on_chunk(counts)
