@@ -14,8 +14,8 @@ from beasiswa.cli import app
 from beasiswa.db import make_engine
 from beasiswa.letters.batches import Batches, wait_for
 from beasiswa.letters.verify import register_findings
-from ledger_support import sql
-from letters_support import DAY, ISSUERS, register_claims, register_rows, sequences_of
+from ledger_support import ROOT, sql
+from letters_support import DAY, ISSUERS, register_claims, register_rows, sequences_of, staff
 from queue_support import RedisServer, Worker, module_postgres
 
 SUPERVISOR = ISSUERS["KC-PLG"]
@@ -137,3 +137,17 @@ def test_enqueueing_the_same_batch_twice_letters_each_claim_once(database, redis
     assert "tidak ada surat untuk dibuat" in render(database, redis, "--no-wait").output
     shown = CliRunner().invoke(app, ["letters", "batch", "show", str(batch_id), "--db", database])
     assert "16 selesai, 0 gagal, 0 menunggu" in shown.output
+
+
+def test_the_main_job_runs_its_letter_stage_through_the_queue(database, redis, workers, tmp_path):
+    staff(database)
+    out = tmp_path / "letters"
+    result = CliRunner().invoke(app, ["process", str(ROOT / "fixtures" / "intake" / "kc-plg-2025-07.csv"),
+                                      "--out", str(out), "--verify-as", "plg.petugas", "--approve-as", SUPERVISOR,
+                                      "--date", DAY.isoformat(), "--queue", "--broker", redis.url, "--db", database])
+    assert result.exit_code == 0, result.output
+    assert "klaim dikirim ke antrean" in result.output and "0 gagal" in result.output
+    assert_register_whole(database)
+    rows = {r.file_name: r.pdf_sha256 for r in register_rows(database)}
+    written = sorted(out.iterdir())
+    assert written and all(hashlib.sha256(p.read_bytes()).hexdigest() == rows[p.name] for p in written)

@@ -63,11 +63,13 @@ async def start_batch(request: Request) -> Response:
         return _list(request, notice="Tidak ada surat untuk dibuat: setiap klaim yang diputuskan sudah bersurat "
                                      "atau sedang dalam kelompok lain.", asked=asked)
     if site.broker:
+        from kombu.exceptions import OperationalError as BrokerError
+
         from beasiswa.letters.queue import enqueue  # lazy: Celery, only where a broker is configured
 
         try:
             enqueue(batches, batch.id, site.broker)
-        except Exception:  # the broker unreachable: the batch is recorded, and resumed by one command
+        except (BrokerError, OSError):  # the broker unreachable: the batch is recorded, and resumed by one command
             return _list(request, error=f"Kelompok {batch.id} tercatat, tetapi antrean tugas tidak dapat dihubungi; "
                                         f"kirim lagi dengan `beasiswa letters batch resume {batch.id}`.", status=503)
     else:
