@@ -2,7 +2,7 @@
 tests' own, on one PostgreSQL. Whatever happens to a worker or to the broker, every claim of a batch gets one
 letter, the numbers of the office's year run 1..N without a gap or a repeat, and every PDF stored is the one
 whose SHA-256 the register holds. The workers are started once for the module; each test letters claims of
-its own cases."""
+its own cases; the main job (`process --queue`) makes its letters the same way."""
 
 import hashlib
 import time
