@@ -7,6 +7,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -18,7 +19,7 @@ from sqlalchemy.engine import make_url
 from beasiswa.db import make_engine, upgrade
 from ledger_support import ROOT, postgres_url_or_skip
 
-BEASISWA = str(Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "beasiswa")
+BEASISWA = str(Path(sys.executable).parent / "beasiswa")  # the command installed beside this Python
 
 
 def free_port() -> int:

@@ -95,10 +95,9 @@ class Batches:
         try:
             return self._unit_of_work.run(lambda conn: self._start(conn, name, office, day, mode))
         except NotAllowed as refusal:
-            def record(conn):
-                audit(conn, [refused(self._unit_of_work.now(), name, "letter.batch", f"batch {office}", refusal,
-                                     user=registered_name(conn, name))])
-            self._unit_of_work.run(record)
+            self._unit_of_work.run(lambda conn, why=refusal: audit(conn, [refused(
+                self._unit_of_work.now(), name, "letter.batch", f"batch {office}", why,
+                user=registered_name(conn, name))]))
             raise
 
     def _start(self, conn, name: str, office: str, day: dt.date, mode: str) -> Batch | None:
