@@ -6,8 +6,9 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Letters: a Times-metric serif, HarfBuzz subsetting (PDF writing ~7x faster), pdftoppm for looking at pages.
-SYSTEM_PACKAGES := fonts-liberation2 libharfbuzz-subset0 poppler-utils
+# Letters: a Times-metric serif, HarfBuzz subsetting (PDF writing ~7x faster), pdftoppm for looking at pages;
+# redis-server: the task queue's broker, which its tests start (README "Letters on a task queue").
+SYSTEM_PACKAGES := fonts-liberation2 libharfbuzz-subset0 poppler-utils redis-server
 
 .PHONY: setup system-packages demo test bench clean
 

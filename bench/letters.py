@@ -11,7 +11,15 @@ Per-letter figures are taken between the first and the last chunk a run returns,
 (~1 s, once per run) is left out; it is reported apart. The machine is shared and noisy: the ratios are the
 figures to compare across runs. Last line: one JSON object.
 
+Queue mode (`--queue`, issue 14), in one run on a fresh database: a batch per office run by the local pool of 2
+processes (`run_local`) against the same on 2 Celery worker processes (`beasiswa worker --concurrency 2`)
+through Redis (a redis-server of its own on a free port, or `--broker URL`), both with the same worker code
+storing the PDFs in the database. Letters/s are taken from the items' finish times (first to last), so the
+start-up of either is left out; the per-task overhead is the extra wall time of the queue per task, times the
+2 processes. Target: queue >= 0.9 x the local pool's letters/s. Last line: one JSON object.
+
 Usage: python bench/letters.py [--letters 1000] [--memory-letters 2000] [--floor-letters 200]
+       python bench/letters.py --queue [--letters 400] [--broker URL] [--db URL]
 """
 
 import argparse
@@ -163,13 +171,135 @@ def run(url: str, out: Path, keys: list[ClaimRef], workers: int, issuers: dict[s
     return progress
 
 
+TARGET_QUEUE_TO_LOCAL = 0.9
+
+
+def _finished(url: str, batch_ids: list[int]) -> list[float]:
+    """The items' finish times (seconds since the epoch), in order."""
+    from beasiswa.office_time import parse_stamp
+    from sqlalchemy import text
+
+    with make_engine(url).connect() as conn:
+        stamps = conn.execute(text("SELECT finished_at FROM letter_batch_items WHERE status = 'done' AND batch_id IN "
+                                   f"({', '.join(str(i) for i in batch_ids)})")).scalars().all()
+    return sorted(parse_stamp(s).timestamp() for s in stamps)
+
+
+def _rate(times: list[float]) -> float:
+    return (len(times) - 1) / (times[-1] - times[0])
+
+
+def _start_batches(url: str, issuers: dict[str, str], mode: str) -> list:
+    from beasiswa.letters.batches import Batches
+
+    batches = Batches(make_engine(url))
+    return [b for office, name in sorted(issuers.items()) if (b := batches.start(name, office, DAY, mode))]
+
+
+def queue_mode(args) -> None:
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import sys
+
+    from beasiswa.letters.batches import Batches, run_local, wait_for
+    from beasiswa.letters.queue import enqueue
+
+    with tempfile.TemporaryDirectory(prefix="bench-queue-") as tmp:
+        tmp = Path(tmp)
+        url = args.db or f"sqlite:///{tmp / 'letters.db'}"
+        upgrade(make_engine(url))
+        issuers = staff(url, {case.office for case, _ in sample_cases()[1]})
+        redis = None
+        broker = args.broker
+        if broker is None:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            redis = subprocess.Popen([shutil.which("redis-server"), "--port", str(port), "--save", "", "--dir",
+                                      str(tmp)], stdout=subprocess.DEVNULL)
+            broker = f"redis://127.0.0.1:{port}/0"
+        beasiswa = str(Path(sys.executable).parent / "beasiswa")
+        log = tmp / "worker.log"
+        worker = subprocess.Popen([beasiswa, "worker", "--broker", broker, "--concurrency", "2", "--db", url],
+                                  stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            register_copies(url, args.letters)
+            local = _start_batches(url, issuers, "local")
+            tasks = sum(len(Batches(make_engine(url)).chunks(b.id)) for b in local)
+            started = time.perf_counter()
+            run_local(url, [b.id for b in local], workers=2)  # all offices' batches on one pool of 2
+            local_wall = time.perf_counter() - started
+            local_rate = _rate(_finished(url, [b.id for b in local]))
+            print(f"local pool, 2 processes: {local_rate:.1f} letters/s ({sum(b.pending for b in local)} letters, "
+                  f"{tasks} tasks, {local_wall:.1f} s with the pools' start-up)", flush=True)
+
+            while "ready." not in log.read_text():
+                time.sleep(0.2)
+            register_copies_again(url, args.letters)
+            queued = _start_batches(url, issuers, "queue")
+            batches = Batches(make_engine(url))
+            started = time.perf_counter()
+            for batch in queued:
+                enqueue(batches, batch.id, broker)
+            found = wait_for(batches, [b.id for b in queued], poll=0.2)
+            queue_wall = time.perf_counter() - started
+            assert all(b.done == b.total for b in found), found
+            queue_rate = _rate(_finished(url, [b.id for b in queued]))
+            letters = sum(b.total for b in found)
+            # Negative: the queue was faster (the machine's noise exceeds the overhead).
+            overhead = (1000 / queue_rate - 1000 / local_rate) * letters * 2 / tasks
+            print(f"queue, 2 Celery worker processes through Redis: {queue_rate:.1f} letters/s ({letters} letters, "
+                  f"{queue_wall:.1f} s from the first enqueue) = {queue_rate / local_rate:.2f} x the local pool; "
+                  f"per-task overhead {overhead:.1f} ms", flush=True)
+        finally:
+            os.killpg(worker.pid, 15)
+            worker.wait()
+            if redis is not None:
+                redis.terminate()
+                redis.wait()
+    ratio = queue_rate / local_rate
+    met = {"queue_to_local": ratio >= TARGET_QUEUE_TO_LOCAL}
+    print(f"target queue_to_local: {'met' if met['queue_to_local'] else 'NOT met'}")
+    print(json.dumps({
+        "mode": "queue", "database": make_engine(url).dialect.name, "letters_per_mode": letters, "tasks": tasks,
+        "local_letters_per_s": round(local_rate, 2), "queue_letters_per_s": round(queue_rate, 2),
+        "queue_to_local": round(ratio, 3), "per_task_overhead_ms": round(overhead, 1),
+        "local_wall_s": round(local_wall, 1), "queue_wall_s": round(queue_wall, 1), "targets_met": met,
+    }))
+
+
+def register_copies_again(url: str, letters: int) -> None:
+    """As many copies again, under other case ids (the first run's are lettered)."""
+    law, samples = sample_cases()
+    ledger = Ledger(make_engine(url), law)
+    done = copy = 0
+    while done < letters:
+        copy += 1
+        for case, decision in samples:
+            case_id = f"{case.case_id}-Q{copy:04d}"
+            ledger.register(attrs.evolve(case, case_id=case_id), attrs.evolve(decision, case_id=case_id),
+                            maker="bench.pembuat", approver="bench.pemeriksa")
+            done += sum(1 for d in decision.decisions if Kind.for_outcome(d.outcome))
+    ledger.engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--letters", type=int, default=1000)
+    parser.add_argument("--letters", type=int, default=None)
     parser.add_argument("--memory-letters", type=int, default=2000)
     parser.add_argument("--floor-letters", type=int, default=200)
+    parser.add_argument("--queue", action="store_true", help="the local pool against Celery workers through Redis")
+    parser.add_argument("--broker", default=None, help="queue mode: a broker URL (default: a redis-server of its own)")
+    parser.add_argument("--db", default=None, help="queue mode: a database URL (default: a fresh SQLite file)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
+    if args.queue:
+        args.letters = args.letters or 400
+        queue_mode(args)
+        return
+    args.letters = args.letters or 1000
     memory_letters = max(args.memory_letters, args.letters)
 
     with tempfile.TemporaryDirectory(prefix="bench-letters-") as tmp:

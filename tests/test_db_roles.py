@@ -18,7 +18,8 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 from typer.testing import CliRunner
 
-import beasiswa.db.letter_tables  # noqa: F401 - with the two below, every table in SQLModel.metadata
+import beasiswa.db.batch_tables  # noqa: F401 - with the three below, every table in SQLModel.metadata
+import beasiswa.db.letter_tables  # noqa: F401
 import beasiswa.db.tables  # noqa: F401
 import beasiswa.db.user_tables  # noqa: F401
 from beasiswa.cli import app

@@ -49,6 +49,10 @@ MATRIX = {
     ("POST", "/klaim/{case_id}/{claim_id}/tunggakan"): roles(Role.OFFICER, Role.SUPERVISOR),
     ("POST", "/klaim/{case_id}/{claim_id}/peninjauan-kembali"): roles(Role.OFFICER),
     ("POST", "/klaim/{case_id}/{claim_id}/putus-ulang"): roles(Role.OFFICER),
+    ("GET", "/surat/batch"): roles(Role.SUPERVISOR, Role.AUDITOR),
+    ("POST", "/surat/batch"): roles(Role.SUPERVISOR),
+    ("GET", "/surat/batch/{batch_id}"): roles(Role.SUPERVISOR, Role.AUDITOR),
+    ("GET", "/surat/batch/{batch_id}/pdf/{name}"): roles(Role.SUPERVISOR, Role.AUDITOR),
 }
 # What an allowed request sends, and the status it gets (a refused form is 400: the route was reached).
 SAMPLES = {
@@ -87,6 +91,10 @@ SAMPLES = {
     ("POST", "/klaim/{case_id}/{claim_id}/tunggakan"): ({}, 400),
     ("POST", "/klaim/{case_id}/{claim_id}/peninjauan-kembali"): ({}, 409),
     ("POST", "/klaim/{case_id}/{claim_id}/putus-ulang"): ({}, 409),
+    ("GET", "/surat/batch"): ({}, 200),
+    ("POST", "/surat/batch"): ({}, 200),  # nothing due: the list again, saying so
+    ("GET", "/surat/batch/{batch_id}"): ({}, 404),  # no such batch
+    ("GET", "/surat/batch/{batch_id}/pdf/{name}"): ({}, 404),
 }
 # The claim the claim's routes are asked about (taken in by `ani` when a test needs it).
 A_CASE = case()

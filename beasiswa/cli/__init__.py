@@ -17,7 +17,7 @@ marked `# lazy:` with what it would load (tests/test_casefile.py checks it).
 
 import typer
 
-from beasiswa.cli import audit, claims, db, decide, intake, ledger, letters, lookup, process, users, web
+from beasiswa.cli import audit, claims, db, decide, intake, ledger, letters, lookup, process, queue, users, web
 from beasiswa.cli.locale import IndonesianGroup
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=IndonesianGroup,
@@ -33,6 +33,7 @@ COMMANDS = {
     "appeal": claims.appeal_command, "reconsider": claims.reconsider_command, "arrears": claims.arrears_command,
     "process": process.process_command,
     "web": web.web_command,
+    "worker": queue.worker_command,
 }
 GROUPS = {"db": db.db_app, "ledger": ledger.ledger_app, "letters": letters.letters_app, "users": users.users_app,
           "audit": audit.audit_app}

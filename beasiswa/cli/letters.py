@@ -18,12 +18,14 @@ from beasiswa.access.roles import check
 from beasiswa.cli.console import fail, stderr
 from beasiswa.cli.database import open_database
 from beasiswa.cli.options import DB_OPTION, USER_ENV, parse_day
+from beasiswa.cli.queue import BROKER_OPTION, batch_app, run_queued
 from beasiswa.indonesian import LETTER_KIND_NAMES as KIND_SHOWN
 from beasiswa.model import ClaimRef, Refusal
 
 VERDICT_SHOWN = {"genuine": "ASLI", "altered": "DIUBAH", "unknown": "TIDAK DIKENAL"}
 
 letters_app = typer.Typer(no_args_is_help=True, help="Surat resmi: membuatnya per kelompok, memverifikasi satu surat.")
+letters_app.add_typer(batch_app, name="batch")
 
 
 def _warn_if_slow_or_misfit() -> None:
@@ -51,6 +53,11 @@ def render_command(
     as_: list[str] = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True, metavar="NAMA",
                                   help="Pengguna yang menerbitkan surat: petugas atau pengawas, yang menerbitkan "
                                        "surat kantornya (ulangi, satu per kantor)."),
+    queue: bool = typer.Option(False, "--queue", help="Kirim ke antrean tugas (pekerja Celery, `beasiswa worker`) "
+                               "sebagai kelompok surat per kantor, alih-alih proses lokal."),
+    broker: str = BROKER_OPTION,
+    wait: bool = typer.Option(True, "--wait/--no-wait", help="Dengan --queue: tunggu sampai kelompok selesai "
+                              "(bilah kemajuan), lalu tulis PDF ke --out."),
     db: str = DB_OPTION,
 ) -> None:
     """Memberi nomor, membuat dan mendaftarkan surat setiap klaim yang diputuskan dan belum bersurat (dapat
@@ -68,11 +75,18 @@ def render_command(
             fail(str(exc))
     if out.exists() and not out.is_dir():
         fail(f"--out: {out} bukan folder")
+    if queue and not broker:
+        fail("--queue: --broker URL (atau BEASISWA_BROKER_URL) diperlukan, mis. redis://127.0.0.1:6379/0")
+    if queue and key is not None:
+        fail(f"--claim: {claim} dibuat langsung, tanpa --queue")
     as_ = [name for name in as_ or [] if name.strip()]
     if not as_:
         fail("letters render: surat diterbitkan oleh pengguna bernama: --as NAMA (atau BEASISWA_USER)")
     engine = open_database(db)
     issuers = _issuers(engine, as_)
+    if queue:
+        run_queued(engine, issuers, day, broker, out, wait)
+        return
     _warn_if_slow_or_misfit()
     register = LetterRegister(engine, issuers=issuers)
     if key is not None:

@@ -15,6 +15,7 @@ from beasiswa.cli.console import fail, stdout
 from beasiswa.cli.database import open_database
 from beasiswa.cli.intake import files_exist
 from beasiswa.cli.options import DB_OPTION, MAX_WORKERS, USER_ENV, parse_day
+from beasiswa.cli.queue import BROKER_OPTION
 from beasiswa.cli.service import busy
 
 
@@ -45,6 +46,9 @@ def process_command(
                                     help="Tanggal surat (YYYY-MM-DD); bawaan: hari ini."),
     workers: int = typer.Option(None, "--workers", min=1, max=MAX_WORKERS, metavar="JUMLAH",
                                 help="Jumlah proses pembuat surat (bawaan: satu per inti prosesor)."),
+    queue: bool = typer.Option(False, "--queue", help="Buat surat lewat antrean tugas (pekerja Celery, "
+                               "`beasiswa worker`), satu kelompok per kantor."),
+    broker: str = BROKER_OPTION,
     db: str = DB_OPTION,
 ) -> None:
     """Seluruh jalur otomatis untuk satu kelompok: terima dan putuskan, verifikasi dan setujui bila diminta (dua
@@ -55,6 +59,8 @@ def process_command(
 
     if approve_as and not verify_as:
         fail("--approve-as memerlukan --verify-as: klaim diverifikasi sebelum disetujui")
+    if queue and not broker:
+        fail("--queue: --broker URL (atau BEASISWA_BROKER_URL) diperlukan, mis. redis://127.0.0.1:6379/0")
     intake_users = as_ or verify_as
     if not intake_users:
         fail("process: kasus diterima oleh pengguna bernama: --as NAMA (atau BEASISWA_USER), atau --verify-as")
@@ -63,6 +69,7 @@ def process_command(
     files_exist(files)
     engine = open_database(db)
     status = busy(lambda: run_process(engine, database_url(db), files, out_dir, intake_users, verify_as or [],
-                                      approve_as or [], day, workers, stdout(), today=dt.date.today()))
+                                      approve_as or [], day, workers, stdout(), today=dt.date.today(),
+                                      broker=broker if queue else None))
     if status:
         raise typer.Exit(status)

@@ -15,6 +15,7 @@ import typer
 from beasiswa.cli.console import fail
 from beasiswa.cli.database import open_database
 from beasiswa.cli.options import DB_OPTION, MAX_WORKERS
+from beasiswa.cli.queue import BROKER_ENV, BROKER_OPTION
 
 APP = "beasiswa.web.serve:app_from_environment"
 # The names beasiswa.web.serve reads (kept here as text: the shell does not import the web package).
@@ -32,6 +33,7 @@ def web_command(
                                         help="Cookie hanya lewat HTTPS (di belakang proxy HTTPS)."),
     public_url: str = typer.Option(None, "--public-url", metavar="URL",
                                    help="Alamat publik aplikasi (bawaan: http://ALAMAT:PORT)."),
+    broker: str = BROKER_OPTION,
 ) -> None:
     """Menjalankan aplikasi web petugas."""
     engine = open_database(db)
@@ -47,6 +49,8 @@ def web_command(
     os.environ[SECURE_ENV] = "1" if secure_cookies else "0"
     os.environ[PUBLIC_URL_ENV] = address
     os.environ.setdefault(KEY_ENV, secrets.token_hex(32))
+    if broker:  # letter batches go to the Celery workers; without, they run on this machine's process pool
+        os.environ[BROKER_ENV] = broker
     typer.echo(f"Aplikasi web beasiswa: buka {address}/masuk (Ctrl+C untuk berhenti)", err=True)
     uvicorn.run(APP, factory=True, host=host, port=port, workers=workers, proxy_headers=secure_cookies,
                 server_header=False, log_level="info")

@@ -74,6 +74,13 @@ POLICY: dict[str, Access] = {
     "letters": Access("the letter register: letters are added, never changed (LETTER_APPEND_ONLY)", insert=True),
     "letter_files": Access("a rendered letter's digest, added once (LETTER_APPEND_ONLY)", insert=True),
     "letter_chain": Access("the letter register's hash chain: rows are added, never changed", insert=True),
+    "letter_batches": Access("a batch of letters is recorded once when started; its counts are its items'",
+                             insert=True),
+    "letter_batch_items": Access("a batch's claims: added with the batch; a worker counts each delivery and "
+                                 "marks the claim done (its letter's number) or failed (code and message)",
+                                 insert=True, update=("status", "number", "deliveries", "code", "message",
+                                                      "finished_at")),
+    "letter_pdfs": Access("a rendered letter's PDF, added once by the worker that rendered it", insert=True),
 }
 
 # Trigger functions that write tables the application role may not write: they run as their owner.

@@ -5,7 +5,8 @@ when the application is served over HTTPS (the cookies' Secure flag and `__Host-
 `public_base_url` is the address people reach the application at (the public letter verification page's
 links will be made from it). The CSRF key must be the same in every worker of one server (`serve`); without
 one, a random key is made, fine for one process. `upload_limit`: the largest intake file (bytes), refused
-before its body is read (`uploads`).
+before its body is read (`uploads`). `broker`: the Celery broker letter batches are sent to (none: the local
+process pool).
 """
 
 import datetime as dt
@@ -24,7 +25,7 @@ from beasiswa.web import access
 from beasiswa.web.cookies import Cookies
 from beasiswa.web.headers import SecurityHeaders
 # Importing the page modules registers their routes.
-from beasiswa.web.pages import audit_trail, claim, home, intake, queue, sign_in, users, verify  # noqa: F401
+from beasiswa.web.pages import audit_trail, batches, claim, home, intake, queue, sign_in, users, verify  # noqa: F401
 from beasiswa.web.render import environment
 from beasiswa.web.site import Site
 from beasiswa.web.uploads import MIB, UploadLimit
@@ -38,12 +39,12 @@ MAX_INTAKE_UPLOAD = 20 * MIB
 def create_app(engine: Engine, *, secure_cookies: bool, public_base_url: str,
                clock: Callable[[], dt.datetime] = utc_now, csrf_key: bytes | None = None,
                auth: Auth | None = None, workflow: Workflow | None = None,
-               upload_limit: int = MAX_INTAKE_UPLOAD) -> FastAPI:
+               upload_limit: int = MAX_INTAKE_UPLOAD, broker: str | None = None) -> FastAPI:
     app = FastAPI(title="Beasiswa", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.site = Site(engine=engine, auth=auth or Auth(engine), workflow=workflow or Workflow(engine, clock=clock),
                           clock=clock, csrf_key=csrf_key or secrets.token_bytes(32),
                           cookies=Cookies(secure_cookies), public_base_url=public_base_url.rstrip("/"),
-                          templates=environment(), upload_limit=upload_limit)
+                          templates=environment(), upload_limit=upload_limit, broker=broker or None)
     access.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     errors.install(app)

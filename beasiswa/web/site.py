@@ -28,3 +28,4 @@ class Site:
     public_base_url: str
     templates: Environment
     upload_limit: int = 20 * 1024 * 1024  # the largest intake upload, in bytes (`uploads.UploadLimit`)
+    broker: str | None = None  # the Celery broker letter batches are sent to; None: the local process pool

@@ -32,7 +32,7 @@ from beasiswa.ledger.report import build_report, head_line
 from beasiswa.ledger.views import print_report
 from beasiswa.letters.batch import quiet_renderer_warnings, render_batch
 from beasiswa.letters.register import LetterRegister
-from beasiswa.model import ClaimRef, Outcome, State
+from beasiswa.model import ClaimRef, Outcome, Refusal, State
 from beasiswa.workflow.intake import take_in_files
 from beasiswa.workflow.queries import batch_claims, lettered
 from beasiswa.workflow.results import Step
@@ -60,9 +60,10 @@ def _intake_user(engine: Engine, names: Sequence[str]):
 
 def run_process(engine: Engine, url: str, files: Sequence[Path], out_dir: Path, intake_as: Sequence[str],
                 verify_as: Sequence[str], approve_as: Sequence[str], day: dt.date, workers: int | None,
-                console: Console, today: dt.date | None = None) -> int:
+                console: Console, today: dt.date | None = None, broker: str | None = None) -> int:
     """Run the batch; returns the exit status (0 all done, 1 something refused, 2 a file unreadable).
-    `day` dates the letters; `today` (from the edge) is what case files' history is checked against."""
+    `day` dates the letters; `today` (from the edge) is what case files' history is checked against. With a
+    `broker`, the letters are made by the Celery workers (`_queued_letters`) instead of the local pool."""
     workflow = Workflow(engine)
     console.rule("[bold]1. Penerimaan dan putusan otomatis[/]")
     summaries = take_in_files(workflow, files, _intake_user(engine, intake_as), today)
@@ -76,7 +77,10 @@ def run_process(engine: Engine, url: str, files: Sequence[Path], out_dir: Path, 
 
     console.rule("[bold]3. Surat[/]")
     issuers = _by_office(engine, [*approve_as, *verify_as, *intake_as])
-    failures += _letters(engine, url, case_ids, out_dir, day, workers, issuers, console)
+    if broker:
+        failures += _queued_letters(engine, out_dir, day, issuers, broker, console)
+    else:
+        failures += _letters(engine, url, case_ids, out_dir, day, workers, issuers, console)
 
     console.rule("[bold]4. Ringkasan[/]")
     _summary(engine, case_ids, console)
@@ -160,6 +164,44 @@ def _letters(engine: Engine, url: str, case_ids: list[str], out_dir: Path, day: 
         console.print(f"  [red]✗[/] {escape(failure.task)} [{failure.code}]: {escape(failure.message)}",
                       highlight=False, soft_wrap=True)
     return len(failed)
+
+
+def _queued_letters(engine: Engine, out_dir: Path, day: dt.date, issuers: dict[str, str], broker: str,
+                    console: Console) -> int:
+    """The letter stage through the task queue: a batch per office (every claim of the office due a letter,
+    this run's and any left by an earlier one), sent to the broker, followed until done; the PDFs the workers
+    stored written to `out_dir`; the letters that failed named."""
+    from beasiswa.letters.batches import Batches, export, wait_for
+    from beasiswa.letters.queue import enqueue  # lazy: Celery, only when the queue is asked for
+
+    batches = Batches(engine)
+    started = []
+    failures = 0
+    for office, name in sorted(issuers.items()):
+        try:
+            batch = batches.start(name, office, day, "queue")
+        except Refusal as refusal:
+            console.print(f"  [red]✗[/] surat kantor {office} [{refusal.code}]: {escape(refusal.message)}",
+                          highlight=False, soft_wrap=True)
+            failures += 1
+            continue
+        if batch is not None:
+            enqueue(batches, batch.id, broker)
+            console.print(f"Kelompok surat {batch.id} kantor {office}: {batch.pending} klaim dikirim ke antrean.",
+                          highlight=False)
+            started.append(batch.id)
+    if not started:
+        console.print("Tidak ada surat baru: setiap putusan yang final sudah bersurat.", highlight=False)
+        return failures
+    for batch in wait_for(batches, started):
+        written = export(batches, batch.id, out_dir)
+        console.print(f"Kelompok {batch.id} kantor {batch.office}: {batch.done} surat selesai, {batch.failed} gagal; "
+                      f"{len(written)} PDF ditulis ke {escape(str(out_dir))}.", highlight=False)
+        for item in batches.items(batch.id, "failed"):
+            console.print(f"  [red]✗[/] {escape(item.case_id)}/{escape(item.claim_id)} [{item.code}]: "
+                          f"{escape(item.message or '')}", highlight=False, soft_wrap=True)
+        failures += batch.failed
+    return failures
 
 
 def _summary(engine: Engine, case_ids: list[str], console: Console) -> None:
