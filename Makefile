@@ -7,7 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Letters: a Times-metric serif, HarfBuzz subsetting (PDF writing ~7x faster), pdftoppm for looking at pages.
-SYSTEM_PACKAGES := fonts-liberation2 libharfbuzz-subset0 poppler-utils
+# The browser tests: Debian's chromium (/usr/bin/chromium), driven by Playwright.
+SYSTEM_PACKAGES := fonts-liberation2 libharfbuzz-subset0 poppler-utils chromium
 
 .PHONY: setup system-packages demo test bench clean
 
