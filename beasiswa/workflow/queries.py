@@ -9,7 +9,7 @@ import unicodedata
 from typing import Any
 
 import attrs
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, tuple_, union
 from sqlalchemy.engine import Engine
 
 from beasiswa.access.roles import Role, User
@@ -206,18 +206,27 @@ def search(engine: Engine, text: str, limit: int = 50) -> list:
 
 def _matching(text: str) -> Any:
     """Cases whose participant or child has this NIK (16 digits), this KPJ (11 digits), or a name containing
-    the text (case-insensitive)."""
+    the text (case-insensitive): the children of those cases, and the children with that NIK or name.
+
+    Written as one semi-join on the children's key, each side on one table, so that the database starts from
+    the indexes of migration 0010_queue_search (NIK, KPJ, and on PostgreSQL the names' trigrams) rather than
+    testing every joined row of the queue."""
     text = text.strip()
+    named, kids, same = cases.alias("named"), children.alias("kids"), children.alias("same")
     if _DIGITS.fullmatch(text) and len(text) == 16:
-        return or_(cases.c.participant_nik == text, children.c.nik == text)
-    if _DIGITS.fullmatch(text) and len(text) == 11:
-        return cases.c.participant_kpj == text
-    # The text is matched as typed (NFC, as names are stored): its % and _ are not wildcards but escaped
-    # with a backslash.
-    escaped = unicodedata.normalize("NFC", text).lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    return or_(func.lower(cases.c.participant_name).like(pattern, escape="\\"),
-               func.lower(children.c.name).like(pattern, escape="\\"))
+        by_case, by_child = named.c.participant_nik == text, same.c.nik == text
+    elif _DIGITS.fullmatch(text) and len(text) == 11:
+        by_case, by_child = named.c.participant_kpj == text, None
+    else:
+        # The text is matched as typed (NFC, as names are stored): its % and _ are not wildcards but escaped
+        # with a backslash.
+        escaped = unicodedata.normalize("NFC", text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        by_case, by_child = named.c.participant_name.ilike(pattern, escape="\\"), same.c.name.ilike(pattern, escape="\\")
+    matched = select(kids.c.case_id, kids.c.child_id).where(kids.c.case_id.in_(select(named.c.case_id).where(by_case)))
+    if by_child is not None:
+        matched = union(matched, select(same.c.case_id, same.c.child_id).where(by_child))
+    return tuple_(children.c.case_id, children.c.child_id).in_(matched)
 
 
 def audit_entries(engine: Engine, *, case_id: str | None = None, claim_id: str | None = None,
