@@ -57,7 +57,7 @@ class Case(SQLModel, table=True):
     # The queue's office and its search (migration 0010_queue_search; on PostgreSQL the name's index is a GIN of
     # trigrams where pg_trgm could be created).
     __table_args__ = (
-        Index("ix_cases_office", "office"),
+        Index("ix_cases_office", "office", "case_id"),
         Index("ix_cases_participant_nik", "participant_nik"),
         Index("ix_cases_participant_kpj", "participant_kpj"),
         Index("ix_cases_participant_name", "participant_name"),
@@ -104,6 +104,7 @@ class Claim(SQLModel, table=True):
         CheckConstraint("(outcome = 'approved' AND amount > 0) OR (outcome <> 'approved' AND amount = 0)",
                         name="claim_amount_follows_outcome"),
         Index("ix_claims_state", "state"),
+        Index("ix_claims_state_case", "state", "case_id"),
         Index("ix_claims_queue_order", "state_at", "case_id", "claim_id"),
     )
 

@@ -4,7 +4,9 @@ Revision ID: 0010_queue_search
 Revises: 0008_sign_in
 Create Date: 2026-12-03
 
-- `cases.office`: an office's queue, counts and Beranda start from its cases;
+- `cases (office, case_id)` and `claims (state, case_id)`: an office's queue, its counts and the Beranda join
+  the office's cases with the claims in the states asked, both read from the indexes alone (the rows, with
+  their case files and decisions, are wide);
 - `claims (state_at, case_id, claim_id)`: the queue's order, oldest in its state first, read in order and
   stopped at a page;
 - `cases.participant_nik`, `cases.participant_kpj`, `children.nik`: a search by NIK or KPJ is an index lookup;
@@ -28,7 +30,8 @@ branch_labels = None
 depends_on = None
 
 PLAIN = [
-    ("ix_cases_office", "cases", ["office"]),
+    ("ix_cases_office", "cases", ["office", "case_id"]),
+    ("ix_claims_state_case", "claims", ["state", "case_id"]),
     ("ix_cases_participant_nik", "cases", ["participant_nik"]),
     ("ix_cases_participant_kpj", "cases", ["participant_kpj"]),
     ("ix_children_nik", "children", ["nik"]),
