@@ -7,8 +7,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Letters: a Times-metric serif, HarfBuzz subsetting (PDF writing ~7x faster), pdftoppm for looking at pages;
-# redis-server: the task queue's broker, which its tests start (README "Letters on a task queue").
-SYSTEM_PACKAGES := fonts-liberation2 libharfbuzz-subset0 poppler-utils redis-server
+# redis-server: the task queue's broker, which its tests start (README "Letters on a task queue");
+# the browser tests: Debian's chromium (/usr/bin/chromium), driven by Playwright.
+SYSTEM_PACKAGES := fonts-liberation2 libharfbuzz-subset0 poppler-utils redis-server chromium
 
 .PHONY: setup system-packages demo test bench clean
 

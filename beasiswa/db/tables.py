@@ -54,6 +54,14 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 class Case(SQLModel, table=True):
     __tablename__ = "cases"
+    # The queue's office and its search (migration 0010_queue_search; on PostgreSQL the name's index is a GIN of
+    # trigrams where pg_trgm could be created).
+    __table_args__ = (
+        Index("ix_cases_office", "office", "case_id"),
+        Index("ix_cases_participant_nik", "participant_nik"),
+        Index("ix_cases_participant_kpj", "participant_kpj"),
+        Index("ix_cases_participant_name", "participant_name"),
+    )
 
     case_id: str = Field(primary_key=True)
     office: str
@@ -72,6 +80,10 @@ class Case(SQLModel, table=True):
 
 class Child(SQLModel, table=True):
     __tablename__ = "children"
+    __table_args__ = (
+        Index("ix_children_nik", "nik"),
+        Index("ix_children_name", "name"),
+    )
 
     case_id: str = Field(foreign_key="cases.case_id", primary_key=True)
     child_id: str = Field(primary_key=True)
@@ -92,6 +104,8 @@ class Claim(SQLModel, table=True):
         CheckConstraint("(outcome = 'approved' AND amount > 0) OR (outcome <> 'approved' AND amount = 0)",
                         name="claim_amount_follows_outcome"),
         Index("ix_claims_state", "state"),
+        Index("ix_claims_state_case", "state", "case_id"),
+        Index("ix_claims_queue_order", "state_at", "case_id", "claim_id"),
     )
 
     case_id: str = Field(foreign_key="cases.case_id", primary_key=True)
