@@ -37,15 +37,20 @@ def postgres_url_or_skip() -> str:
     return url
 
 
+def sqlite_database(tmp_path) -> str:
+    """The URL of a fresh SQLite database at the head revision in `tmp_path`."""
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def database(request, tmp_path):
     """The URL of a fresh database at the head revision, on each dialect."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'ledger.db'}"
-        engine = make_engine(url)
-        upgrade(engine)
-        engine.dispose()
-        yield url
+        yield sqlite_database(tmp_path)
         return
     base = postgres_url_or_skip()
     schema = f"beasiswa_test_{uuid.uuid4().hex[:12]}"
