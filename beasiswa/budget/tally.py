@@ -8,6 +8,7 @@ fractions), rounded to the rupiah once, per row (half to even); totals add the r
 import datetime as dt
 from collections.abc import Iterable
 from fractions import Fraction
+from typing import NamedTuple
 
 import attrs
 
@@ -18,11 +19,11 @@ from beasiswa.model import Code, Outcome
 from beasiswa.rules import decide
 
 CAP_CODES = frozenset({Code.FAMILY_CAP_REACHED, Code.CHILD_CAP_REACHED})
+_APPROVED = Outcome.APPROVED
 
 
-@attrs.frozen
-class Result:
-    """One projected claim as a law decides it."""
+class Result(NamedTuple):
+    """One projected claim as a law decides it (a named tuple: a what-if makes two for every projected claim)."""
 
     claim: Projected
     level_group: str
@@ -37,20 +38,39 @@ class Result:
 
 def decide_projected(cases: Iterable[ProjectedCase], law: Law) -> list[Result]:
     results = []
+    append = results.append
+    dated = {d.id: d for d in law.dated}
+    in_force = law.in_force
     for projected in cases:
         decision = decide(projected.case, law)
         by_claim = {d.claim: d for d in decision.decisions}
-        scheme = law.in_force(law.dated_scheme(decision.scheme), projected.case.claims[0].academic_year).scheme
+        group_of = in_force(dated[decision.scheme], projected.case.claims[0].academic_year).scheme.level_group
         for meta in projected.claims:
             d = by_claim[meta.claim_id]
-            group = scheme.level_group(meta.level)
-            results.append(Result(meta, group.id if group else "-", d.outcome, d.amount,
-                                  tuple(r.code for r in d.reasons)))
+            group = group_of(meta.level)
+            append(Result(meta, group.id if group else "-", d.outcome, d.amount,
+                          tuple(r.code for r in d.reasons) if d.reasons else ()))
     return results
 
 
 def _money(value: Fraction) -> int:
     return round(value)  # Fraction rounds half to even, to an int: whole rupiah
+
+
+class _Sum:
+    """Whole rupiah summed by weight, multiplied out once: few weights, many claims (Fractions are slow)."""
+
+    __slots__ = ("by_weight",)
+
+    def __init__(self):
+        self.by_weight: dict[Fraction, int] = {}
+
+    def add(self, weight: Fraction, amount: int) -> None:
+        if amount:
+            self.by_weight[weight] = self.by_weight.get(weight, 0) + amount
+
+    def value(self) -> Fraction:
+        return sum((weight * amount for weight, amount in self.by_weight.items()), Fraction(0))
 
 
 @attrs.frozen
@@ -85,21 +105,24 @@ def summarise(results: list[Result]) -> Forecast:
     rows = []
     for (office, group), items in sorted(groups.items()):
         projected = sum(1 for r in items if r.claim.variant == PATH)
-        expected = sum((r.claim.weight for r in items if r.approved), Fraction(0))
-        amount = _money(sum((r.claim.weight * r.amount for r in items), Fraction(0)))
-        rows.append(Row(office, group, projected, expected, amount))
+        expected, amount = _Sum(), _Sum()
+        for r in items:
+            amount.add(r.claim.weight, r.amount)
+            if r.outcome is _APPROVED:
+                expected.add(r.claim.weight, 1)
+        rows.append(Row(office, group, projected, expected.value(), _money(amount.value())))
     capped = sorted({r.claim.case_id for r in results if r.claim.weight and CAP_CODES & set(r.codes)})
     refused: dict[str, int] = {}
     for r in results:
         if r.claim.variant == PATH:
             for code in r.codes:
                 refused[code.value] = refused.get(code.value, 0) + 1
-    by_month: dict[tuple[int, int], Fraction] = {}
+    by_month: dict[tuple[int, int], _Sum] = {}
     for r in results:
         if r.amount:
             key = (r.claim.submitted_on.year, r.claim.submitted_on.month)
-            by_month[key] = by_month.get(key, Fraction(0)) + r.claim.weight * r.amount
-    months = tuple((y, m, _money(v)) for (y, m), v in sorted(by_month.items()))
+            by_month.setdefault(key, _Sum()).add(r.claim.weight, r.amount)
+    months = tuple((y, m, _money(v.value())) for (y, m), v in sorted(by_month.items()))
     peak = max(months, key=lambda item: (item[2], -item[0], -item[1])) if months else None
     return Forecast(tuple(rows), sum(r.projected for r in rows), sum((r.expected for r in rows), Fraction(0)),
                     sum(r.amount for r in rows), tuple(capped), dict(sorted(refused.items())), peak, months)
@@ -152,12 +175,17 @@ def compare(cases: list[ProjectedCase], baseline: Law, reform: Law) -> WhatIf:
         groups.setdefault((b.claim.office, a.level_group), []).append((b, a))
     rows = []
     for (office, group), items in sorted(groups.items()):
-        rows.append(Comparison(
-            office, group, sum((a.claim.weight for _b, a in items if a.approved), Fraction(0)),
-            _money(sum((b.claim.weight * b.amount for b, _a in items), Fraction(0))),
-            _money(sum((a.claim.weight * a.amount for _b, a in items), Fraction(0)))))
-    changed = tuple(Eligibility(a.claim, a.approved, b.codes, a.codes) for b, a in pairs
-                    if b.approved != a.approved and a.claim.variant == PATH)
+        expected, before_sum, after_sum = _Sum(), _Sum(), _Sum()
+        for b, a in items:
+            weight = b.claim.weight
+            before_sum.add(weight, b.amount)
+            after_sum.add(weight, a.amount)
+            if a.outcome is _APPROVED:
+                expected.add(weight, 1)
+        rows.append(Comparison(office, group, expected.value(), _money(before_sum.value()),
+                               _money(after_sum.value())))
+    changed = tuple(Eligibility(a.claim, a.outcome is _APPROVED, b.codes, a.codes) for b, a in pairs
+                    if (b.outcome is _APPROVED) != (a.outcome is _APPROVED) and a.claim.variant == PATH)
     return WhatIf(tuple(rows), sum(r.baseline for r in rows), sum(r.reform for r in rows), changed, pairs)
 
 
