@@ -21,6 +21,8 @@ MATRIX = {
     ("GET", "/antrean"): roles(Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR),
     ("GET", "/verifikasi"): PUBLIC,
     ("POST", "/verifikasi"): PUBLIC,
+    ("GET", "/anggaran"): roles(Role.AUDITOR, Role.SUPERVISOR),
+    ("GET", "/anggaran/grafik.svg"): roles(Role.AUDITOR, Role.SUPERVISOR),
 }
 # What an allowed request sends, and the status it gets (a refused form is 400: the route was reached).
 SAMPLES = {
@@ -33,6 +35,8 @@ SAMPLES = {
     ("GET", "/antrean"): ({}, 200),
     ("GET", "/verifikasi"): ({}, 200),
     ("POST", "/verifikasi"): ({}, 400),
+    ("GET", "/anggaran"): ({}, 200),
+    ("GET", "/anggaran/grafik.svg"): ({}, 400),  # no reform chosen: the route was reached
 }
 ROLE_OF = {"ani": Role.OFFICER, "budi": Role.SUPERVISOR, "gita": Role.AUDITOR, "admin": Role.ADMIN,
            "limited": Role.OFFICER}
