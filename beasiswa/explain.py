@@ -67,7 +67,7 @@ def print_explanation(console: Console, case: Case, decision: CaseDecision, law:
 
 def print_scheme(console: Console, law: Law, scheme: Scheme, day: dt.date) -> None:
     until = format_date(scheme.effective_until.value) if scheme.effective_until else "sekarang"
-    console.rule(f"[bold]{scheme.name}[/] yang berlaku pada {format_date(day)}")
+    console.rule(f"[bold]{scheme.name}[/] untuk peristiwa pada {format_date(day)}")
     console.print(f"{scheme.title}\nBerlaku untuk peristiwa {format_date(scheme.effective_from.value)} s.d. "
                   f"{until}. [dim]{scheme.effective_from.citation}[/]\n"
                   f"Nilai yang berlaku pada {format_date(day)}, untuk klaim tahun ajaran yang dimulai pada hari itu "
@@ -102,7 +102,7 @@ def print_scheme(console: Console, law: Law, scheme: Scheme, day: dt.date) -> No
                      f"{entry.age.value} tahun{reading}", entry.age))
     for name, value, cited in rows:
         limits.add_row(name, value, _since(cited), cited.citation, CONFIDENCE_NAMES[cited.confidence.value])
-    console.print(limits)
+    print_table(console, limits)  # no amount or date cut short at a narrow terminal
     groups = Table(title="Kelompok jenjang", title_justify="left", expand=True)
     groups.add_column("Kelompok", style="bold")
     groups.add_column("Jenjang")
@@ -118,7 +118,7 @@ def print_scheme(console: Console, law: Law, scheme: Scheme, day: dt.date) -> No
         groups.add_row(g.name, levels, format_rupiah(g.amount.value) if g.amount else "-",
                        _since(g.amount) if g.amount else "-", years,
                        g.amount.citation if g.amount else "hanya penggolongan")
-    console.print(groups)
+    print_table(console, groups)
     docs = scheme.documents
     console.print("[bold]Dokumen pengajuan pertama[/]: " +
                   "; ".join(DOCUMENT_NAMES[d.value] for d in sorted(docs.first_claim.value)) +

@@ -6,7 +6,7 @@ in the data; the axis shows them in millions (juta), formatted by Vega with the 
 import altair as alt
 import vl_convert
 
-from beasiswa.budget.tally import WhatIf
+from beasiswa.budget.tally import WhatIf, row_key
 
 BASELINE, REFORM = "Ketentuan sekarang", "Usulan"
 TOP_OFFICES = 10
@@ -36,7 +36,7 @@ def whatif_chart(whatif: WhatIf, title: str) -> alt.VConcatChart:
             sums = table.setdefault(key, [0, 0])
             sums[0] += row.baseline
             sums[1] += row.reform
-    groups = sorted(by_group)
+    groups = sorted(by_group, key=lambda g: row_key(("", g)))
     offices = sorted(by_office, key=lambda o: (-abs(by_office[o][1] - by_office[o][0]), o))[:TOP_OFFICES]
 
     def values(table, field, keys):

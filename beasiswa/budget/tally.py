@@ -20,6 +20,13 @@ from beasiswa.rules import decide
 
 CAP_CODES = frozenset({Code.FAMILY_CAP_REACHED, Code.CHILD_CAP_REACHED})
 _APPROVED = Outcome.APPROVED
+# Level groups shown in the order of a schooling (the law data's order); a group not listed here comes after.
+GROUP_ORDER = ("TK_SD", "SMP", "SMA", "PT")
+
+
+def row_key(office_and_group: tuple[str, str]) -> tuple:
+    office, group = office_and_group
+    return office, GROUP_ORDER.index(group) if group in GROUP_ORDER else len(GROUP_ORDER), group
 
 
 class Result(NamedTuple):
@@ -103,7 +110,7 @@ def summarise(results: list[Result]) -> Forecast:
     for r in results:
         groups.setdefault((r.claim.office, r.level_group), []).append(r)
     rows = []
-    for (office, group), items in sorted(groups.items()):
+    for (office, group), items in sorted(groups.items(), key=lambda item: row_key(item[0])):
         projected = sum(1 for r in items if r.claim.variant == PATH)
         expected, amount = _Sum(), _Sum()
         for r in items:
@@ -174,7 +181,7 @@ def compare(cases: list[ProjectedCase], baseline: Law, reform: Law) -> WhatIf:
     for b, a in pairs:
         groups.setdefault((b.claim.office, a.level_group), []).append((b, a))
     rows = []
-    for (office, group), items in sorted(groups.items()):
+    for (office, group), items in sorted(groups.items(), key=lambda item: row_key(item[0])):
         expected, before_sum, after_sum = _Sum(), _Sum(), _Sum()
         for b, a in items:
             weight = b.claim.weight

@@ -132,7 +132,7 @@ def _export(out: Path, reform, year, result) -> None:
     from beasiswa.budget.chart import chart_png, chart_svg, whatif_chart
     from beasiswa.budget.export import ExportError, whatif_files, write_all
 
-    chart = whatif_chart(result, f"{reform.title} ({year})")
+    chart = whatif_chart(result, f"{reform.title} · perkiraan tahun ajaran {year}")
     notes = [f"Usulan {reform.id}: {reform.title}", f"Dasar: {reform.citation}", f"Tahun ajaran {year}",
              "Rupiah utuh; perkiraan berbobot angka putus sekolah dan tinggal kelas (beasiswa/budget/data/forecast.toml)."]
     try:

@@ -102,5 +102,5 @@ async def budget_chart(request: Request, tahun: str | None = None, usulan: str |
         _question, comparison = await run_in_threadpool(_whatif, site, year, chosen)
     except LawError as exc:
         return Response(str(exc), status_code=400, media_type="text/plain")
-    svg = await run_in_threadpool(lambda: chart_svg(whatif_chart(comparison, f"{chosen[1].title} ({year})")))
+    svg = await run_in_threadpool(lambda: chart_svg(whatif_chart(comparison, f"{chosen[1].title} · perkiraan tahun ajaran {year}")))
     return Response(svg, media_type="image/svg+xml")
