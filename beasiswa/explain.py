@@ -98,8 +98,9 @@ def print_scheme(console: Console, law: Law, scheme: Scheme, day: dt.date) -> No
                      f"{months.value} bulan", months))
     for entry in law.minimum_ages:  # a warning only (rule book §3.3); an unsure age names its interpretation
         reading = f" (interpretasi {entry.interpretation})" if entry.interpretation else ""
+        age = entry.age_on(day)
         rows.append((f"Usia paling rendah (peringatan): {', '.join(sorted(l.value for l in entry.levels))}",
-                     f"{entry.age.value} tahun{reading}", entry.age))
+                     f"{age.value} tahun{reading}", age))
     for name, value, cited in rows:
         limits.add_row(name, value, _since(cited), cited.citation, CONFIDENCE_NAMES[cited.confidence.value])
     print_table(console, limits)  # no amount or date cut short at a narrow terminal

@@ -17,6 +17,7 @@ from beasiswa.explain import print_scheme
 from beasiswa.law import Confidence, LawError, load_law
 from beasiswa.law.load import DATA_DIR
 from beasiswa.law.reform import apply_reform, parse_reform
+from beasiswa.model import Level
 
 date = dt.date
 SMA_LINE = re.compile(r"^amount = \[\{ from = 2019-12-02, value = 3_000_000, .*\}\]$", re.M)
@@ -236,3 +237,27 @@ def test_a_reform_naming_an_unknown_parameter_is_refused_listing_the_known_ones(
 def test_a_reform_without_a_date_is_refused():
     with pytest.raises(LawError, match=r"^uji\.toml: change\[0\]\.from: None is not a date"):
         parse_reform(_reform({"scheme": "PP-82-2019", "parameter": "family_cap", "value": 1}), "uji.toml")
+
+
+# --- the school-admission ages are dated series too -----------------------------------------------------------
+
+
+def test_a_school_admission_age_without_a_date_is_refused_naming_the_entry(data_dir):
+    path = data_dir / "school-admission.toml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("age = [{ from = 2015-07-01, value = 4,") == 1
+    path.write_text(text.replace("age = [{ from = 2015-07-01, value = 4,", "age = [{ value = 4,"), encoding="utf-8")
+    with pytest.raises(LawError, match=r"^school-admission\.toml: minimum_age\[1\]\.age\[0\]\.from: the value 4 has no "
+                                       r"date"):
+        load_law(data_dir)
+
+
+def test_a_school_admission_age_amended_from_a_day_applies_from_the_academic_year_starting_then(data_dir):
+    path = data_dir / "school-admission.toml"
+    text = path.read_text(encoding="utf-8")
+    line = next(l for l in text.splitlines() if l.startswith("age = [{ from = 2015-07-01, value = 4,"))
+    amended = line[:-1] + ', { from = 2026-07-01, value = 5, citation = "Perubahan PPDB (contoh)", confidence = "open" }]'
+    path.write_text(text.replace(line, amended), encoding="utf-8")
+    law = load_law(data_dir)
+    tk = law.minimum_age(Level.TK)
+    assert (tk.age_on(date(2026, 6, 30)).value, tk.age_on(date(2026, 7, 1)).value) == (4, 5)

@@ -257,23 +257,33 @@ def _check_interpretations(items: list[Interpretation], law_starts: dt.date) -> 
                 raise LawError(f"{INTERPRETATIONS_FILE}: interpretation[{n}].{field}: must not be empty")
 
 
-def _minimum_ages(data_dir: Path, interpretations: list[Interpretation]) -> list[MinimumAge]:
-    """The school-admission ages: each cited, no level twice, an unsure one naming a defined interpretation."""
+def _minimum_ages(data_dir: Path, interpretations: list[Interpretation], law_starts: dt.date) -> list[MinimumAge]:
+    """The school-admission ages: each a dated, cited series from the law's first day, no level twice, an unsure
+    one naming a defined interpretation."""
     raw = _read(data_dir / ADMISSION_FILE)
     if set(raw) != {"minimum_age"}:
         raise LawError(f"{ADMISSION_FILE}: expected only [[minimum_age]] tables, got {sorted(raw)}")
-    entries = [_structure(item, MinimumAge, f"{ADMISSION_FILE}: minimum_age[{n}]")
-               for n, item in enumerate(raw["minimum_age"])]
+    entries = []
+    for n, item in enumerate(raw["minimum_age"]):
+        where = f"{ADMISSION_FILE}: minimum_age[{n}]"
+        item = dict(item)
+        if "age" in item:
+            try:
+                check_series("age", item["age"], law_starts, None)
+            except SeriesError as exc:
+                raise LawError(f"{where}.{exc}") from None
+            item["ages"] = [{("since" if k == "from" else k): v for k, v in value.items()} for value in item.pop("age")]
+        entries.append(_structure(item, MinimumAge, where))
     known = {i.id for i in interpretations}
     seen: set[Level] = set()
     for n, entry in enumerate(entries):
         where = f"{ADMISSION_FILE}: minimum_age[{n}]"
-        if not entry.age.citation.strip():
-            raise LawError(f"{where}.age.citation: every value needs its legal basis, got {entry.age.citation!r}")
-        if not 0 <= entry.age.value < 23:
-            raise LawError(f"{where}.age.value: {entry.age.value!r} is not an age a child attends school from")
-        if entry.age.confidence is Confidence.OPEN and entry.interpretation is None:
-            raise LawError(f"{where}.interpretation: an open value names the interpretation that reads it")
+        for cited in entry.ages:
+            if not 0 <= cited.value < 23:
+                raise LawError(f"{where}.age.value: {cited.value!r} (from {cited.since}) is not an age a child attends "
+                               f"school from")
+            if cited.confidence is Confidence.OPEN and entry.interpretation is None:
+                raise LawError(f"{where}.interpretation: an open value names the interpretation that reads it")
         if entry.interpretation is not None and entry.interpretation not in known:
             raise LawError(f"{where}.interpretation: {entry.interpretation!r} is not defined in "
                            f"{INTERPRETATIONS_FILE}")
@@ -308,9 +318,10 @@ def assemble(dated: list[DatedScheme], files: dict[str, str], data_dir: Path = D
         raise LawError(f"{INTERPRETATIONS_FILE}: expected only [[interpretation]] tables, got {sorted(raw)}")
     items = [_structure(item, Interpretation, f"{INTERPRETATIONS_FILE}: interpretation[{n}]")
              for n, item in enumerate(raw["interpretation"])]
-    _check_interpretations(items, min(s.effective_from.value for s in schemes))
+    law_starts = min(s.effective_from.value for s in schemes)
+    _check_interpretations(items, law_starts)
     return Law(dated=tuple(sorted(dated, key=lambda s: s.first.effective_from.value)),
-               interpretations=tuple(items), minimum_ages=tuple(_minimum_ages(data_dir, items)))
+               interpretations=tuple(items), minimum_ages=tuple(_minimum_ages(data_dir, items, law_starts)))
 
 
 @lru_cache(maxsize=1)

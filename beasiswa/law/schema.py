@@ -96,8 +96,25 @@ class MinimumAge:
     unsure."""
 
     levels: frozenset[Level]
-    age: Cited[int]
+    # A dated series (`age` in the data file), in the order of its days.
+    ages: tuple[Cited[int], ...]
     interpretation: str | None = None
+
+    def age_on(self, day: dt.date) -> Cited[int]:
+        """The age in force on `day` (before the series starts, its first)."""
+        chosen = self.ages[0]
+        if len(self.ages) == 1:  # read for every claim: the usual series of one value
+            return chosen
+        for cited in self.ages[1:]:
+            if cited.since > day:
+                break
+            chosen = cited
+        return chosen
+
+    @property
+    def age(self) -> Cited[int]:
+        """The latest age."""
+        return self.ages[-1]
 
 
 class NoSchemeInForce(LookupError):
