@@ -32,7 +32,7 @@ def claims(web, monkeypatch, tmp_path):
 def test_a_supervisor_sees_next_years_forecast_by_office_and_level_group(claims):
     page = signed_in(claims, "budi").get("/anggaran?tahun=2026/2027").text
     assert "Anggaran beasiswa tahun ajaran 2026/2027" in page
-    assert "<td>KC-PLG</td><td>SMA</td>" in page and "<td>KC-PLG</td><td>SMP</td>" in page
+    assert '<td class="id">KC-PLG</td><td>SMA</td>' in page and '<td class="id">KC-PLG</td><td>SMP</td>' in page
 
 
 def test_an_auditor_chooses_a_reform_and_sees_its_cost_and_its_chart(claims):
@@ -43,6 +43,11 @@ def test_an_auditor_chooses_a_reform_and_sees_its_cost_and_its_chart(claims):
     chart = browser.get("/anggaran/grafik.svg?tahun=2026/2027&usulan=sma-4-juta-2026")
     assert chart.status_code == 200 and chart.headers["content-type"].startswith("image/svg+xml")
     assert chart.text.lstrip().startswith("<svg")
+
+
+def test_a_supervisor_of_another_office_sees_only_their_offices_cases(claims):
+    page = signed_in(claims, "fajar").get("/anggaran?tahun=2026/2027&usulan=sma-4-juta-2026").text
+    assert "kantor KC-SBY" in page and "KC-PLG" not in page
 
 
 def test_a_reform_the_law_refuses_is_a_400_page_naming_the_parameter_and_the_date(claims):

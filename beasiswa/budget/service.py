@@ -32,13 +32,16 @@ def projected_from(held: list[Held], year: AcademicYear, laws: Sequence[Law],
     return Question(year, len(held), project(held, year, laws[0], assumptions, age_limit(laws, year)))
 
 
-def forecast(engine: Engine, year: AcademicYear, law: Law) -> tuple[Question, Forecast]:
-    question = projected_from(held_cases(engine), year, [law])
+def forecast(engine: Engine, year: AcademicYear, law: Law, office: str | None = None) -> tuple[Question, Forecast]:
+    """Next year's forecast, of one office's cases or (None) of all."""
+    question = projected_from(held_cases(engine, office), year, [law])
     return question, summarise(decide_projected(question.projected, law))
 
 
-def whatif(engine: Engine, year: AcademicYear, law: Law, reform: Reform, source: str = "") -> tuple[Question, WhatIf]:
-    """Raises LawError (naming the reform's file, parameter and date) for a reform the law refuses."""
+def whatif(engine: Engine, year: AcademicYear, law: Law, reform: Reform, source: str = "",
+           office: str | None = None) -> tuple[Question, WhatIf]:
+    """A reform's what-if, of one office's cases or (None) of all. Raises LawError (naming the reform's file,
+    parameter and date) for a reform the law refuses."""
     reformed = apply_reform(law, reform, source)
-    question = projected_from(held_cases(engine), year, [law, reformed])
+    question = projected_from(held_cases(engine, office), year, [law, reformed])
     return question, compare(question.projected, law, reformed)

@@ -1,7 +1,8 @@
 """/anggaran: finance's two questions on the web, for auditors and supervisors: next year's forecast by office and
 level group, and the cost of a reform chosen from those on the table (the folder `BEASISWA_REFORMS_DIR`, else
 `fixtures/reforms` of the working folder), with its chart. The same services as `beasiswa forecast` and
-`beasiswa whatif` (beasiswa.budget.service); nothing is written, so nothing is audited. The chart is the same
+`beasiswa whatif` (beasiswa.budget.service); nothing is written, so nothing is audited. A supervisor sees their
+own office's cases only, whatever the address asks; an auditor every office's. The chart is the same
 Vega-Lite spec as the command's, rendered to SVG on the server and served as an image (/anggaran/grafik.svg), so
 the page's Content-Security-Policy (no inline style) holds.
 """
@@ -14,7 +15,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from beasiswa.access.roles import Role
+from beasiswa.access.roles import OFFICE_BOUND, Role
 from beasiswa.budget.service import forecast, whatif
 from beasiswa.budget.tally import format_count, month_label, percent
 from beasiswa.law import LawError
@@ -64,9 +65,14 @@ def _chosen(usulan: str | None):
     return (path, reform), problem or None
 
 
-def _whatif(site, year, chosen):
+def _office(request: Request) -> str | None:
+    user = request.state.session.user
+    return user.office if user.role in OFFICE_BOUND else None
+
+
+def _whatif(site, year, chosen, office):
     path, reform = chosen
-    return whatif(site.engine, year, site.workflow.law, reform, path.name)
+    return whatif(site.engine, year, site.workflow.law, reform, path.name, office)
 
 
 @route("GET", "/anggaran", READERS)
@@ -75,14 +81,15 @@ async def budget_page(request: Request, tahun: str | None = None, usulan: str | 
     year, problem = _year(request, tahun)
     chosen, refused = _chosen(usulan)
     problem = problem or refused
-    question, result = await run_in_threadpool(forecast, site.engine, year, site.workflow.law)
+    office = _office(request)
+    question, result = await run_in_threadpool(forecast, site.engine, year, site.workflow.law, office)
     context = {"year": year, "previous": AcademicYear(year.start_year - 1), "question": question, "forecast": result,
                "reforms": {k: v[1] for k, v in reforms_on_the_table().items()}, "chosen": usulan if chosen else "",
                "problem": problem, "count": format_count, "percent": percent, "month": month_label,
-               "comparison": None, "reform": None}
+               "comparison": None, "reform": None, "office": office}
     if chosen and not problem:
         try:
-            _question, comparison = await run_in_threadpool(_whatif, site, year, chosen)
+            _question, comparison = await run_in_threadpool(_whatif, site, year, chosen, office)
             context.update(comparison=comparison, reform=chosen[1])
         except LawError as exc:
             context["problem"] = str(exc)
@@ -99,7 +106,7 @@ async def budget_chart(request: Request, tahun: str | None = None, usulan: str |
     if problem or refused or chosen is None:
         return Response(problem or refused or "usulan: tidak dipilih", status_code=400, media_type="text/plain")
     try:
-        _question, comparison = await run_in_threadpool(_whatif, site, year, chosen)
+        _question, comparison = await run_in_threadpool(_whatif, site, year, chosen, _office(request))
     except LawError as exc:
         return Response(str(exc), status_code=400, media_type="text/plain")
     svg = await run_in_threadpool(lambda: chart_svg(whatif_chart(comparison, f"{chosen[1].title} · perkiraan tahun ajaran {year}")))
