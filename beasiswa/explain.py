@@ -15,8 +15,9 @@ from beasiswa.terminal import print_table
 CONFIDENCE_NAMES = {"text": "teks peraturan", "agreed": "disepakati", "open": "terbuka", "proposed": "usulan"}
 
 
-def _since(cited) -> str:
-    return format_date(cited.since) if cited.since else "-"
+def _basis(cited) -> str:
+    """A value's citation with the day it has stood since (its series' `from`)."""
+    return f"{cited.citation} (berlaku sejak {format_date(cited.since)})" if cited.since else cited.citation
 
 
 _STYLE = {Outcome.APPROVED: "green", Outcome.REJECTED: "red", Outcome.RETURNED: "yellow", Outcome.PENDING: "cyan"}
@@ -71,12 +72,11 @@ def print_scheme(console: Console, law: Law, scheme: Scheme, day: dt.date) -> No
     console.print(f"{scheme.title}\nBerlaku untuk peristiwa {format_date(scheme.effective_from.value)} s.d. "
                   f"{until}. [dim]{scheme.effective_from.citation}[/]\n"
                   f"Nilai yang berlaku pada {format_date(day)}, untuk klaim tahun ajaran yang dimulai pada hari itu "
-                  f"atau sesudahnya (interpretasi I14); kolom Sejak: tanggal nilai itu mulai berlaku.",
+                  f"atau sesudahnya (interpretasi I14), masing-masing dengan tanggal mulai berlakunya.",
                   highlight=False)
     limits = Table(title="Batas dan syarat", title_justify="left", expand=True)
     limits.add_column("Ketentuan", style="bold")
     limits.add_column("Nilai")
-    limits.add_column("Sejak", no_wrap=True)
     limits.add_column("Dasar hukum", style="dim")
     limits.add_column("Keyakinan")
     rows = [("Batas per keluarga (peserta)", format_rupiah(scheme.family_cap.value), scheme.family_cap),
@@ -102,13 +102,12 @@ def print_scheme(console: Console, law: Law, scheme: Scheme, day: dt.date) -> No
         rows.append((f"Usia paling rendah (peringatan): {', '.join(sorted(l.value for l in entry.levels))}",
                      f"{age.value} tahun{reading}", age))
     for name, value, cited in rows:
-        limits.add_row(name, value, _since(cited), cited.citation, CONFIDENCE_NAMES[cited.confidence.value])
-    print_table(console, limits)  # no amount or date cut short at a narrow terminal
+        limits.add_row(name, value, _basis(cited), CONFIDENCE_NAMES[cited.confidence.value])
+    console.print(limits)
     groups = Table(title="Kelompok jenjang", title_justify="left", expand=True)
     groups.add_column("Kelompok", style="bold")
     groups.add_column("Jenjang")
     groups.add_column("Per tahun")
-    groups.add_column("Sejak", no_wrap=True)
     groups.add_column("Paling lama")
     groups.add_column("Dasar hukum", style="dim")
     for g in scheme.level_groups:
@@ -116,10 +115,9 @@ def print_scheme(console: Console, law: Law, scheme: Scheme, day: dt.date) -> No
         years = f"{g.years.value} tahun" if g.years else "-"
         if g.stages:
             years += " (" + ", ".join(f"{s.name} {s.years.value}" for s in g.stages) + ")"
-        groups.add_row(g.name, levels, format_rupiah(g.amount.value) if g.amount else "-",
-                       _since(g.amount) if g.amount else "-", years,
-                       g.amount.citation if g.amount else "hanya penggolongan")
-    print_table(console, groups)
+        groups.add_row(g.name, levels, format_rupiah(g.amount.value) if g.amount else "-", years,
+                       _basis(g.amount) if g.amount else "hanya penggolongan")
+    console.print(groups)
     docs = scheme.documents
     console.print("[bold]Dokumen pengajuan pertama[/]: " +
                   "; ".join(DOCUMENT_NAMES[d.value] for d in sorted(docs.first_claim.value)) +
@@ -131,9 +129,8 @@ def print_scheme(console: Console, law: Law, scheme: Scheme, day: dt.date) -> No
     readings.add_column("Id", style="bold")
     readings.add_column("Pertanyaan dan bacaan")
     readings.add_column("Setelan")
-    readings.add_column("Sejak", no_wrap=True)
     readings.add_column("Keyakinan")
     for i in law.readings_on(day).values():
-        readings.add_row(i.id, f"[bold]{i.title}[/]: {i.reading} [dim]({i.reason})[/]", i.setting,
-                         format_date(i.in_force_from), CONFIDENCE_NAMES[i.confidence.value])
+        readings.add_row(i.id, f"[bold]{i.title}[/]: {i.reading} [dim]({i.reason}; sejak "
+                               f"{format_date(i.in_force_from)})[/]", i.setting, CONFIDENCE_NAMES[i.confidence.value])
     console.print(readings)
