@@ -14,7 +14,13 @@ from beasiswa.model import Case, CaseDecision, Outcome
 from beasiswa.terminal import print_table
 
 # The rule book's confidence marks (law.schema.Confidence) as the table shows them.
-CONFIDENCE_NAMES = {"text": "teks peraturan", "agreed": "disepakati", "open": "terbuka"}
+CONFIDENCE_NAMES = {"text": "teks peraturan", "agreed": "disepakati", "open": "terbuka", "proposed": "usulan"}
+
+
+def _basis(cited) -> str:
+    """A value's citation with the day it has stood since (its series' `from`)."""
+    return f"{cited.citation} (berlaku sejak {format_date(cited.since)})" if cited.since else cited.citation
+
 
 _STYLE = {Outcome.APPROVED: "green", Outcome.REJECTED: "red", Outcome.RETURNED: "yellow", Outcome.PENDING: "cyan"}
 
@@ -27,7 +33,9 @@ def print_explanation(console: Console, case: Case, decision: CaseDecision, law:
                   f"{EVENT_NAMES[case.event.kind.value]} pada {format_date(case.event.date)}.", highlight=False)
     console.print(f"Ketentuan yang berlaku: [bold]{scheme.name}[/] — {scheme.title}.", highlight=False)
     claims = {c.id: c for c in case.claims}
+    dated = law.dated_scheme(decision.scheme)
     for d in decision.decisions:
+        edition = dated.on(d.law_since) if d.law_since else scheme
         claim = claims[d.claim]
         child = case.child(d.child)
         table = Table(title=f"Klaim {d.claim}: {child.name}, {claim.level.value} {claim.academic_year} "
@@ -37,9 +45,13 @@ def print_explanation(console: Console, case: Case, decision: CaseDecision, law:
         table.add_column("Dasar hukum", ratio=2, style="dim")
         outcome = OUTCOME_NAMES[d.outcome.value].upper()
         table.add_row("Hasil", f"[{_STYLE[d.outcome]}]{outcome}[/]", "")
-        basis = scheme.amount_for(claim.level)
+        basis = edition.amount_for(claim.level)
         table.add_row("Nilai", format_rupiah(d.amount),
                       basis.citation if d.outcome is Outcome.APPROVED and basis else "")
+        if d.law_since:
+            table.add_row("Ketentuan", f"nilai dan tafsiran yang berlaku pada hari pertama tahun ajaran "
+                                       f"{claim.academic_year} (interpretasi I14), tidak berubah sejak "
+                                       f"{format_date(d.law_since)}", "")
         for r in d.reasons:
             table.add_row("Alasan", r.message, r.citation)
         for w in d.warnings:
@@ -60,7 +72,10 @@ def print_scheme(console: Console, law: Law, scheme: Scheme, day: dt.date) -> No
     until = format_date(scheme.effective_until.value) if scheme.effective_until else "sekarang"
     console.rule(f"[bold]{scheme.name}[/] untuk peristiwa pada {format_date(day)}")
     console.print(f"{scheme.title}\nBerlaku untuk peristiwa {format_date(scheme.effective_from.value)} s.d. "
-                  f"{until}. [dim]{scheme.effective_from.citation}[/]", highlight=False)
+                  f"{until}. [dim]{scheme.effective_from.citation}[/]\n"
+                  f"Nilai yang berlaku pada {format_date(day)}, untuk klaim tahun ajaran yang dimulai pada hari itu "
+                  f"atau sesudahnya (interpretasi I14), masing-masing dengan tanggal mulai berlakunya.",
+                  highlight=False)
     limits = Table(title="Batas dan syarat", title_justify="left", expand=True)
     limits.add_column("Ketentuan", style="bold")
     limits.add_column("Nilai")
@@ -85,10 +100,11 @@ def print_scheme(console: Console, law: Law, scheme: Scheme, day: dt.date) -> No
                      f"{months.value} bulan", months))
     for entry in law.minimum_ages:  # a warning only (rule book §3.3); an unsure age names its interpretation
         reading = f" (interpretasi {entry.interpretation})" if entry.interpretation else ""
+        age = entry.age_on(day)
         rows.append((f"Usia paling rendah (peringatan): {', '.join(sorted(l.value for l in entry.levels))}",
-                     f"{entry.age.value} tahun{reading}", entry.age))
+                     f"{age.value} tahun{reading}", age))
     for name, value, cited in rows:
-        limits.add_row(name, value, cited.citation, CONFIDENCE_NAMES[cited.confidence.value])
+        limits.add_row(name, value, _basis(cited), CONFIDENCE_NAMES[cited.confidence.value])
     console.print(limits)
     groups = Table(title="Kelompok jenjang", title_justify="left", expand=True)
     groups.add_column("Kelompok", style="bold")
@@ -102,7 +118,7 @@ def print_scheme(console: Console, law: Law, scheme: Scheme, day: dt.date) -> No
         if g.stages:
             years += " (" + ", ".join(f"{s.name} {s.years.value}" for s in g.stages) + ")"
         groups.add_row(g.name, levels, format_rupiah(g.amount.value) if g.amount else "-", years,
-                       g.amount.citation if g.amount else "hanya penggolongan")
+                       _basis(g.amount) if g.amount else "hanya penggolongan")
     console.print(groups)
     docs = scheme.documents
     console.print("[bold]Dokumen pengajuan pertama[/]: " +
@@ -116,9 +132,9 @@ def print_scheme(console: Console, law: Law, scheme: Scheme, day: dt.date) -> No
     readings.add_column("Pertanyaan dan bacaan")
     readings.add_column("Setelan")
     readings.add_column("Keyakinan")
-    for i in law.interpretations:
-        readings.add_row(i.id, f"[bold]{i.title}[/]: {i.reading} [dim]({i.reason})[/]", i.setting,
-                         CONFIDENCE_NAMES[i.confidence.value])
+    for i in law.readings_on(day).values():
+        readings.add_row(i.id, f"[bold]{i.title}[/]: {i.reading} [dim]({i.reason}; sejak "
+                               f"{format_date(i.in_force_from)})[/]", i.setting, CONFIDENCE_NAMES[i.confidence.value])
     console.print(readings)
 
 

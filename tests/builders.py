@@ -130,9 +130,11 @@ def law_with(**settings: str) -> Law:
 
 
 def law_with_scheme(scheme_id: str, **changes) -> Law:
-    """A copy of the law with one scheme's values changed (`changes` as for attrs.evolve on the scheme)."""
-    return attrs.evolve(LAW, schemes=tuple(
-        attrs.evolve(s, **changes) if s.id == scheme_id else s for s in LAW.schemes))
+    """A copy of the law with one scheme's values changed in every edition (`changes` as for attrs.evolve on the
+    scheme)."""
+    return attrs.evolve(LAW, dated=tuple(
+        attrs.evolve(d, editions=tuple(attrs.evolve(s, **changes) for s in d.editions)) if d.id == scheme_id else d
+        for d in LAW.dated))
 
 
 def decided(a_case: Case, law: Law = LAW) -> CaseDecision:

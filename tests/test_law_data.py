@@ -170,11 +170,12 @@ def test_a_value_with_an_empty_citation_is_refused_naming_the_file_and_the_field
         load_law(data_dir)
 
 
-def test_a_value_without_a_citation_field_is_refused_naming_the_file_and_the_field(data_dir):
-    _spoil(data_dir, "pp-82-2019.toml", '[children_limit]\nvalue = 2\ncitation = "PP 82/2019, JKK dan JKM: '
-           'beasiswa pendidikan anak diberikan untuk paling banyak 2 (dua) orang anak"\n',
-           '[children_limit]\nvalue = 2\n')
-    with pytest.raises(LawError, match=r"^pp-82-2019\.toml: children_limit\.citation: required field missing"):
+def test_a_value_without_a_citation_field_is_refused_naming_the_file_the_parameter_and_the_date(data_dir):
+    _spoil(data_dir, "pp-82-2019.toml", '[[children_limit]]\nfrom = 2019-12-02\nvalue = 2\ncitation = "PP 82/2019, '
+           'JKK dan JKM: beasiswa pendidikan anak diberikan untuk paling banyak 2 (dua) orang anak"\n',
+           '[[children_limit]]\nfrom = 2019-12-02\nvalue = 2\n')
+    with pytest.raises(LawError, match=r"^pp-82-2019\.toml: children_limit\[0\]\.citation: the value from 2019-12-02 "
+                                       r"has no citation"):
         load_law(data_dir)
 
 
@@ -211,13 +212,15 @@ def test_a_missing_interpretation_is_refused_naming_the_file_and_the_interpretat
 
 
 def test_a_number_written_as_text_is_refused_naming_the_file_and_the_field(data_dir):
-    _spoil(data_dir, "pp-82-2019.toml", "[arrears_limit_months]\nvalue = 3\n", '[arrears_limit_months]\nvalue = "3"\n')
+    _spoil(data_dir, "pp-82-2019.toml", "[[arrears_limit_months]]\nfrom = 2019-12-02\nvalue = 3\n",
+           '[[arrears_limit_months]]\nfrom = 2019-12-02\nvalue = "3"\n')
     with pytest.raises(LawError, match=r"^pp-82-2019\.toml: arrears_limit_months\.value: '3' is not a whole number"):
         load_law(data_dir)
 
 
 def test_a_year_allowance_written_as_text_is_refused_naming_the_group_in_the_path(data_dir):
-    _spoil(data_dir, "pp-82-2019.toml", 'years = { value = 3, citation = "PP 82/2019, JKK dan JKM: sekolah menengah '
-           'pertama', 'years = { value = "3", citation = "PP 82/2019, JKK dan JKM: sekolah menengah pertama')
+    _spoil(data_dir, "pp-82-2019.toml", 'years = [{ from = 2019-12-02, value = 3, citation = "PP 82/2019, JKK dan JKM: '
+           'sekolah menengah pertama', 'years = [{ from = 2019-12-02, value = "3", citation = "PP 82/2019, JKK dan JKM: '
+           'sekolah menengah pertama')
     with pytest.raises(LawError, match=r"^pp-82-2019\.toml: level_groups\[1\]\.years\.value: '3' is not a whole"):
         load_law(data_dir)

@@ -63,6 +63,8 @@ MATRIX = {
     ("POST", "/surat/batch"): roles(Role.SUPERVISOR),
     ("GET", "/surat/batch/{batch_id}"): roles(Role.SUPERVISOR, Role.AUDITOR),
     ("GET", "/surat/batch/{batch_id}/pdf/{name}"): roles(Role.SUPERVISOR, Role.AUDITOR),
+    ("GET", "/anggaran"): roles(Role.AUDITOR, Role.SUPERVISOR),
+    ("GET", "/anggaran/grafik.svg"): roles(Role.AUDITOR, Role.SUPERVISOR),
 }
 # What an allowed request sends, and the status it gets (a refused form is 400: the route was reached).
 SAMPLES = {
@@ -105,6 +107,8 @@ SAMPLES = {
     ("POST", "/surat/batch"): ({}, 200),  # nothing due: the list again, saying so
     ("GET", "/surat/batch/{batch_id}"): ({}, 404),  # no such batch
     ("GET", "/surat/batch/{batch_id}/pdf/{name}"): ({}, 404),
+    ("GET", "/anggaran"): ({}, 200),
+    ("GET", "/anggaran/grafik.svg"): ({}, 400),  # no reform chosen: the route was reached
 }
 # The claim the claim's routes are asked about (taken in by `ani` when a test needs it).
 A_CASE = case()

@@ -17,7 +17,7 @@ marked `# lazy:` with what it would load (tests/test_casefile.py checks it).
 
 import typer
 
-from beasiswa.cli import audit, claims, db, decide, intake, ledger, letters, lookup, process, queue, users, web
+from beasiswa.cli import audit, budget, claims, db, decide, intake, ledger, letters, lookup, process, queue, users, web
 from beasiswa.cli.locale import IndonesianGroup
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=IndonesianGroup,
@@ -25,17 +25,18 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, cls=IndonesianGrou
 
 # In the order of `beasiswa --help`: the commands, then the groups.
 COMMANDS = {
-    "decide": decide.decide_command, "rules": decide.rules_command,
+    "decide": decide.decide_command,
     "intake": intake.intake_command, "intake-template": intake.template_command,
     "queue": lookup.queue_command, "show": lookup.show_command, "search": lookup.search_command,
     "verify": claims.verify_command, "approve": claims.approve_command, "pay": claims.pay_command,
     "return": claims.return_command, "resubmit": claims.resubmit_command, "override": claims.override_command,
     "appeal": claims.appeal_command, "reconsider": claims.reconsider_command, "arrears": claims.arrears_command,
     "process": process.process_command,
+    "forecast": budget.forecast_command, "whatif": budget.whatif_command,
     "web": web.web_command,
     "worker": queue.worker_command,
 }
-GROUPS = {"db": db.db_app, "ledger": ledger.ledger_app, "letters": letters.letters_app, "users": users.users_app,
+GROUPS = {"rules": decide.rules_app, "db": db.db_app, "ledger": ledger.ledger_app, "letters": letters.letters_app, "users": users.users_app,
           "audit": audit.audit_app}
 
 for _name, _command in COMMANDS.items():

@@ -1,4 +1,4 @@
-"""`beasiswa decide` and `beasiswa rules`: the rules alone, without a database.
+"""`beasiswa decide` and `beasiswa rules [show] --on DATE`: the rules alone, without a database.
 
 These two start fast: nothing they import at load (nor anything the other command modules import at load, as
 the app imports them all) brings in SQLAlchemy, SQLModel, Alembic, psycopg, WeasyPrint or openpyxl
@@ -13,6 +13,7 @@ import typer
 
 from beasiswa.casefile import CaseFileError, decision_to_json, dumps, read_case
 from beasiswa.cli.console import fail, stdout
+from beasiswa.cli.locale import IndonesianGroup
 from beasiswa.cli.options import parse_day
 from beasiswa.law import LawError, default_law
 from beasiswa.rules import InvalidCase, decide
@@ -52,10 +53,28 @@ def decide_command(
         print_explanation(stdout(), case, decision, law, trace=trace)
 
 
+class _ShowByDefault(IndonesianGroup):
+    """`beasiswa rules --on DATE` shows the law as it always did: anything that is not one of the group's
+    commands (or --help) goes to `show`."""
+
+    def parse_args(self, ctx, args):
+        if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
+            args = ["show", *args]
+        return super().parse_args(ctx, args)
+
+
+rules_app = typer.Typer(cls=_ShowByDefault, no_args_is_help=False,
+                        help="Ketentuan hukum: `rules show --on TANGGAL` (bawaan) mencetak hukum yang berlaku "
+                             "pada tanggal itu.")
+
+
+@rules_app.command("show")
 def rules_command(
-    on: str = typer.Option(None, "--on", metavar="TANGGAL", help="Tanggal peristiwa (YYYY-MM-DD); bawaan: hari ini."),
+    on: str = typer.Option(None, "--on", metavar="TANGGAL",
+                           help="Tanggal (YYYY-MM-DD): skema yang berlaku untuk peristiwa pada hari itu, dengan nilai "
+                                "dan tafsiran yang berlaku pada hari itu; bawaan: hari ini."),
 ) -> None:
-    """Ketentuan yang berlaku pada suatu tanggal: besaran, batas, dasar hukum dan tafsiran proyek."""
+    """Ketentuan yang berlaku pada suatu tanggal: besaran, batas, sejak kapan, dasar hukum dan tafsiran proyek."""
     from beasiswa.explain import print_scheme  # lazy: Rich's tables, as in `decide`
 
     law = _law()

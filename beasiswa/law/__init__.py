@@ -5,6 +5,8 @@ from beasiswa.law.schema import (
     Benefit,
     Cited,
     Confidence,
+    DatedScheme,
+    InForce,
     Interpretation,
     Law,
     LevelGroup,
@@ -15,6 +17,6 @@ from beasiswa.law.schema import (
 )
 
 __all__ = [
-    "Benefit", "Cited", "Confidence", "Interpretation", "Law", "LawError", "LevelGroup", "MinimumAge", "NoSchemeInForce",
+    "Benefit", "Cited", "Confidence", "DatedScheme", "InForce", "Interpretation", "Law", "LawError", "LevelGroup", "MinimumAge", "NoSchemeInForce",
     "Scheme", "Stage", "default_law", "load_law",
 ]

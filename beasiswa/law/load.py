@@ -1,8 +1,9 @@
 """Loading the law data files, and refusing them when they are not sound.
 
-A value without its citation, overlapping or missing date ranges between schemes, a level in two groups,
-an interpretation setting the rules do not implement: each is an error here, at load time, naming the file
-and the field, rather than a wrong decision later.
+A value without its date or its citation, a series with a gap or an overlap or a value dated before one already
+there (law/series.py), overlapping or missing date ranges between schemes, a level in two groups, an
+interpretation setting the rules do not implement or a day without a reading: each is an error here, at load
+time, naming the file, the parameter and the date, rather than a wrong decision later.
 """
 
 import datetime as dt
@@ -18,6 +19,7 @@ from beasiswa.law.schema import (
     Benefit,
     Cited,
     Confidence,
+    DatedScheme,
     Documents,
     EventRule,
     Interpretation,
@@ -27,6 +29,7 @@ from beasiswa.law.schema import (
     Scheme,
     Stage,
 )
+from beasiswa.law.series import SeriesError, change_days, check_series, edition, series_in
 from beasiswa.model import Document, EventKind, Level, Segment
 from beasiswa.model.structure_errors import Wording, field_errors
 
@@ -151,6 +154,39 @@ def _check_scheme(scheme: Scheme, source: str) -> None:
         raise LawError(f"{source}: events: an event kind is listed twice")
 
 
+def _span(raw: dict, source: str) -> tuple[dt.date, dt.date | None]:
+    """A scheme's start and end as its file gives them, before its series are read."""
+    def day(key):
+        table = raw.get(key)
+        value = table.get("value") if isinstance(table, dict) else None
+        if table is not None and (not isinstance(value, dt.date) or isinstance(value, dt.datetime)):
+            raise LawError(f"{source}: {key}.value: {value!r} is not a date (write it bare, e.g. 2019-12-02)")
+        return value
+    starts = day("effective_from")
+    if starts is None:
+        raise LawError(f"{source}: effective_from: required field missing")
+    return starts, day("effective_until")
+
+
+def dated_scheme(raw: dict, source: str) -> DatedScheme:
+    """A scheme file's data, its series checked, as the editions of its values (one per day a value changes)."""
+    starts, ends = _span(raw, source)
+    for name, table, key in series_in(raw):
+        try:
+            check_series(name, table[key], starts, ends)
+        except SeriesError as exc:
+            raise LawError(f"{source}: {exc}") from None
+    days = change_days(raw) or [starts]
+    editions = []
+    for day in days:
+        scheme = _structure(edition(raw, day), Scheme, source if day == starts else f"{source} (per {day})")
+        _check_scheme(scheme, source if day == starts else f"{source} (per {day})")
+        editions.append(scheme)
+    if editions[0].id != raw.get("id") or any(e.id != editions[0].id for e in editions):
+        raise LawError(f"{source}: id: every edition keeps the scheme's id")
+    return DatedScheme(editions[0].id, tuple(days), tuple(editions), raw, source)
+
+
 def _check_coverage(schemes: list[Scheme], files: dict[str, str]) -> None:
     """Schemes follow each other without overlap or gap, the last one open-ended; `files` maps id to file."""
     ordered = sorted(schemes, key=lambda s: s.effective_from.value)
@@ -170,15 +206,47 @@ def _check_coverage(schemes: list[Scheme], files: dict[str, str]) -> None:
                        f"{ordered[-1].effective_until.value}")
 
 
-def _check_interpretations(items: list[Interpretation]) -> None:
+def _check_interpretations(items: list[Interpretation], law_starts: dt.date) -> None:
+    """Every reading the rules use is defined, with a setting they implement, from the law's first day
+    (`law_starts`) on; a replaced one is followed by its replacement from the day it is replaced on."""
     ids = [i.id for i in items]
     for required in INTERPRETATION_SETTINGS:
         if required not in ids:
             raise LawError(f"{INTERPRETATIONS_FILE}: interpretation {required!r} is missing")
+    last: dict[str, Interpretation] = {}
     for n, item in enumerate(items):
+        where = f"{INTERPRETATIONS_FILE}: interpretation[{n}]"
         allowed = INTERPRETATION_SETTINGS.get(item.id)
-        if allowed is None or ids.count(item.id) > 1:
-            raise LawError(f"{INTERPRETATIONS_FILE}: interpretation[{n}].id: {item.id!r} is unknown or repeated")
+        if allowed is None:
+            raise LawError(f"{where}.id: {item.id!r} is unknown")
+        before = last.get(item.id)
+        if before is None and item.in_force_from > law_starts:
+            raise LawError(f"{where}.in_force_from: {item.id} from {item.in_force_from} leaves a gap: no reading "
+                           f"from {law_starts}, the first day of the law, to then")
+        if before is not None:
+            if before.replaced_on is None:
+                raise LawError(f"{where}.in_force_from: {item.id} from {item.in_force_from} overlaps the reading "
+                               f"above it, never replaced (give it replaced_on)")
+            if item.in_force_from < before.in_force_from:
+                raise LawError(f"{where}.in_force_from: {item.id} from {item.in_force_from} is before the existing "
+                               f"reading from {before.in_force_from}")
+            if item.in_force_from > before.replaced_on:
+                raise LawError(f"{where}.in_force_from: {item.id} from {item.in_force_from} leaves a gap after the "
+                               f"reading replaced on {before.replaced_on}")
+            if item.in_force_from < before.replaced_on:
+                raise LawError(f"{where}.in_force_from: {item.id} from {item.in_force_from} overlaps the reading "
+                               f"in force until {before.replaced_on}")
+            if item.id == "I2":
+                raise LawError(f"{where}.id: I2, the calendar every day is counted on, has one reading only")
+        if item.replaced_on is not None and item.replaced_on <= item.in_force_from:
+            raise LawError(f"{where}.replaced_on: {item.replaced_on} is not after in_force_from {item.in_force_from}")
+        last[item.id] = item
+    for item in last.values():
+        if item.replaced_on is not None:
+            raise LawError(f"{INTERPRETATIONS_FILE}: {item.id}.replaced_on: {item.replaced_on}, but no reading of "
+                           f"{item.id} follows from that day")
+    for n, item in enumerate(items):
+        allowed = INTERPRETATION_SETTINGS[item.id]
         ok = allowed.fullmatch(item.setting) if hasattr(allowed, "fullmatch") else item.setting in allowed
         if not ok:
             shown = allowed.pattern if hasattr(allowed, "pattern") else ", ".join(sorted(allowed))
@@ -189,23 +257,33 @@ def _check_interpretations(items: list[Interpretation]) -> None:
                 raise LawError(f"{INTERPRETATIONS_FILE}: interpretation[{n}].{field}: must not be empty")
 
 
-def _minimum_ages(data_dir: Path, interpretations: list[Interpretation]) -> list[MinimumAge]:
-    """The school-admission ages: each cited, no level twice, an unsure one naming a defined interpretation."""
+def _minimum_ages(data_dir: Path, interpretations: list[Interpretation], law_starts: dt.date) -> list[MinimumAge]:
+    """The school-admission ages: each a dated, cited series from the law's first day, no level twice, an unsure
+    one naming a defined interpretation."""
     raw = _read(data_dir / ADMISSION_FILE)
     if set(raw) != {"minimum_age"}:
         raise LawError(f"{ADMISSION_FILE}: expected only [[minimum_age]] tables, got {sorted(raw)}")
-    entries = [_structure(item, MinimumAge, f"{ADMISSION_FILE}: minimum_age[{n}]")
-               for n, item in enumerate(raw["minimum_age"])]
+    entries = []
+    for n, item in enumerate(raw["minimum_age"]):
+        where = f"{ADMISSION_FILE}: minimum_age[{n}]"
+        item = dict(item)
+        if "age" in item:
+            try:
+                check_series("age", item["age"], law_starts, None)
+            except SeriesError as exc:
+                raise LawError(f"{where}.{exc}") from None
+            item["ages"] = [{("since" if k == "from" else k): v for k, v in value.items()} for value in item.pop("age")]
+        entries.append(_structure(item, MinimumAge, where))
     known = {i.id for i in interpretations}
     seen: set[Level] = set()
     for n, entry in enumerate(entries):
         where = f"{ADMISSION_FILE}: minimum_age[{n}]"
-        if not entry.age.citation.strip():
-            raise LawError(f"{where}.age.citation: every value needs its legal basis, got {entry.age.citation!r}")
-        if not 0 <= entry.age.value < 23:
-            raise LawError(f"{where}.age.value: {entry.age.value!r} is not an age a child attends school from")
-        if entry.age.confidence is Confidence.OPEN and entry.interpretation is None:
-            raise LawError(f"{where}.interpretation: an open value names the interpretation that reads it")
+        for cited in entry.ages:
+            if not 0 <= cited.value < 23:
+                raise LawError(f"{where}.age.value: {cited.value!r} (from {cited.since}) is not an age a child attends "
+                               f"school from")
+            if cited.confidence is Confidence.OPEN and entry.interpretation is None:
+                raise LawError(f"{where}.interpretation: an open value names the interpretation that reads it")
         if entry.interpretation is not None and entry.interpretation not in known:
             raise LawError(f"{where}.interpretation: {entry.interpretation!r} is not defined in "
                            f"{INTERPRETATIONS_FILE}")
@@ -218,16 +296,21 @@ def _minimum_ages(data_dir: Path, interpretations: list[Interpretation]) -> list
 
 def load_law(data_dir: Path = DATA_DIR) -> Law:
     """Read and check every scheme file and the interpretations in `data_dir`."""
-    schemes, files = [], {}
+    dated, files = [], {}
     for path in sorted(data_dir.glob("*.toml")):
         if path.name in (INTERPRETATIONS_FILE, ADMISSION_FILE):
             continue
-        scheme = _structure(_read(path), Scheme, path.name)
-        _check_scheme(scheme, path.name)
-        schemes.append(scheme)
+        scheme = dated_scheme(_read(path), path.name)
+        dated.append(scheme)
         files[scheme.id] = path.name
-    if not schemes:
+    if not dated:
         raise LawError(f"{data_dir}: no scheme files")
+    return assemble(dated, files, data_dir)
+
+
+def assemble(dated: list[DatedScheme], files: dict[str, str], data_dir: Path = DATA_DIR) -> Law:
+    """The law from checked schemes, with the interpretations and school-admission ages of `data_dir`."""
+    schemes = [d.first for d in dated]
     _check_coverage(schemes, files)
     interpretations_path = data_dir / INTERPRETATIONS_FILE
     raw = _read(interpretations_path)
@@ -235,9 +318,10 @@ def load_law(data_dir: Path = DATA_DIR) -> Law:
         raise LawError(f"{INTERPRETATIONS_FILE}: expected only [[interpretation]] tables, got {sorted(raw)}")
     items = [_structure(item, Interpretation, f"{INTERPRETATIONS_FILE}: interpretation[{n}]")
              for n, item in enumerate(raw["interpretation"])]
-    _check_interpretations(items)
-    return Law(schemes=tuple(sorted(schemes, key=lambda s: s.effective_from.value)),
-               interpretations=tuple(items), minimum_ages=tuple(_minimum_ages(data_dir, items)))
+    law_starts = min(s.effective_from.value for s in schemes)
+    _check_interpretations(items, law_starts)
+    return Law(dated=tuple(sorted(dated, key=lambda s: s.first.effective_from.value)),
+               interpretations=tuple(items), minimum_ages=tuple(_minimum_ages(data_dir, items, law_starts)))
 
 
 @lru_cache(maxsize=1)

@@ -1,9 +1,12 @@
 """The shape of the law data: schemes (one per instrument), their cited values, and interpretations.
 
 Everything a rule compares against lives here, each value with its citation, so a corrected amount, date
-or article number is a data change, never a code change.
+or article number is a data change, never a code change. Each value is dated (law/series.py): a `Scheme` is
+one *edition* of its instrument, the values in force from one day; a `DatedScheme` holds every edition, and the
+`Law` answers which edition and which interpretations were in force on a day.
 """
 
+import bisect
 import datetime as dt
 import functools
 import re
@@ -22,6 +25,8 @@ class Confidence(str, Enum):
     TEXT = "text"
     AGREED = "agreed"
     OPEN = "open"
+    # A value of a reform (law/reform.py): a proposal, not (yet) the law.
+    PROPOSED = "proposed"
 
 
 class Benefit(str, Enum):
@@ -40,6 +45,8 @@ class Cited(Generic[T]):
     citation: str
     confidence: Confidence
     note: str = ""
+    # The day this value has applied from (its series' `from`); None for a value that is not dated.
+    since: dt.date | None = None
 
 
 @attrs.frozen
@@ -89,8 +96,25 @@ class MinimumAge:
     unsure."""
 
     levels: frozenset[Level]
-    age: Cited[int]
+    # A dated series (`age` in the data file), in the order of its days.
+    ages: tuple[Cited[int], ...]
     interpretation: str | None = None
+
+    def age_on(self, day: dt.date) -> Cited[int]:
+        """The age in force on `day` (before the series starts, its first)."""
+        chosen = self.ages[0]
+        if len(self.ages) == 1:  # read for every claim: the usual series of one value
+            return chosen
+        for cited in self.ages[1:]:
+            if cited.since > day:
+                break
+            chosen = cited
+        return chosen
+
+    @property
+    def age(self) -> Cited[int]:
+        """The latest age."""
+        return self.ages[-1]
 
 
 class NoSchemeInForce(LookupError):
@@ -175,6 +199,7 @@ INTERPRETATION_SETTINGS: dict[str, frozenset[str] | re.Pattern] = {
     "I11": frozenset({"warn"}),
     "I12": frozenset({"warn"}),
     "I13": frozenset({"no_minimum"}),
+    "I14": frozenset({"first_day_of_academic_year"}),
     "P1": frozenset({"same_as_pp_82_2019"}),
     "P2": frozenset({"refuse_whole"}),
     "P3": frozenset({"guardian_id_only_when_stated"}),
@@ -184,6 +209,10 @@ INTERPRETATION_SETTINGS: dict[str, frozenset[str] | re.Pattern] = {
 
 @attrs.frozen
 class Interpretation:
+    """A reading of the project's where the regulation is silent or unconfirmed, dated: in force from a day,
+    and, when another reading of the same question (the next entry with the same id) replaces it, until the
+    day before `replaced_on`."""
+
     id: str
     title: str
     question: str
@@ -191,6 +220,8 @@ class Interpretation:
     reason: str
     confidence: Confidence
     setting: str
+    in_force_from: dt.date
+    replaced_on: dt.date | None = None
 
     @functools.cached_property  # read by a dozen rules for every claim
     def citation(self) -> str:
@@ -199,10 +230,55 @@ class Interpretation:
 
 
 @attrs.frozen
-class Law:
-    """All schemes and interpretations, validated together at load time."""
+class DatedScheme:
+    """An instrument with every edition of its values: `editions[i]` is the scheme as it stood from
+    `days[i]` (the days on which a value changed, the first the scheme's start)."""
 
-    schemes: tuple[Scheme, ...]
+    id: str
+    days: tuple[dt.date, ...]
+    editions: tuple[Scheme, ...]
+    # The scheme file's data with its series, for a reform to add values to (law/reform.py).
+    raw: dict = attrs.field(eq=False, repr=False)
+    source: str = attrs.field(default="", eq=False)
+
+    @property
+    def first(self) -> Scheme:
+        return self.editions[0]
+
+    @property
+    def latest(self) -> Scheme:
+        return self.editions[-1]
+
+    def edition_index(self, day: dt.date) -> int:
+        return max(bisect.bisect_right(self.days, day) - 1, 0)
+
+    def on(self, day: dt.date) -> Scheme:
+        """The values in force on `day`; before the scheme's start, its first values."""
+        return self.editions[self.edition_index(day)]
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return self.first.in_force_on(day)
+
+
+@attrs.frozen
+class InForce:
+    """The law one claim is decided under: the scheme's edition and the interpretations in force on the first
+    day of the academic year claimed (interpretation I14), and the day since which that law has stood."""
+
+    scheme: Scheme
+    readings: Mapping[str, Interpretation]
+    since: dt.date
+
+
+@attrs.frozen
+class Law:
+    """All schemes and interpretations, validated together at load time.
+
+    `interpretations` holds every dated reading; `readings` and `interpretation` answer with the latest, and
+    `readings_on` with those in force on a day. `schemes` and `scheme` answer with each scheme's latest edition
+    (what the ledger's running totals hold); `dated_on` and `in_force` with the editions of a day."""
+
+    dated: tuple[DatedScheme, ...]
     interpretations: tuple[Interpretation, ...]
     # School-admission ages (school-admission.toml), the same under every scheme.
     minimum_ages: tuple[MinimumAge, ...] = ()
@@ -212,10 +288,25 @@ class Law:
     _minimum_of: dict[Level, MinimumAge] = attrs.field(init=False, repr=False, eq=False)
     # First and last days by academic year, filled as years are asked for (every claim asks).
     _spans: dict[int, tuple[dt.date, dt.date]] = attrs.field(init=False, factory=dict, repr=False, eq=False)
+    # The days on which some interpretation changes, and the readings in force from each.
+    _reading_days: tuple[dt.date, ...] = attrs.field(init=False, repr=False, eq=False)
+    _reading_editions: tuple[Mapping[str, Interpretation], ...] = attrs.field(init=False, repr=False, eq=False)
+    # The law in force by scheme and academic year, filled as claims ask for it (every claim asks).
+    _in_force: dict[tuple[str, int], InForce] = attrs.field(init=False, factory=dict, repr=False, eq=False)
 
     def __attrs_post_init__(self):
-        by_id = {i.id: i for i in self.interpretations}
+        by_id = {i.id: i for i in self.interpretations}  # the latest of each id: they are listed in order
         object.__setattr__(self, "_by_id", by_id)
+        days = sorted({i.in_force_from for i in self.interpretations})
+        editions = []
+        for day in days:
+            in_force = {}
+            for item in self.interpretations:
+                if item.in_force_from <= day and (item.replaced_on is None or day < item.replaced_on):
+                    in_force[item.id] = item
+            editions.append(in_force)
+        object.__setattr__(self, "_reading_days", tuple(days))
+        object.__setattr__(self, "_reading_editions", tuple(editions))
         month, day = by_id["I2"].setting.split("-") if "I2" in by_id else ("07", "01")
         object.__setattr__(self, "_year_starts", (int(month), int(day)))
         minimum_of: dict[Level, MinimumAge] = {}
@@ -228,25 +319,55 @@ class Law:
         """The youngest age at which a level can be attended; None where there is none (interpretation I13)."""
         return self._minimum_of.get(level)
 
-    def scheme_on(self, day: dt.date) -> Scheme:
-        """The one scheme in force on `day` (the qualifying event's date, rule book §2)."""
-        found = [s for s in self.schemes if s.in_force_on(day)]
+    @property
+    def schemes(self) -> tuple[Scheme, ...]:
+        """Each scheme's latest edition."""
+        return tuple(d.latest for d in self.dated)
+
+    def dated_on(self, day: dt.date) -> DatedScheme:
+        """The one scheme in force on `day` (the qualifying event's date, rule book §2), with its editions."""
+        found = [s for s in self.dated if s.in_force_on(day)]
         if len(found) != 1:
             names = ", ".join(s.id for s in found) or "none"
             raise NoSchemeInForce(f"{day.isoformat()} has {len(found)} schemes in force ({names}); "
                                   f"exactly one must apply")
         return found[0]
 
-    def scheme(self, scheme_id: str) -> Scheme:
-        for scheme in self.schemes:
+    def scheme_on(self, day: dt.date) -> Scheme:
+        """The scheme in force on `day` as its values stood on that day."""
+        return self.dated_on(day).on(day)
+
+    def dated_scheme(self, scheme_id: str) -> DatedScheme:
+        for scheme in self.dated:
             if scheme.id == scheme_id:
                 return scheme
         raise KeyError(f"scheme: {scheme_id!r} is not a known scheme")
 
+    def scheme(self, scheme_id: str) -> Scheme:
+        """A scheme's latest edition."""
+        return self.dated_scheme(scheme_id).latest
+
     @property
     def readings(self) -> Mapping[str, Interpretation]:
-        """The interpretations by id; the loader has checked that every one the rules read is defined."""
+        """The latest interpretations by id; the loader has checked that every one the rules read is defined."""
         return self._by_id
+
+    def readings_on(self, day: dt.date) -> Mapping[str, Interpretation]:
+        """The interpretations in force on `day` (before the first, the first ones)."""
+        return self._reading_editions[max(bisect.bisect_right(self._reading_days, day) - 1, 0)]
+
+    def in_force(self, dated: DatedScheme, year: AcademicYear) -> InForce:
+        """The law a claim for `year` under `dated` is decided under: the edition and the readings in force on
+        the year's first day (interpretation I14)."""
+        key = (dated.id, year.start_year)
+        found = self._in_force.get(key)
+        if found is None:
+            day = self.year_span(year)[0]
+            index = dated.edition_index(day)
+            reading_index = max(bisect.bisect_right(self._reading_days, day) - 1, 0)
+            since = max(dated.days[index], self._reading_days[reading_index])
+            found = self._in_force[key] = InForce(dated.editions[index], self._reading_editions[reading_index], since)
+        return found
 
     def interpretation(self, interpretation_id: str) -> Interpretation:
         try:

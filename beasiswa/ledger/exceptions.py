@@ -178,11 +178,11 @@ def _eligibility(p: Posting, scheme: Scheme, law: Law, find) -> None:
                  f"({what}); batas di bawah {limit} tahun", birth_date=p.birth_date.isoformat(),
                  test_day=day.isoformat(), age=age, limit=limit)
         entry = law.minimum_age(level) if (level := _level(p.level)) else None
-        if entry is not None and (age := age_on(p.birth_date, start)) < entry.age.value:
+        if entry is not None and (age := age_on(p.birth_date, start)) < entry.age_on(start).value:
             find(p, Code.BELOW_SCHOOL_AGE, f"lahir {format_date(p.birth_date)}; usia {age} tahun pada hari pertama "
                  f"tahun ajaran {p.academic_year} ({format_date(start)}); jenjang {p.level} paling rendah "
-                 f"{entry.age.value} tahun", birth_date=p.birth_date.isoformat(), test_day=start.isoformat(),
-                 age=age, minimum=entry.age.value, interpretation=entry.interpretation)
+                 f"{entry.age_on(start).value} tahun", birth_date=p.birth_date.isoformat(), test_day=start.isoformat(),
+                 age=age, minimum=entry.age_on(start).value, interpretation=entry.interpretation)
     for code, on, what in ((Code.MARRIED, p.married_on, "menikah"), (Code.EMPLOYED, p.employed_on, "bekerja")):
         if ended_by(on, start):
             find(p, code, f"{what} {format_date(on)}, pada atau sebelum hari pertama tahun ajaran "

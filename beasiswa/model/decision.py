@@ -1,6 +1,7 @@
 """What deciding a case returns: per claim an outcome, amount, reasons, warnings and a trace; per family
 the entitlement. The shapes are those of the decision contract (shared/case-format.md)."""
 
+import datetime as dt
 from typing import NamedTuple
 
 import attrs
@@ -38,6 +39,9 @@ class Decision:
     reasons: tuple[Reason, ...]
     warnings: tuple[Reason, ...]
     trace: tuple[TraceStep, ...]
+    # The day since which the law the claim was decided under stood (its values and readings, dated series):
+    # `beasiswa rules show --on` that day prints every value used. None for a decision read back from a row.
+    law_since: dt.date | None = None
 
     def __attrs_post_init__(self):
         if self.outcome is Outcome.APPROVED:

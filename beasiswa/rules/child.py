@@ -127,8 +127,9 @@ def child_is_of_school_age(c: ClaimContext) -> Finding:
     entry = c.law.minimum_age(level)
     if entry is None:
         return holds(f"tidak ada usia paling rendah untuk jenjang {level.value}", c.readings["I13"].citation)
-    minimum = entry.age.value
-    citation = cite(entry.age.citation, c.readings[entry.interpretation].citation if entry.interpretation else "")
+    age_in_force = entry.age_on(c.year_start)
+    minimum = age_in_force.value
+    citation = cite(age_in_force.citation, c.readings[entry.interpretation].citation if entry.interpretation else "")
     age = age_on(c.child.birth_date, c.year_start)
     detail = f"lahir {format_date(c.child.birth_date)}; usia {age} tahun pada {format_date(c.year_start)} " \
              f"(hari pertama tahun ajaran {c.claim.academic_year}); jenjang {level.value} paling rendah {minimum} tahun"

@@ -1,4 +1,5 @@
-"""What a rule sees of one claim: the case, the scheme in force, and what was paid before it.
+"""What a rule sees of one claim: the case, the scheme's values and the readings in force for the year claimed
+(interpretation I14), and what was paid before it.
 
 `Tally` is the running record of payouts under a case while its claims are decided in order: the history
 from the file plus every claim approved so far. Rules only read it; `decide` adds to it.
@@ -11,7 +12,7 @@ from functools import lru_cache
 import attrs
 
 from beasiswa.indonesian import format_date
-from beasiswa.law import Interpretation, Law, LevelGroup, Scheme
+from beasiswa.law import InForce, Interpretation, Law, LevelGroup, Scheme
 from beasiswa.law.schema import Cited
 from beasiswa.model import AcademicYear, Case, Child, Claim, Level
 
@@ -80,6 +81,8 @@ class ClaimContext:
     child: Child
     claim: Claim
     tally: Tally
+    # The law in force for the year claimed (`Law.in_force`): its readings; None: the latest readings.
+    in_force: InForce | None = None
     year_start: dt.date = attrs.field(init=False)
     year_end: dt.date = attrs.field(init=False)
     group: LevelGroup | None = attrs.field(init=False)
@@ -96,8 +99,8 @@ class ClaimContext:
         self.year_text = _year_text(year.start_year, year_start, year_end)
         self.group = self.scheme.level_group(level)
         self.amount = self.scheme.amount_for(level)
-        self.beneficiaries = beneficiaries(self.case, self.tally)
-        self.readings = self.law.readings
+        self.beneficiaries = beneficiaries(self.case, self.tally, self.scheme.children_limit.value)
+        self.readings = self.in_force.readings if self.in_force is not None else self.law.readings
 
 
 @lru_cache(maxsize=1024)
@@ -105,9 +108,11 @@ def _year_text(start_year: int, first_day: dt.date, last_day: dt.date) -> str:
     return f"tahun ajaran {AcademicYear(start_year)} ({format_date(first_day)} s.d. {format_date(last_day)})"
 
 
-def beneficiaries(case: Case, tally: Tally) -> list[str]:
+def beneficiaries(case: Case, tally: Tally, limit: int | None = None) -> list[str]:
     """Children holding the beneficiary places (rule book I3): designated ones first, then those paid, in the
-    order of their first payout, up to the scheme's limit. A child paid beyond the limit (imported history
-    that broke it) holds no place."""
+    order of their first payout, up to the scheme's limit (`limit`, else the tally's scheme's). A child paid
+    beyond the limit (imported history that broke it) holds no place."""
     designated = [c.id for c in case.children if c.designated]
-    return list(dict.fromkeys(designated + tally.children_paid()))[: tally.scheme.children_limit.value]
+    if limit is None:
+        limit = tally.scheme.children_limit.value
+    return list(dict.fromkeys(designated + tally.children_paid()))[:limit]

@@ -108,16 +108,21 @@ def decide_claim(context: ClaimContext, case_level: Applied | None = None) -> De
             if outcome in outcomes:
                 break
     amount = context.amount.value if outcome is _APPROVED else 0
+    since = context.in_force.since if context.in_force is not None else None
     return Decision(context.claim.id, context.child.id, outcome, amount, reasons,
-                    case_level.warnings + own.warnings, case_level.trace + own.trace)
+                    case_level.warnings + own.warnings, case_level.trace + own.trace, since)
 
 
 def decide(case: Case, law: Law) -> CaseDecision:
-    """Decide every claim of a case under the scheme in force on the event date (rule book §2)."""
+    """Decide every claim of a case under the scheme in force on the event date (rule book §2), each with the
+    scheme's values and the readings in force on the first day of its academic year (interpretation I14); each
+    decision records the day since which that law stood (`law_since`: `beasiswa rules show --on` that day
+    prints it)."""
     try:
-        scheme = law.scheme_on(case.event.date)
+        dated = law.dated_on(case.event.date)
     except NoSchemeInForce as exc:
         raise InvalidCase(f"event.date: {exc}") from None
+    scheme = dated.on(case.event.date)
     designated = [c.id for c in case.children if c.designated]
     if len(designated) > scheme.children_limit.value:
         raise InvalidCase(f"children[].designated: {len(designated)} children are designated "
@@ -128,8 +133,12 @@ def decide(case: Case, law: Law) -> CaseDecision:
     tally = Tally(scheme, [Paid(p.child, p.academic_year, p.level, p.amount) for p in history])
     decisions = []
     case_level = None
+    in_force_of = law.in_force
+    last = scheme
     for claim in _decision_order(case.claims):
-        context = ClaimContext(law, scheme, case, case.child(claim.child), claim, tally)
+        in_force = in_force_of(dated, claim.academic_year)
+        last = in_force.scheme
+        context = ClaimContext(law, last, case, case.child(claim.child), claim, tally, in_force)
         if case_level is None:
             case_level = apply_rules(_NAMED_CASE_RULES, context)
         decision = decide_claim(context, case_level)
@@ -137,10 +146,10 @@ def decide(case: Case, law: Law) -> CaseDecision:
             tally.add(Paid(claim.child, claim.academic_year, claim.level, decision.amount))
         decisions.append(decision)
     paid = tally.paid_total
-    cap = scheme.family_cap.value
+    cap = last.family_cap.value  # as it stands for the latest claim decided (else on the event date)
     return CaseDecision(
         case_id=case.case_id,
         scheme=scheme.id,
         decisions=tuple(decisions),
-        entitlement=Entitlement(cap, paid, cap - paid, tuple(beneficiaries(case, tally))),
+        entitlement=Entitlement(cap, paid, cap - paid, tuple(beneficiaries(case, tally, last.children_limit.value))),
     )

@@ -21,7 +21,8 @@ from beasiswa.workflow.states import STATE_NAMES, State
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 # The menu: (label, path); each shown to whoever the route table lets use it.
 MENU = (("Beranda", "/"), ("Antrean", "/antrean"), ("Penerimaan berkas", "/penerimaan"),
-        ("Kelompok surat", "/surat/batch"), ("Jejak audit", "/jejak-audit"), ("Pengguna", "/pengguna"))
+        ("Kelompok surat", "/surat/batch"), ("Anggaran", "/anggaran"), ("Jejak audit", "/jejak-audit"),
+        ("Pengguna", "/pengguna"))
 
 
 def environment() -> Environment:
