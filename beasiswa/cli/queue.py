@@ -138,7 +138,7 @@ def _batch(batches, batch_id: int):
 
 @batch_app.command("show")
 def show_command(
-    batch_id: int = typer.Argument(..., metavar="ID"),
+    batch_id: int = typer.Argument(..., metavar="ID", help="Nomor kelompok surat (lihat `letters batch list`)."),
     wait: bool = typer.Option(False, "--wait", help="Tunggu sampai selesai, dengan bilah kemajuan."),
     out: Path = typer.Option(None, "--out", metavar="FOLDER", help="Tulis PDF surat yang selesai ke folder ini."),
     db: str = DB_OPTION,
@@ -166,7 +166,7 @@ def _follow_once(batches, batch_id: int, out: Path | None) -> None:
 
 @batch_app.command("resume")
 def resume_command(
-    batch_id: int = typer.Argument(..., metavar="ID"),
+    batch_id: int = typer.Argument(..., metavar="ID", help="Nomor kelompok surat (lihat `letters batch list`)."),
     broker: str = BROKER_OPTION,
     db: str = DB_OPTION,
 ) -> None:
