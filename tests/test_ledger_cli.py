@@ -21,7 +21,7 @@ from ledger_support import (
     sql,
     write_case,
 )
-from workflow_support import staffed
+from workflow_support import staffed_and_signed_in
 
 runner = CliRunner()
 WITH_HISTORY = case(history=school_path("anak-1", smp=2, last="2024/2025"),
@@ -47,7 +47,7 @@ def reverse(url, seq="3", *, maker=MAKER, approver=APPROVER, reason="rekening sa
 @pytest.fixture
 def staff(database):
     """The database with its users (workflow_support.PEOPLE)."""
-    staffed(database).engine.dispose()
+    staffed_and_signed_in(database)
     return database
 
 
@@ -221,7 +221,7 @@ def test_verify_exits_1_naming_the_broken_seq(tmp_path, case_file):
     import sqlite3
     url = f"sqlite:///{tmp_path / 'l.db'}"
     run("db", "upgrade", "--db", url)
-    staffed(url).engine.dispose()
+    staffed_and_signed_in(url)
     record(url, case_file)
     conn = sqlite3.connect(tmp_path / "l.db")
     conn.execute("DROP TRIGGER journal_no_update")

@@ -52,6 +52,36 @@ def staffed(url: str, clock: Clock | None = None, **options) -> Workflow:
     return w
 
 
+def signed_in(url: str, names: list[str] | None = None) -> dict[str, str]:
+    """Everyone of `staffed` (or `names`) signed in on the command line for `url`'s database, as `beasiswa login`
+    leaves them: a personal token each (30 days from now, the real clock the commands read), kept in the token
+    file the tests use (conftest: $BEASISWA_TOKEN_FILE). The passwords are skipped (argon2 would take a second a
+    test): the sessions are opened directly, unaudited. Returns each user's secret (for BEASISWA_TOKEN)."""
+    from beasiswa.access.trail import find_user
+    from beasiswa.auth import TOKEN
+    from beasiswa.auth.sessions import open_session
+    from beasiswa.cli.identity import database_key, read_tokens, write_tokens
+    from beasiswa.db.uow import utc_now
+
+    engine = make_engine(url)
+    names = names or ["admin", *(name for name, _, _ in PEOPLE)]
+    secrets = {}
+    with engine.begin() as conn:
+        for name in names:
+            secrets[name] = open_session(conn, find_user(conn, name), TOKEN, utc_now(), label="test").secret
+    key = database_key(engine)
+    engine.dispose()
+    kept = [e for e in read_tokens() if not (e["database"] == key and e["user"] in secrets)]
+    write_tokens(kept + [{"database": key, "user": n, "secret": s} for n, s in secrets.items()])
+    return secrets
+
+
+def staffed_and_signed_in(url: str) -> dict[str, str]:
+    """`staffed`, everyone signed in (`signed_in`): the command line tests' database."""
+    staffed(url).engine.dispose()
+    return signed_in(url)
+
+
 @pytest.fixture
 def wf(database):
     """A staffed workflow on each dialect (SQLite file; PostgreSQL schema when configured)."""

@@ -1,7 +1,8 @@
 """`beasiswa letters …`: render the letters of decided claims in batches, and verify a letter's PDF.
 
-`render` runs as named users (`--as NAME`, repeated once per office, or BEASISWA_USER): an officer or a
-supervisor issues the letters of their own office, and each number issued is audited.
+`render` runs as users who signed in (`--as NAME`, repeated once per office, or BEASISWA_USER, or the one user
+signed in: beasiswa.cli.identity): an officer or a supervisor issues the letters of their own office, and each
+number issued is audited.
 
 Exit status: `render` 0 done, 1 a user refused or some letter refused (the others were written), 2 bad input;
 `verify` 0 genuine, 1 altered or unknown, 2 the file cannot be read; `samples` 0 done, 2 a PDF or pdftoppm
@@ -17,7 +18,8 @@ from beasiswa.access.actions import Action
 from beasiswa.access.roles import check
 from beasiswa.cli.console import fail, stderr
 from beasiswa.cli.database import open_database
-from beasiswa.cli.options import DB_OPTION, USER_ENV, parse_day
+from beasiswa.cli.identity import acting
+from beasiswa.cli.options import AS_HELP, DB_OPTION, USER_ENV, parse_day
 from beasiswa.indonesian import LETTER_KIND_NAMES as KIND_SHOWN
 from beasiswa.model import ClaimRef, Refusal
 
@@ -50,7 +52,7 @@ def render_command(
                              help="Tanggal surat baru (YYYY-MM-DD; bawaan: hari ini)."),
     as_: list[str] = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True, metavar="NAMA",
                                   help="Pengguna yang menerbitkan surat: petugas atau pengawas, yang menerbitkan "
-                                       "surat kantornya (ulangi, satu per kantor)."),
+                                       "surat kantornya (ulangi, satu per kantor); yang sudah masuk (`beasiswa login`)."),
     db: str = DB_OPTION,
 ) -> None:
     """Memberi nomor, membuat dan mendaftarkan surat setiap klaim yang diputuskan dan belum bersurat (dapat
@@ -68,10 +70,8 @@ def render_command(
             fail(str(exc))
     if out.exists() and not out.is_dir():
         fail(f"--out: {out} bukan folder")
-    as_ = [name for name in as_ or [] if name.strip()]
-    if not as_:
-        fail("letters render: surat diterbitkan oleh pengguna bernama: --as NAMA (atau BEASISWA_USER)")
     engine = open_database(db)
+    as_ = acting(engine, as_, "letters render")
     issuers = _issuers(engine, as_)
     _warn_if_slow_or_misfit()
     register = LetterRegister(engine, issuers=issuers)

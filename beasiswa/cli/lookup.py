@@ -10,6 +10,7 @@ import typer
 
 from beasiswa.cli.console import fail, stdout
 from beasiswa.cli.database import open_database
+from beasiswa.cli.identity import acting_one
 from beasiswa.cli.locale import named_values
 from beasiswa.cli.options import AS_OPTION, DB_OPTION, MAX_DAYS, MAX_ROWS
 from beasiswa.workflow.errors import case_not_found, claim_not_found
@@ -21,8 +22,8 @@ def queue_command(
                                     help="Hanya status ini (ulangi); bawaan: semua status terbuka. Status: "
                                          + named_values(STATE_NAMES) + "."),
     office: str = typer.Option(None, "--office", metavar="KANTOR", help="Hanya kantor ini."),
-    mine: bool = typer.Option(False, "--mine", help="Yang menunggu pengguna --as: diverifikasi atau ditinjau "
-                                                    "ulang (petugas), disetujui atau dibayar (pengawas)."),
+    mine: bool = typer.Option(False, "--mine", help="Yang menunggu pengguna --as (yang sudah masuk): diverifikasi "
+                                                    "atau ditinjau ulang (petugas), disetujui atau dibayar (pengawas)."),
     older_than: int = typer.Option(None, "--older-than", min=0, max=MAX_DAYS, metavar="HARI",
                                    help="Hanya klaim yang berada pada statusnya lebih dari HARI hari."),
     limit: int = typer.Option(None, "--limit", min=1, max=MAX_ROWS, metavar="JUMLAH",
@@ -42,13 +43,10 @@ def queue_command(
         fail(f"--state: {exc}")
     engine = open_database(db)
     user = None
-    if mine:
-        if not as_:
-            fail("--mine: antrean siapa? --as NAMA atau BEASISWA_USER")
+    if mine:  # whose queue: a user who signed in, like every --as
+        as_ = acting_one(engine, as_, "queue --mine")
         with engine.connect() as conn:
             user = find_user(conn, as_)
-        if user is None:
-            fail(f"--as: pengguna {as_!r} tidak terdaftar", 1)
     older = None
     if older_than is not None:
         older = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=older_than)
