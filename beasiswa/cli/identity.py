@@ -143,7 +143,7 @@ def how_to_sign_in(name: str | None, engine) -> str:
             f"tokennya di {TOKEN_ENV} untuk tugas terjadwal")
 
 
-def acting(engine, names, command: str) -> list[str]:
+def acting(engine, names, command: str, option: str = "--as") -> list[str]:
     """The users `names` (a name, a list of names, or none) proven by their tokens, as the services take them;
     no name: the one user signed in on this database. Exit 1 (audited) when a user has no token or it is
     refused, 2 when none is named and several are signed in."""
@@ -160,27 +160,27 @@ def acting(engine, names, command: str) -> list[str]:
             _refuse(engine, None, command, _not_signed_in(None, engine), now)
         wanted = list(tokens)
     for name in dict.fromkeys(wanted):
-        _prove(engine, name, tokens.get(name), command, now)
+        _prove(engine, name, tokens.get(name), f"{command}: {option} {name}", now)
     return wanted
 
 
-def acting_one(engine, name: str | None, command: str) -> str:
-    """`acting` for a command one user runs."""
-    return acting(engine, name, command)[0]
+def acting_one(engine, name: str | None, command: str, option: str = "--as") -> str:
+    """`acting` for one user (a command one user runs, or its `option` naming one: `--approver`)."""
+    return acting(engine, name, command, option)[0]
 
 
-def _prove(engine, name: str, token: Token | None, command: str, now) -> None:
+def _prove(engine, name: str, token: Token | None, where: str, now) -> None:
     from beasiswa.auth import TOKEN, Auth  # lazy: SQLAlchemy, as above
     from beasiswa.model import Refusal
 
     if token is None:
-        _refuse(engine, name, command, _not_signed_in(name, engine), now)
+        _refuse(engine, name, where, _not_signed_in(name, engine), now)
     try:
         session = Auth(engine).authenticate(token.secret, now, kind=TOKEN)
     except Refusal as refusal:
-        _refuse(engine, name, command, refusal, now, f"token {name} ({token.source})")
+        _refuse(engine, name, f"{where} (token dari {token.source})", refusal, now)
     if session.user.name != name:  # a token file edited by hand: the secret is someone else's
-        _refuse(engine, name, command, _not_signed_in(name, engine), now)
+        _refuse(engine, name, where, _not_signed_in(name, engine), now)
 
 
 def _not_signed_in(name: str | None, engine):
@@ -190,9 +190,11 @@ def _not_signed_in(name: str | None, engine):
     return Refusal("NOT_SIGNED_IN", f"{who}: {how_to_sign_in(name, engine)}")
 
 
-def _refuse(engine, name: str | None, command: str, refusal, now, what: str | None = None):
+def _refuse(engine, name: str | None, where: str, refusal, now):
+    """Audit the refusal (who asked, the command) and exit 1 with its message after `where`."""
     from beasiswa.auth import Auth  # lazy: SQLAlchemy, as above
     from beasiswa.cli.service import busy
 
+    command = where.split(":", 1)[0]
     busy(lambda: Auth(engine).record_refusal(name, AUTH_ACTION, f"perintah {command}", refusal, now))
-    fail(f"{command}: {what or '--as ' + (name or '?')}: {refusal}", 1)
+    fail(f"{where}: {refusal}", 1)

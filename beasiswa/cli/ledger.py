@@ -42,7 +42,7 @@ def _named(engine, as_: str | None, approver: str, command: str) -> tuple[str, s
     if not approver.strip():
         fail(f"ledger {command}: --approver {approver!r}: sebutkan pengawas terdaftar yang menyetujui")
     maker = acting_one(engine, as_, f"ledger {command}")
-    return maker, acting_one(engine, approver.strip(), f"ledger {command} --approver")
+    return maker, acting_one(engine, approver.strip(), f"ledger {command}", "--approver")
 
 
 @ledger_app.command("record")

@@ -64,8 +64,8 @@ def process_command(
     engine = open_database(db)
     # Everyone named acts, so everyone signed in (BEASISWA_TOKEN may hold several secrets); none named: the one
     # user signed in takes the cases in.
-    verify_as = acting(engine, verify_as, "process --verify-as") if verify_as else []
-    approve_as = acting(engine, approve_as, "process --approve-as") if approve_as else []
+    verify_as = acting(engine, verify_as, "process", "--verify-as") if verify_as else []
+    approve_as = acting(engine, approve_as, "process", "--approve-as") if approve_as else []
     intake_users = acting(engine, as_, "process") if as_ or not verify_as else verify_as
     status = busy(lambda: run_process(engine, database_url(db), files, out_dir, intake_users, verify_as,
                                       approve_as, day, workers, stdout(), today=dt.date.today()))
