@@ -4,7 +4,8 @@ checks it.
 
 `login` asks the password at a hidden prompt (or reads it from standard input: `--password-stdin`, the first
 line; a one-time password an admin set must be changed at once: the new one is asked twice, or read from the
-second line). A token already kept for the same user and database is ended as the new one is issued. `logout`
+second line). A token already kept for the same user and database is ended as the new one is issued. `--print`
+writes the token to standard output instead of the file, for a batch job's BEASISWA_TOKEN. `logout`
 ends the token on the server too (the row stays, ended, for the admins' list and the audit trail).
 
 Exit status: 0 done; 1 refused (a wrong password, a locked or deactivated user, no token to end); 2 bad input
@@ -16,7 +17,7 @@ import sys
 
 import typer
 
-from beasiswa.cli.console import fail, stdout
+from beasiswa.cli.console import fail, stderr, stdout
 from beasiswa.cli.database import open_database
 from beasiswa.cli.identity import TOKEN_ENV, database_key, env_secrets, read_tokens, token_path, tokens_for, \
     write_tokens
@@ -31,6 +32,8 @@ def _until(session) -> str:
 def login_command(
     name: str = typer.Argument(..., metavar="NAMA", help="Nama pengguna."),
     stdin: bool = PASSWORD_STDIN_OPTION,
+    print_: bool = typer.Option(False, "--print", help="Cetak tokennya ke keluaran standar (untuk BEASISWA_TOKEN "
+                                                       "tugas terjadwal), bukan menyimpannya di berkas token."),
     db: str = DB_OPTION,
 ) -> None:
     """Masuk: kata sandi diperiksa, token pribadi (berlaku 30 hari) disimpan di berkas token (mode 0600) untuk
@@ -38,13 +41,14 @@ def login_command(
     # lazy: argon2 and SQLAlchemy, which `beasiswa decide` starts without
     from beasiswa.access.roles import ROLE_NAMES
     from beasiswa.auth import TOKEN, Auth
-    from beasiswa.db.uow import utc_now
+    from beasiswa.db.uow import timestamp, utc_now
 
     engine = open_database(db)
     path = token_path()
     entries = read_tokens(path)  # a file others may read is refused before any password is asked
     key = database_key(engine)
-    previous = next((e["secret"] for e in entries if e["database"] == key and e["user"] == name), None)
+    previous = None if print_ else next((e["secret"] for e in entries if e["database"] == key and e["user"] == name),
+                                        None)
     password = sys.stdin.readline().rstrip("\r\n") if stdin else typer.prompt("Kata sandi", hide_input=True,
                                                                                prompt_suffix=": ")
     auth = Auth(engine)
@@ -54,13 +58,18 @@ def login_command(
     if opened.session.must_change_password:
         opened = _change_one_time(auth, opened, password, stdin, utc_now)
         changed = "kata sandi sekali pakai diganti; "
+    user = opened.session.user
+    said = (f"{changed}masuk sebagai {user.name} ({ROLE_NAMES[user.role]}, {user.office}): token "
+            f"{opened.session.id} berlaku sampai {_until(opened.session)}")
+    if print_:  # the secret alone on standard output, for a batch job's BEASISWA_TOKEN; the rest on stderr
+        stderr().print(said, highlight=False, soft_wrap=True)
+        typer.echo(opened.secret)
+        return
     kept = [e for e in entries if not (e["database"] == key and e["user"] == name)]
     kept.append({"database": key, "user": name, "secret": opened.secret, "session": opened.session.id,
-                 "expires_at": _until(opened.session)})
+                 "expires_at": timestamp(opened.session.expires_at)})
     write_tokens(kept, path)
-    user = opened.session.user
-    stdout().print(f"{changed}masuk sebagai {user.name} ({ROLE_NAMES[user.role]}, {user.office}): token "
-                   f"{opened.session.id} berlaku sampai {_until(opened.session)}", highlight=False, soft_wrap=True)
+    stdout().print(said, highlight=False, soft_wrap=True)
 
 
 def _change_one_time(auth, opened, password: str, stdin: bool, clock):

@@ -121,7 +121,7 @@ def users_sessions(
     auth = Auth(open_database(db))
     admin = acting_one(auth.engine, as_, "users sessions")
     found = refusable(lambda: auth.sessions(admin, utc_now(), user_name=name, include_ended=all_))
-    table = Table(title="Sesi dan token" + (f" {name}" if name else ""), title_justify="left")
+    table = Table(title="Sesi dan token" + (f" {name}" if name else "") + " (waktu UTC)", title_justify="left")
     for column in ("No.", "Jenis", "Pengguna", "Keterangan", "Dibuat", "Terakhir dipakai", "Berlaku sampai",
                    "Status"):
         table.add_column(column)
@@ -129,12 +129,17 @@ def users_sessions(
         status = STATUS_SHOWN.get(s.status, s.status)
         if s.revoked_at:
             status += f" ({s.revoked_reason}, oleh {s.revoked_by or '-'})"
-        table.add_row(str(s.id), KIND_SHOWN.get(s.kind, s.kind), s.user_name, s.label or "", s.created_at,
-                      s.last_seen_at, s.expires_at, status)
+        table.add_row(str(s.id), KIND_SHOWN.get(s.kind, s.kind), s.user_name, s.label or "", _minute(s.created_at),
+                      _minute(s.last_seen_at), _minute(s.expires_at), status)
     if found:
         stdout().print(table)
     else:
         stdout().print("Tidak ada sesi atau token" + ("." if all_ else " yang aktif."), highlight=False)
+
+
+def _minute(stamp: str) -> str:
+    """A stored moment to the minute, UTC: '2025-08-01 09:00'."""
+    return stamp[:16].replace("T", " ")
 
 
 @users_app.command("revoke")
