@@ -38,38 +38,52 @@ $(STAMP): pyproject.toml
 # The demo's staff: an admin, and an officer (petugas) and a supervisor (pengawas) for each sample office.
 DEMO_DB := sqlite:///out/beasiswa.db
 DEMO_OFFICES := plg sby mdn bdg mks
+DEMO_USERS := $(foreach o,$(DEMO_OFFICES),$(o).petugas $(o).pengawas)
 DEMO_STAFF := $(foreach o,$(DEMO_OFFICES),--verify-as $(o).petugas --approve-as $(o).pengawas)
 # The demo users' one-time password for the web application (each changes it at the first sign-in). A demo only:
 # a real office's admin sets each user's with `beasiswa users password NAME --as ADMIN`, typed at the prompt.
 DEMO_PASSWORD := beasiswa-demo-2025
+# The password the staff choose when they sign in on the command line for the batch (replaced again at the end).
+DEMO_CLI_PASSWORD := beasiswa-demo-cli-2025
+# The demo's command line, signing in with a token file of its own (not the one in ~/.config).
+DEMO_CLI := BEASISWA_TOKEN_FILE=$(CURDIR)/out/beasiswa-tokens $(BIN)/beasiswa
 
 demo: setup
 	@# 1. The rules alone: every sample case decided and explained, as an officer reads it to a family.
 	@for case in fixtures/cases/*.json; do $(BIN)/beasiswa decide "$$case" || exit $$?; echo; done
 	@# 2. The main job on a fresh out/beasiswa.db: intake of the sample cases and the KC-PLG sheet, verification
 	@#    and approval by two different people, payouts, letters in out/letters/ (each office's issued by its
-	@#    supervisor, the --approve-as), the ledger report.
-	@rm -rf out/beasiswa.db out/beasiswa.db-wal out/beasiswa.db-shm out/letters && mkdir -p out
+	@#    supervisor, the --approve-as), the ledger report. Who acts signs in first: the admin (her password set
+	@#    at bootstrap) adds the staff with a one-time password; each signs in, choosing their own.
+	@rm -rf out/beasiswa.db out/beasiswa.db-wal out/beasiswa.db-shm out/letters out/beasiswa-tokens && mkdir -p out
 	@$(BIN)/beasiswa db upgrade --db $(DEMO_DB)
-	@$(BIN)/beasiswa users bootstrap admin --db $(DEMO_DB) >/dev/null
+	@echo "$(DEMO_PASSWORD)" | $(DEMO_CLI) users bootstrap admin --password-stdin --db $(DEMO_DB) >/dev/null
+	@echo "$(DEMO_PASSWORD)" | $(DEMO_CLI) login admin --password-stdin --db $(DEMO_DB) >/dev/null
 	@for o in $(DEMO_OFFICES); do \
 	  office=KC-$$(echo $$o | tr a-z A-Z); \
-	  $(BIN)/beasiswa users add $$o.petugas --role officer --office $$office --as admin --db $(DEMO_DB) >/dev/null || exit $$?; \
-	  $(BIN)/beasiswa users add $$o.pengawas --role supervisor --office $$office --as admin --db $(DEMO_DB) >/dev/null || exit $$?; \
+	  $(DEMO_CLI) users add $$o.petugas --role officer --office $$office --as admin --db $(DEMO_DB) >/dev/null || exit $$?; \
+	  $(DEMO_CLI) users add $$o.pengawas --role supervisor --office $$office --as admin --db $(DEMO_DB) >/dev/null || exit $$?; \
 	done
-	@for u in admin $(foreach o,$(DEMO_OFFICES),$(o).petugas $(o).pengawas); do \
-	  echo "$(DEMO_PASSWORD)" | $(BIN)/beasiswa users password $$u --password-stdin --as admin --db $(DEMO_DB) >/dev/null || exit $$?; \
+	@for u in $(DEMO_USERS); do \
+	  echo "$(DEMO_PASSWORD)" | $(DEMO_CLI) users password $$u --password-stdin --as admin --db $(DEMO_DB) >/dev/null || exit $$?; \
+	  printf '%s\n%s\n' "$(DEMO_PASSWORD)" "$(DEMO_CLI_PASSWORD)" | \
+	    $(DEMO_CLI) login $$u --password-stdin --db $(DEMO_DB) >/dev/null || exit $$?; \
 	done
-	@$(BIN)/beasiswa process fixtures/cases/*.json fixtures/intake/kc-plg-2025-07.csv --out out/letters \
+	@$(DEMO_CLI) process fixtures/cases/*.json fixtures/intake/kc-plg-2025-07.csv --out out/letters \
 	  $(DEMO_STAFF) --date 2025-08-11 --db $(DEMO_DB)
 	@# 3. The first page of a letter of each kind as a PNG, to look at; then the auditor's check of the chain.
 	@$(BIN)/beasiswa letters samples --letters out/letters --out out --db $(DEMO_DB)
 	@$(BIN)/beasiswa ledger verify --db $(DEMO_DB)
-	@# 4. The same database in the browser.
+	@# 4. The same database in the browser: everyone's one-time demo password again (which ends their command
+	@#    line tokens; the admin's own last), to be changed at the first sign-in there.
+	@for u in $(DEMO_USERS) admin; do \
+	  echo "$(DEMO_PASSWORD)" | $(DEMO_CLI) users password $$u --password-stdin --as admin --db $(DEMO_DB) >/dev/null || exit $$?; \
+	done
 	@echo
 	@echo "The web application on the demo database:  $(BIN)/beasiswa web --db $(DEMO_DB)"
 	@echo "then open http://127.0.0.1:8000 and sign in as plg.petugas (officer), plg.pengawas (supervisor) or admin,"
 	@echo "with the demo's one-time password $(DEMO_PASSWORD) (you choose a new one at the first sign-in)."
+	@echo "On the command line: $(BIN)/beasiswa login NAME --db $(DEMO_DB), then act with --as NAME."
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -1,12 +1,31 @@
-"""The browser tests' fixtures (tests/browser_support.py says what they serve): pytest-playwright's browser
+"""What every test shares: no test reads or writes the tokens of whoever runs the suite. The token file of
+`beasiswa login` is one in the test's own folder (before any test, one in a folder of the session's own, for
+fixtures wider than a test), and BEASISWA_TOKEN is unset (workflow_support.signed_in gives the command line
+tests their users' tokens).
+
+The browser tests' fixtures (tests/browser_support.py says what they serve): pytest-playwright's browser
 launched from Debian's /usr/bin/chromium, the demo served live, the screenshots' folder; and the chromium
 version in the session's header (Playwright is only guaranteed against its own build: the one the tests ran
 with is recorded)."""
+
+import os
+import tempfile
 
 import pytest
 
 from browser_support import (CHROMIUM, LAPTOP, Screens, chromium_missing, chromium_version, in_ci,
                              screenshots_folder, start_demo)
+
+
+def pytest_configure(config):
+    os.environ["BEASISWA_TOKEN_FILE"] = os.path.join(tempfile.mkdtemp(prefix="beasiswa-tokens-"), "tokens")
+    os.environ.pop("BEASISWA_TOKEN", None)
+
+
+@pytest.fixture(autouse=True)
+def own_token_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("BEASISWA_TOKEN_FILE", str(tmp_path / "beasiswa-tokens"))
+    monkeypatch.delenv("BEASISWA_TOKEN", raising=False)
 
 
 def pytest_report_header(config):

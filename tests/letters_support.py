@@ -12,6 +12,7 @@ from beasiswa.model import ClaimRef
 from beasiswa.rules import decide
 from beasiswa.workflow.service import Workflow
 from ledger_support import APPROVER, LAW, MAKER, ROOT, approved, case, claim, sql
+from workflow_support import signed_in
 
 DAY = dt.date(2025, 8, 27)
 FIXTURES = ROOT / "fixtures" / "cases"
@@ -22,18 +23,19 @@ OFFICER, AUDITOR = "plg.petugas", "rina.auditor"
 
 
 def staff(url: str) -> None:
-    """The admin, a supervisor of each sample office, an officer of KC-PLG and an auditor (once per database)."""
+    """The admin, a supervisor of each sample office, an officer of KC-PLG and an auditor (once per database),
+    signed in on the command line (workflow_support.signed_in: the test's token file)."""
     workflow = Workflow(make_engine(url), LAW)
     try:
-        if sql(url, "SELECT COUNT(*) FROM users")[0][0]:
-            return
-        workflow.bootstrap("admin", "KP")
-        for office, name in ISSUERS.items():
-            workflow.add_user("admin", name, "supervisor", office)
-        workflow.add_user("admin", OFFICER, "officer", "KC-PLG")
-        workflow.add_user("admin", AUDITOR, "auditor", "KP")
+        if not sql(url, "SELECT COUNT(*) FROM users")[0][0]:
+            workflow.bootstrap("admin", "KP")
+            for office, name in ISSUERS.items():
+                workflow.add_user("admin", name, "supervisor", office)
+            workflow.add_user("admin", OFFICER, "officer", "KC-PLG")
+            workflow.add_user("admin", AUDITOR, "auditor", "KP")
     finally:
         workflow.engine.dispose()
+    signed_in(url, ["admin", *ISSUERS.values(), OFFICER, AUDITOR])
 
 
 def issuing(url: str, **options) -> LetterRegister:

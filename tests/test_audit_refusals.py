@@ -16,6 +16,7 @@ from workflow_support import (
     count,
     one,
     ref,
+    signed_in,
     state_of,
     taken,
     wf,  # noqa: F401 - fixture
@@ -126,6 +127,7 @@ def test_a_refused_intake_and_a_refused_settling_of_arrears_are_recorded(wf):
 
 def test_an_all_of_the_office_action_refused_before_listing_is_recorded(wf):
     url = wf.engine.url.render_as_string(hide_password=False)
+    signed_in(url, ["gita"])
     before = count(wf, "audit_trail")
     result = run("verify", "--all-decided", "--as", "gita", "--db", url)
     assert result.exit_code == 1, result.output

@@ -16,7 +16,7 @@ from beasiswa.intake.sheets import case_rows, read_sheet, write_template
 from beasiswa.model.case import MAX_MONTHS
 from builders import case, child, claim, date, payout
 from ledger_support import database, dialect, write_case  # noqa: F401 - fixture
-from workflow_support import staffed
+from workflow_support import staffed, staffed_and_signed_in
 
 CASE = case_to_json(case())  # KC-PLG-2025-000123: SMA 2025/2026 submitted 2025-07-21, child born 2010-05-15
 
@@ -73,7 +73,7 @@ def test_a_history_payout_for_a_year_to_come_is_refused_by_the_commands_reading_
         engine = make_engine(args[-1])
         upgrade(engine)
         engine.dispose()
-        staffed(args[-1]).engine.dispose()
+        staffed_and_signed_in(args[-1])
     result = run(*args)
     assert result.exit_code == 2 and result.exception.__class__ is SystemExit
     assert "history[0].academic_year: '2099/2100' dimulai 2099-07-01, sesudah hari ini" in result.output
@@ -266,7 +266,7 @@ def no_traceback(result) -> None:
 
 
 def test_a_csv_with_forty_nines_of_months_writes_nothing_and_says_why(database, tmp_path):
-    staffed(database).engine.dispose()
+    staffed_and_signed_in(database)
     rows = case_rows(CASE)
     rows[0]["contribution_months"] = "9" * 40
     path = tmp_path / "intake.csv"
@@ -279,7 +279,7 @@ def test_a_csv_with_forty_nines_of_months_writes_nothing_and_says_why(database, 
 
 
 def test_a_json_case_file_with_an_unborn_child_is_refused_by_intake_with_exit_2(database, tmp_path):
-    staffed(database).engine.dispose()
+    staffed_and_signed_in(database)
     audit = rows_in(database, "audit_trail")
     path = tmp_path / "case.json"
     path.write_text(json.dumps(changed("children.0.birth_date", "2026-01-01")), encoding="utf-8")
@@ -304,7 +304,7 @@ def test_a_report_to_a_folder_that_takes_no_file_is_bad_input(database, command,
 
 
 def test_process_with_an_out_that_is_a_file_refuses_before_taking_anything_in(database, tmp_path):
-    staffed(database).engine.dispose()
+    staffed_and_signed_in(database)
     audit = rows_in(database, "audit_trail")
     existing = tmp_path / "letters"
     existing.write_text("not a folder", encoding="utf-8")

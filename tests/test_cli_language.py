@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from beasiswa.cli import app
 from beasiswa.cli.locale import translate_error
 from beasiswa.db import make_engine, upgrade
+from workflow_support import signed_in, staffed
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE = ROOT / "fixtures" / "cases" / "01-contoh-kontrak.json"
@@ -118,9 +119,8 @@ def test_show_and_verify_of_the_same_unknown_claim_say_the_same(database):
     assert shown.exit_code == 1
     message = "klaim KC-PLG-2025-000999/klaim-1 tidak terdaftar"
     assert "CLAIM_NOT_FOUND" in shown.output and message in shown.output
-    runner.invoke(app, ["users", "bootstrap", "admin", "--db", database])
-    runner.invoke(app, ["users", "add", "ani", "--role", "officer", "--office", "KC-PLG", "--as", "admin",
-                        "--db", database])
+    staffed(database).engine.dispose()
+    signed_in(database, ["ani"])
     verified = runner.invoke(app, ["verify", "KC-PLG-2025-000999/klaim-1", "--db", database, "--as", "ani"])
     assert "CLAIM_NOT_FOUND" in verified.output and message in verified.output
 

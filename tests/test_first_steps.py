@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from beasiswa.cli import app
 from beasiswa.db import make_engine, upgrade
 from ledger_support import ROOT
-from workflow_support import staffed
+from workflow_support import staffed_and_signed_in
 
 SHEET = ROOT / "fixtures" / "intake" / "kc-plg-2025-07.csv"
 runner = CliRunner()
@@ -26,7 +26,7 @@ def db(tmp_path, monkeypatch):
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
-    staffed(url).engine.dispose()
+    staffed_and_signed_in(url)
     return url
 
 

@@ -20,7 +20,7 @@ from beasiswa.intake.sheets import COLUMNS, SheetError, case_rows, read_sheet, w
 from beasiswa.rules import InvalidCase, decide
 from beasiswa.workflow.intake import IntakeFileError, read_units
 from ledger_support import database  # noqa: F401 - fixture
-from workflow_support import staffed
+from workflow_support import staffed_and_signed_in
 
 PROPERTY = settings(derandomize=True, max_examples=300, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -198,5 +198,5 @@ _STAFFED: set[str] = set()
 
 def staffed_once(url: str) -> None:
     if url not in _STAFFED:
-        staffed(url).engine.dispose()
+        staffed_and_signed_in(url)
         _STAFFED.add(url)

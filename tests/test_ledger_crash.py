@@ -25,7 +25,7 @@ from ledger_support import (
     sql,
     write_case,
 )
-from workflow_support import staffed
+from workflow_support import staffed_and_signed_in
 
 MAKER, APPROVER = "ani", "budi"  # workflow_support's officer and supervisor of KC-PLG
 CASES = 40
@@ -65,7 +65,7 @@ def assert_whole(url, cases):
 
 
 def test_a_batch_killed_at_random_moments_leaves_no_partial_entry_and_completes_when_run_again(database, tmp_path):
-    staffed(database).engine.dispose()
+    staffed_and_signed_in(database)
     cases = batch_cases()
     for c in cases:
         assert all(d.outcome is Outcome.APPROVED for d in decide(c, LAW).decisions)

@@ -1,5 +1,5 @@
 """Who issues letters (issue 10, item 2), on SQLite and PostgreSQL, through the command line: `letters render`
-runs as a named user (`--as`, or BEASISWA_USER), an officer or supervisor who issues their own office's letters;
+runs as a named user who signed in (`--as`, or BEASISWA_USER), an officer or supervisor who issues their own office's letters;
 an auditor, an unknown or deactivated user is refused and nothing is numbered; each number issued is an audit
 row naming who issued it, and the chained register names the same user."""
 
@@ -7,6 +7,7 @@ from beasiswa.db import make_engine
 from beasiswa.workflow.service import Workflow
 from ledger_support import LAW, beasiswa, database, sql  # noqa: F401 - fixture
 from letters_support import AUDITOR, DAY, OFFICER, register_claims
+from workflow_support import signed_in
 
 
 def render(url, out, *args, env=None):
@@ -19,8 +20,8 @@ def numbered(url):
 
 def test_letters_are_not_numbered_without_a_named_user(database, tmp_path):
     register_claims(database, 1, 1)
-    result = render(database, tmp_path, env={"BEASISWA_USER": ""})
-    assert result.returncode == 2 and "surat diterbitkan oleh pengguna bernama: --as NAMA" in result.stderr
+    result = render(database, tmp_path, env={"BEASISWA_USER": ""})  # and several users signed in
+    assert result.returncode == 2 and "sebutkan siapa yang bertindak: --as NAMA" in result.stderr
     assert numbered(database) == 0
 
 
@@ -28,12 +29,15 @@ def test_an_auditor_an_unknown_user_and_a_deactivated_one_are_refused_and_nothin
     register_claims(database, 1, 1)
     workflow = Workflow(make_engine(database), LAW)
     workflow.add_user("admin", "lama.petugas", "officer", "KC-PLG")
-    workflow.deactivate_user("admin", "lama.petugas")
+    signed_in(database, ["lama.petugas"])
+    workflow.deactivate_user("admin", "lama.petugas")  # her token ends with her account
     workflow.engine.dispose()
-    for name, code in ((AUDITOR, "ROLE"), ("siapa", "UNKNOWN_USER"), ("lama.petugas", "INACTIVE"), ("admin", "ROLE")):
+    for name, refused in ((AUDITOR, "letters render: [ROLE]:"), ("siapa", "--as siapa: NOT_SIGNED_IN:"),
+                          ("lama.petugas", "SESSION_ENDED: token sudah diakhiri (pengguna dinonaktifkan)"),
+                          ("admin", "letters render: [ROLE]:")):
         result = render(database, tmp_path, "--as", name)
         assert result.returncode == 1, result.stdout + result.stderr
-        assert f"letters render: [{code}]:" in result.stderr, (name, result.stderr)
+        assert refused in result.stderr, (name, result.stderr)
     assert numbered(database) == 0 and sql(database, "SELECT COUNT(*) FROM letter_chain")[0][0] == 0
 
 

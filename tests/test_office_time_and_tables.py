@@ -18,7 +18,7 @@ from beasiswa.letters.settings import DATA_DIR, LetterDataError, default_setting
 from beasiswa.office_time import format_moment
 from beasiswa.terminal import print_table
 from ledger_support import ROOT
-from workflow_support import staffed
+from workflow_support import signed_in, staffed_and_signed_in
 
 SHEET = ROOT / "fixtures" / "intake" / "kc-plg-2025-07.csv"
 MAKASSAR = ROOT / "fixtures" / "cases" / "05-s2-dan-menikah.json"
@@ -68,9 +68,10 @@ def db(tmp_path, monkeypatch):
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
-    staffed(url).engine.dispose()
+    staffed_and_signed_in(url)
     assert run("users", "add", "mks.petugas", "--role", "officer", "--office", "KC-MKS", "--as", "admin",
                "--db", url)[0] == 0
+    signed_in(url, ["mks.petugas"])
     with freeze_time("2025-08-01 17:30:00"):  # UTC; 2 August 00.30 in Palembang, 01.30 in Makassar
         assert run("intake", str(SHEET), "--as", "ani", "--db", url)[0] == 0
         assert run("intake", str(MAKASSAR), "--as", "mks.petugas", "--db", url)[0] == 0

@@ -3,7 +3,8 @@ commands do.
 
 The section's shell blocks (``$ command`` lines followed by what it prints) run in order, in an empty folder
 holding a copy of the KC-PLG intake sheet, with the installed `beasiswa` on the PATH and no database or user in
-the environment. Every command must exit 0 unless its line shows the status (``; echo "exit $?"``). What the
+the environment (the token file of `beasiswa login` in the folder's own config/). Every command must exit 0
+unless its line shows the status (``; echo "exit $?"``). What the
 README shows after a command must be what it printed, line by line (runs of spaces folded, since table widths
 follow the terminal); a line ``...`` stands for any number of lines. What changes from one run to the next is
 masked on both sides: dates and times of the day the test runs (the README shows the day it was written) and
@@ -146,8 +147,9 @@ def day_folder(tmp_path_factory) -> Path:
     return folder
 
 
-def _environment() -> dict[str, str]:
+def _environment(folder: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BEASISWA_")}
+    env["XDG_CONFIG_HOME"] = str(folder / "config")  # `beasiswa login`'s token file: the day's own
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["COLUMNS"] = "120"
     env["TERM"] = "dumb"
@@ -157,12 +159,12 @@ def _environment() -> dict[str, str]:
 def test_the_readme_shows_a_day_of_commands():
     steps = day_steps(README.read_text(encoding="utf-8"))
     assert len(steps) >= 15
-    assert all(step.command.startswith(("beasiswa ", "cp ")) for step in steps)
+    assert all(step.command.startswith(("beasiswa ", "cp ", "printf ")) for step in steps)
 
 
 def test_the_day_at_the_branch_office_runs_as_the_readme_shows_it(day_folder):
     steps = day_steps(README.read_text(encoding="utf-8"))
-    env = _environment()
+    env = _environment(day_folder)
     today = _dates_of_today()
     for step in steps:
         result = subprocess.run(["bash", "-c", step.command], cwd=day_folder, env=env, capture_output=True,

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from beasiswa.cli import app
 from beasiswa.db import make_engine, upgrade
 from ledger_support import ROOT
-from workflow_support import staffed
+from workflow_support import staffed_and_signed_in
 
 SHEET = ROOT / "fixtures" / "intake" / "kc-plg-2025-07.csv"
 CONTRACT = ROOT / "fixtures" / "cases" / "01-contoh-kontrak.json"
@@ -23,7 +23,7 @@ def db(tmp_path, monkeypatch):
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
-    staffed(url).engine.dispose()
+    staffed_and_signed_in(url)
     return url
 
 
@@ -41,9 +41,15 @@ def intake(db):
 def test_the_first_admin_is_made_on_an_empty_database_only(tmp_path):
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     upgrade(make_engine(url))
-    assert run(url, "users", "bootstrap", "kepala") == (0, "admin pertama dibuat: kepala (KP)\n")
-    code, out = run(url, "users", "bootstrap", "lain")
-    assert code == 1 and "USERS_EXIST" in out
+    made = runner.invoke(app, ["users", "bootstrap", "kepala", "--password-stdin", "--db", url],
+                         input="kata-sandi-kepala\n")
+    assert (made.exit_code, made.output) == (0, "admin pertama dibuat: kepala (KP); masuk dengan `beasiswa login "
+                                                "kepala`\n")
+    again = runner.invoke(app, ["users", "bootstrap", "lain", "--password-stdin", "--db", url],
+                          input="kata-sandi-lain-1\n")
+    assert again.exit_code == 1 and "USERS_EXIST" in again.output
+    signed = runner.invoke(app, ["login", "kepala", "--password-stdin", "--db", url], input="kata-sandi-kepala\n")
+    assert signed.exit_code == 0, signed.output
     assert run(url, "users", "add", "ani", "--role", "officer", "--office", "KC-PLG", "--as", "kepala")[0] == 0
     code, out = run(url, "users", "list")
     assert "ani" in out and "petugas" in out and "KC-PLG" in out
@@ -139,7 +145,7 @@ def test_a_supervisor_asking_for_all_of_another_offices_claims_is_refused_naming
 
 def test_a_bulk_action_as_an_unknown_user_is_refused_naming_the_user(db):
     code, out = run(db, "pay", "--all-approved", "--as", "siapa")
-    assert code == 1 and "[UNKNOWN_USER]: pengguna 'siapa' tidak terdaftar" in out
+    assert code == 1 and "NOT_SIGNED_IN: pengguna 'siapa' belum masuk" in out  # no one of that name signed in
 
 
 def test_show_tells_the_decision_with_its_trace_documents_payouts_letters_and_audit_trail(db):

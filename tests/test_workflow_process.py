@@ -9,6 +9,7 @@ from sqlalchemy import text
 from beasiswa.db import make_engine, upgrade
 from beasiswa.workflow.service import Workflow
 from ledger_support import ROOT, beasiswa
+from workflow_support import tokens_of
 
 OFFICES = ("plg", "sby", "mdn", "bdg", "mks")
 FILES = sorted(str(p) for p in (ROOT / "fixtures" / "cases").glob("*.json")) + \
@@ -29,11 +30,12 @@ def batch(tmp_path_factory):
             staff.add_user("admin", f"{office}.{who}", role, f"KC-{office.upper()}")
         people += ["--verify-as", f"{office}.petugas", "--approve-as", f"{office}.pengawas"]
     args = ("process", *FILES, "--out", str(tmp / "letters"), *people, "--date", "2025-08-27", "--db", db)
-    first = beasiswa(*args)
+    job = {"BEASISWA_TOKEN": ",".join(tokens_of(db, [name for name in people if not name.startswith("--")]).values())}
+    first = beasiswa(*args, env=job)
     with engine.connect() as conn:
         counts = {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one()
                   for t in ("claims", "journal", "letters", "audit_trail")}
-    second = beasiswa(*args)
+    second = beasiswa(*args, env=job)
     yield dict(engine=engine, db=db, letters=tmp / "letters", first=first, second=second, counts=counts)
     engine.dispose()
 

@@ -52,6 +52,44 @@ def staffed(url: str, clock: Clock | None = None, **options) -> Workflow:
     return w
 
 
+def tokens_of(url: str, names: list[str] | None = None) -> dict[str, str]:
+    """A personal token for everyone of `staffed` (or `names`) on `url`'s database, as `beasiswa login` gives
+    them (30 days from now: the real clock, which the commands read), by name: the secrets, for BEASISWA_TOKEN.
+    The passwords are skipped (argon2 would take a second a test): the sessions are opened directly, unaudited."""
+    from beasiswa.access.trail import find_user
+    from beasiswa.auth import TOKEN
+    from beasiswa.auth.sessions import open_session
+    from beasiswa.db.uow import utc_now
+
+    engine = make_engine(url)
+    names = names or ["admin", *(name for name, _, _ in PEOPLE)]
+    with engine.begin() as conn:
+        secrets = {name: open_session(conn, find_user(conn, name), TOKEN, utc_now(), label="test").secret
+                   for name in names}
+    engine.dispose()
+    return secrets
+
+
+def signed_in(url: str, names: list[str] | None = None) -> dict[str, str]:
+    """`tokens_of`, kept in the token file the tests use (conftest: $BEASISWA_TOKEN_FILE), as `beasiswa login`
+    keeps them: the command line tests' users act with `--as NAME` as before."""
+    from beasiswa.cli.identity import database_key, read_tokens, write_tokens
+
+    secrets = tokens_of(url, names)
+    engine = make_engine(url)
+    key = database_key(engine)
+    engine.dispose()
+    kept = [e for e in read_tokens() if not (e["database"] == key and e["user"] in secrets)]
+    write_tokens(kept + [{"database": key, "user": n, "secret": s} for n, s in secrets.items()])
+    return secrets
+
+
+def staffed_and_signed_in(url: str) -> dict[str, str]:
+    """`staffed`, everyone signed in (`signed_in`): the command line tests' database."""
+    staffed(url).engine.dispose()
+    return signed_in(url)
+
+
 @pytest.fixture
 def wf(database):
     """A staffed workflow on each dialect (SQLite file; PostgreSQL schema when configured)."""

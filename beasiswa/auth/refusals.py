@@ -30,9 +30,16 @@ def not_signed_in() -> Refusal:
     return Refusal("NOT_SIGNED_IN", "sesi tidak dikenal: silakan masuk (`beasiswa login`)")
 
 
+# Why a session ended (`sessions.revoked_reason`), as its user reads it.
+ENDED_BECAUSE = {"sign_out": "keluar", "revoked": "dicabut admin", "disabled": "pengguna dinonaktifkan",
+                 "password_changed": "kata sandi diganti", "password_reset": "kata sandi diatur ulang admin",
+                 "replaced": "diganti sesi baru"}
+
+
 def session_ended(kind: str, reason: str) -> Refusal:
     what = "token" if kind == TOKEN else "sesi"
-    return Refusal("SESSION_ENDED", f"{what} sudah diakhiri ({reason}): silakan masuk lagi", reason=reason)
+    return Refusal("SESSION_ENDED", f"{what} sudah diakhiri ({ENDED_BECAUSE.get(reason, reason)}): silakan masuk "
+                                    f"lagi", reason=reason)
 
 
 def expired(kind: str, idle: dt.timedelta | None, limits: Limits) -> Refusal:

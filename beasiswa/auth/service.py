@@ -23,7 +23,7 @@ from beasiswa.auth import sign_in as signing
 from beasiswa.auth.limits import LIMITS, WEB, Limits
 from beasiswa.auth.moments import stamped
 from beasiswa.auth.passwords import HASHER
-from beasiswa.auth.sessions import Opened, Session, SessionInfo, current, listed, require_full
+from beasiswa.auth.sessions import Opened, Session, SessionInfo, current, listed, owners, require_full
 from beasiswa.db.uow import UnitOfWork
 from beasiswa.model import Refusal
 
@@ -52,6 +52,11 @@ class Auth:
         change its password (PASSWORD_CHANGE_REQUIRED); the page or command that changes it passes False."""
         session = self.uow.run(lambda conn: current(conn, secret, now, kind=kind, limits=self.limits))
         return require_full(session) if full else session
+
+    def owners(self, secrets: list[str], *, kind: str | None = None) -> dict[str, str]:
+        """Whose each secret is (issued here, of `kind`), whatever its state: nothing is changed or checked."""
+        with self.engine.connect() as conn:
+            return owners(conn, secrets, kind=kind)
 
     def sign_out(self, secret: str | None, now: dt.datetime) -> bool:
         """End the session or token `secret` opens; False when there was none to end (nothing is written)."""
@@ -100,6 +105,12 @@ class Auth:
         except Refusal as refusal:
             self._record_refusal(asked_as(), action, subject, refusal, now)
             raise
+
+    def record_refusal(self, name: str | None, action: str, subject: str | None, refusal: Refusal,
+                       now: dt.datetime) -> None:
+        """A refusal of the front door's own (a command line token that does not sign `name` in) audited, in a
+        transaction of its own."""
+        self._record_refusal(name, action, subject, refusal, now)
 
     def _record_refusal(self, name: str | None, action: str, subject: str | None, refusal: Refusal,
                         now: dt.datetime) -> None:

@@ -114,6 +114,19 @@ def current(conn: Connection, secret: str | None, now: dt.datetime, *, kind: str
                    moment(row.expires_at), bool(row.must_change_password), row.label)
 
 
+def owners(conn: Connection, secrets: list[str], *, kind: str | None = None) -> dict[str, str]:
+    """For each secret issued by this database (of `kind`), the user it was issued to, whatever its state now
+    (alive, expired, ended): a batch job's `BEASISWA_TOKEN` names its users this way, and a token that has
+    ended is then refused by `current` naming why. A secret of another database is simply not there."""
+    by_hash = {hashed(s): s for s in secrets if s}
+    if not by_hash:
+        return {}
+    query = select(sessions.c.secret_hash, sessions.c.user_name).where(sessions.c.secret_hash.in_(list(by_hash)))
+    if kind is not None:
+        query = query.where(sessions.c.kind == kind)
+    return {by_hash[row.secret_hash]: row.user_name for row in conn.execute(query)}
+
+
 def require_full(session: Session) -> Session:
     """The session, if it may do more than change its password (PASSWORD_CHANGE_REQUIRED otherwise)."""
     if session.must_change_password:

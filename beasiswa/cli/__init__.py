@@ -8,7 +8,8 @@ starts by its import string.
   usage errors in Indonesian.
 - One module a command group: `decide` (`decide`, `rules`), `db`, `ledger` and `reports`, `letters`, `users`,
   `intake`, `lookup` (`queue`, `show`, `search`, the audit trail), `claims` (`verify` … `arrears`), `process`,
-  `audit`, `web`. A new command goes into its group's module and, if it is a top-level one, into COMMANDS below.
+  `audit`, `web`, `signin` (`login`, `logout`, `whoami`). `identity`: who acts, proven by a token; every
+  write command asks it (`acting`) for the users it names. A new command goes into its group's module and, if it is a top-level one, into COMMANDS below.
 
 `beasiswa decide` and `rules` start without the database layer, WeasyPrint or openpyxl, though this module
 imports every command module: those libraries are imported inside the commands that use them, each such import
@@ -17,7 +18,8 @@ marked `# lazy:` with what it would load (tests/test_casefile.py checks it).
 
 import typer
 
-from beasiswa.cli import audit, budget, claims, db, decide, intake, ledger, letters, lookup, process, queue, users, web
+from beasiswa.cli import (audit, budget, claims, db, decide, intake, ledger, letters, lookup, process, queue, signin,
+                          users, web)
 from beasiswa.cli.locale import IndonesianGroup
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=IndonesianGroup,
@@ -25,6 +27,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, cls=IndonesianGrou
 
 # In the order of `beasiswa --help`: the commands, then the groups.
 COMMANDS = {
+    "login": signin.login_command, "logout": signin.logout_command, "whoami": signin.whoami_command,
     "decide": decide.decide_command,
     "intake": intake.intake_command, "intake-template": intake.template_command,
     "queue": lookup.queue_command, "show": lookup.show_command, "search": lookup.search_command,

@@ -1,4 +1,5 @@
-"""The claim's steps through the workflow, each run as a named user (`--as NAME`, or BEASISWA_USER): `verify`,
+"""The claim's steps through the workflow, each run as a user who signed in (`--as NAME`, or BEASISWA_USER, or the
+one user signed in: beasiswa.cli.identity): `verify`,
 `approve` and `pay` (named claims, or every claim of an office in that state), `return`, `resubmit`, `override`,
 `appeal`, `reconsider`, and `arrears` (a case's employer arrears recorded, its deferred claims decided again).
 
@@ -11,6 +12,7 @@ import typer
 from beasiswa.access.actions import Action
 from beasiswa.access.roles import check
 from beasiswa.cli.console import fail, stdout
+from beasiswa.cli.identity import acting_one
 from beasiswa.cli.locale import named_values
 from beasiswa.cli.options import AS_OPTION, DB_OPTION, parse_day
 from beasiswa.cli.service import busy, exit_for, hints, parse_documents, parse_refs, workflow
@@ -30,10 +32,9 @@ def _bulk(action_name: str, refs_text: list[str], all_flag: bool, state, office:
     from beasiswa.access.trail import actor
     from beasiswa.workflow.views import print_steps
 
-    if not as_:
-        fail(f"{action_name}: perubahan dilakukan oleh pengguna bernama: --as NAMA atau BEASISWA_USER")
-    service = workflow(db)
     refs = parse_refs(refs_text or [])
+    service = workflow(db)
+    as_ = acting_one(service.engine, as_, action_name)
     if all_flag:
         # Whether the user may do this to the office's claims at all is asked before they are listed: an
         # auditor or another office's officer is refused, not told that there is nothing to do.
@@ -98,12 +99,12 @@ def pay_command(
 
 
 def _one(action_name: str, as_: str | None, db: str | None, run) -> None:
+    """`run(service, user)`: one step as the user who signed in."""
     from beasiswa.workflow.views import print_steps  # lazy: SQLAlchemy, which `beasiswa decide` starts without
 
-    if not as_:
-        fail(f"{action_name}: perubahan dilakukan oleh pengguna bernama: --as NAMA atau BEASISWA_USER")
     service = workflow(db)
-    steps = busy(lambda: run(service))
+    user = acting_one(service.engine, as_, action_name)
+    steps = busy(lambda: run(service, user))
     print_steps(stdout(), steps, Action(action_name), hints(service.engine, steps))
     exit_for(steps)
 
@@ -119,7 +120,7 @@ def return_command(
     """diputuskan → dikembalikan: dokumen ternyata kurang saat diperiksa; aturan memutuskan lagi tanpa dokumen itu."""
     [ref] = parse_refs([claim])
     lacking = parse_documents(missing, "--missing")
-    _one("return", as_, db, lambda w: [w.return_claim(as_, ref, lacking)])
+    _one("return", as_, db, lambda w, a: [w.return_claim(a, ref, lacking)])
 
 
 def resubmit_command(
@@ -135,7 +136,7 @@ def resubmit_command(
     [ref] = parse_refs([claim])
     docs = parse_documents(documents, "--documents")
     day = parse_day(on, "--on")
-    _one("resubmit", as_, db, lambda w: [w.resubmit(as_, ref, docs, day)])
+    _one("resubmit", as_, db, lambda w, a: [w.resubmit(a, ref, docs, day)])
 
 
 def override_command(
@@ -157,7 +158,7 @@ def override_command(
         rule = Code.parse(code, "kode alasan") if code is not None else None
     except ValueError as exc:
         fail(f"--outcome/--code: {exc}")
-    _one("override", as_, db, lambda w: [w.override(as_, ref, chosen, reason, rule)])
+    _one("override", as_, db, lambda w, a: [w.override(a, ref, chosen, reason, rule)])
 
 
 def appeal_command(
@@ -169,7 +170,7 @@ def appeal_command(
 ) -> None:
     """ditolak → peninjauan kembali: permohonan keluarga untuk ditinjau kembali (sekali per klaim)."""
     [ref] = parse_refs([claim])
-    _one("appeal", as_, db, lambda w: [w.appeal(as_, ref, reason)])
+    _one("appeal", as_, db, lambda w, a: [w.appeal(a, ref, reason)])
 
 
 def reconsider_command(
@@ -179,7 +180,7 @@ def reconsider_command(
 ) -> None:
     """peninjauan kembali → diputuskan lagi menurut isi basis data sekarang (atau diganti dengan override)."""
     [ref] = parse_refs([claim])
-    _one("reconsider", as_, db, lambda w: [w.reconsider(as_, ref)])
+    _one("reconsider", as_, db, lambda w, a: [w.reconsider(a, ref)])
 
 
 def arrears_command(
@@ -194,9 +195,8 @@ def arrears_command(
     from beasiswa.workflow.queries import suggestion
     from beasiswa.workflow.views import print_steps
 
-    if not as_:
-        fail("arrears: perubahan dilakukan oleh pengguna bernama: --as NAMA atau BEASISWA_USER")
     service = workflow(db)
+    as_ = acting_one(service.engine, as_, "arrears")
     refusal, steps = busy(lambda: service.settle_arrears(as_, case_id, months))
     if refusal is not None:
         hint = suggestion(service.engine, case_id) if refusal.code == "CASE_NOT_FOUND" else ""

@@ -10,7 +10,8 @@ from pathlib import Path
 import typer
 
 from beasiswa.cli.console import fail, stdout
-from beasiswa.cli.options import DB_OPTION, USER_ENV
+from beasiswa.cli.identity import acting
+from beasiswa.cli.options import AS_HELP, DB_OPTION, USER_ENV
 from beasiswa.cli.service import busy, workflow
 
 
@@ -43,7 +44,7 @@ def intake_command(
     files: list[Path] = typer.Argument(..., metavar="BERKAS...",
                                        help="Berkas kasus (.json) dan lembar penerimaan (.csv, .xlsx)."),
     as_: list[str] = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True,
-                                  metavar="NAMA", help="Pengguna yang menerima kasus; ulangi untuk beberapa kantor."),
+                                  metavar="NAMA", help=AS_HELP + " Ulangi untuk beberapa kantor."),
     db: str = DB_OPTION,
 ) -> None:
     """Mendaftarkan kasus tiap berkas beserta anak dan klaimnya lalu memutuskan setiap klaim; ringkasan per
@@ -53,10 +54,9 @@ def intake_command(
     from beasiswa.workflow.intake import take_in_files
     from beasiswa.workflow.views import print_intake
 
-    if not as_:
-        fail("intake: perubahan dilakukan oleh pengguna bernama: --as NAMA atau BEASISWA_USER")
     files_exist(files)
     service = workflow(db)
+    as_ = acting(service.engine, as_, "intake")
     summaries = busy(lambda: take_in_files(service, files, user_for(service.engine, as_), dt.date.today()))
     print_intake(stdout(), summaries)
     if any(s.error for s in summaries):

@@ -18,28 +18,31 @@ from beasiswa.casefile import CaseFileError, read_case
 from beasiswa.cli.audit import head_line, read_anchors
 from beasiswa.cli.console import fail
 from beasiswa.cli.database import open_database
-from beasiswa.cli.options import DB_OPTION, MAX_SEQ
+from beasiswa.cli.identity import acting_one
+from beasiswa.cli.options import AS_HELP, DB_OPTION, MAX_SEQ, USER_ENV
+from beasiswa.cli.service import refusable
 from beasiswa.cli.reports import entitlement_command, exceptions_command, export_command, report_command
 from beasiswa.indonesian import OUTCOME_NAMES, format_rupiah
 from beasiswa.law import default_law
 from beasiswa.ledger.errors import LedgerBusy
-from beasiswa.model import Refusal
 from beasiswa.rules import InvalidCase, decide
 from beasiswa.workflow.states import STATE_NAMES
 
 ledger_app = typer.Typer(no_args_is_help=True, help="Buku besar pembayaran: mencatat, membatalkan, memverifikasi dan "
                                                        "mengaudit (laporan, hak, pengecualian, ekspor).")
 
-# Who acts: the workflow's users (`beasiswa users add`), named as the workflow's commands name them.
-AS_OPTION = typer.Option(None, "--as", "--maker", envvar="BEASISWA_USER", show_envvar=True,
-                         help="The registered user who makes the postings (--maker is the old name).")
+# Who acts: the workflow's users (`beasiswa users add`), named as the workflow's commands name them; the maker
+# and the approver both signed in (`beasiswa login`, or BEASISWA_TOKEN), since both act.
+AS_OPTION = typer.Option(None, "--as", "--maker", envvar=USER_ENV, show_envvar=True, metavar="NAMA",
+                         help=AS_HELP + " Pembuat posting (--maker: nama lamanya).")
 
 
-def _named(as_: str | None, approver: str, command: str) -> None:
-    if not as_:
-        fail(f"ledger {command}: postings are made as a registered user: --as NAME or BEASISWA_USER")
+def _named(engine, as_: str | None, approver: str, command: str) -> tuple[str, str]:
+    """The maker and the approver, each proven by their token."""
     if not approver.strip():
-        fail(f"ledger {command}: --approver {approver!r}: name the registered supervisor who approves")
+        fail(f"ledger {command}: --approver {approver!r}: sebutkan pengawas terdaftar yang menyetujui")
+    maker = acting_one(engine, as_, f"ledger {command}")
+    return maker, acting_one(engine, approver.strip(), f"ledger {command}", "--approver")
 
 
 @ledger_app.command("record")
@@ -57,7 +60,6 @@ def record_command(
     kantor itu, orang lain); setiap langkah tercatat di jejak audit, satu transaksi per kasus."""
     from beasiswa.workflow.service import Workflow  # lazy: SQLAlchemy, which `beasiswa decide` starts without
 
-    _named(as_, approver, "record")
     law = default_law()
     cases = []
     for path in case_files:  # every file is read and decided before anything is written (bad input: exit 2)
@@ -68,10 +70,11 @@ def record_command(
             fail(str(exc))
         cases.append((path, case))
     workflow = Workflow(open_database(db), law)
+    as_, approver = _named(workflow.engine, as_, approver, "record")
     refusals = 0
     for path, case in cases:
         try:
-            result = workflow.record_case(as_, approver.strip(), case, f"ledger record {path.name}")
+            result = workflow.record_case(as_, approver, case, f"ledger record {path.name}")
         except LedgerBusy as exc:
             fail(f"kasus {case.case_id}: basis data tetap sibuk ({exc}); jalankan perintah yang sama lagi", 3)
         refusals += result.refusals
@@ -114,14 +117,9 @@ def reverse_command(
     audit."""
     from beasiswa.workflow.service import Workflow  # lazy: SQLAlchemy, which `beasiswa decide` starts without
 
-    _named(as_, approver, "reverse")
     workflow = Workflow(open_database(db))
-    try:
-        done = workflow.reverse(as_, seq, approver.strip(), reason, key)
-    except Refusal as refusal:
-        fail(str(refusal), 1)
-    except LedgerBusy as exc:
-        fail(f"basis data tetap sibuk ({exc}); jalankan perintah yang sama lagi", 3)
+    as_, approver = _named(workflow.engine, as_, approver, "reverse")
+    done = refusable(lambda: workflow.reverse(as_, seq, approver, reason, key))
     e = done.entry
     again = " (dibukukan sebelumnya)" if done.replayed else ""
     typer.echo(f"seq {e.seq}: pembatalan seq {e.reverses_seq}, {format_rupiah(e.amount)}, kasus {e.case_id} "

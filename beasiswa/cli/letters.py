@@ -1,7 +1,8 @@
 """`beasiswa letters …`: render the letters of decided claims in batches, and verify a letter's PDF.
 
-`render` runs as named users (`--as NAME`, repeated once per office, or BEASISWA_USER): an officer or a
-supervisor issues the letters of their own office, and each number issued is audited.
+`render` runs as users who signed in (`--as NAME`, repeated once per office, or BEASISWA_USER, or the one user
+signed in: beasiswa.cli.identity): an officer or a supervisor issues the letters of their own office, and each
+number issued is audited.
 
 Exit status: `render` 0 done, 1 a user refused or some letter refused (the others were written), 2 bad input;
 `verify` 0 genuine, 1 altered or unknown, 2 the file cannot be read; `samples` 0 done, 2 a PDF or pdftoppm
@@ -17,7 +18,8 @@ from beasiswa.access.actions import Action
 from beasiswa.access.roles import check
 from beasiswa.cli.console import fail, stderr
 from beasiswa.cli.database import open_database
-from beasiswa.cli.options import DB_OPTION, USER_ENV, parse_day
+from beasiswa.cli.identity import acting
+from beasiswa.cli.options import AS_HELP, DB_OPTION, USER_ENV, parse_day
 from beasiswa.cli.queue import BROKER_OPTION, batch_app, run_queued
 from beasiswa.indonesian import LETTER_KIND_NAMES as KIND_SHOWN
 from beasiswa.model import ClaimRef, Refusal
@@ -52,7 +54,7 @@ def render_command(
                              help="Tanggal surat baru (YYYY-MM-DD; bawaan: hari ini)."),
     as_: list[str] = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True, metavar="NAMA",
                                   help="Pengguna yang menerbitkan surat: petugas atau pengawas, yang menerbitkan "
-                                       "surat kantornya (ulangi, satu per kantor)."),
+                                       "surat kantornya (ulangi, satu per kantor); yang sudah masuk (`beasiswa login`)."),
     queue: bool = typer.Option(False, "--queue", help="Kirim ke antrean tugas (pekerja Celery, `beasiswa worker`) "
                                "sebagai kelompok surat per kantor, alih-alih proses lokal."),
     broker: str = BROKER_OPTION,
@@ -79,10 +81,8 @@ def render_command(
         fail("--queue: --broker URL (atau BEASISWA_BROKER_URL) diperlukan, mis. redis://127.0.0.1:6379/0")
     if queue and key is not None:
         fail(f"--claim: {claim} dibuat langsung, tanpa --queue")
-    as_ = [name for name in as_ or [] if name.strip()]
-    if not as_:
-        fail("letters render: surat diterbitkan oleh pengguna bernama: --as NAMA (atau BEASISWA_USER)")
     engine = open_database(db)
+    as_ = acting(engine, as_, "letters render")
     issuers = _issuers(engine, as_)
     if queue:
         run_queued(engine, issuers, day, broker, out, wait)

@@ -10,6 +10,7 @@ import typer
 
 from beasiswa.cli.console import fail, stdout
 from beasiswa.cli.database import open_database
+from beasiswa.cli.identity import acting_one
 from beasiswa.cli.locale import named_values
 from beasiswa.cli.options import AS_OPTION, DB_OPTION, MAX_DAYS, MAX_ROWS
 from beasiswa.workflow.errors import case_not_found, claim_not_found
@@ -21,8 +22,8 @@ def queue_command(
                                     help="Hanya status ini (ulangi); bawaan: semua status terbuka. Status: "
                                          + named_values(STATE_NAMES) + "."),
     office: str = typer.Option(None, "--office", metavar="KANTOR", help="Hanya kantor ini."),
-    mine: bool = typer.Option(False, "--mine", help="Yang menunggu pengguna --as: diverifikasi atau ditinjau "
-                                                    "ulang (petugas), disetujui atau dibayar (pengawas)."),
+    mine: bool = typer.Option(False, "--mine", help="Yang menunggu pengguna --as (yang sudah masuk): diverifikasi "
+                                                    "atau ditinjau ulang (petugas), disetujui atau dibayar (pengawas)."),
     older_than: int = typer.Option(None, "--older-than", min=0, max=MAX_DAYS, metavar="HARI",
                                    help="Hanya klaim yang berada pada statusnya lebih dari HARI hari."),
     limit: int = typer.Option(None, "--limit", min=1, max=MAX_ROWS, metavar="JUMLAH",
@@ -42,8 +43,8 @@ def queue_command(
         fail(f"--state: {exc}")
     engine = open_database(db)
     reader = None
-    if mine and not as_:
-        fail("--mine: antrean siapa? --as NAMA atau BEASISWA_USER")
+    if mine:  # whose queue: a user who signed in, like every --as
+        as_ = acting_one(engine, as_, "queue --mine")
     if as_:  # the reader: an officer or a supervisor reads their own office's queue whatever --office asks
         with engine.connect() as conn:
             reader = find_user(conn, as_)

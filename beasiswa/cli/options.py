@@ -18,9 +18,14 @@ MAX_WORKERS = 256
 DB_OPTION = typer.Option(None, "--db", metavar="URL",
                          help="URL basis data (bawaan: $BEASISWA_DATABASE_URL, jika tidak ada sqlite:///beasiswa.db).")
 
+# Who acts: a user who signed in (`beasiswa login`, or BEASISWA_TOKEN), proven by beasiswa.cli.identity.acting.
 USER_ENV = "BEASISWA_USER"
-AS_OPTION = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True, metavar="NAMA",
-                         help="Pengguna yang bertindak (yang dicatat).")
+AS_HELP = ("Pengguna yang bertindak (yang dicatat), yang sudah masuk (`beasiswa login`, atau BEASISWA_TOKEN); "
+           "boleh dihilangkan bila hanya satu pengguna yang masuk pada basis data ini.")
+AS_OPTION = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True, metavar="NAMA", help=AS_HELP)
+PASSWORD_STDIN_OPTION = typer.Option(False, "--password-stdin",
+                                     help="Baca kata sandi dari baris pertama masukan standar (untuk skrip), "
+                                          "bukan ditanya tersembunyi.")
 
 
 def parse_day(text: str | None, option: str) -> dt.date:

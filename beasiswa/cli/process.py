@@ -13,6 +13,7 @@ import typer
 
 from beasiswa.cli.console import fail, stdout
 from beasiswa.cli.database import open_database
+from beasiswa.cli.identity import acting
 from beasiswa.cli.intake import files_exist
 from beasiswa.cli.options import DB_OPTION, MAX_WORKERS, USER_ENV, parse_day
 from beasiswa.cli.queue import BROKER_OPTION
@@ -36,7 +37,8 @@ def process_command(
     files: list[Path] = typer.Argument(..., metavar="BERKAS...", help="Berkas kasus dan lembar penerimaan."),
     out_dir: Path = typer.Option(..., "--out", metavar="FOLDER", help="Tempat surat ditulis (PDF)."),
     as_: list[str] = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True,
-                                  metavar="NAMA", help="Yang menerima kasus (ulangi, satu per kantor); bawaan: --verify-as."),
+                                  metavar="NAMA", help="Yang menerima kasus (ulangi, satu per kantor); bawaan: --verify-as, "
+                                                       "atau satu-satunya pengguna yang masuk."),
     verify_as: list[str] = typer.Option(None, "--verify-as", metavar="NAMA",
                                         help="Petugas yang memverifikasi, per kantor (ulangi)."),
     approve_as: list[str] = typer.Option(None, "--approve-as",
@@ -52,7 +54,8 @@ def process_command(
     db: str = DB_OPTION,
 ) -> None:
     """Seluruh jalur otomatis untuk satu kelompok: terima dan putuskan, verifikasi dan setujui bila diminta (dua
-    orang berbeda), bukukan pembayaran, buat surat; lalu ringkasan dan laporan buku besar."""
+    orang berbeda), bukukan pembayaran, buat surat; lalu ringkasan dan laporan buku besar. Setiap pengguna yang
+    disebut harus sudah masuk (`beasiswa login`, atau token-tokennya di BEASISWA_TOKEN, dipisah koma)."""
     # lazy: SQLAlchemy, which `beasiswa decide` starts without
     from beasiswa.db import database_url
     from beasiswa.workflow.process import run_process
@@ -61,15 +64,17 @@ def process_command(
         fail("--approve-as memerlukan --verify-as: klaim diverifikasi sebelum disetujui")
     if queue and not broker:
         fail("--queue: --broker URL (atau BEASISWA_BROKER_URL) diperlukan, mis. redis://127.0.0.1:6379/0")
-    intake_users = as_ or verify_as
-    if not intake_users:
-        fail("process: kasus diterima oleh pengguna bernama: --as NAMA (atau BEASISWA_USER), atau --verify-as")
     day = parse_day(letter_date, "--date")
     letters_folder(out_dir)  # before anything is written: a batch must not stop after intake on its --out
     files_exist(files)
     engine = open_database(db)
-    status = busy(lambda: run_process(engine, database_url(db), files, out_dir, intake_users, verify_as or [],
-                                      approve_as or [], day, workers, stdout(), today=dt.date.today(),
+    # Everyone named acts, so everyone signed in (BEASISWA_TOKEN may hold several secrets); none named: the one
+    # user signed in takes the cases in.
+    verify_as = acting(engine, verify_as, "process", "--verify-as") if verify_as else []
+    approve_as = acting(engine, approve_as, "process", "--approve-as") if approve_as else []
+    intake_users = acting(engine, as_, "process") if as_ or not verify_as else verify_as
+    status = busy(lambda: run_process(engine, database_url(db), files, out_dir, intake_users, verify_as,
+                                      approve_as, day, workers, stdout(), today=dt.date.today(),
                                       broker=broker if queue else None))
     if status:
         raise typer.Exit(status)

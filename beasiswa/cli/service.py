@@ -1,5 +1,6 @@
 """The workflow's service as the officers' commands use it: opened on `--db`, the claims and documents named on
-the command line parsed, and what came back turned into an exit status (1 refused, 3 the database stayed busy).
+the command line parsed, and what came back turned into an exit status (1 refused, 2 a refusal of bad input, 3
+the database stayed busy: `refusable`). Who acts is proven in `beasiswa.cli.identity` (`acting`).
 """
 
 import typer
@@ -7,7 +8,7 @@ import typer
 from beasiswa.cli.console import fail
 from beasiswa.cli.database import open_database
 from beasiswa.ledger.errors import LedgerBusy
-from beasiswa.model import ClaimRef, Document
+from beasiswa.model import ClaimRef, Document, Refusal
 
 
 def workflow(db: str | None):
@@ -23,6 +24,15 @@ def busy(run):
         return run()
     except LedgerBusy as exc:
         fail(f"basis data tetap sibuk ({exc}); jalankan perintah yang sama lagi", 3)
+
+
+def refusable(run, *, bad_input: tuple[str, ...] = ()):
+    """`run()` through `busy`; a Refusal it raises printed whole with exit status 1, or 2 when its code is one of
+    `bad_input` (a value that could never be taken: INVALID_USER, PASSWORD_POLICY)."""
+    try:
+        return busy(run)
+    except Refusal as refusal:
+        fail(str(refusal), 2 if refusal.code in bad_input else 1)
 
 
 def parse_refs(texts: list[str]):

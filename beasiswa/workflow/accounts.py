@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from beasiswa.access.actions import Action
 from beasiswa.access.roles import Role, User, check, check_name, check_office
 from beasiswa.access.trail import actor, audit
+from beasiswa.auth.passwords import check_policy, hash_password
 from beasiswa.auth.sessions import end_sessions_of
 from beasiswa.db.engine import is_postgres
 from beasiswa.db.user_tables import users
@@ -21,12 +22,18 @@ BOOTSTRAP_LOCK = 0x62656173697375
 
 
 class Accounts:
-    def bootstrap(self, name: str, office: str) -> User:
-        """The first admin, on a database without users; refused once any user exists."""
-        return self._refusing(name, "user.bootstrap", f"user {name}", lambda: self._bootstrap(name, office))
+    def bootstrap(self, name: str, office: str, password: str | None = None) -> User:
+        """The first admin, on a database without users; refused once any user exists. With `password`, the
+        admin's own (not one to change at the first sign-in), so that they can sign in (`beasiswa login`)."""
+        return self._refusing(name, "user.bootstrap", f"user {name}",
+                              lambda: self._bootstrap(name, office, password))
 
-    def _bootstrap(self, name: str, office: str) -> User:
+    def _bootstrap(self, name: str, office: str, password: str | None) -> User:
         user = self._new_user(name, Role.ADMIN, office)
+        hashed = None
+        if password is not None:
+            check_policy(password, "kata sandi admin pertama")
+            hashed = hash_password(password)
 
         def work(conn: Connection) -> User:
             if is_postgres(conn):  # not LOCK TABLE: it needs UPDATE on all of users (the app may change `active`)
@@ -36,7 +43,7 @@ class Accounts:
                 raise Refusal("USERS_EXIST", f"sudah ada {existing} pengguna: admin pertama hanya dibuat pada "
                                              f"basis data tanpa pengguna; admin menambah pengguna dengan "
                                              f"`beasiswa users add`")
-            return self._insert_user(conn, user, created_by=user.name, now=self._now())
+            return self._insert_user(conn, user, created_by=user.name, now=self._now(), password_hash=hashed)
         return self._run(work)
 
     def add_user(self, as_: str | None, name: str, role: Role | str, office: str) -> User:
@@ -138,9 +145,14 @@ class Accounts:
             raise Refusal("INVALID_USER", str(exc)) from None
 
     @staticmethod
-    def _insert_user(conn: Connection, user: User, *, created_by: str, now: str) -> User:
-        conn.execute(insert(users).values(name=user.name, role=user.role.value, office=user.office, active=True,
-                                          created_at=now, created_by=created_by))
-        audit(conn, [dict(at=now, actor=created_by, action="user.add", subject=f"user {user.name}",
-                          after={"role": user.role.value, "office": user.office, "active": True})])
+    def _insert_user(conn: Connection, user: User, *, created_by: str, now: str,
+                     password_hash: str | None = None) -> User:
+        values = dict(name=user.name, role=user.role.value, office=user.office, active=True, created_at=now,
+                      created_by=created_by)
+        after = {"role": user.role.value, "office": user.office, "active": True}
+        if password_hash is not None:
+            values.update(password_hash=password_hash, must_change_password=False, password_changed_at=now)
+            after["password_set"] = True
+        conn.execute(insert(users).values(**values))
+        audit(conn, [dict(at=now, actor=created_by, action="user.add", subject=f"user {user.name}", after=after)])
         return user
