@@ -242,6 +242,7 @@ WRITES = {
     "ledger reverse": ["ledger", "reverse", "1", "--reason", "x", "--approver", "budi"],
     "users add": ["users", "add", "rina", "--role", "auditor", "--office", "KP"],
     "users deactivate": ["users", "deactivate", "dedi"],
+    "users set": ["users", "set", "dedi", "--role", "supervisor"],
     "users password": ["users", "password", "dedi", "--password-stdin"],
     "users sessions": ["users", "sessions"],
     "users revoke": ["users", "revoke", "1"],

@@ -11,7 +11,7 @@ from beasiswa.access.roles import Role, User
 from beasiswa.cli import app
 from beasiswa.model import ClaimRef, Refusal
 from builders import case
-from workflow_support import audit_rows, database, staffed, wf  # noqa: F401 - fixtures
+from workflow_support import audit_rows, database, staffed, staffed_and_signed_in, wf  # noqa: F401 - fixtures
 
 runner = CliRunner()
 
@@ -83,7 +83,7 @@ def test_the_last_admin_keeps_the_admin_role_and_another_admin_lets_it_go(wf):
 # ------------------------------------------------------------------------------------------- the command line
 @pytest.fixture
 def db(database):
-    staffed(database).engine.dispose()
+    staffed_and_signed_in(database)
     return database
 
 

@@ -90,10 +90,9 @@ def users_set(
 ) -> None:
     """Mengubah peran, kantor, atau keduanya (hanya admin); berlaku sejak permintaan berikutnya pengguna itu."""
     service = workflow(db)
-    try:
-        user = busy(lambda: service.set_user(as_, name, role, office))
-    except Refusal as refusal:
-        fail(str(refusal), 2 if refusal.code in ("INVALID_USER", "NO_CHANGE") else 1)
+    admin = acting_one(service.engine, as_, "users set")
+    user = refusable(lambda: service.set_user(admin, name, role, office),
+                     bad_input=("INVALID_USER", "NO_CHANGE"))
     stdout().print(f"pengguna diubah: {user.name} ({ROLE_NAMES[user.role]}, {user.office})", highlight=False)
 
 
