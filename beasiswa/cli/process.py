@@ -14,7 +14,7 @@ import typer
 from beasiswa.cli.console import fail, stdout
 from beasiswa.cli.database import open_database
 from beasiswa.cli.intake import files_exist
-from beasiswa.cli.options import DB_OPTION, MAX_WORKERS, USER_ENV, parse_day
+from beasiswa.cli.options import DB_OPTION, MAX_WORKERS, PUBLIC_URL_OPTION, USER_ENV, parse_day, public_url_of
 from beasiswa.cli.service import busy
 
 
@@ -45,6 +45,7 @@ def process_command(
                                     help="Tanggal surat (YYYY-MM-DD); bawaan: hari ini."),
     workers: int = typer.Option(None, "--workers", min=1, max=MAX_WORKERS, metavar="JUMLAH",
                                 help="Jumlah proses pembuat surat (bawaan: satu per inti prosesor)."),
+    public_url: str = PUBLIC_URL_OPTION,
     db: str = DB_OPTION,
 ) -> None:
     """Seluruh jalur otomatis untuk satu kelompok: terima dan putuskan, verifikasi dan setujui bila diminta (dua
@@ -59,10 +60,12 @@ def process_command(
     if not intake_users:
         fail("process: kasus diterima oleh pengguna bernama: --as NAMA (atau BEASISWA_USER), atau --verify-as")
     day = parse_day(letter_date, "--date")
+    public_url = public_url_of(public_url)
     letters_folder(out_dir)  # before anything is written: a batch must not stop after intake on its --out
     files_exist(files)
     engine = open_database(db)
     status = busy(lambda: run_process(engine, database_url(db), files, out_dir, intake_users, verify_as or [],
-                                      approve_as or [], day, workers, stdout(), today=dt.date.today()))
+                                      approve_as or [], day, workers, stdout(), today=dt.date.today(),
+                                      public_url=public_url))
     if status:
         raise typer.Exit(status)

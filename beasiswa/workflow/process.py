@@ -31,6 +31,7 @@ from beasiswa.ledger import verify
 from beasiswa.ledger.report import build_report, head_line
 from beasiswa.ledger.views import print_report
 from beasiswa.letters.batch import quiet_renderer_warnings, render_batch
+from beasiswa.letters.canonical import DEFAULT_PUBLIC_URL
 from beasiswa.letters.register import LetterRegister
 from beasiswa.model import ClaimRef, Outcome, State
 from beasiswa.workflow.intake import take_in_files
@@ -60,9 +61,10 @@ def _intake_user(engine: Engine, names: Sequence[str]):
 
 def run_process(engine: Engine, url: str, files: Sequence[Path], out_dir: Path, intake_as: Sequence[str],
                 verify_as: Sequence[str], approve_as: Sequence[str], day: dt.date, workers: int | None,
-                console: Console, today: dt.date | None = None) -> int:
+                console: Console, today: dt.date | None = None, public_url: str = DEFAULT_PUBLIC_URL) -> int:
     """Run the batch; returns the exit status (0 all done, 1 something refused, 2 a file unreadable).
-    `day` dates the letters; `today` (from the edge) is what case files' history is checked against."""
+    `day` dates the letters; `today` (from the edge) is what case files' history is checked against;
+    `public_url` is the address the letters' QR codes point under."""
     workflow = Workflow(engine)
     console.rule("[bold]1. Penerimaan dan putusan otomatis[/]")
     summaries = take_in_files(workflow, files, _intake_user(engine, intake_as), today)
@@ -76,7 +78,7 @@ def run_process(engine: Engine, url: str, files: Sequence[Path], out_dir: Path, 
 
     console.rule("[bold]3. Surat[/]")
     issuers = _by_office(engine, [*approve_as, *verify_as, *intake_as])
-    failures += _letters(engine, url, case_ids, out_dir, day, workers, issuers, console)
+    failures += _letters(engine, url, case_ids, out_dir, day, workers, issuers, console, public_url)
 
     console.rule("[bold]4. Ringkasan[/]")
     _summary(engine, case_ids, console)
@@ -130,7 +132,7 @@ def _option(action: Action) -> str:
 
 
 def _letters(engine: Engine, url: str, case_ids: list[str], out_dir: Path, day: dt.date, workers: int | None,
-             issuers: dict[str, str], console: Console) -> int:
+             issuers: dict[str, str], console: Console, public_url: str = DEFAULT_PUBLIC_URL) -> int:
     register = LetterRegister(engine)
     done = lettered(engine, case_ids)
     tasks: dict[str, list] = defaultdict(list)
@@ -151,7 +153,7 @@ def _letters(engine: Engine, url: str, case_ids: list[str], out_dir: Path, day: 
         issued.extend(result.issued)
         failed.extend(result.failed)
 
-    render_batch(url, out_dir, chunks, day, workers, on_chunk=on_chunk, issuers=issuers)
+    render_batch(url, out_dir, chunks, day, workers, on_chunk=on_chunk, issuers=issuers, public_url=public_url)
     kinds = Counter(i.kind for i in issued)
     names = LETTER_KIND_NAMES
     console.print(f"{len(issued)} surat ditulis ke {escape(str(out_dir))}: "
