@@ -22,7 +22,7 @@ from beasiswa.web import errors
 from beasiswa.web import access
 from beasiswa.web.cookies import Cookies
 from beasiswa.web.headers import SecurityHeaders
-from beasiswa.web.pages import home, queue, sign_in, verify  # noqa: F401 - importing them registers their routes
+from beasiswa.web.pages import home, ledger, letters, queue, sign_in, verify  # noqa: F401 - importing them registers their routes
 from beasiswa.web.render import environment
 from beasiswa.web.site import Site
 from beasiswa.workflow.service import Workflow

@@ -20,7 +20,7 @@ from beasiswa.workflow.states import STATE_NAMES, State
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 # The menu: (label, path); each shown to whoever the route table lets use it.
-MENU = (("Beranda", "/"), ("Antrean", "/antrean"))
+MENU = (("Beranda", "/"), ("Antrean", "/antrean"), ("Surat", "/surat"), ("Jurnal", "/jurnal"))
 
 
 def environment() -> Environment:
