@@ -2,14 +2,14 @@
 
 Altair describes the chart (Vega-Lite), vl-convert draws it to SVG without a browser: the SVG it writes uses
 attributes, no inline `style`, so it can sit in the page itself; it fetches nothing (`allowed_base_urls` is
-empty) and numbers are written the Indonesian way (1.500.000). The SVG's fixed size is dropped for its
-viewBox, so the stylesheet sizes it (`svg.chart`), and it is labelled for screen readers (role img).
+empty) and numbers are written the Indonesian way (1.500.000). The SVG keeps its drawn size and its viewBox,
+so the stylesheet can shrink it to a narrow screen (`svg.chart`: max-width 100%, height auto) without ever
+blowing it up; it is labelled for screen readers (role img).
 
 `bar_chart` is the one shape the pages use so far: values by a category, stacked by a series, e.g. rupiah
 paid per period by level group. A page builds its rows (money as int rupiah) and gets Markup back.
 """
 
-import re
 from collections.abc import Sequence
 
 import altair as alt
@@ -20,13 +20,11 @@ from markupsafe import Markup, escape
 ID_FORMAT = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["Rp", ""]}
 FONT = "Liberation Sans"
 PALETTE = ["#00703c", "#3f7cbf", "#c47f17", "#8e5ea2", "#b3261e", "#5b6b76", "#2a9d8f"]
-_SIZE = re.compile(r'^(<svg[^>]*?) width="[\d.]+" height="[\d.]+"')
 
 
 def to_svg(chart: alt.TopLevelMixin, label: str) -> Markup:
     """The chart as inline SVG markup, sized by CSS, labelled `label` for screen readers."""
     svg = vl_convert.vegalite_to_svg(chart.to_dict(), format_locale=ID_FORMAT, allowed_base_urls=[])
-    svg = _SIZE.sub(r"\1", svg, count=1)
     return Markup(svg.replace("<svg ", f'<svg class="chart" role="img" aria-label="{escape(label)}" ', 1))
 
 

@@ -160,14 +160,23 @@ async def _page(request: Request, *, anchors_text: str = "", checked=None, verif
 
 
 def _chart(report):
+    """Net paid (paid − reversed) stacked by level group: per period when there are several, else per office
+    when there are several, else per level group (a branch's one period)."""
+    offices = {line.key[1] for line in report.lines}
+    if len(report.periods) > 1:
+        category, title, by = "periode", "Periode posting (UTC)", lambda line: line.period
+    elif len(offices) > 1:
+        category, title, by = "kantor", "Kantor", lambda line: line.key[1]
+    else:
+        category, title, by = "jenjang", "Kelompok jenjang", lambda line: line.key[0]
     paid: dict[tuple[str, str], int] = {}
     for line in report.lines:
-        key = (line.period if line.period != "all" else "semua", line.key[0])
+        key = (by(line), line.key[0])
         paid[key] = paid.get(key, 0) + line.paid - line.reversed
-    rows = [{"periode": p, "jenjang": g, "rupiah": amount} for (p, g), amount in sorted(paid.items())]
-    total = sum(paid.values())
-    return bar_chart(rows, category="periode", value="rupiah", series="jenjang",
-                     label=f"Pembayaran bersih per periode menurut kelompok jenjang; jumlah {format_rupiah(total)}",
-                     category_title="Periode posting (UTC)", value_title="Dibayar bersih (Rp)",
-                     series_title="Kelompok jenjang")
-
+    rows = [{category: c, "kelompok": g, "rupiah": amount} for (c, g), amount in sorted(paid.items())]
+    shown = len({c for c, _ in paid})
+    return bar_chart(rows, category=category, value="rupiah", series="kelompok",
+                     label=f"Pembayaran bersih menurut {title.lower()}, per kelompok jenjang; jumlah "
+                           f"{format_rupiah(sum(paid.values()))}",
+                     category_title=title, value_title="Dibayar bersih (Rp)", series_title="Kelompok jenjang",
+                     width=min(720, max(360, 110 * shown)))
