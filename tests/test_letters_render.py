@@ -740,3 +740,13 @@ def test_an_award_whose_decision_has_no_trace_says_nothing_of_the_years_after_it
     assert letter.outlook == Outlook(Future.UNTOLD)
     html = re.sub(r"\s+", " ", LetterRenderer().html(letter))
     assert "Manfaat tersebut dibayarkan melalui transfer ke rekening pada buku tabungan yang dilampirkan. </p>" in html
+
+
+def test_letters_render_refuses_a_public_address_that_is_not_one_naming_the_option(tmp_path):
+    from ledger_support import beasiswa
+
+    result = beasiswa("letters", "render", "--as", "plg.pengawas", "--db", f"sqlite:///{tmp_path / 'x.db'}",
+                      env={"BEASISWA_PUBLIC_URL": "beasiswa.contoh.go.id"})
+    assert result.returncode == 2
+    assert "--public-url: 'beasiswa.contoh.go.id' bukan alamat http(s)" in result.stderr
+    assert not (tmp_path / "x.db").exists()
