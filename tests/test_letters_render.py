@@ -25,6 +25,7 @@ from beasiswa.law import default_law
 from beasiswa.letters import render as render_module
 from beasiswa.letters.canonical import (
     ATTACHMENT_NAME,
+    DEFAULT_PUBLIC_URL,
     canonical_bytes,
     canonical_data,
     digest,
@@ -32,6 +33,7 @@ from beasiswa.letters.canonical import (
     parse_qr_text,
     qr_text,
     short_digest,
+    verify_url,
 )
 from beasiswa.letters.content import (
     AwardLetter,
@@ -310,13 +312,30 @@ def test_the_canonical_data_of_a_letter_to_the_family_carries_the_masked_nik():
     assert canonical_data(letter_for(AWARD_TO_FAMILY))["child"]["nik"] == "167101**********"
 
 
-def test_the_qr_code_carries_the_number_and_a_short_digest():
+def test_the_qr_code_is_the_verification_page_address_with_the_number_and_a_short_digest():
+    full = digest(b"any letter data")
+    url = verify_url("https://beasiswa.contoh.go.id/", "B/0123/KC-PLG/BSW/08/2025", full)
+    assert url == f"https://beasiswa.contoh.go.id/verifikasi?nomor=B/0123/KC-PLG/BSW/08/2025&kode={full[:16]}"
+    assert parse_qr_text(url) == ("B/0123/KC-PLG/BSW/08/2025", full[:16])
+
+
+def test_the_qr_text_of_letters_printed_before_is_still_read():
     full = digest(b"any letter data")
     text = qr_text("B/0123/KC-PLG/BSW/08/2025", full)
     assert text == f"BPJSTK-BSW/1|B/0123/KC-PLG/BSW/08/2025|{full[:16]}"
     assert parse_qr_text(text) == ("B/0123/KC-PLG/BSW/08/2025", full[:16])
     with pytest.raises(ValueError, match="is not a beasiswa letter code"):
         parse_qr_text("https://example.org/B/0123")
+    with pytest.raises(ValueError, match="is not a beasiswa letter code"):
+        parse_qr_text("https://example.org/verifikasi?nomor=B/0123/KC-PLG/BSW/08/2025&kode=bukan-kode")
+
+
+@pytest.mark.parametrize("url", ["ftp://contoh.go.id", "contoh.go.id", "https://contoh.go.id/?a=1", "https://"])
+def test_a_public_address_that_is_not_plain_http_is_refused_naming_it(url):
+    with pytest.raises(ValueError, match="is not an http"):
+        verify_url(url, "B/0123/KC-PLG/BSW/08/2025", digest(b"x"))
+    with pytest.raises(ValueError, match="is not an http"):
+        LetterRenderer(public_url=url)
 
 
 # ------------------------------------------------------------------------------------------- rendering
@@ -428,12 +447,35 @@ def test_the_same_letter_renders_to_the_same_pdf_bytes(renderer):
     assert renderer.pdf(letter) == renderer.pdf(letter)
 
 
-def test_the_qr_code_in_the_letter_encodes_its_number_and_short_digest(renderer):
+def test_the_qr_code_in_the_letter_encodes_its_verification_address(renderer):
     letter = letter_for(AWARD_TO_CHILD)
     data_digest = digest(canonical_bytes(letter))
-    expected = segno.make(qr_text("B/0123/KC-PLG/BSW/08/2025", data_digest), error="m",
-                          mask=render_module.QR_MASK).svg_inline(scale=4, border=0)
+    address = verify_url(DEFAULT_PUBLIC_URL, "B/0123/KC-PLG/BSW/08/2025", data_digest)
+    assert renderer.qr_payload("B/0123/KC-PLG/BSW/08/2025", data_digest) == address
+    expected = segno.make(address, error="m", mask=render_module.QR_MASK).svg_inline(scale=4, border=0)
     assert expected in renderer.html(letter)
+
+
+def test_the_qr_code_read_from_the_printed_page_is_the_letters_verification_address(tmp_path):
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image
+
+    letter = letter_for(AWARD_TO_CHILD)
+    rendered = LetterRenderer(public_url="https://beasiswa.contoh.go.id").render(letter)
+    png = tmp_path / "surat.png"
+    subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", "-singlefile", "-", str(png.with_suffix(""))],
+                   input=rendered.pdf, check=True)
+    found = [r.text for r in zxingcpp.read_barcodes(Image.open(png)) if r.format == zxingcpp.BarcodeFormat.QRCode]
+    assert found == [f"https://beasiswa.contoh.go.id/verifikasi?nomor=B/0123/KC-PLG/BSW/08/2025"
+                     f"&kode={short_digest(rendered.data_digest)}"]
+
+
+def test_the_same_letter_under_another_public_address_is_another_pdf():
+    letter = letter_for(AWARD_TO_CHILD)
+    one = LetterRenderer(public_url="https://a.contoh.go.id").render(letter)
+    other = LetterRenderer(public_url="https://b.contoh.go.id").render(letter)
+    assert one.data == other.data and one.pdf != other.pdf
+    assert LetterRenderer(public_url="https://a.contoh.go.id").render(letter).pdf == one.pdf
 
 
 @pytest.mark.parametrize("data", [AWARD_TO_CHILD, REJECTION, RETURN], ids=["award", "rejection", "return"])
@@ -698,3 +740,13 @@ def test_an_award_whose_decision_has_no_trace_says_nothing_of_the_years_after_it
     assert letter.outlook == Outlook(Future.UNTOLD)
     html = re.sub(r"\s+", " ", LetterRenderer().html(letter))
     assert "Manfaat tersebut dibayarkan melalui transfer ke rekening pada buku tabungan yang dilampirkan. </p>" in html
+
+
+def test_letters_render_refuses_a_public_address_that_is_not_one_naming_the_option(tmp_path):
+    from ledger_support import beasiswa
+
+    result = beasiswa("letters", "render", "--as", "plg.pengawas", "--db", f"sqlite:///{tmp_path / 'x.db'}",
+                      env={"BEASISWA_PUBLIC_URL": "beasiswa.contoh.go.id"})
+    assert result.returncode == 2
+    assert "--public-url: 'beasiswa.contoh.go.id' bukan alamat http(s)" in result.stderr
+    assert not (tmp_path / "x.db").exists()

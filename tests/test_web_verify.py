@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from beasiswa.db import make_engine
 from beasiswa.letters.batch import LetterIssuer
-from beasiswa.letters.canonical import ATTACHMENT_NAME, qr_text, short_digest
+from beasiswa.letters.canonical import ATTACHMENT_NAME, DEFAULT_PUBLIC_URL, qr_text, short_digest, verify_url
 from beasiswa.letters.render import LetterRenderer
 from beasiswa.web import create_app
 from beasiswa.web.pages.verify import MAX_UPLOAD
@@ -177,3 +177,26 @@ def test_an_upload_without_the_csrf_token_is_refused(client, letter):
     response = upload(client, letter[0], with_token=False)
     assert response.status_code == 403
     assert "CSRF" in response.text and "ASLI" not in response.text
+
+
+def test_the_qr_code_printed_on_the_letter_opens_this_page_which_says_genuine(client, letter):
+    zxingcpp = pytest.importorskip("zxingcpp")
+    import subprocess
+    from urllib.parse import urlsplit
+
+    from PIL import Image
+
+    pdf, _entry, _nik = letter
+    png = subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", "-singlefile", "-"], input=pdf,
+                         capture_output=True, check=True).stdout
+    [code] = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+    address = urlsplit(code)
+    assert f"{address.scheme}://{address.netloc}" == DEFAULT_PUBLIC_URL and address.path == "/verifikasi"
+    response = client.get(f"{address.path}?{address.query}")
+    assert response.status_code == 200 and "ASLI" in response.text and NUMBER in response.text
+
+
+def test_the_qr_codes_address_pasted_whole_into_the_number_field_is_read(client, letter):
+    _pdf, entry, _nik = letter
+    response = client.get("/verifikasi", params={"nomor": verify_url("https://contoh.go.id", NUMBER, entry.data_digest)})
+    assert response.status_code == 200 and "ASLI" in response.text

@@ -19,7 +19,7 @@ from beasiswa.access.roles import check
 from beasiswa.cli.console import fail, stderr
 from beasiswa.cli.database import open_database
 from beasiswa.cli.identity import acting
-from beasiswa.cli.options import AS_HELP, DB_OPTION, USER_ENV, parse_day
+from beasiswa.cli.options import AS_HELP, DB_OPTION, PUBLIC_URL_OPTION, USER_ENV, parse_day, public_url_of
 from beasiswa.cli.queue import BROKER_OPTION, batch_app, run_queued
 from beasiswa.indonesian import LETTER_KIND_NAMES as KIND_SHOWN
 from beasiswa.model import ClaimRef, Refusal
@@ -60,6 +60,7 @@ def render_command(
     broker: str = BROKER_OPTION,
     wait: bool = typer.Option(True, "--wait/--no-wait", help="Dengan --queue: tunggu sampai kelompok selesai "
                               "(bilah kemajuan), lalu tulis PDF ke --out."),
+    public_url: str = PUBLIC_URL_OPTION,
     db: str = DB_OPTION,
 ) -> None:
     """Memberi nomor, membuat dan mendaftarkan surat setiap klaim yang diputuskan dan belum bersurat (dapat
@@ -69,6 +70,7 @@ def render_command(
     from beasiswa.letters.register import LetterRegister
 
     day = parse_day(date, "--date")
+    public_url = public_url_of(public_url)
     key = None
     if claim is not None:
         try:
@@ -90,9 +92,9 @@ def render_command(
     _warn_if_slow_or_misfit()
     register = LetterRegister(engine, issuers=issuers)
     if key is not None:
-        _render_one(register, key, out, day)
+        _render_one(register, key, out, day, public_url)
         return
-    _render_all(register, database_url(db), out, day, workers)
+    _render_all(register, database_url(db), out, day, workers, public_url)
 
 
 def _issuers(engine, names: list[str]) -> dict[str, str]:
@@ -112,11 +114,11 @@ def _issuers(engine, names: list[str]) -> dict[str, str]:
     return issuers
 
 
-def _render_one(register, key, out: Path, day: dt.date) -> None:
+def _render_one(register, key, out: Path, day: dt.date, public_url: str) -> None:
     from beasiswa.letters.batch import LetterIssuer, quiet_renderer_warnings  # lazy: WeasyPrint, as above
 
     quiet_renderer_warnings()
-    issuer = LetterIssuer(register, out)
+    issuer = LetterIssuer(register, out, public_url=public_url)
     issued, failed, _ = issuer.run([key], day, rewrite=True)
     if failed:
         fail(f"{failed[0].task}: {failed[0].code}: {failed[0].message}", 1)
@@ -127,7 +129,7 @@ def _render_one(register, key, out: Path, day: dt.date) -> None:
                f"-> {letter.path}")
 
 
-def _render_all(register, url: str, out: Path, day: dt.date, workers: int | None) -> None:
+def _render_all(register, url: str, out: Path, day: dt.date, workers: int | None, public_url: str) -> None:
     # lazy: WeasyPrint, which `beasiswa decide` starts without, and Rich's progress bars
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -153,7 +155,7 @@ def _render_all(register, url: str, out: Path, day: dt.date, workers: int | None
             skipped.extend(result.skipped)
             progress.advance(bar, len(result.issued) + len(result.failed) + len(result.skipped))
 
-        render_batch(url, out, chunks, day, workers, on_chunk=done, issuers=register.issuers)
+        render_batch(url, out, chunks, day, workers, on_chunk=done, issuers=register.issuers, public_url=public_url)
     written = [i for i in issued if i.written]
     numbered = sum(1 for i in written if i.numbered)
     finished = len(written) - numbered

@@ -20,6 +20,25 @@ DB_OPTION = typer.Option(None, "--db", metavar="URL",
 
 # Who acts: a user who signed in (`beasiswa login`, or BEASISWA_TOKEN), proven by beasiswa.cli.identity.acting.
 USER_ENV = "BEASISWA_USER"
+# The address people reach the web application at: the letters' QR codes point to its /verifikasi page, and
+# `beasiswa web` serves under it. The default is `beasiswa web`'s own (beasiswa.letters.canonical.DEFAULT_PUBLIC_URL,
+# resolved in the command, so this module imports nothing of the letters).
+PUBLIC_URL_ENV = "BEASISWA_PUBLIC_URL"
+PUBLIC_URL_OPTION = typer.Option(None, "--public-url", envvar=PUBLIC_URL_ENV, show_envvar=True, metavar="URL",
+                                 help="Alamat publik aplikasi web; kode QR surat menunjuk ke halaman /verifikasi "
+                                      "di bawahnya (bawaan: http://127.0.0.1:8000).")
+
+
+def public_url_of(given: str | None) -> str:
+    """The public address given (or the default), checked; exit 2 naming --public-url and the value."""
+    from beasiswa.letters.canonical import DEFAULT_PUBLIC_URL, check_public_url  # lazy: the letters' modules
+
+    try:
+        return check_public_url(given or DEFAULT_PUBLIC_URL)
+    except ValueError:
+        fail(f"--public-url: {given!r} bukan alamat http(s) tanpa kueri (mis. https://beasiswa.contoh.go.id)")
+
+
 AS_HELP = ("Pengguna yang bertindak (yang dicatat), yang sudah masuk (`beasiswa login`, atau BEASISWA_TOKEN); "
            "boleh dihilangkan bila hanya satu pengguna yang masuk pada basis data ini.")
 AS_OPTION = typer.Option(None, "--as", envvar=USER_ENV, show_envvar=True, metavar="NAMA", help=AS_HELP)

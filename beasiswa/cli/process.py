@@ -15,7 +15,7 @@ from beasiswa.cli.console import fail, stdout
 from beasiswa.cli.database import open_database
 from beasiswa.cli.identity import acting
 from beasiswa.cli.intake import files_exist
-from beasiswa.cli.options import DB_OPTION, MAX_WORKERS, USER_ENV, parse_day
+from beasiswa.cli.options import DB_OPTION, MAX_WORKERS, PUBLIC_URL_OPTION, USER_ENV, parse_day, public_url_of
 from beasiswa.cli.queue import BROKER_OPTION
 from beasiswa.cli.service import busy
 
@@ -51,6 +51,7 @@ def process_command(
     queue: bool = typer.Option(False, "--queue", help="Buat surat lewat antrean tugas (pekerja Celery, "
                                "`beasiswa worker`), satu kelompok per kantor."),
     broker: str = BROKER_OPTION,
+    public_url: str = PUBLIC_URL_OPTION,
     db: str = DB_OPTION,
 ) -> None:
     """Seluruh jalur otomatis untuk satu kelompok: terima dan putuskan, verifikasi dan setujui bila diminta (dua
@@ -65,6 +66,7 @@ def process_command(
     if queue and not broker:
         fail("--queue: --broker URL (atau BEASISWA_BROKER_URL) diperlukan, mis. redis://127.0.0.1:6379/0")
     day = parse_day(letter_date, "--date")
+    public_url = public_url_of(public_url)
     letters_folder(out_dir)  # before anything is written: a batch must not stop after intake on its --out
     files_exist(files)
     engine = open_database(db)
@@ -75,6 +77,6 @@ def process_command(
     intake_users = acting(engine, as_, "process") if as_ or not verify_as else verify_as
     status = busy(lambda: run_process(engine, database_url(db), files, out_dir, intake_users, verify_as,
                                       approve_as, day, workers, stdout(), today=dt.date.today(),
-                                      broker=broker if queue else None))
+                                      broker=broker if queue else None, public_url=public_url))
     if status:
         raise typer.Exit(status)

@@ -3,8 +3,9 @@
 The database is checked here first (it exists, it is at the latest revision), then uvicorn starts the
 application by its import string in each worker (`beasiswa.web.serve`), which reads the settings from the
 environment set below: the database, the CSRF key all workers share (made here unless BEASISWA_WEB_KEY is
-set), the cookies' Secure flag and the public address. The shell imports nothing of the web package: they
-are siblings in the layers (pyproject's import-linter contract).
+set), the cookies' Secure flag and the public address (`--public-url` or BEASISWA_PUBLIC_URL, the address the
+letters' QR codes point under too). The shell imports nothing of the web package: they are siblings in the
+layers (pyproject's import-linter contract).
 """
 
 import os
@@ -14,7 +15,7 @@ import typer
 
 from beasiswa.cli.console import fail
 from beasiswa.cli.database import open_database
-from beasiswa.cli.options import DB_OPTION, MAX_WORKERS
+from beasiswa.cli.options import DB_OPTION, MAX_WORKERS, PUBLIC_URL_ENV as PUBLIC_URL_ENV_SHARED
 from beasiswa.cli.queue import BROKER_ENV, BROKER_OPTION
 
 APP = "beasiswa.web.serve:app_from_environment"
@@ -31,8 +32,9 @@ def web_command(
                                 help="Jumlah proses pekerja (lebih dari 1: sebaiknya PostgreSQL)."),
     secure_cookies: bool = typer.Option(False, "--secure-cookies",
                                         help="Cookie hanya lewat HTTPS (di belakang proxy HTTPS)."),
-    public_url: str = typer.Option(None, "--public-url", metavar="URL",
-                                   help="Alamat publik aplikasi (bawaan: http://ALAMAT:PORT)."),
+    public_url: str = typer.Option(None, "--public-url", envvar=PUBLIC_URL_ENV_SHARED, show_envvar=True, metavar="URL",
+                                   help="Alamat publik aplikasi, yang juga dituju kode QR surat (bawaan: "
+                                        "http://ALAMAT:PORT)."),
     broker: str = BROKER_OPTION,
 ) -> None:
     """Menjalankan aplikasi web petugas."""

@@ -296,6 +296,16 @@ def find_exceptions(engine: Engine, law: Law, up_to_seq: int) -> list[Finding]:
     return found
 
 
+def of_office(engine: Engine, found: list[Finding], office: str) -> list[Finding]:
+    """The findings about `office`'s cases, and those about the journal as a whole (a sequence gap: no case).
+    Found over the whole journal first: an account shared with another office's family is a finding here too."""
+    ids = sorted({f.case_id for f in found if f.case_id})
+    with engine.connect() as conn:
+        own = {case_id for (case_id,) in conn.execute(
+            select(cases.c.case_id).where(cases.c.case_id.in_(ids), cases.c.office == office))} if ids else set()
+    return [f for f in found if f.case_id is None or f.case_id in own]
+
+
 # ------------------------------------------------------------------------------------------- the edge
 HEADER = ("seq", "rule", "case_id", "child_id", "academic_year", "detail", "values")
 

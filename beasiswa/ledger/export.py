@@ -139,13 +139,16 @@ def atomic_path(path: Path, option: str = "--out") -> Iterator[Path]:
         raise
 
 
-def journal_rows(engine: Engine, up_to_seq: int | None = None, batch: int = 10_000) -> Iterator[tuple]:
-    """Every journal entry in seq order as a tuple in EXPORT_COLUMNS order, canonical bytes decoded as text.
-    Streamed in batches (a server-side cursor on PostgreSQL)."""
+def journal_rows(engine: Engine, up_to_seq: int | None = None, batch: int = 10_000,
+                 office: str | None = None) -> Iterator[tuple]:
+    """Every journal entry in seq order as a tuple in EXPORT_COLUMNS order, canonical bytes decoded as text
+    (of `office` only, when given). Streamed in batches (a server-side cursor on PostgreSQL)."""
     columns = [journal.c[name] for name in FIELDS] + [journal.c.hash, journal.c.canonical]
     query = select(*columns).order_by(journal.c.seq)
     if up_to_seq is not None:
         query = query.where(journal.c.seq <= up_to_seq)
+    if office is not None:
+        query = query.where(journal.c.office == office)
     with engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
         for row in result:

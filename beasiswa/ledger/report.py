@@ -123,8 +123,10 @@ def _as_int(value) -> int:
     return int(value or 0)  # PostgreSQL's SUM of BIGINT is NUMERIC: exact, whole, made int here
 
 
-def movements(engine: Engine, dimensions: Sequence[str], period: str, up_to_seq: int) -> list[Movement]:
-    """Per group and period, the payouts and reversals posted (entries 1..up_to_seq), summed by the database."""
+def movements(engine: Engine, dimensions: Sequence[str], period: str, up_to_seq: int,
+              office: str | None = None) -> list[Movement]:
+    """Per group and period, the payouts and reversals posted (entries 1..up_to_seq), summed by the database;
+    of one office's entries only when `office` is given."""
     width = PERIODS[check_period(period)]
     # Literal SQL, not bound parameters: PostgreSQL must see the same expression in SELECT and GROUP BY.
     period_column = (func.substr(journal.c.posted_at, literal_column("1"), literal_column(str(width)))
@@ -140,7 +142,7 @@ def movements(engine: Engine, dimensions: Sequence[str], period: str, up_to_seq:
     query = (select(*keys, shown.label("period"),
                     total(case((is_payout, 1), else_=0)), total(case((is_payout, journal.c.amount), else_=0)),
                     total(case((is_payout, 0), else_=1)), total(case((is_payout, 0), else_=-journal.c.amount)))
-             .where(journal.c.seq <= up_to_seq)
+             .where(journal.c.seq <= up_to_seq, *([journal.c.office == office] if office else []))
              .group_by(*grouping))
     with engine.connect() as conn:
         rows = conn.execute(query).all()
@@ -160,9 +162,11 @@ def head_of(conn: Connection) -> tuple[int, str]:
     return (row.seq, row.hash) if row else (0, GENESIS_HASH)
 
 
-def build_report(engine: Engine, dimensions: Sequence[str], period: str, up_to_seq: int) -> Report:
+def build_report(engine: Engine, dimensions: Sequence[str], period: str, up_to_seq: int,
+                 office: str | None = None) -> Report:
+    """The report of entries 1..up_to_seq (of `office` only, when given: a branch's own journal)."""
     return Report(tuple(dimensions), period, up_to_seq,
-                  roll_forward(movements(engine, dimensions, period, up_to_seq)))
+                  roll_forward(movements(engine, dimensions, period, up_to_seq, office)))
 
 
 def report_rows(report: Report) -> tuple[tuple[str, ...], list[tuple]]:

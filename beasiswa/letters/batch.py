@@ -28,6 +28,7 @@ from pathlib import Path
 import attrs
 
 from beasiswa.db import make_engine
+from beasiswa.letters.canonical import DEFAULT_PUBLIC_URL
 from beasiswa.letters.content import Letter, LetterContentError
 from beasiswa.letters.register import LetterRegister, Registered, file_name
 from beasiswa.letters.render import LayoutFontWarning, LetterRenderer, LetterTemplateError, SlowFontSubsettingWarning
@@ -122,9 +123,10 @@ def file_lock(path: Path, *, wait: bool) -> Iterator[bool]:
 class LetterIssuer:
     """A worker's pipeline: register, renderer and output directory, kept for all its letters."""
 
-    def __init__(self, register: LetterRegister, out_dir: Path, renderer=None):
+    def __init__(self, register: LetterRegister, out_dir: Path, renderer=None, *,
+                 public_url: str = DEFAULT_PUBLIC_URL):
         if renderer is None:
-            renderer = LetterRenderer()
+            renderer = LetterRenderer(public_url=public_url)
         self.register = register
         self.renderer = renderer
         self.out_dir = Path(out_dir)
@@ -204,11 +206,11 @@ def quiet_renderer_warnings() -> None:
     warnings.simplefilter("ignore", LayoutFontWarning)
 
 
-def _start_worker(url: str, out_dir: str, issuers: dict[str, str]) -> None:
+def _start_worker(url: str, out_dir: str, issuers: dict[str, str], public_url: str = DEFAULT_PUBLIC_URL) -> None:
     """A worker's one-time set-up: its own engine, register and renderer."""
     global _worker
     quiet_renderer_warnings()
-    _worker = LetterIssuer(LetterRegister(make_engine(url), issuers=issuers), Path(out_dir))
+    _worker = LetterIssuer(LetterRegister(make_engine(url), issuers=issuers), Path(out_dir), public_url=public_url)
 
 
 def _run_chunk(chunk: tuple[list[Task], dt.date]) -> ChunkResult:
@@ -242,17 +244,17 @@ def default_workers() -> int:
 
 def render_batch(url: str, out_dir: Path, chunks: list[list[Task]], day: dt.date, workers: int | None = None,
                  on_chunk: Callable[[ChunkResult], None] | None = None, *,
-                 issuers: Mapping[str, str]) -> list[ChunkResult]:
+                 issuers: Mapping[str, str], public_url: str = DEFAULT_PUBLIC_URL) -> list[ChunkResult]:
     """Run the chunks on `workers` long-lived processes (default: one per core), each with its own
-    `LetterIssuer`, issuing each office's letters as `issuers[office]`; `on_chunk` is called in this process
-    as each chunk completes."""
+    `LetterIssuer`, issuing each office's letters as `issuers[office]`, their QR codes under `public_url`;
+    `on_chunk` is called in this process as each chunk completes."""
     workers = max(1, min(workers or default_workers(), len(chunks) or 1))
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     results = []
     if not chunks:
         return results
     context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_start_worker, initargs=(url, str(out_dir), dict(issuers))) as pool:
+    with context.Pool(workers, initializer=_start_worker, initargs=(url, str(out_dir), dict(issuers), public_url)) as pool:
         for result in pool.imap_unordered(_run_chunk, [(chunk, day) for chunk in chunks]):
             results.append(result)
             if on_chunk is not None:

@@ -3,6 +3,11 @@
 A `LetterRenderer` is made once per worker and kept: it holds one WeasyPrint FontConfiguration, one parsed
 stylesheet and one Jinja environment for all its letters (a new font configuration per letter costs ~4 ms
 and is never freed, shared/notes/letters.md). Rendering only reads the templates; it writes nothing.
+
+The QR code is the public verification page's address for the letter (`canonical.verify_url`), under the
+`public_url` the renderer is made with: part of the letter's bytes like its letterhead, so an installation
+keeps one (BEASISWA_PUBLIC_URL for the commands, the same address for the web application), and a letter
+rendered again under another address is not the PDF the register recorded.
 """
 
 import datetime as dt
@@ -19,7 +24,8 @@ from weasyprint.text.ffi import ffi, fontconfig, harfbuzz, harfbuzz_subset
 from weasyprint.text.fonts import FontConfiguration
 
 from beasiswa.indonesian import format_date, format_rupiah
-from beasiswa.letters.canonical import ATTACHMENT_NAME, canonical_bytes, digest, qr_text, short_digest
+from beasiswa.letters.canonical import (ATTACHMENT_NAME, DEFAULT_PUBLIC_URL, canonical_bytes, check_public_url, digest,
+                                       short_digest, verify_url)
 from beasiswa.letters.content import Letter
 from beasiswa.letters.words import amount_for_letter
 
@@ -31,7 +37,7 @@ STYLESHEET = "letter.css"
 PDF_VARIANT = "pdf/a-3b"
 SERIF = "Liberation Serif"
 # Every mask makes a valid QR code; choosing the "best" one scores all eight, ~2.3 of the ~3.2 ms a code takes.
-# Mask 0 is the one segno picks most often for these codes (fixed length, version 4-M).
+# A fixed mask keeps the letter's bytes the same whatever segno's scoring does.
 QR_MASK = 0
 
 
@@ -101,7 +107,8 @@ class RenderedLetter:
 
 
 class LetterRenderer:
-    def __init__(self, templates_dir: Path = TEMPLATES_DIR):
+    def __init__(self, templates_dir: Path = TEMPLATES_DIR, public_url: str = DEFAULT_PUBLIC_URL):
+        self.public_url = check_public_url(public_url)
         templates_dir = Path(templates_dir)
         if not (templates_dir / STYLESHEET).is_file():
             raise LetterTemplateError(f"templates_dir: {templates_dir} has no {STYLESHEET}")
@@ -129,10 +136,14 @@ class LetterRenderer:
 
     def _html(self, letter: Letter, data_digest: str) -> str:
         number = str(letter.frame.number)
-        qr = segno.make(qr_text(number, data_digest), error="m", mask=QR_MASK)
+        qr = segno.make(self.qr_payload(number, data_digest), error="m", mask=QR_MASK)
         template = self._env.get_template(f"{letter.frame.kind.value}.html")
         return template.render(letter=letter, qr_svg=Markup(qr.svg_inline(scale=4, border=0)),
                                short_digest=short_digest(data_digest))
+
+    def qr_payload(self, number: str, data_digest: str) -> str:
+        """What the letter's QR code carries: its verification page's address."""
+        return verify_url(self.public_url, number, data_digest)
 
     def html(self, letter: Letter) -> str:
         return self._html(letter, digest(canonical_bytes(letter)))

@@ -7,6 +7,7 @@ oldest number), so the same database always gives the same samples.
 
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import attrs
@@ -58,6 +59,19 @@ def first_page_png(pdf: Path, png: Path, resolution: int = RESOLUTION) -> None:
         made.unlink(missing_ok=True)
         raise SampleError(f"{pdf}: {PDFTOPPM} failed: {result.stderr.strip() or result.returncode}")
     made.replace(png)
+
+
+def page_pngs(pdf: bytes, resolution: int = RESOLUTION) -> list[bytes]:
+    """Every page of a PDF (its bytes) as PNG bytes, in order: what a screen shows of the letter itself."""
+    if shutil.which(PDFTOPPM) is None:
+        raise SampleError(f"{PDFTOPPM} is not installed (Debian package poppler-utils: `make system-packages`)")
+    with tempfile.TemporaryDirectory(prefix="beasiswa-pages-") as folder:
+        result = subprocess.run([PDFTOPPM, "-png", "-r", str(resolution), "-", str(Path(folder) / "p")], input=pdf,
+                                capture_output=True)
+        pages = sorted(Path(folder).glob("p-*.png"), key=lambda path: int(path.stem.rpartition("-")[2]))
+        if result.returncode != 0 or not pages:
+            raise SampleError(f"{PDFTOPPM} failed: {result.stderr.decode(errors='replace').strip() or result.returncode}")
+        return [page.read_bytes() for page in pages]
 
 
 def write_samples(engine: Engine, letters_dir: Path, out: Path) -> list[Sample]:

@@ -20,9 +20,8 @@ from beasiswa.workflow.states import STATE_NAMES, State
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 # The menu: (label, path); each shown to whoever the route table lets use it.
-MENU = (("Beranda", "/"), ("Antrean", "/antrean"), ("Penerimaan berkas", "/penerimaan"),
-        ("Kelompok surat", "/surat/batch"), ("Anggaran", "/anggaran"), ("Jejak audit", "/jejak-audit"),
-        ("Pengguna", "/pengguna"))
+MENU = (("Beranda", "/"), ("Antrean", "/antrean"), ("Penerimaan berkas", "/penerimaan"), ("Surat", "/surat"),
+        ("Jurnal", "/jurnal"), ("Anggaran", "/anggaran"), ("Jejak audit", "/jejak-audit"), ("Pengguna", "/pengguna"))
 
 
 def environment() -> Environment:

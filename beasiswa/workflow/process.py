@@ -31,6 +31,7 @@ from beasiswa.ledger import verify
 from beasiswa.ledger.report import build_report, head_line
 from beasiswa.ledger.views import print_report
 from beasiswa.letters.batch import quiet_renderer_warnings, render_batch
+from beasiswa.letters.canonical import DEFAULT_PUBLIC_URL
 from beasiswa.letters.register import LetterRegister
 from beasiswa.model import ClaimRef, Outcome, Refusal, State
 from beasiswa.workflow.intake import take_in_files
@@ -60,10 +61,12 @@ def _intake_user(engine: Engine, names: Sequence[str]):
 
 def run_process(engine: Engine, url: str, files: Sequence[Path], out_dir: Path, intake_as: Sequence[str],
                 verify_as: Sequence[str], approve_as: Sequence[str], day: dt.date, workers: int | None,
-                console: Console, today: dt.date | None = None, broker: str | None = None) -> int:
+                console: Console, today: dt.date | None = None, broker: str | None = None,
+                public_url: str = DEFAULT_PUBLIC_URL) -> int:
     """Run the batch; returns the exit status (0 all done, 1 something refused, 2 a file unreadable).
-    `day` dates the letters; `today` (from the edge) is what case files' history is checked against. With a
-    `broker`, the letters are made by the Celery workers (`_queued_letters`) instead of the local pool."""
+    `day` dates the letters; `today` (from the edge) is what case files' history is checked against;
+    `public_url` is the address the letters' QR codes point under. With a `broker`, the letters are made by
+    the Celery workers (`_queued_letters`) instead of the local pool."""
     workflow = Workflow(engine)
     console.rule("[bold]1. Penerimaan dan putusan otomatis[/]")
     summaries = take_in_files(workflow, files, _intake_user(engine, intake_as), today)
@@ -78,9 +81,9 @@ def run_process(engine: Engine, url: str, files: Sequence[Path], out_dir: Path, 
     console.rule("[bold]3. Surat[/]")
     issuers = _by_office(engine, [*approve_as, *verify_as, *intake_as])
     if broker:
-        failures += _queued_letters(engine, out_dir, day, issuers, broker, console)
+        failures += _queued_letters(engine, out_dir, day, issuers, broker, console, public_url)
     else:
-        failures += _letters(engine, url, case_ids, out_dir, day, workers, issuers, console)
+        failures += _letters(engine, url, case_ids, out_dir, day, workers, issuers, console, public_url)
 
     console.rule("[bold]4. Ringkasan[/]")
     _summary(engine, case_ids, console)
@@ -134,7 +137,7 @@ def _option(action: Action) -> str:
 
 
 def _letters(engine: Engine, url: str, case_ids: list[str], out_dir: Path, day: dt.date, workers: int | None,
-             issuers: dict[str, str], console: Console) -> int:
+             issuers: dict[str, str], console: Console, public_url: str = DEFAULT_PUBLIC_URL) -> int:
     register = LetterRegister(engine)
     done = lettered(engine, case_ids)
     tasks: dict[str, list] = defaultdict(list)
@@ -155,7 +158,7 @@ def _letters(engine: Engine, url: str, case_ids: list[str], out_dir: Path, day: 
         issued.extend(result.issued)
         failed.extend(result.failed)
 
-    render_batch(url, out_dir, chunks, day, workers, on_chunk=on_chunk, issuers=issuers)
+    render_batch(url, out_dir, chunks, day, workers, on_chunk=on_chunk, issuers=issuers, public_url=public_url)
     kinds = Counter(i.kind for i in issued)
     names = LETTER_KIND_NAMES
     console.print(f"{len(issued)} surat ditulis ke {escape(str(out_dir))}: "

@@ -1,7 +1,8 @@
 """/verifikasi: anyone, signed in or not, checks a letter: by its number and the short digest printed beside
 its QR code (or the QR code's text pasted whole), or by uploading its PDF.
 
-By number: one indexed lookup of the register; ASLI when the number is registered with that digest, DIUBAH
+A letter's QR code is this page's address with `nomor` and `kode` (`beasiswa.letters.canonical.verify_url`),
+so a phone opens the answer at once. By number: one indexed lookup of the register; ASLI when the number is registered with that digest, DIUBAH
 when the number is registered with another, TIDAK DIKENAL when it is not registered. By PDF: the verdict of
 `beasiswa.letters.verify.verify_letter`, the register's own rows checked too, as `beasiswa letters verify` does.
 
@@ -42,12 +43,13 @@ async def verify_by_number(request: Request, nomor: str | None = None, kode: str
     if nomor is None and kode is None:
         return _page(request)
     nomor, kode = (nomor or "").strip(), (kode or "").strip().lower()
-    if nomor.startswith(QR_PREFIX):
+    if nomor.startswith((QR_PREFIX, "http://", "https://")):  # the QR code's text pasted whole
         try:
             nomor, kode = parse_qr_text(nomor)
         except ValueError:
-            return _refused(request, f"Teks kode QR: {nomor!r} bukan kode surat beasiswa "
-                                     f"({QR_PREFIX}|nomor|kode).", nomor=nomor, kode=kode)
+            return _refused(request, f"Teks kode QR: {nomor!r} bukan kode surat beasiswa (alamat "
+                                     f"…/verifikasi?nomor=…&kode=…, atau {QR_PREFIX}|nomor|kode).",
+                            nomor=nomor, kode=kode)
     try:
         LetterNumber.parse(nomor)
     except LetterContentError:
