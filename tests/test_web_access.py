@@ -200,8 +200,10 @@ def test_the_menu_shows_only_the_screens_the_role_may_open(web):
     assert 'href="/antrean"' not in visitor(web, "admin").get("/").text
     menus = {who: set(re.findall(r'<li><a href="([^"]+)"', visitor(web, who).get("/").text))
              for who in ("ani", "budi", "gita", "admin")}
-    assert menus == {"ani": {"/", "/antrean", "/penerimaan"}, "budi": {"/", "/antrean", "/penerimaan", "/jejak-audit"},
-                     "gita": {"/", "/antrean", "/jejak-audit"}, "admin": {"/", "/pengguna"}}
+    assert menus == {"ani": {"/", "/antrean", "/penerimaan", "/surat"},
+                     "budi": {"/", "/antrean", "/penerimaan", "/surat", "/jurnal", "/anggaran", "/jejak-audit"},
+                     "gita": {"/", "/antrean", "/surat", "/jurnal", "/anggaran", "/jejak-audit"},
+                     "admin": {"/", "/pengguna"}}
 
 
 def test_a_refused_role_is_audited_with_the_method_and_path_asked(web):
