@@ -85,8 +85,9 @@ demo: setup
 	@echo "with the demo's one-time password $(DEMO_PASSWORD) (you choose a new one at the first sign-in)."
 	@echo "On the command line: $(BIN)/beasiswa login NAME --db $(DEMO_DB), then act with --as NAME."
 
+# Both cores: the independent tests in parallel (pytest-xdist), each file's tests on one worker.
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 bench: setup
 	$(BIN)/python bench/decide.py
