@@ -1,8 +1,10 @@
 """What the letter register's tests share: decided claims registered in a fresh database (each dialect), the
 sample cases, the people who issue the letters (a supervisor per sample office, an officer of KC-PLG, an
-auditor), and reading the register back."""
+auditor), reading the register back, and reading a letter's QR code from its printed page."""
 
 import datetime as dt
+import io
+import subprocess
 
 from beasiswa.casefile import read_case
 from beasiswa.db import make_engine
@@ -24,7 +26,8 @@ OFFICER, AUDITOR = "plg.petugas", "rina.auditor"
 
 def staff(url: str) -> None:
     """The admin, a supervisor of each sample office, an officer of KC-PLG and an auditor (once per database),
-    signed in on the command line (workflow_support.signed_in: the test's token file)."""
+    signed in on the command line (workflow_support.signed_in: the test's token file). A database staffed by
+    another fixture (the web's people) keeps its own: those of them registered are signed in."""
     workflow = Workflow(make_engine(url), LAW)
     try:
         if not sql(url, "SELECT COUNT(*) FROM users")[0][0]:
@@ -35,7 +38,8 @@ def staff(url: str) -> None:
             workflow.add_user("admin", AUDITOR, "auditor", "KP")
     finally:
         workflow.engine.dispose()
-    signed_in(url, ["admin", *ISSUERS.values(), OFFICER, AUDITOR])
+    registered = {name for (name,) in sql(url, "SELECT name FROM users")}
+    signed_in(url, [n for n in ("admin", *ISSUERS.values(), OFFICER, AUDITOR) if n in registered])
 
 
 def issuing(url: str, **options) -> LetterRegister:
@@ -93,3 +97,16 @@ def sequences_of(rows) -> dict[tuple[str, int], list[int]]:
     for row in rows:
         found.setdefault((row.office, row.year), []).append(row.sequence)
     return found
+
+
+def qr_of(pdf: bytes) -> str:
+    """What the QR code printed on the letter's first page carries, read from the page as an image (pdftoppm at
+    150 dpi, zxing-cpp)."""
+    import zxingcpp
+    from PIL import Image
+
+    png = subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", "-singlefile", "-"], input=pdf,
+                         capture_output=True, check=True).stdout
+    [code] = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+              if r.format == zxingcpp.BarcodeFormat.QRCode]
+    return code

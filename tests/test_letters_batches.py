@@ -14,7 +14,7 @@ from beasiswa.cli import app
 from beasiswa.db import make_engine, upgrade
 from beasiswa.letters.batches import MAX_DELIVERIES, Batches, BatchWorker, run_local
 from ledger_support import sql
-from letters_support import AUDITOR, DAY, ISSUERS, register_claims, register_rows, sequences_of
+from letters_support import AUDITOR, DAY, ISSUERS, qr_of, register_claims, register_rows, sequences_of
 
 SUPERVISOR = ISSUERS["KC-PLG"]
 
@@ -92,6 +92,59 @@ def test_the_local_pool_runs_a_batch_as_the_queue_does(database, tmp_path):
                                      "--out", str(tmp_path / "pdf")])
     assert shown.exit_code == 0, shown.output
     assert sorted(p.name for p in (tmp_path / "pdf").iterdir()) == sorted(r.file_name for r in rows)
+
+
+PUBLIC = "https://beasiswa.contoh.go.id"
+
+
+def test_a_batch_records_the_public_address_it_was_started_with(database):
+    register_claims(database, 1, 1)
+    batch = Batches(make_engine(database)).start(SUPERVISOR, "KC-PLG", DAY, "local", PUBLIC + "/")
+    assert batch.public_url == PUBLIC
+    assert Batches(make_engine(database)).get(batch.id).public_url == PUBLIC
+    assert sql(database, "SELECT public_url FROM letter_batches") == [(PUBLIC,)]
+
+
+def test_a_batch_with_a_public_address_that_is_not_http_is_refused_naming_it_and_nothing_is_recorded(database):
+    register_claims(database, 1, 1)
+    with pytest.raises(ValueError, match="public URL: 'ftp://contoh.go.id'"):
+        Batches(make_engine(database)).start(SUPERVISOR, "KC-PLG", DAY, "local", "ftp://contoh.go.id")
+    assert sql(database, "SELECT COUNT(*) FROM letter_batches")[0][0] == 0
+
+
+def test_the_local_pool_renders_a_batchs_letters_with_the_qr_code_under_its_public_address(database):
+    register_claims(database, 1, 2)
+    batches = Batches(make_engine(database))
+    batch = batches.start(SUPERVISOR, "KC-PLG", DAY, "local", PUBLIC)
+    run_local(database, batch.id, workers=1)
+    assert batches.get(batch.id).done == 2
+    for row in register_rows(database):
+        assert qr_of(batches.pdf(row.number)).startswith(f"{PUBLIC}/verifikasi?nomor={row.number}&kode=")
+
+
+def test_one_worker_renders_each_batch_under_its_own_address_and_a_task_run_again_gives_the_same_bytes(database):
+    keys = register_claims(database, 2, 1)
+    batches = Batches(make_engine(database))
+    worker = BatchWorker(make_engine(database))
+    one = batches.start(SUPERVISOR, "KC-PLG", DAY, "local", "https://satu.contoh.go.id")
+    [chunk] = [c for c in batches.chunks(one.id) if c[0][0] == keys[0].case_id]
+    sql(database, "UPDATE letter_batch_items SET status = 'failed' WHERE batch_id = :b AND case_id = :c",
+        b=one.id, c=keys[1].case_id)  # the second case is left to the second batch
+    worker.run(one.id, chunk)
+    other = batches.start(SUPERVISOR, "KC-PLG", DAY, "local", "https://dua.contoh.go.id")
+    worker.run(other.id, batches.chunks(other.id)[0])
+    first, second = register_rows(database)
+    assert qr_of(batches.pdf(first.number)).startswith("https://satu.contoh.go.id/verifikasi?")
+    assert qr_of(batches.pdf(second.number)).startswith("https://dua.contoh.go.id/verifikasi?")
+    # A redelivered task, on a worker that never rendered under that address, makes the same bytes.
+    stored = batches.pdf(first.number)
+    sql(database, "DELETE FROM letter_pdfs WHERE number = :n", n=first.number)
+    sql(database, "UPDATE letter_batch_items SET status = 'pending', number = NULL WHERE batch_id = :b",
+        b=one.id)
+    fresh = BatchWorker(make_engine(database))
+    assert fresh.run(one.id, chunk)["done"] == 1
+    assert batches.pdf(first.number) == stored
+    assert hashlib.sha256(stored).hexdigest() == first.pdf_sha256
 
 
 @pytest.mark.parametrize("who, office", [(AUDITOR, "KC-PLG"), (ISSUERS["KC-SBY"], "KC-PLG")])

@@ -15,7 +15,7 @@ from beasiswa.db import make_engine
 from beasiswa.letters.batches import Batches, wait_for
 from beasiswa.letters.verify import register_findings
 from ledger_support import ROOT, sql
-from letters_support import DAY, ISSUERS, register_claims, register_rows, sequences_of, staff
+from letters_support import DAY, ISSUERS, qr_of, register_claims, register_rows, sequences_of, staff
 from queue_support import RedisServer, Worker, module_postgres
 
 SUPERVISOR = ISSUERS["KC-PLG"]
@@ -139,15 +139,28 @@ def test_enqueueing_the_same_batch_twice_letters_each_claim_once(database, redis
     assert "16 selesai, 0 gagal, 0 menunggu" in shown.output
 
 
+def test_the_workers_render_a_batchs_letters_under_the_public_address_it_was_started_with(database, redis, workers):
+    [key] = register_claims(database, 1, 1, prefix="2025E")
+    result = render(database, redis, "--public-url", "https://beasiswa.contoh.go.id")
+    assert result.exit_code == 0, result.output
+    assert "1 selesai, 0 gagal, 0 menunggu" in result.output
+    [row] = [r for r in register_rows(database) if r.case_id == key.case_id]
+    [(pdf,)] = sql(database, "SELECT pdf FROM letter_pdfs WHERE number = :n", n=row.number)
+    assert qr_of(pdf).startswith(f"https://beasiswa.contoh.go.id/verifikasi?nomor={row.number}&kode=")
+    assert_register_whole(database)
+
+
 def test_the_main_job_runs_its_letter_stage_through_the_queue(database, redis, workers, tmp_path):
     staff(database)
     out = tmp_path / "letters"
     result = CliRunner().invoke(app, ["process", str(ROOT / "fixtures" / "intake" / "kc-plg-2025-07.csv"),
                                       "--out", str(out), "--verify-as", "plg.petugas", "--approve-as", SUPERVISOR,
-                                      "--date", DAY.isoformat(), "--queue", "--broker", redis.url, "--db", database])
+                                      "--date", DAY.isoformat(), "--queue", "--broker", redis.url, "--db", database,
+                                      "--public-url", "https://beasiswa.contoh.go.id"])
     assert result.exit_code == 0, result.output
     assert "klaim dikirim ke antrean" in result.output and "0 gagal" in result.output
     assert_register_whole(database)
     rows = {r.file_name: r.pdf_sha256 for r in register_rows(database)}
     written = sorted(out.iterdir())
     assert written and all(hashlib.sha256(p.read_bytes()).hexdigest() == rows[p.name] for p in written)
+    assert qr_of(written[0].read_bytes()).startswith("https://beasiswa.contoh.go.id/verifikasi?")

@@ -15,9 +15,11 @@ from sqlalchemy import select
 from beasiswa.db import make_engine
 from beasiswa.db.user_tables import audit_trail
 from beasiswa.letters.batch import LetterIssuer
+from beasiswa.letters.batches import Batches, BatchWorker
 from beasiswa.letters.register import LetterRegister
 from beasiswa.letters.render import LetterRenderer
 from beasiswa.model import ClaimRef
+from ledger_support import sql
 from letters_support import DAY, register_claims
 from beasiswa.web import create_app
 from web_support import Web, database, signed_in, signing, web  # noqa: F401 - fixtures
@@ -92,6 +94,7 @@ def test_a_letter_is_shown_as_the_pages_of_the_pdf_the_register_recorded(web, is
     response = signed_in(web, "budi").get(f"/surat/lihat/{address(FIRST)}")
     assert response.status_code == 200
     assert issued[FIRST].pdf_sha256 in response.text and "SHA-256-nya sama" in response.text
+    assert "dibuat ulang dari register" in response.text  # a letter written to a folder: no PDF stored
     pages = re.findall(r'src="data:image/png;base64,([^"]+)"', response.text)
     assert len(pages) == 1
     image = Image.open(io.BytesIO(base64.b64decode(pages[0])))
@@ -152,6 +155,41 @@ def test_a_copy_that_is_not_the_pdf_recorded_is_refused_naming_both_digests(web,
     assert response.status_code == 409
     assert issued[FIRST].pdf_sha256[:16] in response.text and "bukan PDF yang terdaftar" in response.text
     assert "alamat publik kode QR" in response.text
+
+
+def made_by_a_batch(database, public_url: str) -> tuple[str, bytes]:
+    """One KC-PLG letter made by a batch (its PDF stored), its QR code under `public_url`: its number and PDF."""
+    register_claims(database, 1, 1, office="KC-PLG", prefix="2027")
+    engine = make_engine(database)
+    try:
+        batches = Batches(engine)
+        batch = batches.start("budi", "KC-PLG", DAY, "local", public_url)
+        assert BatchWorker(engine).run(batch.id, batches.chunks(batch.id)[0])["done"] == 1
+        [item] = batches.items(batch.id)
+        return item.number, batches.pdf(item.number)
+    finally:
+        engine.dispose()
+
+
+def test_a_letter_made_by_a_batch_is_served_as_stored_though_the_public_address_changed_since(web, database):
+    number, stored = made_by_a_batch(database, "https://lama.contoh.go.id")  # the application's is another
+    officer = signed_in(web, "ani")
+    download = officer.get(f"/surat/unduh/{address(number)}")
+    assert download.status_code == 200 and download.content == stored
+    preview = officer.get(f"/surat/lihat/{address(number)}")
+    assert preview.status_code == 200 and "disimpan saat surat dibuat" in preview.text
+    assert len(re.findall(r'src="data:image/png;base64,', preview.text)) == 1
+
+
+@pytest.mark.parametrize("where", ["lihat", "unduh"])
+def test_a_stored_pdf_that_is_not_the_one_recorded_is_refused_naming_both_digests(web, database, where):
+    number, stored = made_by_a_batch(database, PUBLIC)
+    changed = stored.replace(b"%%EOF", b"%%EOF\n%", 1)
+    sql(database, "UPDATE letter_pdfs SET pdf = :pdf WHERE number = :n", pdf=changed, n=number)
+    response = signed_in(web, "budi").get(f"/surat/{where}/{address(number)}")
+    assert response.status_code == 409
+    assert "PDF yang tersimpan (SHA-256 " + hashlib.sha256(changed).hexdigest()[:16] in response.text
+    assert hashlib.sha256(stored).hexdigest()[:16] in response.text and "bukan PDF yang terdaftar" in response.text
 
 
 def test_officers_and_supervisors_are_offered_the_batch_run_auditors_are_not(web, issued):

@@ -4,6 +4,7 @@ uploading the PDF; signed out, on letters rendered into a real register (each di
 import io
 import json
 
+import anyio
 import pypdf
 import pytest
 from fastapi.testclient import TestClient
@@ -13,7 +14,7 @@ from beasiswa.letters.batch import LetterIssuer
 from beasiswa.letters.canonical import ATTACHMENT_NAME, DEFAULT_PUBLIC_URL, qr_text, short_digest, verify_url
 from beasiswa.letters.render import LetterRenderer
 from beasiswa.web import create_app
-from beasiswa.web.pages.verify import MAX_UPLOAD
+from beasiswa.web.pages.verify import MAX_FORM, MAX_UPLOAD
 from ledger_support import database  # noqa: F401 - fixture
 from letters_support import DAY, issuing, register_claims
 from web_support import token_of
@@ -163,6 +164,42 @@ def test_a_file_that_is_not_a_pdf_is_refused_naming_the_file(client):
 
 def test_an_upload_over_the_limit_is_refused_politely(client):
     response = upload(client, b"%PDF-1.7\n" + b"0" * MAX_UPLOAD, name="besar.pdf")
+    assert response.status_code == 413
+    assert "Berkas PDF: &#39;besar.pdf&#39; lebih besar dari batas 5 MB" in response.text
+
+
+def test_an_upload_whose_length_is_over_the_limit_is_refused_in_indonesian_before_its_body_is_read(database):
+    engine = make_engine(database)
+    app = create_app(engine, secure_cookies=False, public_base_url="http://testserver")
+    sent = []
+
+    async def receive():
+        raise AssertionError("the body of an upload over the limit was read")
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": "/verifikasi", "raw_path": b"/verifikasi", "query_string": b"", "root_path": "",
+             "client": ("127.0.0.1", 50000), "server": ("testserver", 80),
+             "headers": [(b"host", b"testserver"), (b"content-type", b"multipart/form-data; boundary=batas"),
+                         (b"content-length", str(MAX_FORM + 1).encode())]}
+    anyio.run(app, scope, receive, send)
+    engine.dispose()
+    assert sent[0]["status"] == 413
+    text = b"".join(m.get("body", b"") for m in sent[1:]).decode()
+    assert "Berkas terlalu besar" in text and "Berkas PDF: lebih besar dari batas 5 MB" in text
+
+
+def test_a_form_of_exactly_the_limit_is_read_and_its_file_refused_by_its_own_limit(client):
+    token = token_of(client.get("/verifikasi"))
+    head = (f"--batas\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n"
+            f"--batas\r\nContent-Disposition: form-data; name=\"berkas\"; filename=\"besar.pdf\"\r\n"
+            f"Content-Type: application/pdf\r\n\r\n%PDF-1.7\n").encode()
+    tail = b"\r\n--batas--\r\n"
+    body = head + b"0" * (MAX_FORM - len(head) - len(tail)) + tail
+    assert len(body) == MAX_FORM
+    response = client.post("/verifikasi", content=body, headers={"content-type": "multipart/form-data; boundary=batas"})
     assert response.status_code == 413
     assert "Berkas PDF: &#39;besar.pdf&#39; lebih besar dari batas 5 MB" in response.text
 

@@ -7,6 +7,8 @@ Exit status: 0 done; 1 something was refused (each refusal names who, what and t
 2 bad input (nothing written); 3 the database stayed busy (run the same command again).
 """
 
+from functools import partial
+
 import typer
 
 from beasiswa.access.actions import Action
@@ -44,7 +46,8 @@ def _bulk(action_name: str, refs_text: list[str], all_flag: bool, state, office:
             office = office or user.office
             check(user, Action(action_name), office, "klaim")
         except Refusal as refusal:
-            busy(lambda: service.record_refusal(as_, action_name, f"office {office}" if office else "office", refusal))
+            subject = f"office {office}" if office else "office"
+            busy(partial(service.record_refusal, as_, action_name, subject, refusal))  # bound now, not in a lambda
             fail(f"{action_name} {_ALL_FLAGS[action_name]}: [{refusal.code}]: {refusal.message}", 1)
         refs += refs_in_state(service.engine, state, office)
     elif office is not None:

@@ -87,7 +87,7 @@ def render_command(
     as_ = acting(engine, as_, "letters render")
     issuers = _issuers(engine, as_)
     if queue:
-        run_queued(engine, issuers, day, broker, out, wait)
+        run_queued(engine, issuers, day, broker, out, wait, public_url)
         return
     _warn_if_slow_or_misfit()
     register = LetterRegister(engine, issuers=issuers)

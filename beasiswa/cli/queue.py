@@ -44,9 +44,11 @@ def worker_command(
     start_worker(url, broker, concurrency or default_workers(), hostname=name)
 
 
-def run_queued(engine, issuers: dict[str, str], day, broker: str, out: Path | None, wait: bool) -> None:
-    """A batch per office of `issuers` (office → the user who issues its letters), sent to the broker; with
-    `wait`, a progress bar until done, then the report and the PDFs written to `out`."""
+def run_queued(engine, issuers: dict[str, str], day, broker: str, out: Path | None, wait: bool,
+               public_url: str) -> None:
+    """A batch per office of `issuers` (office → the user who issues its letters), its letters' QR codes under
+    `public_url`, sent to the broker; with `wait`, a progress bar until done, then the report and the PDFs
+    written to `out`."""
     from beasiswa.letters.batches import Batches
     from beasiswa.model import Refusal
 
@@ -54,7 +56,7 @@ def run_queued(engine, issuers: dict[str, str], day, broker: str, out: Path | No
     started = []
     for office, name in sorted(issuers.items()):
         try:
-            batch = batches.start(name, office, day, "queue")
+            batch = batches.start(name, office, day, "queue", public_url)
         except Refusal as refusal:
             fail(f"letters render: [{refusal.code}]: {refusal.message}", 1)
         if batch is None:

@@ -3,7 +3,8 @@
 
 - `letter_batches`: one row per batch: its office, who started it (the supervisor who issues the office's
   letters), when, the date its letters bear, how it runs (`queue`: Celery workers through a broker; `local`:
-  the starting machine's process pool). Never changed: its counts are its items'.
+  the starting machine's process pool), and the public address its letters' QR codes point under (the
+  deployment's, as the starter knew it: every worker renders with it). Never changed: its counts are its items'.
 - `letter_batch_items`: one row per claim of a batch. `status` pending → done (its letter's number) or failed
   (the code and message of why: a refusal, or `DEAD_LETTER` for a letter delivered too many times without
   finishing, or whose retries ran out). `deliveries` counts the times a worker took it up: a task redelivered
@@ -49,6 +50,7 @@ class LetterBatch(SQLModel, table=True):
     started_at: str  # UTC, ISO 8601 with a Z
     letter_date: dt.date = Field(sa_column=Column(Date, nullable=False))
     mode: str
+    public_url: str  # the address the letters' QR codes point under (`canonical.verify_url`)
 
 
 class LetterBatchItem(SQLModel, table=True):

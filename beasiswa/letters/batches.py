@@ -6,7 +6,10 @@ leaving out claims pending in another batch, so starting twice does not letter a
 counts; `failed_items` names the letters that failed (a refusal, or dead-lettered).
 
 `BatchWorker` is what runs a batch's claims, the same code on a Celery worker (`beasiswa.letters.queue`) and
-on the local process pool (`run_local`). Per claim, idempotent on (claim, kind, decision revision):
+on the local process pool (`run_local`). The batch records the public address its letters' QR codes point
+under (`start`'s `public_url`: the deployment's, from the command's --public-url or the web application's), and
+every worker renders its letters with it, whatever the worker's own settings (a renderer per address, kept).
+Per claim, idempotent on (claim, kind, decision revision):
 1. the item is taken (its `deliveries` counted, in its own transaction); past `MAX_DELIVERIES` the letter is
    dead-lettered (status failed, code DEAD_LETTER) instead of being tried again;
 2. the register numbers the claim's letter, or gives back the one it numbered before (never a second number);
@@ -35,6 +38,7 @@ from beasiswa.db.batch_tables import letter_batch_items, letter_batches, letter_
 from beasiswa.db.uow import UnitOfWork, timestamp, utc_now
 from beasiswa.letters.batch import (CHUNK_SIZE, chunks_by_case, default_workers, quiet_renderer_warnings,
                                     write_atomically)
+from beasiswa.letters.canonical import DEFAULT_PUBLIC_URL, check_public_url
 from beasiswa.letters.content import LetterContentError
 from beasiswa.letters.register import RETRY_POLICY, LetterRegister, decided_without_letter, file_name
 from beasiswa.letters.settings import LetterDataError
@@ -52,6 +56,7 @@ class Batch:
     started_at: str
     letter_date: dt.date
     mode: str
+    public_url: str = DEFAULT_PUBLIC_URL  # where its letters' QR codes point (`canonical.verify_url`)
     done: int = 0
     failed: int = 0
     pending: int = 0
@@ -88,19 +93,22 @@ class Batches:
         self._unit_of_work = UnitOfWork(engine, clock=clock, policy=RETRY_POLICY)
 
     # ------------------------------------------------------------------------------------------- writing
-    def start(self, name: str, office: str, day: dt.date, mode: str) -> Batch | None:
+    def start(self, name: str, office: str, day: dt.date, mode: str,
+              public_url: str = DEFAULT_PUBLIC_URL) -> Batch | None:
         """A new batch of `office`'s claims due a letter, started by `name` (who issues them: an officer or a
-        supervisor of the office), dated `day`; None when no claim is due (nothing recorded). Audited; a
-        refusal is audited too and raised."""
+        supervisor of the office), dated `day`, its letters' QR codes under `public_url` (ValueError naming it if
+        it is not an http(s) address); None when no claim is due (nothing recorded). Audited; a refusal is
+        audited too and raised."""
+        public_url = check_public_url(public_url)
         try:
-            return self._unit_of_work.run(lambda conn: self._start(conn, name, office, day, mode))
+            return self._unit_of_work.run(lambda conn: self._start(conn, name, office, day, mode, public_url))
         except NotAllowed as refusal:
             self._unit_of_work.run(lambda conn, why=refusal: audit(conn, [refused(
                 self._unit_of_work.now(), name, "letter.batch", f"batch {office}", why,
                 user=registered_name(conn, name))]))
             raise
 
-    def _start(self, conn, name: str, office: str, day: dt.date, mode: str) -> Batch | None:
+    def _start(self, conn, name: str, office: str, day: dt.date, mode: str, public_url: str) -> Batch | None:
         user = actor(conn, name)
         check(user, Action.ISSUE_LETTER, office, "surat")
         keys = due(conn, office)
@@ -108,14 +116,15 @@ class Batches:
             return None
         now = self._unit_of_work.now()
         batch_id = conn.execute(insert(letter_batches).values(office=office, started_by=user.name, started_at=now,
-                                                              letter_date=day, mode=mode)
+                                                              letter_date=day, mode=mode, public_url=public_url)
                                 .returning(letter_batches.c.id)).scalar_one()
         conn.execute(insert(letter_batch_items), [dict(batch_id=batch_id, case_id=k.case_id, claim_id=k.claim_id,
                                                        status="pending", deliveries=0) for k in keys])
         audit(conn, [dict(at=now, actor=user.name, action="letter.batch", subject=f"batch {batch_id}",
-                          after={"office": office, "claims": len(keys), "date": day.isoformat(), "mode": mode},
+                          after={"office": office, "claims": len(keys), "date": day.isoformat(), "mode": mode,
+                                 "public_url": public_url},
                           note=f"kelompok surat {batch_id} kantor {office}: {len(keys)} klaim")])
-        return Batch(batch_id, office, user.name, now, day, mode, pending=len(keys))
+        return Batch(batch_id, office, user.name, now, day, mode, public_url, pending=len(keys))
 
     # ------------------------------------------------------------------------------------------- reading
     def get(self, batch_id: int) -> Batch | None:
@@ -138,7 +147,7 @@ class Batches:
             if rows:
                 for r in conn.execute(select(counts).where(counts.c.batch_id.in_([r.id for r in rows]))):
                     found.setdefault(r.batch_id, {})[r.status] = r.n
-        return [Batch(r.id, r.office, r.started_by, r.started_at, r.letter_date, r.mode,
+        return [Batch(r.id, r.office, r.started_by, r.started_at, r.letter_date, r.mode, r.public_url,
                       **{s: found.get(r.id, {}).get(s, 0) for s in ("done", "failed", "pending")}) for r in rows]
 
     def items(self, batch_id: int, status: str | None = None) -> list[BatchItem]:
@@ -206,17 +215,23 @@ def due(conn, office: str) -> list[ClaimRef]:
 # ------------------------------------------------------------------------------------------------ running
 
 class BatchWorker:
-    """One worker's pipeline for batches: an engine, a renderer (one font configuration for all its letters)
-    and a register per issuing user, kept for all its tasks."""
+    """One worker's pipeline for batches: an engine, a renderer per public address (one font configuration for
+    all the letters under it: a deployment has one, so in practice one renderer) and a register per issuing
+    user, kept for all its tasks. `renderer`, if given, serves the batches of its own public address."""
 
     def __init__(self, engine: Engine, renderer=None, clock=utc_now):
-        if renderer is None:
-            from beasiswa.letters.render import LetterRenderer  # lazy: WeasyPrint, only where letters are made
-            renderer = LetterRenderer()
         self.engine = engine
-        self.renderer = renderer
         self.clock = clock
+        self._renderers: dict[str, object] = {} if renderer is None else {renderer.public_url: renderer}
         self._registers: dict[tuple[str, str], LetterRegister] = {}
+
+    def renderer(self, public_url: str):
+        """The renderer of letters whose QR codes point under `public_url`, made at its first letter."""
+        public_url = check_public_url(public_url)
+        if public_url not in self._renderers:
+            from beasiswa.letters.render import LetterRenderer  # lazy: WeasyPrint, only where letters are made
+            self._renderers[public_url] = LetterRenderer(public_url=public_url)
+        return self._renderers[public_url]
 
     def run(self, batch_id: int, keys: Iterable[Sequence[str]]) -> dict[str, int]:
         """The batch's claims `keys` (case id, claim id) in turn; the counts of what this run did."""
@@ -238,7 +253,7 @@ class BatchWorker:
                 counts["failed"] += 1
                 continue
             try:
-                number = self.issue(register, key, batch.letter_date)
+                number = self.issue(register, key, batch.letter_date, batch.public_url)
             except Refusal as refusal:
                 self.finish(batch_id, key, None, refusal.code, refusal.message)
                 counts["failed"] += 1
@@ -250,9 +265,10 @@ class BatchWorker:
                 counts["done"] += 1
         return counts
 
-    def issue(self, register: LetterRegister, key: ClaimRef, day: dt.date) -> str:
-        """The claim's letter numbered (now or before), its PDF rendered, stored and recorded unless it is
-        already; its number."""
+    def issue(self, register: LetterRegister, key: ClaimRef, day: dt.date,
+              public_url: str = DEFAULT_PUBLIC_URL) -> str:
+        """The claim's letter numbered (now or before), its PDF rendered (its QR code under `public_url`), stored
+        and recorded unless it is already; its number."""
         numbered = register.number(key, day)
         number = numbered.entry.number
         if numbered.entry.pdf_sha256 is not None and self._stored(number):
@@ -261,7 +277,7 @@ class BatchWorker:
             entry = hold.entry
             if entry.pdf_sha256 is not None and self._stored(number):  # another delivery did it meanwhile
                 return number
-            rendered = self.renderer.render(numbered.letter)
+            rendered = self.renderer(public_url).render(numbered.letter)
             if entry.pdf_sha256 is not None and rendered.pdf_digest != entry.pdf_sha256:
                 raise Refusal("LETTER_PDF_CHANGED", f"letter {number}: the PDF rendered now has SHA-256 "
                                                     f"{rendered.pdf_digest}, the register holds {entry.pdf_sha256}")

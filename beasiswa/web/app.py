@@ -5,8 +5,8 @@ when the application is served over HTTPS (the cookies' Secure flag and `__Host-
 `public_base_url` is the address people reach the application at (the public letter verification page's
 links will be made from it). The CSRF key must be the same in every worker of one server (`serve`); without
 one, a random key is made, fine for one process. `upload_limit`: the largest intake file (bytes), refused
-before its body is read (`uploads`). `broker`: the Celery broker letter batches are sent to (none: the local
-process pool).
+before its body is read (`uploads`; so is a letter's PDF over 5 MB sent to /verifikasi). `broker`: the Celery
+broker letter batches are sent to (none: the local process pool).
 """
 
 import datetime as dt
@@ -49,7 +49,8 @@ def create_app(engine: Engine, *, secure_cookies: bool, public_base_url: str,
     access.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     errors.install(app)
-    app.add_middleware(UploadLimit, limits={"/penerimaan": upload_limit})  # inside the headers: its 413 has them
+    app.add_middleware(UploadLimit, limits={"/penerimaan": upload_limit, "/verifikasi": verify.MAX_FORM},
+                       messages={"/verifikasi": verify.TOO_LARGE})  # inside the headers: its 413 has them
     app.add_middleware(SecurityHeaders, secure=secure_cookies)
     access.check_every_route_has_a_rule(app)
     return app

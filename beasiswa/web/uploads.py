@@ -3,7 +3,8 @@
 
 For the paths it limits: a request whose Content-Length says more than the limit is answered 413 at once,
 nothing of its body read; one without a length (chunked) is counted as it arrives and stopped (413) the
-moment it passes the limit. The answer is a page naming the limit, in Indonesian.
+moment it passes the limit. The answer is a page naming the limit, in Indonesian: the path's own message if it
+has one (`messages`), else the intake's.
 """
 
 from starlette.requests import Request
@@ -31,9 +32,10 @@ def too_large_message(limit: int) -> str:
 
 
 class UploadLimit:
-    def __init__(self, app: ASGIApp, *, limits: dict[str, int]):
+    def __init__(self, app: ASGIApp, *, limits: dict[str, int], messages: dict[str, str] | None = None):
         self.app = app
         self.limits = limits
+        self.messages = messages or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = self.limits.get(scope.get("path", "")) if scope["type"] == "http" else None
@@ -42,7 +44,7 @@ class UploadLimit:
             return
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
-            await self._refuse(scope, receive, send, limit)
+            await self._refuse(scope, receive, send, self._message(scope, limit))
             return
         received = 0
 
@@ -67,12 +69,15 @@ class UploadLimit:
         except UploadTooLarge:
             if started:
                 raise
-            await self._refuse(scope, receive, send, limit)
+            await self._refuse(scope, receive, send, self._message(scope, limit))
+
+    def _message(self, scope: Scope, limit: int) -> str:
+        return self.messages.get(scope.get("path", "")) or too_large_message(limit)
 
     @staticmethod
-    async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    async def _refuse(scope: Scope, receive: Receive, send: Send, message: str) -> None:
         from beasiswa.web.errors import error_page  # the page of every refusal (it imports the route table)
 
-        response = error_page(Request(scope, receive), 413, too_large_message(limit))
+        response = error_page(Request(scope, receive), 413, message)
         response.headers["connection"] = "close"  # the rest of the body is not read
         await response(scope, receive, send)

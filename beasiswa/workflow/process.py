@@ -170,10 +170,10 @@ def _letters(engine: Engine, url: str, case_ids: list[str], out_dir: Path, day: 
 
 
 def _queued_letters(engine: Engine, out_dir: Path, day: dt.date, issuers: dict[str, str], broker: str,
-                    console: Console) -> int:
+                    console: Console, public_url: str = DEFAULT_PUBLIC_URL) -> int:
     """The letter stage through the task queue: a batch per office (every claim of the office due a letter,
-    this run's and any left by an earlier one), sent to the broker, followed until done; the PDFs the workers
-    stored written to `out_dir`; the letters that failed named."""
+    this run's and any left by an earlier one; its letters' QR codes under `public_url`), sent to the broker,
+    followed until done; the PDFs the workers stored written to `out_dir`; the letters that failed named."""
     from beasiswa.letters.batches import Batches, export, wait_for
     from beasiswa.letters.queue import enqueue  # lazy: Celery, only when the queue is asked for
 
@@ -182,7 +182,7 @@ def _queued_letters(engine: Engine, out_dir: Path, day: dt.date, issuers: dict[s
     failures = 0
     for office, name in sorted(issuers.items()):
         try:
-            batch = batches.start(name, office, day, "queue")
+            batch = batches.start(name, office, day, "queue", public_url)
         except Refusal as refusal:
             console.print(f"  [red]✗[/] surat kantor {office} [{refusal.code}]: {escape(refusal.message)}",
                           highlight=False, soft_wrap=True)

@@ -6,7 +6,8 @@ Create Date: 2026-12-03
 
 A batch of letters now runs on Celery workers through a broker (or on the local process pool): every worker
 of a deployment uses the same database, so what they share lives there (`beasiswa.db.batch_tables`):
-- `letter_batches`: who started a batch, of which office, when, for which letter date, how it runs;
+- `letter_batches`: who started a batch, of which office, when, for which letter date, how it runs, and the
+  public address its letters' QR codes point under (every worker renders the batch's letters with it);
 - `letter_batch_items`: each claim of a batch, pending / done (its letter's number) / failed (the code and
   message: a refusal, or DEAD_LETTER), and how many times a worker took it up (`deliveries`);
 - `letter_pdfs`: the PDF of each letter rendered by a worker, added once, beside its SHA-256 in `letter_files`.
@@ -31,6 +32,7 @@ def upgrade() -> None:
         sa.Column("started_at", sa.String(), nullable=False),
         sa.Column("letter_date", sa.Date(), nullable=False),
         sa.Column("mode", sa.String(), nullable=False),
+        sa.Column("public_url", sa.String(), nullable=False),
         sa.CheckConstraint("mode IN ('queue', 'local')", name="letter_batch_mode_known"),
     )
     op.create_index("ix_letter_batches_office", "letter_batches", ["office"])

@@ -56,7 +56,7 @@ async def start_batch(request: Request) -> Response:
     site = request.app.state.site
     batches = _batches(request)
     try:
-        batch = batches.start(user.name, user.office, day, "queue" if site.broker else "local")
+        batch = batches.start(user.name, user.office, day, "queue" if site.broker else "local", site.public_base_url)
     except NotAllowed as refusal:
         return _list(request, error=refusal.message, asked=asked, status=403)
     if batch is None:

@@ -6,12 +6,13 @@ A letter is named in an address by its file name's stem (B_0001_KC-PLG_BSW_08_20
 made underscores). Another office's letter asked for by an officer or a supervisor is a 404, and the refused
 read is audited (`beasiswa.web.scope`).
 
-The register keeps no file, only the PDF's SHA-256 (`beasiswa.letters.copy`): the letter is rendered again
-here, under this application's public address (its QR code's), and handed out only if it is the PDF the
-register recorded. The preview is that PDF's own pages as PNG images (pdftoppm), so what a person reads is
-what they download; they are embedded in the page (`data:` images: the CSP allows them, no frame needed,
-and `frame-ancestors 'none'` stays). Rendering is serialised per application (one WeasyPrint font
-configuration, not shared between threads) and the last few copies kept.
+The copy handed out is the PDF a batch's worker stored, or, for a letter written to a folder by `letters render`
+(the register keeps only its SHA-256), the letter rendered again here under this application's public address
+(its QR code's); either only if it is the PDF the register recorded (`beasiswa.letters.copy`). The preview is
+that PDF's own pages as PNG images (pdftoppm), so what a person reads is what they download; they are embedded
+in the page (`data:` images: the CSP allows them, no frame needed, and `frame-ancestors 'none'` stays).
+Rendering is serialised per application (one WeasyPrint font configuration, not shared between threads) and
+the last few copies kept.
 The batch run of letters is its own page (/surat/batch, "Cetak massal").
 """
 
@@ -29,7 +30,7 @@ from starlette.responses import Response
 from beasiswa.access.roles import OFFICE_BOUND, Role, check_office
 from beasiswa.db.letter_tables import LETTER_KINDS
 from beasiswa.indonesian import LETTER_KIND_NAMES
-from beasiswa.letters.copy import LetterCopy, letter_copy
+from beasiswa.letters.copy import LetterCopy, registered_copy
 from beasiswa.letters.listing import LetterFilter, child_name, count_letters, list_letters
 from beasiswa.letters.register import LetterRegister, Registered
 from beasiswa.letters.render import LetterRenderer
@@ -61,13 +62,18 @@ class LetterDesk:
             if kept is not None and kept.entry == entry:
                 self._copies.move_to_end(entry.number)
                 return kept
-            if self._renderer is None:
-                self._renderer = LetterRenderer(public_url=self.public_url)
-            made = letter_copy(self.register, self._renderer, entry)
+            made = registered_copy(self.register, self._renderer_once, entry)
             self._copies[entry.number] = made
             while len(self._copies) > KEPT_COPIES:
                 self._copies.popitem(last=False)
             return made
+
+
+    def _renderer_once(self) -> LetterRenderer:
+        """The application's renderer, made at the first letter that has no stored PDF (under the lock)."""
+        if self._renderer is None:
+            self._renderer = LetterRenderer(public_url=self.public_url)
+        return self._renderer
 
 
 def desk(request: Request) -> LetterDesk:
@@ -107,7 +113,7 @@ def letters_page(request: Request) -> Response:
 async def letter_page(request: Request, kode: str) -> Response:
     entry = await _entry(request, kode, "letter.read")
     context = {"entry": entry, "child": child_name(entry), "kind": LETTER_KIND_NAMES.get(entry.kind, entry.kind),
-               "address": address_of(entry.number), "pages": [], "error": None}
+               "address": address_of(entry.number), "pages": [], "error": None, "copy": None}
     try:
         made = await run_in_threadpool(desk(request).copy, entry)
         pngs = await run_in_threadpool(page_pngs, made.pdf)
@@ -126,7 +132,7 @@ async def letter_page(request: Request, kode: str) -> Response:
 async def letter_pdf(request: Request, kode: str) -> Response:
     entry = await _entry(request, kode, "letter.download")
     context = {"entry": entry, "child": child_name(entry), "kind": LETTER_KIND_NAMES.get(entry.kind, entry.kind),
-               "address": address_of(entry.number), "pages": [], "error": None}
+               "address": address_of(entry.number), "pages": [], "error": None, "copy": None}
     if entry.pdf_sha256 is None:
         context["error"] = (f"Surat {entry.number} sudah bernomor tetapi PDF-nya belum dibuat dan dicatat di register "
                             f"(`beasiswa letters render`): belum ada PDF untuk diunduh.")

@@ -5,6 +5,8 @@ A letter's QR code is this page's address with `nomor` and `kode` (`beasiswa.let
 so a phone opens the answer at once. By number: one indexed lookup of the register; ASLI when the number is registered with that digest, DIUBAH
 when the number is registered with another, TIDAK DIKENAL when it is not registered. By PDF: the verdict of
 `beasiswa.letters.verify.verify_letter`, the register's own rows checked too, as `beasiswa letters verify` does.
+An upload larger than the limit is refused (413) before its body is read (`MAX_FORM`); the file itself is
+checked against `MAX_UPLOAD` once the (bounded) form is read.
 
 The page shows no more than the letter itself carries, and only for a genuine letter: its number, date, kind,
 office and the child's NIK masked (region kept) even where the letter, sent to the child, prints it whole.
@@ -31,6 +33,11 @@ from beasiswa.web.access import PUBLIC, route
 from beasiswa.web.render import page
 
 MAX_UPLOAD = 5 * 1024 * 1024  # bytes: a letter's PDF is well under 1 MB
+# The form around it (the CSRF field, the part's headers): a request larger than this is refused before its body
+# is read (`beasiswa.web.uploads.UploadLimit`, set up by the application), with this message.
+MAX_FORM = MAX_UPLOAD + 64 * 1024
+TOO_LARGE = (f"Berkas PDF: lebih besar dari batas {MAX_UPLOAD // (1024 * 1024)} MB; surat beasiswa jauh lebih "
+             f"kecil. Unggah PDF surat aslinya.")
 VERDICT_NAMES = {Verdict.GENUINE: "ASLI", Verdict.ALTERED: "DIUBAH", Verdict.UNKNOWN: "TIDAK DIKENAL"}
 _DIGEST = re.compile(rf"[0-9a-f]{{{SHORT_DIGEST_LENGTH}}}")
 _CHANGED = "; berubah: "
