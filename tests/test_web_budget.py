@@ -1,5 +1,6 @@
 """/anggaran: supervisors and auditors see next year's forecast and the cost of a reform on the table, with its
-chart drawn in the browser from the page's spec (an image without JavaScript); a reform the law refuses is a 400 page naming the parameter and the date."""
+chart drawn in the browser from the page's spec (an image without JavaScript);
+a reform the law refuses is a 400 page naming the parameter and the date."""
 
 import html
 import json
