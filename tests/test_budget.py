@@ -119,6 +119,74 @@ def test_the_whatif_sums_by_office_and_level_group_in_whole_rupiah_with_the_chan
     assert all(isinstance(r.baseline, int) and isinstance(r.reform, int) for r in result.rows)
 
 
+# --- a new level group from a date -----------------------------------------------------------------------------
+
+
+def vokasi(day: dt.date = date(2026, 7, 1), levels=("D1", "D2", "D3")):
+    return parse_reform({"id": "uji", "title": "Usulan uji", "citation": "Usulan uji", "group": [
+        {"scheme": "PP-82-2019", "id": "VOKASI", "name": "Vokasi", "from": day, "levels": list(levels),
+         "amount": 9_000_000, "years": 3}]}, "uji.toml")
+
+
+def test_a_new_level_group_changes_exactly_the_claims_at_its_levels_by_the_difference_and_nothing_else():
+    diploma = [one_child("KC-SBY-2025-000020", "D3", date(2006, 3, 1), office="KC-SBY"),
+               one_child("KC-SBY-2025-000021", "D1", date(2006, 3, 1), office="KC-SBY")]
+    result = whatif_of(FAMILIES + diploma, vokasi(), assumptions=NO_RATES)
+    changes = {b.claim.case_id: (a.level_group, a.amount - b.amount) for b, a in result.pairs if b.claim.weight}
+    assert changes["KC-SBY-2025-000020"] == changes["KC-SBY-2025-000021"] == ("VOKASI", -3_000_000)
+    assert all(change == 0 for case_id, (_group, change) in changes.items() if case_id not in
+               {"KC-SBY-2025-000020", "KC-SBY-2025-000021"})
+    rows = {(r.office, r.level_group): r for r in result.rows}
+    assert (rows[("KC-SBY", "VOKASI")].baseline, rows[("KC-SBY", "VOKASI")].reform) == (24_000_000, 18_000_000)
+    assert len(result.pairs) == len(project([held(f) for f in FAMILIES + diploma], NEXT, LAW, NO_RATES))
+
+
+def test_a_new_level_group_counts_the_years_already_paid_at_its_levels():
+    three_years = [payout("anak-1", str(AcademicYear(y)), "D3", 12_000_000) for y in (2023, 2024)]
+    fourth = one_child("KC-SBY-2025-000022", "D3", date(2004, 3, 1), office="KC-SBY", history=three_years)
+    result = whatif_of([fourth], vokasi(), assumptions=NO_RATES)
+    [(before, after)] = [(b, a) for b, a in result.pairs if b.claim.variant == REPEAT or b.claim.weight]
+    assert (before.outcome, before.amount) == (Outcome.APPROVED, 12_000_000)  # PT allows 5 years
+    assert (after.outcome, after.amount) == (Outcome.REJECTED, 0)  # the new group 3, all paid
+    assert result.changed and not result.changed[0].gains
+
+
+def test_a_new_level_group_from_a_day_after_the_years_first_day_changes_nothing_that_year():
+    diploma = one_child("KC-SBY-2025-000023", "D3", date(2006, 3, 1), office="KC-SBY")
+    assert whatif_of([diploma], vokasi(date(2026, 7, 2)), assumptions=NO_RATES).change == 0
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("levels", ["D3", "S2"], r"group\[0\]\.levels: 'S2' is not covered by PP-82-2019"),
+    ("levels", ["D5"], r"group\[0\]\.levels: 'D5' is not a level; known: "),
+    ("levels", ["SD"], r"group\[0\]\.levels: 'SD' is in a stage of TK_SD"),
+    ("levels", ["SMA", "SMK", "MA"], r"group\[0\]\.levels: \['MA', 'SMA', 'SMK'\] would leave group SMA with no level"),
+    ("levels", [], r"group\[0\]\.levels: \[\] is not a list of levels"),
+    ("id", "SMA", r"group\[0\]\.id: 'SMA' is already a level group of PP-82-2019"),
+    ("amount", "9000000", r"group\[0\]\.amount: '9000000' is not a whole number above 0"),
+    ("years", 0, r"group\[0\]\.years: 0 is not a whole number above 0"),
+    ("from", None, r"group\[0\]\.from: None is not a date"),
+    ("from", date(2019, 12, 2), r"group\[0\]\.from: 2019-12-02 is not after the scheme's start"),
+    ("scheme", "PP-1-2030", r"group\[0\]\.scheme: 'PP-1-2030' is not a scheme"),
+    ("citation", " ", r"group\[0\]\.citation: ' ': every value needs its basis"),
+])
+def test_a_bad_new_level_group_is_refused_naming_the_field_and_the_value(field, value, message):
+    group = {"scheme": "PP-82-2019", "id": "VOKASI", "name": "Vokasi", "from": date(2026, 7, 1),
+             "levels": ["D3"], "amount": 9_000_000, "years": 3, field: value}
+    from beasiswa.law import LawError
+    with pytest.raises(LawError, match=r"^uji\.toml: " + message):
+        apply_reform(LAW, parse_reform({"id": "uji", "title": "Usulan uji", "citation": "Usulan uji",
+                                        "group": [group]}, "uji.toml"), "uji.toml")
+
+
+def test_the_sample_reforms_load():
+    from pathlib import Path
+
+    from beasiswa.law.reform import read_reform
+    for path in sorted((Path(__file__).parent.parent / "fixtures" / "reforms").glob("*.toml")):
+        apply_reform(LAW, read_reform(path), path.name)
+
+
 # --- the projection ends where the schooling or the age ends -------------------------------------------------
 
 

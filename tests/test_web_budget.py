@@ -1,6 +1,10 @@
 """/anggaran: supervisors and auditors see next year's forecast and the cost of a reform on the table, with its
-chart as an image; a reform the law refuses is a 400 page naming the parameter and the date."""
+chart drawn in the browser from the page's spec (an image without JavaScript);
+a reform the law refuses is a 400 page naming the parameter and the date."""
 
+import html
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -39,7 +43,15 @@ def test_an_auditor_chooses_a_reform_and_sees_its_cost_and_its_chart(claims):
     browser = signed_in(claims, "gita")
     page = browser.get("/anggaran?tahun=2026/2027&usulan=sma-4-juta-2026").text
     assert "Usulan: Beasiswa SMA Rp4.000.000 mulai tahun ajaran 2026/2027" in page
-    assert 'src="/anggaran/grafik.svg?tahun=2026/2027&amp;usulan=sma-4-juta-2026"' in page
+    assert 'src="/anggaran/grafik.svg?tahun=2026/2027&amp;usulan=sma-4-juta-2026"' in page  # without JavaScript
+    # Rp4.000.000 weighted by the share expected to stay at school (96%)
+    spec = json.loads(html.unescape(re.search(r'data-vega-spec="([^"]*)"', page).group(1)))
+    assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/v6")
+    assert {"jenjang": "SMA", "hukum": "Usulan", "rupiah": 3_840_000} in spec["vconcat"][0]["data"]["values"]
+    for script in ("vega/vega.min.js", "vega/vega-lite.min.js", "vega/vega-embed.min.js", "vega/vega-interpreter.js",
+                   "grafik.js"):
+        assert f'<script src="/static/{script}" defer></script>' in page
+        assert browser.get(f"/static/{script}").status_code == 200
     chart = browser.get("/anggaran/grafik.svg?tahun=2026/2027&usulan=sma-4-juta-2026")
     assert chart.status_code == 200 and chart.headers["content-type"].startswith("image/svg+xml")
     assert chart.text.lstrip().startswith("<svg")

@@ -23,9 +23,10 @@ def _bars(rows: list[dict], field: str, title: str, order: list[str]) -> alt.Cha
                     xOffset=alt.XOffset("hukum:N", sort=[BASELINE, REFORM]),
                     y=alt.Y("rupiah:Q", title="Rupiah (juta)", axis=alt.Axis(labelExpr=_JUTA)),
                     color=alt.Color("hukum:N", scale=_COLOURS, title=None, legend=alt.Legend(orient="top")),
-                    tooltip=[alt.Tooltip(f"{field}:N", title=title.split(" ")[0]), alt.Tooltip("hukum:N", title="Hukum"),
+                    tooltip=[alt.Tooltip(f"{field}:N", title=title.split(" ")[0].rstrip(":")),
+                             alt.Tooltip("hukum:N", title="Hukum"),
                              alt.Tooltip("rupiah:Q", title="Rupiah", format=",.0f")])
-            .properties(width=alt.Step(110), height=220))
+            .properties(width=alt.Step(55), height=220))
 
 
 def whatif_chart(whatif: WhatIf, title: str) -> alt.VConcatChart:

@@ -29,7 +29,7 @@ from beasiswa.law.schema import (
     Scheme,
     Stage,
 )
-from beasiswa.law.series import SeriesError, change_days, check_series, edition, series_in
+from beasiswa.law.series import SeriesError, change_days, check_series, edition, series_in, series_start
 from beasiswa.model import Document, EventKind, Level, Segment
 from beasiswa.model.structure_errors import Wording, field_errors
 
@@ -173,7 +173,7 @@ def dated_scheme(raw: dict, source: str) -> DatedScheme:
     starts, ends = _span(raw, source)
     for name, table, key in series_in(raw):
         try:
-            check_series(name, table[key], starts, ends)
+            check_series(name, table[key], series_start(name, raw, starts), ends)
         except SeriesError as exc:
             raise LawError(f"{source}: {exc}") from None
     days = change_days(raw) or [starts]

@@ -9,6 +9,10 @@ it stood on a day, an *edition*, which the loader then reads as an ordinary `Sch
 Series are named by their place in the scheme, groups and events by their id: `family_cap`,
 `level_groups.SMA.amount`, `level_groups.TK_SD.stages.TK.years`, `events.death.minimum_contribution_months`,
 `documents.first_claim`. A reform (law/reform.py) names the series it adds a value to the same way.
+
+A level group may itself start on a day (`from` on its table: a reform's new group, law/reform.py): before that
+day the scheme has no such group; from it, the group holds its levels, taken from the groups that held them, and
+its series start on that day.
 """
 
 import datetime as dt
@@ -25,6 +29,8 @@ ENTRY_KEYS = frozenset({"from", "value", "citation", "confidence", "note"})
 # How an item of a list of tables is named in a series' path.
 _ITEM_KEY = {LevelGroup: "id", Stage: "id", EventRule: "kind"}
 _NESTED = (LevelGroup, Stage, EventRule, Documents)
+# The key of a level group's table giving the day it starts on, where it starts after the scheme.
+GROUP_FROM = "from"
 
 
 class SeriesError(ValueError):
@@ -132,9 +138,26 @@ def in_force(entries: list[dict], day: dt.date) -> dict:
     return chosen
 
 
+def group_starts(raw: dict) -> dict[str, dt.date]:
+    """The level groups that start on a day of their own (`from` on the group's table), by id."""
+    groups = raw.get("level_groups")
+    if not isinstance(groups, list):
+        return {}
+    return {g.get("id"): g[GROUP_FROM] for g in groups if isinstance(g, dict) and GROUP_FROM in g}
+
+
+def series_start(name: str, raw: dict, starts: dt.date) -> dt.date:
+    """The day a series must start on: its group's own day for a group that starts later, else the scheme's."""
+    for group_id, day in group_starts(raw).items():
+        if name.startswith(f"level_groups.{group_id}."):
+            return day
+    return starts
+
+
 def change_days(raw: dict) -> list[dt.date]:
     """Every day on which some value of a checked scheme changes, in order."""
-    return sorted({entry["from"] for _name, table, key in series_in(raw) for entry in table[key]})
+    days = {entry["from"] for _name, table, key in series_in(raw) for entry in table[key]}
+    return sorted(days | set(group_starts(raw).values()))
 
 
 def edition(raw: dict, day: dt.date) -> dict:
@@ -147,6 +170,16 @@ def edition(raw: dict, day: dt.date) -> dict:
                       "confidence": entry.get("confidence"), "note": entry.get("note", ""), "since": entry["from"]}
         if table[key]["confidence"] is None:
             del table[key]["confidence"]
+    starting = [(g.pop(GROUP_FROM), g) for g in list(cut.get("level_groups", ()))
+                if isinstance(g, dict) and GROUP_FROM in g]
+    for since, group in starting:
+        if since > day:  # not yet: the levels stay with the groups that hold them
+            cut["level_groups"].remove(group)
+            continue
+        moved = set(group.get("levels", ()))
+        for other in cut["level_groups"]:
+            if other is not group:
+                other["levels"] = [level for level in other.get("levels", ()) if level not in moved]
     return cut
 
 

@@ -3,9 +3,13 @@ level group, and the cost of a reform chosen from those on the table (the folder
 `fixtures/reforms` of the working folder), with its chart. The same services as `beasiswa forecast` and
 `beasiswa whatif` (beasiswa.budget.service); nothing is written, so nothing is audited. A supervisor sees their
 own office's cases only, whatever the address asks; an auditor every office's. The chart is the same
-Vega-Lite spec as the command's, rendered to SVG on the server and served as an image (/anggaran/grafik.svg), so
-the page's Content-Security-Policy (no inline style) holds.
+Vega-Lite spec as the command's: drawn in the browser by Vega (static/vega, static/grafik.js: tooltips on hover,
+expressions interpreted rather than compiled, so the Content-Security-Policy needs no 'unsafe-eval'), the spec in
+the page as a data attribute; without JavaScript, the same spec rendered to SVG on the server
+(/anggaran/grafik.svg) is the image.
 """
+
+import json
 
 import os
 import re
@@ -75,6 +79,18 @@ def _whatif(site, year, chosen, office):
     return whatif(site.engine, year, site.workflow.law, reform, path.name, office)
 
 
+def _chart_title(reform: Reform, year: AcademicYear) -> str:
+    return f"{reform.title} · perkiraan tahun ajaran {year}"
+
+
+def _chart_spec(comparison, reform: Reform, year: AcademicYear) -> dict[str, str]:
+    """The chart's Vega-Lite spec and number locale as JSON, for the browser to draw."""
+    from beasiswa.budget.chart import LOCALE, whatif_chart  # lazy: altair, for the chart only
+
+    spec = whatif_chart(comparison, _chart_title(reform, year)).to_dict()
+    return {"chart_spec": json.dumps(spec, ensure_ascii=False), "chart_locale": json.dumps(LOCALE)}
+
+
 @route("GET", "/anggaran", READERS)
 async def budget_page(request: Request, tahun: str | None = None, usulan: str | None = None) -> Response:
     site = request.app.state.site
@@ -86,11 +102,13 @@ async def budget_page(request: Request, tahun: str | None = None, usulan: str | 
     context = {"year": year, "previous": AcademicYear(year.start_year - 1), "question": question, "forecast": result,
                "reforms": {k: v[1] for k, v in reforms_on_the_table().items()}, "chosen": usulan if chosen else "",
                "problem": problem, "count": format_count, "percent": percent, "month": month_label,
-               "comparison": None, "reform": None, "office": office}
+               "comparison": None, "reform": None, "office": office, "chart_spec": "", "chart_locale": ""}
     if chosen and not problem:
         try:
             _question, comparison = await run_in_threadpool(_whatif, site, year, chosen, office)
             context.update(comparison=comparison, reform=chosen[1])
+            if comparison.rows:
+                context.update(await run_in_threadpool(_chart_spec, comparison, chosen[1], year))
         except LawError as exc:
             context["problem"] = str(exc)
     return page(request, "anggaran.html", context, status=400 if context["problem"] else 200)
@@ -109,5 +127,5 @@ async def budget_chart(request: Request, tahun: str | None = None, usulan: str |
         _question, comparison = await run_in_threadpool(_whatif, site, year, chosen, _office(request))
     except LawError as exc:
         return Response(str(exc), status_code=400, media_type="text/plain")
-    svg = await run_in_threadpool(lambda: chart_svg(whatif_chart(comparison, f"{chosen[1].title} · perkiraan tahun ajaran {year}")))
+    svg = await run_in_threadpool(lambda: chart_svg(whatif_chart(comparison, _chart_title(chosen[1], year))))
     return Response(svg, media_type="image/svg+xml")
