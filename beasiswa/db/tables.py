@@ -106,7 +106,7 @@ class Claim(SQLModel, table=True):
         Index("ix_claims_state", "state"),
         Index("ix_claims_state_case", "state", "case_id"),
         Index("ix_claims_queue_order", "state_at", "case_id", "claim_id"),
-        Index("ix_claims_office_state", "office", "state", "state_at"),
+        Index("ix_claims_office_state", "office", "state", "state_at", "level", "outcome", "case_id", "child_id"),
         Index("ix_claims_office_queue", "office", "state_at", "case_id", "claim_id"),
     )
 
