@@ -13,8 +13,9 @@
    application.
 4. The users, each signed in through the sign-in form, browsing for --duration seconds (default 60): Beranda,
    the queue and its pages, filters (state and level, mine, days waiting, as the filter form's HTMX requests),
-   search by NIK, KPJ and name. `claim_requests` and `claim_actions` are the hooks for the claim page
-   (/klaim/...) and its actions (verify, POST), empty until those screens exist. Each user waits --think seconds
+   search by NIK, KPJ and name, the claim page of a claim of their office (`claim_requests`); an officer,
+   after one request in ten, verifies a claim of the office decided approved (its page, then its button's
+   POST), one time in four two at once from the queue (`claim_actions`). Each user waits --think seconds
    on average (uniform 0..2x) between requests; --think 0 is a closed loop, each user's next request at once.
 5. The public /verifikasi page (by number and code) under --verify-concurrency concurrent requests (50) for
    --verify-duration seconds, no waiting between them.
