@@ -13,8 +13,9 @@
    application.
 4. The users, each signed in through the sign-in form, browsing for --duration seconds (default 60): Beranda,
    the queue and its pages, filters (state and level, mine, days waiting, as the filter form's HTMX requests),
-   search by NIK, KPJ and name. `claim_requests` and `claim_actions` are the hooks for the claim page
-   (/klaim/...) and its actions (verify, POST), empty until those screens exist. Each user waits --think seconds
+   search by NIK, KPJ and name, the claim page of a claim of their office (`claim_requests`); an officer,
+   after one request in ten, verifies a claim of the office decided approved (its page, then its button's
+   POST), one time in four two at once from the queue (`claim_actions`). Each user waits --think seconds
    on average (uniform 0..2x) between requests; --think 0 is a closed loop, each user's next request at once.
 5. The public /verifikasi page (by number and code) under --verify-concurrency concurrent requests (50) for
    --verify-duration seconds, no waiting between them.
@@ -154,9 +155,20 @@ def samples(url: str, rng: random.Random) -> dict:
         rows = conn.execute(select(cases.c.participant_kpj, cases.c.participant_name, children.c.nik)
                             .select_from(cases.join(children, children.c.case_id == cases.c.case_id))
                             .order_by(cases.c.case_id).limit(400)).all()
+        by_office, to_verify = defaultdict(list), defaultdict(list)
+        for office in OFFICES:
+            picked = conn.execute(select(claims.c.case_id, claims.c.claim_id).where(claims.c.office == office)
+                                  .order_by(func.random()).limit(500)).all()
+            by_office[office] = [(r.case_id, r.claim_id) for r in picked]
+            # Decided approved: waiting for an officer's verification (`queries.mine`).
+            waiting = conn.execute(select(claims.c.case_id, claims.c.claim_id).where(
+                claims.c.office == office, claims.c.state == "decided", claims.c.outcome == "approved")
+                .order_by(func.random()).limit(2000)).all()
+            to_verify[office] = [(r.case_id, r.claim_id) for r in waiting]
     engine.dispose()
     rows = rng.sample(rows, min(200, len(rows)))
-    return {"claims": total, "kpj": [r.participant_kpj for r in rows], "nik": [r.nik for r in rows],
+    return {"claims": total, "claims_by_office": by_office, "to_verify": to_verify,
+            "kpj": [r.participant_kpj for r in rows], "nik": [r.nik for r in rows],
             "name": [r.participant_name.split()[-1].lower() for r in rows] + [r.participant_name.lower() for r in rows]}
 
 
@@ -225,15 +237,50 @@ def browsing(found: dict) -> list[tuple[str, int, object]]:
 
 
 def claim_requests(found: dict) -> list:
-    """HOOK: the claim page, once /klaim/{case}/{claim} exists: ("klaim", 3, lambda r: (path, {})) over claims of
-    the user's office. Empty until then."""
-    return []
+    """The claim page (/klaim/{case}/{claim}) of a claim of the user's office (`r.office`, set per user)."""
+    def claim_page(r):
+        case_id, claim_id = r.choice(found["claims_by_office"][r.office])
+        return f"/klaim/{case_id}/{claim_id}", {}
+    return [("klaim", 3, claim_page)]
 
 
-async def claim_actions(client: httpx.AsyncClient, rng: random.Random, stats: Stats) -> None:
-    """HOOK: a claim verified (POST with the page's CSRF token) once the claim's actions exist; a refusal the
-    service names (four eyes, state) is an answer, not an error. Nothing until then."""
-    return None
+VERIFY_SHARE = 0.1  # of an officer's requests, followed by a claim verified (its page, then its button)
+
+
+async def claim_actions(client: httpx.AsyncClient, rng: random.Random, stats: Stats, found: dict) -> None:
+    """An officer, after one request in ten, verifies a claim of the office decided approved and waiting
+    (each taken once from the office's pool, so that each verify finds its claim in the right state):
+    the claim's page, then its Verifikasi button's POST with the page's CSRF token (303 to the page); and
+    one time in four, two claims at once from the queue (POST /antrean/verifikasi, a result per claim).
+    A refusal (409: state) counts as an error: the pool holds only claims that can be verified."""
+    if rng.role != "officer" or rng.random() >= VERIFY_SHARE:
+        return
+    pool = found["to_verify"][rng.office]
+    if len(pool) < 2:
+        return
+    if rng.random() < 0.25:
+        picked = [pool.pop(), pool.pop()]
+        started = time.perf_counter()
+        try:
+            page = await client.get("/antrean?milik=1")
+            token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+            answer = await client.post("/antrean/verifikasi", data={
+                "klaim": [f"{c}/{k}" for c, k in picked], "csrf_token": token})
+            ok = answer.status_code == 200 and "2 berhasil, 0 ditolak" in answer.text
+        except (httpx.HTTPError, IndexError):
+            ok = False
+        stats.add("verifikasi_massal", time.perf_counter() - started, ok)
+        return
+    case_id, claim_id = pool.pop()
+    started = time.perf_counter()
+    try:
+        page = await client.get(f"/klaim/{case_id}/{claim_id}")
+        token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        answer = await client.post(f"/klaim/{case_id}/{claim_id}/verifikasi", data={"csrf_token": token})
+        ok = answer.status_code == 303
+    except (httpx.HTTPError, IndexError):
+        ok = False
+    stats.add("verifikasi_klaim", time.perf_counter() - started, ok)
 
 
 async def signed_in(base: str, name: str) -> httpx.AsyncClient:
@@ -247,7 +294,7 @@ async def signed_in(base: str, name: str) -> httpx.AsyncClient:
 
 
 async def user(client: httpx.AsyncClient, plan: list, stop_at: float, think: float, stats: Stats,
-               rng: random.Random) -> None:
+               rng: random.Random, found: dict | None) -> None:
     names, weights, makers = zip(*[(n, w, m) for n, w, m in plan])
     while time.monotonic() < stop_at:
         i = rng.choices(range(len(names)), weights)[0]
@@ -259,17 +306,27 @@ async def user(client: httpx.AsyncClient, plan: list, stop_at: float, think: flo
         except httpx.HTTPError:
             ok = False
         stats.add(names[i], time.perf_counter() - started, ok)
-        await claim_actions(client, rng, stats)
+        if found is not None:
+            await claim_actions(client, rng, stats, found)
         if think:
             await asyncio.sleep(rng.uniform(0, 2 * think))
 
 
-async def run_users(base: str, names: list[str], plan: list, seconds: float, think: float, seed: int) -> dict:
+def user_rng(seed: int, role: str, office: str) -> random.Random:
+    """A user's random generator, which also says whose it is (the claim hooks read the role and office)."""
+    rng = random.Random(seed)
+    rng.role, rng.office = role, office
+    return rng
+
+
+async def run_users(base: str, names: list[str], plan: list, seconds: float, think: float, seed: int,
+                    found: dict | None = None) -> dict:
     clients = [await signed_in(base, name) for name in names]
+    who = {name: (role, office) for name, role, office in people()}
     stats = Stats()
     started = time.monotonic()
-    await asyncio.gather(*(user(c, plan, started + seconds, think, stats, random.Random(seed + i))
-                           for i, c in enumerate(clients)))
+    await asyncio.gather(*(user(c, plan, started + seconds, think, stats, user_rng(seed + i, *who[name]), found)
+                           for i, (c, name) in enumerate(zip(clients, names))))
     elapsed = time.monotonic() - started
     for c in clients:
         await c.aclose()
@@ -379,7 +436,8 @@ def main() -> None:
         names = [name for name, _, _ in people()][:args.users]
         static = [("static", 1, lambda r: ("/static/app.css", {}))]
         figures["baseline_static"] = asyncio.run(run_users(base, names, static, args.baseline, args.think, 1))
-        figures["browsing"] = asyncio.run(run_users(base, names, browsing(found), args.duration, args.think, 100))
+        figures["browsing"] = asyncio.run(run_users(base, names, browsing(found), args.duration, args.think, 100,
+                                                    found))
         figures["verifikasi"] = asyncio.run(run_public(base, args.verify_concurrency, args.verify_duration))
     finally:
         if server is not None:

@@ -139,3 +139,40 @@ A = Action
 ])
 def test_the_actions_available_are_those_the_role_office_state_and_four_eyes_allow(user, claim, actions):
     assert available_actions(user, claim) == actions
+
+
+# ------------------------------------------------------------------------------------------- the claims' office
+def offices_of_claims(engine) -> list[tuple[str, str, str]]:
+    """(claim's case, claim's office, the case's office) of every claim."""
+    from sqlalchemy import select
+
+    from beasiswa.db.tables import cases, claims
+
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(
+            select(claims.c.case_id, claims.c.office, cases.c.office)
+            .join(cases, cases.c.case_id == claims.c.case_id).order_by(claims.c.case_id, claims.c.claim_id))]
+
+
+def test_each_claim_carries_its_cases_office_from_its_registration(wf):
+    wf.take_in("ani", case(), "test")
+    wf.take_in("eko", sby(case()), "test")
+    found = offices_of_claims(wf.engine)
+    assert {office for _, office, _ in found} == {"KC-PLG", "KC-SBY"}
+    assert all(claim_office == case_office for _, claim_office, case_office in found)
+
+
+def test_the_migration_gives_the_claims_registered_before_it_their_cases_office(wf):
+    from alembic import command
+
+    from beasiswa.db.migrate import _config, head_revision
+
+    wf.take_in("ani", case(), "test")
+    wf.take_in("eko", sby(case()), "test")
+    with wf.engine.connect() as conn:
+        command.downgrade(_config(conn), "0010_queue_search")
+        conn.commit()
+    assert upgrade(wf.engine) == head_revision()
+    found = offices_of_claims(wf.engine)
+    assert {office for _, office, _ in found} == {"KC-PLG", "KC-SBY"}
+    assert all(claim_office == case_office for _, claim_office, case_office in found)

@@ -27,11 +27,12 @@ def child_row(case_id: str, child: Child) -> dict[str, Any]:
                 employed_on=child.employed_on, designated=child.designated)
 
 
-def claim_row(case_id: str, claim: Claim, scheme: Scheme) -> dict[str, Any]:
-    """What the claim says, without its decision (the caller adds outcome, amount, reasons, warnings, trace)."""
+def claim_row(case_id: str, claim: Claim, scheme: Scheme, office: str) -> dict[str, Any]:
+    """What the claim says, without its decision (the caller adds outcome, amount, reasons, warnings, trace);
+    `office`: its case's, kept with the claim for the office's queue (migration 0011_claims_office)."""
     group = scheme.level_group(claim.level)
     account = claim.account
-    return dict(case_id=case_id, claim_id=claim.id, child_id=claim.child, academic_year=str(claim.academic_year),
+    return dict(case_id=case_id, claim_id=claim.id, child_id=claim.child, office=office, academic_year=str(claim.academic_year),
                 level=claim.level.value, level_group=group.id if group else None, institution=claim.institution,
                 submitted_on=claim.submitted_on, documents=sorted(d.value for d in claim.documents),
                 payee=claim.payee.value if claim.payee else None,
@@ -64,7 +65,7 @@ def decided_claim_rows(case: Case, scheme: Scheme, decisions_json: list[dict[str
     for claim in case.claims:
         if claim.id not in by_claim:
             raise ValueError(f"decision.decisions: claim {claim.id!r} has no decision")
-        rows.append({**claim_row(case.case_id, claim, scheme), **decision_columns(by_claim[claim.id])})
+        rows.append({**claim_row(case.case_id, claim, scheme, case.office), **decision_columns(by_claim[claim.id])})
     return rows
 
 

@@ -106,11 +106,16 @@ class Claim(SQLModel, table=True):
         Index("ix_claims_state", "state"),
         Index("ix_claims_state_case", "state", "case_id"),
         Index("ix_claims_queue_order", "state_at", "case_id", "claim_id"),
+        Index("ix_claims_office_state", "office", "state", "state_at", "level", "outcome", "case_id", "child_id"),
+        Index("ix_claims_office_queue", "office", "state_at", "case_id", "claim_id"),
     )
 
     case_id: str = Field(foreign_key="cases.case_id", primary_key=True)
     claim_id: str = Field(primary_key=True)
     child_id: str
+    # The case's office (migration 0011_claims_office), written with the claim (`beasiswa.db.rows.claim_row`):
+    # an office's queue and counts read the claims' indexes alone.
+    office: str = Field(sa_column=Column(String, nullable=False, server_default=""))
     academic_year: str
     level: str
     level_group: str | None = None  # None: a level the scheme does not cover (S2, S3)

@@ -144,7 +144,7 @@ class Registration:
             case_rows.append(case_row(case, scheme, dumps(case_to_json(case)), now, user.name))
             child_rows += [child_row(case.case_id, c) for c in case.children]
             decided = {d.claim: d for d in decision.decisions}
-            claim_rows += [_claim_row(case.case_id, claim, decided[claim.id], scheme, user.name, now)
+            claim_rows += [_claim_row(case.case_id, case.office, claim, decided[claim.id], scheme, user.name, now)
                            for claim in case.claims]
             family_rows.append(family_total_row(case.case_id, scheme))
             usage += usage_rows(case.case_id, case.children, scheme)
@@ -223,7 +223,7 @@ class Registration:
             rows.append(_decided_audit(case.case_id, d, path, user, now))
             taken.append(ClaimTaken(claim.id, d.outcome.value, path[-1], d.amount))
         if new_claims:
-            conn.execute(_INSERTS["claims"], [_claim_row(case.case_id, claim, decided[claim.id], scheme, user.name, now)
+            conn.execute(_INSERTS["claims"], [_claim_row(case.case_id, case.office, claim, decided[claim.id], scheme, user.name, now)
                                               for claim in new_claims])
         file_now = attrs.evolve(registered, children=children_now, claims=registered.claims + tuple(new_claims))
         conn.execute(update(cases).where(cases.c.case_id == case.case_id)
@@ -294,11 +294,11 @@ def _updated_children(registered: Case, case: Case) -> dict:
 _INSERTS = {table.name: insert(table) for table in (cases, children, claims, family_totals, level_usage)}
 
 
-def _claim_row(case_id: str, claim, decision, scheme, by: str, now: str) -> dict[str, Any]:
+def _claim_row(case_id: str, office: str, claim, decision, scheme, by: str, now: str) -> dict[str, Any]:
     """A claim's row as the ledger registers it, with the workflow's columns after its first decision."""
     path = path_after_decision(State.SUBMITTED, Action.DECIDE, decision.outcome)
     return dict(
-        **claim_row(case_id, claim, scheme), **decision_columns(CONVERTER.unstructure(decision)), state=path[-1].value, decision_revision=1,
+        **claim_row(case_id, claim, scheme, office), **decision_columns(CONVERTER.unstructure(decision)), state=path[-1].value, decision_revision=1,
         automatic_outcome=decision.outcome.value, state_at=now, decided_at=now, decided_by=by)
 
 
