@@ -6,7 +6,8 @@ ONE_TIME, an officer `xxx.petugas` and a supervisor `xxx.pengawas` for each samp
 PASSWORD (set by the admin and already changed once); the sample cases (fixtures/cases/) of KC-PLG and KC-SBY
 taken in, verified, approved, paid and lettered by `run_process` (as `make demo` does for all), the other
 offices' sample cases and the KC-PLG sheet (fixtures/intake/) taken in by each office's officer and left
-decided, waiting in their queues. The server is uvicorn in a thread of the test process, over a
+decided, waiting in their queues; an auditor `kp.auditor` (KP). The KC-PLG sheet (fixtures/intake/) is left for the
+officer to upload in the browser. The server is uvicorn in a thread of the test process, over a
 SQLite file (the single-office default; the dialects are the other tests' business), with an argon2id hasher
 of one pass (the tests check the screens, not the hash's cost).
 
@@ -49,6 +50,7 @@ DEMO_OFFICES = ("KC-PLG", "KC-SBY", "KC-MDN", "KC-BDG", "KC-MKS")
 # others' cases wait decided in their queues.
 LETTERED_OFFICES = ("KC-PLG", "KC-SBY")
 ONE_TIME = "sementara-dari-admin"
+AUDITOR = "kp.auditor"
 LETTER_DAY = dt.date(2025, 8, 11)
 SHEET = ROOT / "fixtures" / "intake" / "kc-plg-2025-07.csv"
 # The screens' sizes the guide asks for: a branch office's laptop, a tablet held upright.
@@ -90,6 +92,7 @@ def seed_demo(url: str, letters_dir: Path) -> None:
         for office in DEMO_OFFICES:
             workflow.add_user("admin", officer(office), "officer", office)
             workflow.add_user("admin", supervisor(office), "supervisor", office)
+        workflow.add_user("admin", AUDITOR, "auditor", "KP")
         with engine.begin() as conn:
             conn.execute(update(users).where(users.c.name != "admin").values(
                 password_hash=hash_password(PASSWORD, CHEAP), password_changed_at="2025-07-01T00:00:00.000000Z"))
@@ -101,7 +104,7 @@ def seed_demo(url: str, letters_dir: Path) -> None:
         status = run_process(engine, url, lettered, letters_dir, officers, officers,
                              [supervisor(o) for o in LETTERED_OFFICES], LETTER_DAY, 1, quiet)
         assert status == 0, quiet.file.getvalue()
-        waiting = [p for p in samples if p not in lettered] + [SHEET]
+        waiting = [p for p in samples if p not in lettered]
         take_in_files(workflow, waiting, lambda case: officer(case.office))
     finally:
         engine.dispose()
@@ -184,6 +187,6 @@ def chromium_missing() -> str | None:
     return f"{CHROMIUM} is not installed (apt-get install chromium; `make setup` does it as root)"
 
 
-__all__ = ["CHROMIUM", "DEMO_OFFICES", "Demo", "LAPTOP", "LiveServer", "ONE_TIME", "PASSWORD", "Screens",
-           "TABLET", "chromium_missing", "chromium_version", "in_ci", "officer", "screenshots_folder", "serve",
+__all__ = ["AUDITOR", "CHROMIUM", "DEMO_OFFICES", "Demo", "LAPTOP", "LiveServer", "ONE_TIME", "PASSWORD", "Screens",
+           "SHEET", "TABLET", "chromium_missing", "chromium_version", "in_ci", "officer", "screenshots_folder", "serve",
            "start_demo", "supervisor"]

@@ -24,11 +24,16 @@ MENU = (("Beranda", "/"), ("Antrean", "/antrean"), ("Penerimaan berkas", "/pener
         ("Jurnal", "/jurnal"), ("Anggaran", "/anggaran"), ("Jejak audit", "/jejak-audit"), ("Pengguna", "/pengguna"))
 
 
+# A child's relation to the participant as the case file names it (model.vocabulary.Relation), in Indonesian.
+RELATION_NAMES = {"biological": "anak kandung", "step": "anak tiri", "adopted": "anak angkat"}
+
+
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
     env.filters.update(rupiah=format_rupiah, tanggal=format_date, waktu=format_moment, status=state_name,
-                       peran=role_name, putusan=lambda outcome: OUTCOME_NAMES.get(outcome, outcome or "-"))
+                       peran=role_name, putusan=lambda outcome: OUTCOME_NAMES.get(outcome, outcome or "-"),
+                       hubungan=lambda relation: RELATION_NAMES.get(relation, relation or "-"))
     return env
 
 
