@@ -334,14 +334,10 @@ def dead_letter(engine: Engine, batch_id: int, keys: Iterable[Sequence[str]], wh
 _local: BatchWorker | None = None
 
 
-def _start_local(url: str, public_url: str | None) -> None:
+def _start_local(url: str) -> None:
     global _local
     quiet_renderer_warnings()
-    renderer = None
-    if public_url is not None:
-        from beasiswa.letters.render import LetterRenderer  # lazy: WeasyPrint, only where letters are made
-        renderer = LetterRenderer(public_url=public_url)
-    _local = BatchWorker(make_engine(url), renderer)
+    _local = BatchWorker(make_engine(url))
 
 
 def _run_local_chunk(task: tuple[int, list[tuple[str, str]]]) -> dict[str, int]:
@@ -350,18 +346,17 @@ def _run_local_chunk(task: tuple[int, list[tuple[str, str]]]) -> dict[str, int]:
 
 
 def run_local(url: str, batch_ids: int | Sequence[int], workers: int | None = None,
-              on_chunk: Callable[[dict[str, int]], None] | None = None, public_url: str | None = None) -> None:
+              on_chunk: Callable[[dict[str, int]], None] | None = None) -> None:
     """The pending claims of a batch (or of several, on one pool) on this machine's process pool (one
-    long-lived process per core by default), with the same worker code as the queue's. `public_url` is the
-    installation's address the letters' QR codes point under (the web application's own: a letter it serves
-    is rendered again under it and must be the same bytes); None, the default one."""
+    long-lived process per core by default), with the same worker code as the queue's; each batch's letters
+    under the public address its record holds."""
     batches = Batches(make_engine(url))
     ids = [batch_ids] if isinstance(batch_ids, int) else list(batch_ids)
     work = [(batch_id, chunk) for batch_id in ids for chunk in batches.chunks(batch_id)]
     if not work:
         return
     workers = max(1, min(workers or default_workers(), len(work)))
-    with multiprocessing.get_context("spawn").Pool(workers, initializer=_start_local, initargs=(url, public_url)) as pool:
+    with multiprocessing.get_context("spawn").Pool(workers, initializer=_start_local, initargs=(url,)) as pool:
         for counts in pool.imap_unordered(_run_local_chunk, work):
             if on_chunk is not None:
                 on_chunk(counts)

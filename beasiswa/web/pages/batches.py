@@ -74,7 +74,7 @@ async def start_batch(request: Request) -> Response:
                                         f"kirim lagi dengan `beasiswa letters batch resume {batch.id}`.", status=503)
     else:
         url = site.engine.url.render_as_string(hide_password=False)
-        threading.Thread(target=run_local, args=(url, batch.id), kwargs={"public_url": site.public_base_url},
+        threading.Thread(target=run_local, args=(url, batch.id),
                          name=f"kelompok-surat-{batch.id}", daemon=True).start()
     return RedirectResponse(f"/surat/batch/{batch.id}", status_code=303)
 
