@@ -37,6 +37,8 @@ $(STAMP): pyproject.toml
 
 # The demo's staff: an admin, and an officer (petugas) and a supervisor (pengawas) for each sample office.
 DEMO_DB := sqlite:///out/beasiswa.db
+# The README's day in the browser starts from an empty office: only the admin.
+DAY_DB := sqlite:///out/hari.db
 DEMO_OFFICES := plg sby mdn bdg mks
 DEMO_USERS := $(foreach o,$(DEMO_OFFICES),$(o).petugas $(o).pengawas)
 DEMO_STAFF := $(foreach o,$(DEMO_OFFICES),--verify-as $(o).petugas --approve-as $(o).pengawas)
@@ -84,6 +86,14 @@ demo: setup
 	@echo "then open http://127.0.0.1:8000 and sign in as plg.petugas (officer), plg.pengawas (supervisor) or admin,"
 	@echo "with the demo's one-time password $(DEMO_PASSWORD) (you choose a new one at the first sign-in)."
 	@echo "On the command line: $(BIN)/beasiswa login NAME --db $(DEMO_DB), then act with --as NAME."
+	@# 5. An empty database with only the admin, for the README's day in the browser from its first step.
+	@rm -f out/hari.db out/hari.db-wal out/hari.db-shm
+	@$(BIN)/beasiswa db upgrade --db $(DAY_DB) >/dev/null
+	@echo "$(DEMO_PASSWORD)" | $(DEMO_CLI) users bootstrap admin --password-stdin --db $(DAY_DB) >/dev/null
+	@echo
+	@echo "The README's day in the browser, from its first step (an empty office, the admin only):"
+	@echo "  $(BIN)/beasiswa web --db $(DAY_DB)   then sign in as admin with $(DEMO_PASSWORD);"
+	@echo "  the sheet to upload as the officer: fixtures/intake/kc-plg-2025-07.csv"
 
 # Both cores: the independent tests in parallel (pytest-xdist), each file's tests on one worker.
 test: setup
