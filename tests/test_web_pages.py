@@ -5,6 +5,7 @@ import attrs
 import pytest
 
 from beasiswa.web.pages import queue as queue_page
+from beasiswa.workflow import queries
 from builders import case, child, claim, nik, participant
 from web_support import database, signed_in, signing, web  # noqa: F401 - fixtures
 from workflow_support import sby
@@ -127,6 +128,15 @@ def test_the_queue_searches_by_name_nik_and_kpj(claims):
     assert len(ids_in(client.get("/antrean?cari=12345678901").text)) == 3  # the participants' KPJ
     assert ids_in(client.get("/antrean?cari=Rizki").text) == []  # KC-SBY's child: not this office
     assert ids_in(client.get("/antrean?cari=100%25").text) == []
+
+
+def test_a_search_matching_many_finds_the_same_claims_as_one_matching_few(claims, monkeypatch):
+    client = signed_in(claims, "ani")
+    asked = ["fauzi", "Peserta", f"{nik(dt.date(2010, 5, 15))}", "12345678901", "Rizki"]
+    few = [ids_in(client.get(f"/antrean?cari={text}").text) for text in asked]
+    monkeypatch.setattr(queries, "FEW_MATCHES", 0)  # every match "many": the claims tested against the matches
+    assert [ids_in(client.get(f"/antrean?cari={text}").text) for text in asked] == few
+    assert few[1] and few[2]
 
 
 def test_mine_shows_what_awaits_the_user(claims):
