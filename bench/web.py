@@ -15,8 +15,11 @@
    the queue and its pages, filters (state and level, mine, days waiting, as the filter form's HTMX requests),
    search by NIK, KPJ and name, the claim page of a claim of their office (`claim_requests`); an officer,
    after one request in ten, verifies a claim of the office decided approved (its page, then its button's
-   POST), one time in four two at once from the queue (`claim_actions`). Each user waits --think seconds
-   on average (uniform 0..2x) between requests; --think 0 is a closed loop, each user's next request at once.
+   POST), one time in four two at once from the queue (`claim_actions`). Each user waits between requests
+   a time drawn uniformly from --wait MIN MAX seconds (default 1 5: Locust's `between(1, 5)`, an officer
+   reading the page before the next click); `--wait 0 0` is a closed loop, each user's next request at once,
+   which measures the server's saturation, not an office's day (20 users at --wait 0 1 ask ~2.5x what 20
+   officers do).
 5. The public /verifikasi page (by number and code) under --verify-concurrency concurrent requests (50) for
    --verify-duration seconds, no waiting between them.
 
@@ -26,7 +29,7 @@ workers; the figures are the same kind (per-request latency, errors, requests pe
 
 Targets (issue 13): p95 <= 200 ms, p99 <= 500 ms, 0 errors for the browsing users.
 
-Usage: python bench/web.py [--db URL] [--claims 200000] [--duration 60] [--users 20] [--think 0.5]
+Usage: python bench/web.py [--db URL] [--claims 200000] [--duration 60] [--users 20] [--wait 1 5]
                            [--baseline 15] [--verify-concurrency 50] [--verify-duration 15] [--workers 2]
                            [--schema NAME] [--keep] [--port 8765]
 """
@@ -293,7 +296,7 @@ async def signed_in(base: str, name: str) -> httpx.AsyncClient:
     return client
 
 
-async def user(client: httpx.AsyncClient, plan: list, stop_at: float, think: float, stats: Stats,
+async def user(client: httpx.AsyncClient, plan: list, stop_at: float, wait: tuple[float, float], stats: Stats,
                rng: random.Random, found: dict | None) -> None:
     names, weights, makers = zip(*[(n, w, m) for n, w, m in plan])
     while time.monotonic() < stop_at:
@@ -308,8 +311,8 @@ async def user(client: httpx.AsyncClient, plan: list, stop_at: float, think: flo
         stats.add(names[i], time.perf_counter() - started, ok)
         if found is not None:
             await claim_actions(client, rng, stats, found)
-        if think:
-            await asyncio.sleep(rng.uniform(0, 2 * think))
+        if wait[1]:
+            await asyncio.sleep(rng.uniform(*wait))
 
 
 def user_rng(seed: int, role: str, office: str) -> random.Random:
@@ -319,13 +322,13 @@ def user_rng(seed: int, role: str, office: str) -> random.Random:
     return rng
 
 
-async def run_users(base: str, names: list[str], plan: list, seconds: float, think: float, seed: int,
+async def run_users(base: str, names: list[str], plan: list, seconds: float, wait: tuple[float, float], seed: int,
                     found: dict | None = None) -> dict:
     clients = [await signed_in(base, name) for name in names]
     who = {name: (role, office) for name, role, office in people()}
     stats = Stats()
     started = time.monotonic()
-    await asyncio.gather(*(user(c, plan, started + seconds, think, stats, user_rng(seed + i, *who[name]), found)
+    await asyncio.gather(*(user(c, plan, started + seconds, wait, stats, user_rng(seed + i, *who[name]), found)
                            for i, (c, name) in enumerate(zip(clients, names))))
     elapsed = time.monotonic() - started
     for c in clients:
@@ -396,7 +399,8 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=200_000)
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--think", type=float, default=0.5, help="mean seconds between a user's requests")
+    parser.add_argument("--wait", type=float, nargs=2, default=(1.0, 5.0), metavar=("MIN", "MAX"),
+                        help="seconds a user waits between requests, uniformly (Locust's between(MIN, MAX))")
     parser.add_argument("--baseline", type=float, default=15)
     parser.add_argument("--verify-concurrency", type=int, default=50)
     parser.add_argument("--verify-duration", type=float, default=15)
@@ -435,8 +439,8 @@ def main() -> None:
         base = f"http://127.0.0.1:{args.port}"
         names = [name for name, _, _ in people()][:args.users]
         static = [("static", 1, lambda r: ("/static/app.css", {}))]
-        figures["baseline_static"] = asyncio.run(run_users(base, names, static, args.baseline, args.think, 1))
-        figures["browsing"] = asyncio.run(run_users(base, names, browsing(found), args.duration, args.think, 100,
+        figures["baseline_static"] = asyncio.run(run_users(base, names, static, args.baseline, tuple(args.wait), 1))
+        figures["browsing"] = asyncio.run(run_users(base, names, browsing(found), args.duration, tuple(args.wait), 100,
                                                     found))
         figures["verifikasi"] = asyncio.run(run_public(base, args.verify_concurrency, args.verify_duration))
     finally:
@@ -451,7 +455,7 @@ def main() -> None:
         admin.dispose()
 
     b, s, v = figures["browsing"], figures["baseline_static"], figures["verifikasi"]
-    figures.update(users=args.users, think_s=args.think, duration_s=args.duration, workers=args.workers,
+    figures.update(users=args.users, wait_s=list(args.wait), duration_s=args.duration, workers=args.workers,
                    target_p95_ms=TARGET_P95_MS, target_p99_ms=TARGET_P99_MS,
                    p95_over_static=round(b["p95_ms"] / s["p95_ms"], 2) if s["p95_ms"] else None,
                    meets_target=b["p95_ms"] <= TARGET_P95_MS and b["p99_ms"] <= TARGET_P99_MS and b["errors"] == 0)
