@@ -5,6 +5,7 @@ named by BEASISWA_TEST_POSTGRES_URL, dropped afterwards). Without that variable 
 unless BEASISWA_REQUIRE_POSTGRES=1 (as in CI), which turns the skip into a failure.
 """
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -52,6 +53,13 @@ def database(request, tmp_path):
     if request.param == "sqlite":
         yield sqlite_database(tmp_path)
         return
+    with postgres_schema() as url:
+        yield url
+
+
+@contextlib.contextmanager
+def postgres_schema():
+    """The URL of a PostgreSQL schema of its own at the head revision, dropped afterwards (skips without one)."""
     base = postgres_url_or_skip()
     schema = f"beasiswa_test_{uuid.uuid4().hex[:12]}"
     admin = make_engine(base)

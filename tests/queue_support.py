@@ -9,15 +9,11 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from beasiswa.db import make_engine, upgrade
-from ledger_support import ROOT, postgres_url_or_skip
+from ledger_support import ROOT, postgres_schema
 
 BEASISWA = str(Path(sys.executable).parent / "beasiswa")  # the command installed beside this Python
 
@@ -61,21 +57,8 @@ class RedisServer:
 
 def module_postgres():
     """A PostgreSQL schema at the head revision for a whole module (its workers are bound to it)."""
-    base = postgres_url_or_skip()
-    schema = f"beasiswa_test_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    try:
+    with postgres_schema() as url:
         yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 class Worker:

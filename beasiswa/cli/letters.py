@@ -19,7 +19,7 @@ from beasiswa.access.roles import check
 from beasiswa.cli.console import fail, stderr
 from beasiswa.cli.database import open_database
 from beasiswa.cli.identity import acting
-from beasiswa.cli.options import AS_HELP, DB_OPTION, PUBLIC_URL_OPTION, USER_ENV, parse_day, public_url_of
+from beasiswa.cli.options import DB_OPTION, PUBLIC_URL_OPTION, USER_ENV, parse_day, public_url_of
 from beasiswa.cli.queue import BROKER_OPTION, batch_app, run_queued
 from beasiswa.indonesian import LETTER_KIND_NAMES as KIND_SHOWN
 from beasiswa.model import ClaimRef, Refusal

@@ -31,7 +31,7 @@ from sqlalchemy import and_, func, insert, select, text, update
 from sqlalchemy.engine import Engine
 
 from beasiswa.access.actions import Action
-from beasiswa.access.roles import NotAllowed, Role, User, check
+from beasiswa.access.roles import NotAllowed, check
 from beasiswa.access.trail import actor, audit, refused, registered_name
 from beasiswa.db import make_engine
 from beasiswa.db.batch_tables import letter_batch_items, letter_batches, letter_pdfs
@@ -79,12 +79,6 @@ class BatchItem:
     deliveries: int
     code: str | None
     message: str | None
-
-
-def may_read(user: User, batch: Batch) -> bool:
-    """Auditors read every batch; officers and supervisors those of their own office."""
-    return user.active and (user.role is Role.AUDITOR or (user.role in (Role.OFFICER, Role.SUPERVISOR)
-                                                          and user.office == batch.office))
 
 
 class Batches:

@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from beasiswa.access.actions import ACTION_NAMES, Action
-from beasiswa.access.roles import OFFICE_BOUND, Role, check_office
+from beasiswa.access.roles import OFFICE_BOUND, Role, office_to_read
 from beasiswa.office_time import office_zone
 from beasiswa.web.access import roles, route
 from beasiswa.web.render import page
@@ -110,7 +110,7 @@ async def _page(request: Request, site, context: dict, status: int = 200) -> Res
     user = request.state.session.user
     context.update(actions=await run_in_threadpool(trail_actions, site.engine), action_name=action_name,
                    changes=changes,
-                   office_bound=user.role in OFFICE_BOUND, scope=user.office if user.role in OFFICE_BOUND else None)
+                   office_bound=user.role in OFFICE_BOUND, scope=office_to_read(user))
     return page(request, "jejak_audit.html", context, status=status)
 
 
@@ -152,13 +152,10 @@ def _filters(asked, user) -> tuple[dict, TrailFilter, int]:
                         f"tindakan masuk)")
     if result and result not in RESULTS:
         raise BadFilter(f"hasil: {result!r} bukan hasil (selesai, ditolak)")
-    if user.role in OFFICE_BOUND:
-        office = user.office  # the server's scope, not the address's
-    elif office:
-        try:
-            check_office(office)
-        except ValueError:
-            raise BadFilter(f"kantor: {office!r} bukan kode kantor (mis. KC-PLG)") from None
+    try:
+        office = office_to_read(user, office) or ""  # an officer's own, not the address's
+    except ValueError:
+        raise BadFilter(f"kantor: {office!r} bukan kode kantor (mis. KC-PLG)") from None
     since, until = _day(asked, "dari"), _day(asked, "sampai")
     if since and until and since > until:
         raise BadFilter(f"sampai: {until.isoformat()!r} sebelum dari {since.isoformat()!r}")

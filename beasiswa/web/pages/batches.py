@@ -14,8 +14,8 @@ import threading
 from fastapi import Request
 from starlette.responses import RedirectResponse, Response
 
-from beasiswa.access.roles import NotAllowed, Role
-from beasiswa.letters.batches import Batches, may_read, run_local
+from beasiswa.access.roles import NotAllowed, Role, may_read
+from beasiswa.letters.batches import Batches, run_local
 from beasiswa.letters.register import file_name
 from beasiswa.office_time import office_zone
 from beasiswa.web.access import roles, route
@@ -86,7 +86,7 @@ def _readable(request: Request, batch_id: str):
     except ValueError:
         return None
     batch = _batches(request).get(number)
-    if batch is None or not may_read(request.state.session.user, batch):
+    if batch is None or not may_read(request.state.session.user, batch.office):
         return None
     return batch
 

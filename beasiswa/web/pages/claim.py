@@ -172,6 +172,15 @@ def _field(form, name: str, limit: int = MAX_REASON) -> str:
     return value
 
 
+def _parsed(form, name: str, parse: Callable, not_one: str, limit: int = 10):
+    """A short field read by `parse` (a ValueError: BadInput naming the field, the value and what it is not)."""
+    text = _field(form, name, limit).strip()
+    try:
+        return parse(text)
+    except ValueError:
+        raise BadInput(f"{name}: {text!r} {not_one}") from None
+
+
 def _documents(form, name: str) -> list[Document]:
     found = []
     for value in form.getlist(name):
@@ -223,11 +232,7 @@ async def resubmit(request: Request, case_id: str, claim_id: str) -> Response:
 
     def run(form):
         documents = _documents(form, "dokumen")
-        text = _field(form, "tanggal", 10).strip()
-        try:
-            day = dt.date.fromisoformat(text)
-        except ValueError:
-            raise BadInput(f"tanggal: {text!r} bukan tanggal (YYYY-MM-DD)") from None
+        day = _parsed(form, "tanggal", dt.date.fromisoformat, "bukan tanggal (YYYY-MM-DD)")
         return lambda w, as_: w.resubmit(as_, ref, documents, day).refusal
     return await act(request, ref, Action.RESUBMIT, run)
 
@@ -271,11 +276,7 @@ async def settle_arrears(request: Request, case_id: str, claim_id: str) -> Respo
     ref = ClaimRef(case_id, claim_id)
 
     def run(form):
-        text = _field(form, "bulan", 10).strip()
-        try:
-            months = int(text)
-        except ValueError:
-            raise BadInput(f"bulan: {text!r} bukan bilangan bulat (0 bila lunas)") from None
+        months = _parsed(form, "bulan", int, "bukan bilangan bulat (0 bila lunas)")
         if not 0 <= months <= MAX_MONTHS:
             raise BadInput(f"bulan: {months} di luar 0 sampai {MAX_MONTHS}")
 

@@ -19,7 +19,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from beasiswa.access.roles import OFFICE_BOUND, Role
+from beasiswa.access.roles import Role, office_to_read
 from beasiswa.budget.service import forecast, whatif
 from beasiswa.budget.tally import format_count, month_label, percent
 from beasiswa.law import LawError
@@ -70,8 +70,7 @@ def _chosen(usulan: str | None):
 
 
 def _office(request: Request) -> str | None:
-    user = request.state.session.user
-    return user.office if user.role in OFFICE_BOUND else None
+    return office_to_read(request.state.session.user)
 
 
 def _whatif(site, year, chosen, office):

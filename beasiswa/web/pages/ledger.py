@@ -19,7 +19,7 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, Response
 
-from beasiswa.access.roles import Role, check_office
+from beasiswa.access.roles import OFFICE_BOUND, Role, office_to_read
 from beasiswa.audit.anchors import AnchorError, FORMAT as ANCHOR_FORMAT, parse_head, parse_line
 from beasiswa.indonesian import format_rupiah
 from beasiswa.law import default_law
@@ -30,7 +30,6 @@ from beasiswa.model import Refusal
 from beasiswa.web.access import roles, route
 from beasiswa.web.charts import bar_chart
 from beasiswa.web.render import page
-from beasiswa.web.scope import office_of
 from beasiswa.workflow.journal_check import check_journal
 
 READERS = roles(Role.SUPERVISOR, Role.AUDITOR)
@@ -128,12 +127,8 @@ def _export_file(engine, fmt: str, seq: int, office: str | None) -> str:
 
 def _office(asked, user) -> str | None:
     """The office the page reads: a supervisor's own whatever is asked; an auditor's choice (None: all)."""
-    scope = office_of(user)
-    if scope is not None:
-        return scope
-    office = asked.get("kantor", "").strip().upper()
     try:
-        return check_office(office) if office else None
+        return office_to_read(user, asked.get("kantor", ""))
     except ValueError:
         return None
 
@@ -150,7 +145,7 @@ async def _page(request: Request, *, anchors_text: str = "", checked=None, verif
     chart = await run_in_threadpool(_chart, report) if report.lines else None
     query = {k: v for k, v in (("periode", period_name), ("kantor", office if user.role is Role.AUDITOR else None)) if v}
     return page(request, "jurnal.html", {
-        "office": office, "office_bound": office_of(user) is not None, "period": period_name,
+        "office": office, "office_bound": user.role in OFFICE_BOUND, "period": period_name,
         "period_names": PERIOD_NAMES, "head": (seq, head_hash), "periods": periods, "chart": chart,
         "anchors_text": anchors_text, "checked": checked, "verify_error": verify_error,
         "details": user.role is Role.AUDITOR, "query": query,

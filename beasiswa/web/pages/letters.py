@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from beasiswa.access.roles import OFFICE_BOUND, Role, check_office
+from beasiswa.access.roles import OFFICE_BOUND, Role, office_to_read
 from beasiswa.db.letter_tables import LETTER_KINDS
 from beasiswa.indonesian import LETTER_KIND_NAMES
 from beasiswa.letters.copy import LetterCopy, registered_copy
@@ -38,7 +38,7 @@ from beasiswa.letters.samples import SampleError, page_pngs
 from beasiswa.model import Refusal
 from beasiswa.web.access import roles, route
 from beasiswa.web.render import page
-from beasiswa.web.scope import in_scope, not_found, office_of
+from beasiswa.web.scope import check_readable
 
 READERS = roles(Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR)
 PAGE_SIZE = 50
@@ -152,22 +152,17 @@ async def _entry(request: Request, kode: str, action: str) -> Registered:
     entry = await run_in_threadpool(desk(request).register.lookup, number)
     if entry is None:
         raise HTTPException(404)
-    if not in_scope(request.state.session.user, entry.office):
-        raise await not_found(request, action, f"surat {entry.number}", entry.office, case_id=entry.case_id,
-                              claim_id=entry.claim_id)
+    await check_readable(request, action, f"surat {entry.number}", entry.office, case_id=entry.case_id,
+                         claim_id=entry.claim_id)
     return entry
 
 
 def _filters(asked, user) -> tuple[dict, str | None]:
     """The filters as asked; an unknown kind or office is no filter, a date that is not one is an error."""
-    office = asked.get("kantor", "").strip().upper()
-    if office_of(user) is not None:
-        office = user.office  # the server's scope, not the address's
-    else:
-        try:
-            office = check_office(office) if office else ""
-        except ValueError:
-            office = ""
+    try:
+        office = office_to_read(user, asked.get("kantor", "")) or ""  # an officer's own, not the address's
+    except ValueError:
+        office = ""
     kind = asked.get("jenis", "")
     found, error = {}, None
     for name, label in (("dari", "Dari tanggal"), ("sampai", "Sampai tanggal")):
