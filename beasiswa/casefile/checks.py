@@ -1,5 +1,6 @@
 """The checks across fields that a converter can't make: every identifier in its pattern, every reference to
-a known child, no date after the claim it belongs to, no history for a year not yet begun."""
+a known child, no date after the claim it belongs to, no history for a year not yet begun, every account at a
+known bank and as long as that bank's numbers are."""
 
 import datetime as dt
 import re
@@ -12,6 +13,7 @@ from beasiswa.casefile.convert import (
     OFFICE,
     OFFICE_MAX,
 )
+from beasiswa.banks import as_of, bank_for, check_account_number
 from beasiswa.casefile.errors import shown
 from beasiswa.model import Case
 
@@ -89,4 +91,24 @@ def check_references(case: Case) -> list[str]:
     for i, payout in enumerate(case.history):
         if payout.child not in seen:
             problems.append(f"history[{i}].child: {payout.child!r} bukan anak dalam kasus ini ({known})")
+    return problems
+
+
+def check_accounts(case: Case) -> list[str]:
+    """Every claim's account at a bank of the bank table (banks/data/banks.toml), its number one that bank
+    issues (its characters and length)."""
+    problems = []
+    for i, claim in enumerate(case.claims):
+        account = claim.account
+        if account is None:
+            continue
+        bank = bank_for(account.bank)
+        if bank is None:
+            problems.append(f"claims[{i}].account.bank: {shown(account.bank)} bukan bank yang dikenal (tabel bank "
+                            f"per {as_of().isoformat()}: nama seperti 'BRI' atau 'Bank Mandiri', atau kode sandi "
+                            f"bank seperti '002')")
+            continue
+        problem = check_account_number(bank, account.number)
+        if problem:
+            problems.append(f"claims[{i}].account.number: {problem}")
     return problems

@@ -7,6 +7,7 @@ from typing import Any
 import cattrs
 
 from beasiswa.casefile.checks import (
+    check_accounts,
     check_dates,
     check_history,
     check_ids,
@@ -19,11 +20,14 @@ from beasiswa.law import default_law
 from beasiswa.model import Case
 
 
-def parse_case(data: Any, today: dt.date | None = None, law=None) -> Case:
+def parse_case(data: Any, today: dt.date | None = None, law=None, accounts: bool = True) -> Case:
     """A Case from decoded JSON, or CaseFileError naming every invalid field.
 
     With `today` (read at the edge, never here), payouts in `history` for an academic year that begins after
-    it are refused too; the year's first day comes from `law` (default: the law shipped)."""
+    it are refused too; the year's first day comes from `law` (default: the law shipped). With `accounts`
+    (the default, for a file coming in), every claim's account is held to the bank table; a case file read back
+    from the database was held to it when it came in, and is not refused later for a bank the table has since
+    dropped (`accounts=False`)."""
     if not isinstance(data, dict):
         raise CaseFileError(f"berkas kasus harus berupa objek JSON, bukan {type(data).__name__}")
     if data.get("format") != CASE_FORMAT:
@@ -33,6 +37,8 @@ def parse_case(data: Any, today: dt.date | None = None, law=None) -> Case:
     except cattrs.BaseValidationError as exc:
         raise CaseFileError("; ".join(messages(exc))) from None
     problems = check_ids(case) + check_references(case) + check_dates(case)
+    if accounts:
+        problems += check_accounts(case)
     if today is not None:
         if law is None:
             law = default_law()
