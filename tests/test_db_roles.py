@@ -55,9 +55,11 @@ def test_the_journal_the_audit_trail_and_the_letter_register_are_added_to_and_ne
     assert not POLICY["paid_years"].insert
 
 
-def test_a_claims_payee_and_account_are_not_among_what_the_application_changes():
-    for column in ("payee", "account_bank", "account_number", "account_holder", "child_id", "level", "case_id"):
+def test_a_claims_child_year_and_level_are_not_among_what_the_application_changes_and_its_account_is():
+    for column in ("child_id", "academic_year", "level", "institution", "case_id", "claim_id"):
         assert column not in POLICY["claims"].update
+    # an officer corrects the account after the bank returned a transfer (`claims account`)
+    assert {"payee", "account_bank", "account_number", "account_holder"} <= set(POLICY["claims"].update)
     assert {"state", "decision_revision", "outcome", "amount", "paid_seq"} <= set(POLICY["claims"].update)
 
 

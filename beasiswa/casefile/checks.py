@@ -15,7 +15,7 @@ from beasiswa.casefile.convert import (
 )
 from beasiswa.banks import as_of, bank_for, check_account_number
 from beasiswa.casefile.errors import shown
-from beasiswa.model import Case
+from beasiswa.model import BankAccount, Case
 
 
 def check_ids(case: Case) -> list[str]:
@@ -94,21 +94,21 @@ def check_references(case: Case) -> list[str]:
     return problems
 
 
+def account_problems(account: BankAccount, path: str) -> list[str]:
+    """Why an account cannot be paid to (its bank not in the bank table, banks/data/banks.toml; its number
+    not one that bank issues), each naming the field under `path` ("claims[0].account"); [] when it can."""
+    bank = bank_for(account.bank)
+    if bank is None:
+        return [f"{path}.bank: {shown(account.bank)} bukan bank yang dikenal (tabel bank per {as_of().isoformat()}: "
+                f"nama seperti 'BRI' atau 'Bank Mandiri', atau kode sandi bank seperti '002')"]
+    problem = check_account_number(bank, account.number)
+    return [f"{path}.number: {problem}"] if problem else []
+
+
 def check_accounts(case: Case) -> list[str]:
-    """Every claim's account at a bank of the bank table (banks/data/banks.toml), its number one that bank
-    issues (its characters and length)."""
+    """Every claim's account at a bank of the bank table, its number one that bank issues (characters, length)."""
     problems = []
     for i, claim in enumerate(case.claims):
-        account = claim.account
-        if account is None:
-            continue
-        bank = bank_for(account.bank)
-        if bank is None:
-            problems.append(f"claims[{i}].account.bank: {shown(account.bank)} bukan bank yang dikenal (tabel bank "
-                            f"per {as_of().isoformat()}: nama seperti 'BRI' atau 'Bank Mandiri', atau kode sandi "
-                            f"bank seperti '002')")
-            continue
-        problem = check_account_number(bank, account.number)
-        if problem:
-            problems.append(f"claims[{i}].account.number: {problem}")
+        if claim.account is not None:
+            problems += account_problems(claim.account, f"claims[{i}].account")
     return problems

@@ -7,17 +7,18 @@ from typing import Any
 import cattrs
 
 from beasiswa.casefile.checks import (
+    account_problems,
     check_accounts,
     check_dates,
     check_history,
     check_ids,
     check_references,
 )
-from beasiswa.casefile.convert import CASE_FORMAT, messages, structure_case
+from beasiswa.casefile.convert import CASE_FORMAT, CONVERTER, messages, structure_case
 from beasiswa.casefile.errors import CaseFileError, shown
 from beasiswa.casefile.json_text import loads
 from beasiswa.law import default_law
-from beasiswa.model import Case
+from beasiswa.model import BankAccount, Case
 
 
 def parse_case(data: Any, today: dt.date | None = None, law=None, accounts: bool = True) -> Case:
@@ -46,6 +47,21 @@ def parse_case(data: Any, today: dt.date | None = None, law=None, accounts: bool
     if problems:
         raise CaseFileError("; ".join(problems))
     return case
+
+
+def parse_account(data: Any, path: str = "account") -> BankAccount:
+    """An account typed by an officer (bank, number, holder as text), held to the same rules as a case file's:
+    the strict text of every field, then the bank table; CaseFileError naming each field under `path`."""
+    if not isinstance(data, dict):
+        raise CaseFileError(f"{path}: {shown(data)} bukan rekening (bank, number, holder)")
+    try:
+        account = CONVERTER.structure(data, BankAccount)
+    except cattrs.BaseValidationError as exc:
+        raise CaseFileError("; ".join(f"{path}.{m}" if not m.startswith(path) else m for m in messages(exc))) from None
+    problems = account_problems(account, path)
+    if problems:
+        raise CaseFileError("; ".join(problems))
+    return account
 
 
 def read_case(path: Path, today: dt.date | None = None) -> Case:
