@@ -251,7 +251,7 @@ REFUSED = {
     "set a child's years used": "UPDATE level_usage SET years_used = 0",
     "delete a paid year": "DELETE FROM paid_years",
     "insert a paid year": "INSERT INTO paid_years VALUES ('c', 'a', '2025/2026', 'SMP', 'SMP', 1)",
-    "change a claim's account": "UPDATE claims SET account_number = '1234567890'",
+    "change a claim's child": "UPDATE claims SET child_id = 'anak-9'",  # its account: `claims account`
     "delete a claim": "DELETE FROM claims",
     "promote a user": "UPDATE users SET role = 'admin'",
     "delete a user": "DELETE FROM users",
