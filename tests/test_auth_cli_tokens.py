@@ -234,6 +234,8 @@ WRITES = {
     "appeal": ["appeal", "KC-PLG-2025-000001/klaim-1", "--reason", "x"],
     "reconsider": ["reconsider", "KC-PLG-2025-000001/klaim-1"],
     "arrears": ["arrears", "KC-PLG-2025-000001", "--months", "0"],
+    "claims account": ["claims", "account", "KC-PLG-2025-000001", "klaim-1", "--bank", "BRI", "--number",
+                       "014201012345501", "--holder", "Siti Aminah", "--reason", "x"],
     "intake": ["intake", str(CASE)],
     "process": ["process", str(CASE), "--out", "{tmp}/surat"],
     "queue": ["queue", "--mine"],

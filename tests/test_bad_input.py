@@ -334,3 +334,55 @@ def test_searching_for_percent_signs_finds_only_names_that_hold_them(database):
 def test_a_models_own_check_is_named_by_the_sheets_column(tmp_path):
     [refused] = sheet(tmp_path, account_bank="BRI", account_number="12", account_holder="Siti Aminah")
     assert refused.errors == ("baris 2, kolom account_number: '12' bukan nomor rekening bank (6 sampai 20 digit)",)
+
+
+# --------------------------------------------------------------------- issue 16: the account, held to its bank
+def with_account(bank: str, number: str, holder: str = "Siti Aminah") -> dict:
+    return changed("claims.0.account", {"bank": bank, "number": number, "holder": holder})
+
+
+def test_an_account_at_a_bank_not_in_the_bank_table_is_refused_naming_the_field_and_the_value():
+    message = refusal(with_account("Bank Antah Berantah", "0123456789"))
+    assert message.startswith("claims[0].account.bank: 'Bank Antah Berantah' bukan bank yang dikenal (tabel bank per ")
+
+
+def test_a_bri_account_of_15_digits_is_taken_and_one_of_14_or_16_is_refused_naming_the_rule():
+    assert parse_case(with_account("BRI", "0" * 15)).claims[0].account.number == "0" * 15
+    assert refusal(with_account("Bank Rakyat Indonesia", "0" * 14)) == (
+        f"claims[0].account.number: nomor rekening BRI harus 15 digit, bukan 14 digit ('{'0' * 14}')")
+    assert "bukan 16 digit" in refusal(with_account("bri", "0" * 16))
+
+
+def test_a_case_file_read_back_from_the_database_is_not_refused_for_its_bank():
+    data = with_account("Bank Antah Berantah", "0123456789")
+    assert parse_case(data, accounts=False).claims[0].account.bank == "Bank Antah Berantah"
+
+
+def test_a_case_file_with_an_account_of_the_wrong_length_is_refused_by_decide_with_exit_2(tmp_path):
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(with_account("Bank Mandiri", "0123456789")), encoding="utf-8")
+    result = run("decide", str(path))
+    assert result.exit_code == 2 and result.exception.__class__ is SystemExit
+    assert "claims[0].account.number: nomor rekening Mandiri harus 13 digit, bukan 10 digit" in result.stderr
+
+
+def test_a_sheets_account_at_an_unknown_bank_or_of_the_wrong_length_is_refused_naming_its_row_and_column(tmp_path):
+    [refused] = sheet(tmp_path, account_bank="Bank Antah", account_number="0123456789", account_holder="Siti Aminah")
+    assert refused.case is None and refused.errors[0].startswith(
+        "baris 2, kolom account_bank: 'Bank Antah' bukan bank yang dikenal")
+    [refused] = sheet(tmp_path, account_bank="BCA", account_number="01234567890", account_holder="Siti Aminah")
+    assert refused.errors == ("baris 2, kolom account_number: nomor rekening BCA harus 10 digit, bukan 11 digit "
+                              "('01234567890')",)
+    [taken] = sheet(tmp_path, account_bank="BCA", account_number="0123456789", account_holder="Siti Aminah")
+    assert taken.errors == ()
+
+
+def test_a_json_case_file_with_an_unknown_bank_is_refused_by_intake_with_exit_2_writing_nothing(database, tmp_path):
+    staffed_and_signed_in(database)
+    audit = rows_in(database, "audit_trail")
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(with_account("Bank Antah Berantah", "0123456789")), encoding="utf-8")
+    result = run("intake", str(path), "--as", "ani", "--db", database)
+    no_traceback(result)
+    assert result.exit_code == 2 and "claims[0].account.bank: 'Bank Antah Berantah'" in result.stdout
+    assert (rows_in(database, "cases"), rows_in(database, "claims"), rows_in(database, "audit_trail")) == (0, 0, audit)

@@ -55,9 +55,11 @@ def test_the_journal_the_audit_trail_and_the_letter_register_are_added_to_and_ne
     assert not POLICY["paid_years"].insert
 
 
-def test_a_claims_payee_and_account_are_not_among_what_the_application_changes():
-    for column in ("payee", "account_bank", "account_number", "account_holder", "child_id", "level", "case_id"):
+def test_a_claims_child_year_and_level_are_not_among_what_the_application_changes_and_its_account_is():
+    for column in ("child_id", "academic_year", "level", "institution", "case_id", "claim_id"):
         assert column not in POLICY["claims"].update
+    # an officer corrects the account after the bank returned a transfer (`claims account`)
+    assert {"payee", "account_bank", "account_number", "account_holder"} <= set(POLICY["claims"].update)
     assert {"state", "decision_revision", "outcome", "amount", "paid_seq"} <= set(POLICY["claims"].update)
 
 
@@ -249,7 +251,7 @@ REFUSED = {
     "set a child's years used": "UPDATE level_usage SET years_used = 0",
     "delete a paid year": "DELETE FROM paid_years",
     "insert a paid year": "INSERT INTO paid_years VALUES ('c', 'a', '2025/2026', 'SMP', 'SMP', 1)",
-    "change a claim's account": "UPDATE claims SET account_number = '1234567890'",
+    "change a claim's child": "UPDATE claims SET child_id = 'anak-9'",  # its account: `claims account`
     "delete a claim": "DELETE FROM claims",
     "promote a user": "UPDATE users SET role = 'admin'",
     "delete a user": "DELETE FROM users",

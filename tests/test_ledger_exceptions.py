@@ -200,14 +200,14 @@ def with_account(case_id, number, claim_id="klaim-1"):
 
 
 def test_one_account_paid_for_two_families_is_found_on_each_payout_and_not_once_one_is_reversed(database):
-    register(database, with_account("KC-PLG-2025-000001", "0123456789"), pay=("klaim-1",))
-    service = register(database, with_account("KC-PLG-2025-000002", "0123456789"), pay=("klaim-1",))
-    register(database, with_account("KC-PLG-2025-000003", "9876543210"), pay=("klaim-1",))
+    register(database, with_account("KC-PLG-2025-000001", "012345678901234"), pay=("klaim-1",))
+    service = register(database, with_account("KC-PLG-2025-000002", "012345678901234"), pay=("klaim-1",))
+    register(database, with_account("KC-PLG-2025-000003", "987654321098765"), pay=("klaim-1",))
     found = findings(database)
     assert [(f.seq, f.code, f.case_id) for f in found] == [
         (1, "ACCOUNT_ON_SEVERAL_FAMILIES", "KC-PLG-2025-000001"),
         (2, "ACCOUNT_ON_SEVERAL_FAMILIES", "KC-PLG-2025-000002")]
-    assert found[0].values == {"account_number": "0123456789", "banks": ["BRI"],
+    assert found[0].values == {"account_number": "012345678901234", "banks": ["BRI"],
                                "cases": ["KC-PLG-2025-000001", "KC-PLG-2025-000002"]}
     service.reverse(2, reason="rekening bukan milik anak", maker=MAKER, approver=APPROVER)
     assert codes(database) == []

@@ -373,7 +373,7 @@ def test_an_award_letter_is_one_a4_page(renderer):
     for data in (AWARD_TO_CHILD, AWARD_TO_FAMILY,
                  case_file(office="KC-JKT", claim={"payee": "guardian", "documents": [*FULL_SET, "guardian_id"],
                                                     "account": {"bank": "Bank Rakyat Indonesia",
-                                                                "number": "00210987654321",
+                                                                "number": "002101098765432",
                                                                 "holder": "Rahmawati Kusumaningrum"}})):
         reader = pypdf.PdfReader(io.BytesIO(renderer.pdf(letter_for(data))))
         assert len(reader.pages) == 1

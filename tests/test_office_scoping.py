@@ -118,8 +118,8 @@ A = Action
 
 
 @pytest.mark.parametrize("user, claim, actions", [
-    (ANI, a_claim("decided"), (A.VERIFY, A.RETURN, A.OVERRIDE)),
-    (BUDI, a_claim("decided"), (A.VERIFY,)),
+    (ANI, a_claim("decided"), (A.VERIFY, A.RETURN, A.OVERRIDE, A.CORRECT_ACCOUNT)),
+    (BUDI, a_claim("decided"), (A.VERIFY, A.CORRECT_ACCOUNT)),
     (GITA, a_claim("decided"), ()),
     (ADMIN, a_claim("decided"), ()),
     (User("eko", Role.OFFICER, "KC-SBY"), a_claim("decided"), ()),
@@ -129,11 +129,11 @@ A = Action
     (BUDI, a_claim("verified", outcome="rejected", verified_by="budi", overridden_by="budi"), ()),
     (ANI, a_claim("verified", verified_by="ani"), ()),
     (ANI, a_claim("approved"), (A.PAY,)),
-    (ANI, a_claim("returned", outcome="returned"), (A.RESUBMIT,)),
-    (BUDI, a_claim("pending", outcome="pending"), (A.SETTLE_ARREARS,)),
-    (ANI, a_claim("rejected", outcome="rejected"), (A.OVERRIDE, A.APPEAL)),
-    (ANI, a_claim("rejected", outcome="rejected", appealed_revision=1), (A.OVERRIDE,)),
-    (ANI, a_claim("appealed", outcome="rejected", appealed_revision=1), (A.OVERRIDE, A.RECONSIDER)),
+    (ANI, a_claim("returned", outcome="returned"), (A.RESUBMIT, A.CORRECT_ACCOUNT)),
+    (BUDI, a_claim("pending", outcome="pending"), (A.SETTLE_ARREARS, A.CORRECT_ACCOUNT)),
+    (ANI, a_claim("rejected", outcome="rejected"), (A.OVERRIDE, A.APPEAL, A.CORRECT_ACCOUNT)),
+    (ANI, a_claim("rejected", outcome="rejected", appealed_revision=1), (A.OVERRIDE, A.CORRECT_ACCOUNT)),
+    (ANI, a_claim("appealed", outcome="rejected", appealed_revision=1), (A.OVERRIDE, A.RECONSIDER, A.CORRECT_ACCOUNT)),
     (ANI, a_claim("paid"), ()),
     (User("ani", Role.OFFICER, "KC-PLG", active=False), a_claim("decided"), ()),
 ])

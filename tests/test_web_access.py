@@ -59,6 +59,7 @@ MATRIX = {
     ("POST", "/klaim/{case_id}/{claim_id}/tunggakan"): roles(Role.OFFICER, Role.SUPERVISOR),
     ("POST", "/klaim/{case_id}/{claim_id}/peninjauan-kembali"): roles(Role.OFFICER),
     ("POST", "/klaim/{case_id}/{claim_id}/putus-ulang"): roles(Role.OFFICER),
+    ("POST", "/klaim/{case_id}/{claim_id}/rekening"): roles(Role.OFFICER, Role.SUPERVISOR),
     ("GET", "/surat/batch"): roles(Role.SUPERVISOR, Role.AUDITOR),
     ("POST", "/surat/batch"): roles(Role.SUPERVISOR),
     ("GET", "/surat/batch/{batch_id}"): roles(Role.SUPERVISOR, Role.AUDITOR),
@@ -110,6 +111,7 @@ SAMPLES = {
     ("POST", "/klaim/{case_id}/{claim_id}/tunggakan"): ({}, 400),
     ("POST", "/klaim/{case_id}/{claim_id}/peninjauan-kembali"): ({}, 409),
     ("POST", "/klaim/{case_id}/{claim_id}/putus-ulang"): ({}, 409),
+    ("POST", "/klaim/{case_id}/{claim_id}/rekening"): ({}, 400),  # no bank, number nor holder
     ("GET", "/surat/batch"): ({}, 200),
     ("POST", "/surat/batch"): ({}, 200),  # nothing due: the list again, saying so
     ("GET", "/surat/batch/{batch_id}"): ({}, 404),  # no such batch

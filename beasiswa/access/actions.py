@@ -25,6 +25,7 @@ class Action(str, Enum):
     APPEAL = "appeal"
     RECONSIDER = "reconsider"
     REVERSE = "reverse"
+    CORRECT_ACCOUNT = "correct_account"
     APPROVE_REVERSAL = "approve_reversal"
     MANAGE_USERS = "manage_users"
 
@@ -50,6 +51,7 @@ ACTION_NAMES = {
     Action.APPEAL: "mencatat permohonan peninjauan kembali",
     Action.RECONSIDER: "memutuskan ulang",
     Action.REVERSE: "membatalkan pembayaran",
+    Action.CORRECT_ACCOUNT: "memperbaiki rekening klaim",
     Action.APPROVE_REVERSAL: "menyetujui pembatalan pembayaran",
     Action.MANAGE_USERS: "mengelola pengguna",
 }

@@ -5,6 +5,7 @@ Pure: the user and the case's office are passed in; nothing here reads the datab
 - supervisors (pengawas) approve, take in, settle arrears and pay, and may verify in an officer's stead; they
   never approve a claim they verified themselves (four eyes: two different people);
 - officers and supervisors number and render their office's letters (`letters render`);
+- an officer corrects a claim's account (a bank returned the transfer), or a supervisor in an officer's stead;
 - a payout is reversed by two people of the payout's office (`beasiswa ledger reverse`): an officer or a
   supervisor prepares it with a written reason, and a supervisor who is not that person approves it (four eyes:
   undoing money is as controlled as paying it);
@@ -53,6 +54,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.PAY: frozenset({Role.OFFICER, Role.SUPERVISOR}),
     Action.ISSUE_LETTER: frozenset({Role.OFFICER, Role.SUPERVISOR}),
     Action.REVERSE: frozenset({Role.OFFICER, Role.SUPERVISOR}),
+    Action.CORRECT_ACCOUNT: frozenset({Role.OFFICER, Role.SUPERVISOR}),
     Action.APPROVE_REVERSAL: frozenset({Role.SUPERVISOR}),
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
 }

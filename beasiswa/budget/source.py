@@ -22,5 +22,5 @@ def held_cases(engine: Engine, office: str | None = None) -> list[Held]:
         approved: dict[str, dict[str, int]] = {}
         for row in conn.execute(claim_query):
             approved.setdefault(row.case_id, {})[row.claim_id] = row.amount
-        return [Held(parse_case(loads(row.case_file)), approved.get(row.case_id, {}))
+        return [Held(parse_case(loads(row.case_file), accounts=False), approved.get(row.case_id, {}))
                 for row in conn.execute(case_query)]

@@ -29,8 +29,9 @@ from beasiswa.casefile.convert import (
 )
 from beasiswa.casefile.errors import CaseFileError, shown
 from beasiswa.casefile.json_text import dumps, dumps_line, loads
-from beasiswa.casefile.read import parse_case, read_case
+from beasiswa.casefile.checks import account_problems
+from beasiswa.casefile.read import parse_account, parse_case, read_case
 
 __all__ = ["CASE_FORMAT", "CASE_ID", "CASE_ID_MAX", "CONVERTER", "DECISION_FORMAT", "LOCAL_ID", "LOCAL_ID_MAX",
-           "MAX_TEXT", "OFFICE", "OFFICE_MAX", "CaseFileError", "case_to_json", "decision_to_json", "dumps",
-           "dumps_line", "loads", "parse_case", "read_case", "shown", "text_problem"]
+           "MAX_TEXT", "OFFICE", "OFFICE_MAX", "CaseFileError", "account_problems", "case_to_json", "decision_to_json",
+           "dumps", "dumps_line", "loads", "parse_account", "parse_case", "read_case", "shown", "text_problem"]

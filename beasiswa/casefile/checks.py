@@ -1,5 +1,6 @@
 """The checks across fields that a converter can't make: every identifier in its pattern, every reference to
-a known child, no date after the claim it belongs to, no history for a year not yet begun."""
+a known child, no date after the claim it belongs to, no history for a year not yet begun, every account at a
+known bank and as long as that bank's numbers are."""
 
 import datetime as dt
 import re
@@ -12,8 +13,9 @@ from beasiswa.casefile.convert import (
     OFFICE,
     OFFICE_MAX,
 )
+from beasiswa.banks import as_of, bank_for, check_account_number
 from beasiswa.casefile.errors import shown
-from beasiswa.model import Case
+from beasiswa.model import BankAccount, Case
 
 
 def check_ids(case: Case) -> list[str]:
@@ -89,4 +91,24 @@ def check_references(case: Case) -> list[str]:
     for i, payout in enumerate(case.history):
         if payout.child not in seen:
             problems.append(f"history[{i}].child: {payout.child!r} bukan anak dalam kasus ini ({known})")
+    return problems
+
+
+def account_problems(account: BankAccount, path: str) -> list[str]:
+    """Why an account cannot be paid to (its bank not in the bank table, banks/data/banks.toml; its number
+    not one that bank issues), each naming the field under `path` ("claims[0].account"); [] when it can."""
+    bank = bank_for(account.bank)
+    if bank is None:
+        return [f"{path}.bank: {shown(account.bank)} bukan bank yang dikenal (tabel bank per {as_of().isoformat()}: "
+                f"nama seperti 'BRI' atau 'Bank Mandiri', atau kode sandi bank seperti '002')"]
+    problem = check_account_number(bank, account.number)
+    return [f"{path}.number: {problem}"] if problem else []
+
+
+def check_accounts(case: Case) -> list[str]:
+    """Every claim's account at a bank of the bank table, its number one that bank issues (characters, length)."""
+    problems = []
+    for i, claim in enumerate(case.claims):
+        if claim.account is not None:
+            problems += account_problems(claim.account, f"claims[{i}].account")
     return problems

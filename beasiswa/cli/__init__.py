@@ -40,7 +40,7 @@ COMMANDS = {
     "worker": queue.worker_command,
 }
 GROUPS = {"rules": decide.rules_app, "db": db.db_app, "ledger": ledger.ledger_app, "letters": letters.letters_app, "users": users.users_app,
-          "audit": audit.audit_app}
+          "audit": audit.audit_app, "claims": claims.claims_app}
 
 for _name, _command in COMMANDS.items():
     app.command(_name)(_command)

@@ -1,7 +1,8 @@
 """The claim's steps through the workflow, each run as a user who signed in (`--as NAME`, or BEASISWA_USER, or the
 one user signed in: beasiswa.cli.identity): `verify`,
 `approve` and `pay` (named claims, or every claim of an office in that state), `return`, `resubmit`, `override`,
-`appeal`, `reconsider`, and `arrears` (a case's employer arrears recorded, its deferred claims decided again).
+`appeal`, `reconsider`, and `arrears` (a case's employer arrears recorded, its deferred claims decided again);
+the group `claims`: `claims account` (a claim's account corrected).
 
 Exit status: 0 done; 1 something was refused (each refusal names who, what and the rule) or did not go through;
 2 bad input (nothing written); 3 the database stayed busy (run the same command again).
@@ -19,7 +20,7 @@ from beasiswa.cli.locale import named_values
 from beasiswa.cli.options import AS_OPTION, DB_OPTION, parse_day
 from beasiswa.cli.service import busy, exit_for, hints, parse_documents, parse_refs, workflow
 from beasiswa.indonesian import DOCUMENT_NAMES, OUTCOME_NAMES
-from beasiswa.model import Code, Outcome, Refusal
+from beasiswa.model import Code, Outcome, Payee, Refusal
 from beasiswa.model.case import MAX_MONTHS
 from beasiswa.workflow.states import State
 
@@ -207,4 +208,42 @@ def arrears_command(
     stdout().print(f"Tunggakan iuran kasus {case_id} dicatat: {months} bulan.", highlight=False)
     if steps:
         print_steps(stdout(), steps, Action.SETTLE_ARREARS)
+    exit_for(steps)
+
+
+claims_app = typer.Typer(no_args_is_help=True, help="Klaim: memperbaiki data pembayaran klaim (rekening).")
+
+
+@claims_app.command("account")
+def account_command(
+    case_id: str = typer.Argument(..., metavar="ID_KASUS", help="Kasus yang terdaftar."),
+    claim_id: str = typer.Argument(..., metavar="ID_KLAIM", help="Klaim dalam kasus itu."),
+    bank: str = typer.Option(..., "--bank", metavar="BANK",
+                             help="Bank rekening: nama, nama singkat atau kode sandi bank (mis. BRI, 'Bank Mandiri', 002)."),
+    number: str = typer.Option(..., "--number", metavar="NOMOR", help="Nomor rekening, angka saja, sepanjang nomor bank itu."),
+    holder: str = typer.Option(..., "--holder", metavar="NAMA", help="Nama pemilik rekening seperti di buku tabungan."),
+    payee: str = typer.Option(None, "--payee", metavar="PENERIMA",
+                              help="Pemilik rekening: child (anak) atau guardian (wali); bawaan: seperti sekarang."),
+    reason: str = typer.Option(..., "--reason", metavar="ALASAN",
+                               help="Mengapa rekening diperbaiki (mis. transfer dikembalikan bank: rekening ditutup)."),
+    as_: str = AS_OPTION,
+    db: str = DB_OPTION,
+) -> None:
+    """Memperbaiki rekening klaim (mis. setelah bank mengembalikan transfernya) sebelum pembayaran disetujui lagi:
+    oleh petugas kantor klaim itu, atau pengawas sebagai penggantinya; dengan alasan tertulis, tercatat di jejak audit."""
+    from beasiswa.casefile import CaseFileError, parse_account  # lazy: the bank table, read only here
+
+    [ref] = parse_refs([f"{case_id}/{claim_id}"])
+    try:
+        account = parse_account({"bank": bank, "number": number, "holder": holder}, "rekening")
+        chosen = Payee.parse(payee, "pemilik rekening", "--payee") if payee is not None else None
+    except (CaseFileError, ValueError) as exc:
+        fail(str(exc).replace("rekening.bank", "--bank").replace("rekening.number", "--number")
+             .replace("rekening.holder", "--holder"))
+    from beasiswa.workflow.views import print_steps  # lazy: SQLAlchemy, which `beasiswa decide` starts without
+
+    service = workflow(db)
+    user = acting_one(service.engine, as_, "claims account")
+    steps = busy(lambda: [service.correct_account(user, ref, account, chosen, reason)])
+    print_steps(stdout(), steps, Action.CORRECT_ACCOUNT, hints(service.engine, steps))
     exit_for(steps)

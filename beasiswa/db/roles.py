@@ -25,9 +25,9 @@ from sqlalchemy.engine import Connection
 from beasiswa.db.tables import claims
 
 APP_ROLE = "beasiswa_app"
-# Columns a claim is registered with and never changes afterwards: whom to pay and for what.
-_CLAIM_FIXED = ("case_id", "claim_id", "child_id", "academic_year", "level", "level_group", "institution", "payee",
-                "account_bank", "account_number", "account_holder")
+# Columns a claim is registered with and never changes afterwards: whose claim and for what. Whom to pay (payee,
+# account) is not among them: an officer corrects the account after the bank returned a transfer.
+_CLAIM_FIXED = ("case_id", "claim_id", "child_id", "academic_year", "level", "level_group", "institution")
 _CLAIM_CHANGES = tuple(c.name for c in claims.columns if c.name not in _CLAIM_FIXED)
 
 
@@ -52,8 +52,9 @@ POLICY: dict[str, Access] = {
     "children": Access("registered by intake; a later file may add what the registration did not say (I3)",
                        insert=True, update=("married_on", "employed_on", "designated")),
     "claims": Access("registered by intake; the workflow moves the state, re-decides (documents, decision, "
-                     "revision) and records who verified, approved, overrode, appealed and the payout; the "
-                     "claim's child, year, level, institution, payee and account never change",
+                     "revision) and records who verified, approved, overrode, appealed and the payout; an officer "
+                     "corrects the payee and account (`claims account`: the bank returned a transfer, before a "
+                     "payment is authorised again); the claim's child, year, level and institution never change",
                      insert=True, update=_CLAIM_CHANGES),
     "journal": Access("payouts and reversals are added, never changed (JOURNAL_APPEND_ONLY)", insert=True),
     "family_totals": Access("created at registration; then written only by the journal's trigger; the key "

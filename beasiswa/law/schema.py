@@ -200,6 +200,7 @@ INTERPRETATION_SETTINGS: dict[str, frozenset[str] | re.Pattern] = {
     "I12": frozenset({"warn"}),
     "I13": frozenset({"no_minimum"}),
     "I14": frozenset({"first_day_of_academic_year"}),
+    "I15": frozenset({"warn"}),
     "P1": frozenset({"same_as_pp_82_2019"}),
     "P2": frozenset({"refuse_whole"}),
     "P3": frozenset({"guardian_id_only_when_stated"}),

@@ -135,7 +135,7 @@ class LetterRegister:
             case_file = conn.execute(select(cases.c.case_file).where(cases.c.case_id == case_id)).scalar()
         if case_file is None:
             raise Refusal("CASE_NOT_REGISTERED", f"case {case_id!r} is not registered in this database")
-        case = parse_case(loads(case_file))
+        case = parse_case(loads(case_file), accounts=False)  # held to the bank table when registered
         self._cases[case_id] = case
         if len(self._cases) > self._cached_cases:
             self._cases.popitem(last=False)

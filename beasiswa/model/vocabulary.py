@@ -118,6 +118,7 @@ class Code(Vocabulary):
     NIK_BIRTH_DATE_MISMATCH = "NIK_BIRTH_DATE_MISMATCH"
     BENEFICIARY_ELSEWHERE = "BENEFICIARY_ELSEWHERE"
     BELOW_SCHOOL_AGE = "BELOW_SCHOOL_AGE"  # younger than the level's school-admission age (rule book §3.3)
+    ACCOUNT_HOLDER_DIFFERS = "ACCOUNT_HOLDER_DIFFERS"  # the account is not in the payee's name (rule book §3.3, I15)
 
     @property
     def outcome(self) -> "Outcome | None":
@@ -133,7 +134,7 @@ _CODE_OUTCOME = {
         for code in Code
         if code.name
         not in {"ARREARS_UNSETTLED", "DOCUMENTS_INCOMPLETE", "LATE_CLAIM", "NIK_BIRTH_DATE_MISMATCH",
-                "BENEFICIARY_ELSEWHERE", "BELOW_SCHOOL_AGE"}
+                "BENEFICIARY_ELSEWHERE", "BELOW_SCHOOL_AGE", "ACCOUNT_HOLDER_DIFFERS"}
     },
 }
 

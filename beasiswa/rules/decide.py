@@ -20,7 +20,7 @@ from beasiswa.model import (
     Reason,
     TraceStep,
 )
-from beasiswa.rules import child, documents, level, money, participation, timing
+from beasiswa.rules import account, child, documents, level, money, participation, timing
 from beasiswa.rules.context import ClaimContext, Paid, Tally, beneficiaries
 
 # Rules that read only the case and the scheme: the same finding for every claim of a case, so `decide`
@@ -48,6 +48,7 @@ _CLAIM_LAST = (
     child.nik_agrees_with_birth_date,
     child.child_is_no_beneficiary_elsewhere,
     child.child_is_of_school_age,
+    account.account_is_in_the_payees_name,
 )
 CLAIM_RULES = {
     Benefit.YEARLY: (*_CLAIM_FIRST, level.level_years_remain, money.child_cap_allows_amount, *_CLAIM_LAST),

@@ -3,7 +3,7 @@ role, office and the four-eyes rule allow them, and that the claim's decision al
 is verified; an appeal once per claim).
 
 Pure, from the checks the commands themselves run (`roles.check`, `roles.check_four_eyes`,
-`states.TRANSITIONS`): the screens show these actions as buttons, and the command checks everything again when
+`states.TRANSITIONS`, and `states.ACCOUNT_STATES` for correcting the account, which moves no state): the screens show these actions as buttons, and the command checks everything again when
 it is asked. Reads the claim as a row of `queries.queue` or `queries.case_view` (state, outcome, office,
 verified_by, overridden_by, appealed_revision).
 """
@@ -11,11 +11,12 @@ verified_by, overridden_by, appealed_revision).
 from beasiswa.access.actions import Action
 from beasiswa.access.roles import NotAllowed, User, check, check_four_eyes
 from beasiswa.model import Outcome
-from beasiswa.workflow.states import TRANSITIONS, State
+from beasiswa.workflow.states import ACCOUNT_STATES, TRANSITIONS, State
 
 # The actions a user asks for on one claim (or, arrears, on its case), in the order a screen offers them.
 CLAIM_ACTIONS = (Action.VERIFY, Action.APPROVE, Action.CONFIRM_REJECTION, Action.PAY, Action.RETURN,
-                 Action.OVERRIDE, Action.RESUBMIT, Action.SETTLE_ARREARS, Action.APPEAL, Action.RECONSIDER)
+                 Action.OVERRIDE, Action.RESUBMIT, Action.SETTLE_ARREARS, Action.APPEAL, Action.RECONSIDER,
+                 Action.CORRECT_ACCOUNT)
 
 
 def available_actions(user: User, claim, office: str | None = None) -> tuple[Action, ...]:
@@ -25,7 +26,7 @@ def available_actions(user: User, claim, office: str | None = None) -> tuple[Act
     office = office or claim.office
     found = []
     for action in CLAIM_ACTIONS:
-        if (state, action) not in TRANSITIONS:
+        if (state, action) not in TRANSITIONS and not (action is Action.CORRECT_ACCOUNT and state in ACCOUNT_STATES):
             continue
         try:
             check(user, action, office)

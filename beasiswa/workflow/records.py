@@ -109,7 +109,7 @@ def savepoint(conn: Connection):
 
 
 def registered_case(case_file: str) -> Case:
-    return parse_case(loads(case_file))
+    return parse_case(loads(case_file), accounts=False)  # held to the bank table when it came in
 
 
 _reversal = journal.alias("reversal")

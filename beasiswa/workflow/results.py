@@ -24,6 +24,8 @@ class Step:
     revision: int | None = None
     seq: int | None = None
     refusal: Refusal | None = None
+    # What the officer is told beside a step done (an account not in the payee's name).
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -25,7 +25,7 @@ Pure: no database and no clock. Any transition not in the table is refused namin
 from beasiswa.access.actions import ACTION_NAMES, Action
 from beasiswa.model import Outcome, Refusal, State
 
-__all__ = ["LETTER_STATES", "OWED_STATES", "STATE_NAMES", "TRANSITIONS", "State", "TransitionRefused",
+__all__ = ["ACCOUNT_STATES", "LETTER_STATES", "OWED_STATES", "STATE_NAMES", "TRANSITIONS", "State", "TransitionRefused",
            "allowed_actions", "next_state", "path_after_decision", "route"]
 
 STATE_NAMES = {
@@ -69,6 +69,13 @@ _ROUTE = {Outcome.APPROVED: None, Outcome.REJECTED: Action.REJECT, Outcome.RETUR
 LETTER_STATES = frozenset({State.APPROVED, State.PAID, State.REJECTED, State.RETURNED})
 # States in which an approved outcome is owed but not yet paid: it counts for the claims decided after it.
 OWED_STATES = frozenset({State.DECIDED, State.VERIFIED, State.APPROVED})
+# States in which an officer may correct a claim's account (`Workflow.correct_account`, not a transition: the
+# state stays): every state before a payment is authorised. Not `verified` nor `approved`: the verification and
+# the supervisor's approval were of a payout to the account they saw; nor `paid`: the money went to it. A
+# transfer the bank returns reverses the payout, which takes the claim back to `decided`, where it is corrected
+# and then verified and approved again.
+ACCOUNT_STATES = frozenset({State.SUBMITTED, State.DECIDED, State.RETURNED, State.PENDING, State.REJECTED,
+                            State.APPEALED})
 
 
 class TransitionRefused(Refusal):

@@ -102,6 +102,8 @@ def print_steps(console: Console, steps: Sequence[Step], action: Action, hints: 
             outcome = f" ({OUTCOME_NAMES.get(s.outcome, s.outcome)})" if s.outcome else ""
             console.print(f"[green]✓[/] {escape(str(s.ref))}  {state_name(s.before)} → {state_name(s.after)}"
                           f"{outcome}{money}{seq}", highlight=False, soft_wrap=True)
+            for warning in s.warnings:
+                console.print(f"  [yellow]![/] Peringatan {escape(warning)}", highlight=False, soft_wrap=True)
         else:
             console.print(f"[red]✗[/] {escape(str(s.ref))}  tidak dapat {ACTION_NAMES[action]} "
                           f"[{s.refusal.code}]: {escape(s.refusal.message)}{escape((hints or {}).get(s.ref, ''))}",

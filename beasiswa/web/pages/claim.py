@@ -26,12 +26,15 @@ from beasiswa.access.roles import ALLOWED, Role
 from beasiswa.explain import CONFIDENCE_NAMES, cited_interpretations
 from beasiswa.indonesian import DOCUMENT_NAMES, EVENT_NAMES, LETTER_KIND_NAMES, SEGMENT_NAMES
 from beasiswa.letters.settings import default_settings
-from beasiswa.model import ClaimRef, Code, Document, Outcome, Refusal
+from beasiswa.casefile import CaseFileError, parse_account
+from beasiswa.model import ClaimRef, Code, Document, Outcome, Payee, Refusal
 from beasiswa.model.case import MAX_MONTHS
 from beasiswa.office_time import office_zone
 from beasiswa.web.access import roles, route
 from beasiswa.web.render import page
+from beasiswa.rules import holder_differs
 from beasiswa.workflow.available import available_actions
+from beasiswa.workflow.records import registered_case
 from beasiswa.workflow.override import REJECTION_RULES
 from beasiswa.workflow.views import actor_text, change_text
 
@@ -42,11 +45,12 @@ READERS = roles(Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR)
 SLUGS = {Action.VERIFY: "verifikasi", Action.APPROVE: "setujui", Action.CONFIRM_REJECTION: "setujui",
          Action.PAY: "bayar", Action.RETURN: "kembalikan", Action.OVERRIDE: "ubah-putusan",
          Action.RESUBMIT: "ajukan-ulang", Action.SETTLE_ARREARS: "tunggakan", Action.APPEAL: "peninjauan-kembali",
-         Action.RECONSIDER: "putus-ulang"}
+         Action.RECONSIDER: "putus-ulang", Action.CORRECT_ACCOUNT: "rekening"}
 BUTTONS = {Action.VERIFY: "Verifikasi", Action.APPROVE: "Setujui", Action.CONFIRM_REJECTION: "Setujui penolakan",
            Action.PAY: "Bayarkan", Action.RETURN: "Kembalikan berkas", Action.OVERRIDE: "Ubah putusan",
            Action.RESUBMIT: "Ajukan ulang", Action.SETTLE_ARREARS: "Catat tunggakan iuran",
-           Action.APPEAL: "Catat permohonan peninjauan kembali", Action.RECONSIDER: "Putuskan ulang"}
+           Action.APPEAL: "Catat permohonan peninjauan kembali", Action.RECONSIDER: "Putuskan ulang",
+           Action.CORRECT_ACCOUNT: "Perbaiki rekening"}
 DONE = {"verifikasi": "Klaim sudah diverifikasi; menunggu persetujuan pengawas.",
         "setujui": "Klaim sudah disetujui.",
         "bayar": "Pembayaran sudah dicatat di jurnal.",
@@ -55,13 +59,15 @@ DONE = {"verifikasi": "Klaim sudah diverifikasi; menunggu persetujuan pengawas."
         "ajukan-ulang": "Klaim diajukan ulang dan diputuskan lagi dengan dokumen yang dibawa.",
         "tunggakan": "Tunggakan iuran dicatat; klaim yang ditunda diputuskan lagi.",
         "peninjauan-kembali": "Permohonan peninjauan kembali dicatat.",
-        "putus-ulang": "Klaim diputuskan ulang menurut isi basis data sekarang."}
+        "putus-ulang": "Klaim diputuskan ulang menurut isi basis data sekarang.",
+        "rekening": "Rekening klaim diperbaiki; tercatat di jejak audit."}
 # A refusal's HTTP status: what was typed (400), who may (403), what the claim is now (409, the default).
 INPUT_CODES = frozenset({"DOCUMENTS", "OVERRIDE_REASON", "OVERRIDE_CODE", "OVERRIDE_OUTCOME", "APPEAL_REASON",
-                         "ARREARS", "LEVEL_NOT_COVERED"})
+                         "ARREARS", "LEVEL_NOT_COVERED", "ACCOUNT", "ACCOUNT_REASON", "ACCOUNT_SAME"})
 ROLE_CODES = frozenset({"ROLE", "INACTIVE", "AUTOMATIC"})
 HIDDEN_CODES = frozenset({"OFFICE", "CLAIM_NOT_FOUND", "CASE_NOT_FOUND"})  # told as "no such claim": 404
 MAX_REASON = 2000
+PAYEE_NAMES = {Payee.CHILD.value: "anak", Payee.GUARDIAN.value: "wali"}
 
 
 def refusal_status(refusal: Refusal) -> int:
@@ -93,6 +99,7 @@ def render(request: Request, ref: ClaimRef, *, notice: str | None = None, refusa
     claim, case = view.claims[0], view.case
     law = site.workflow.law
     scheme = law.scheme(case.scheme_id)
+    available = available_actions(user, claim, case.office)
     citations = [s["citation"] for s in claim.trace] + [r["citation"] for r in claim.reasons + claim.warnings]
     context = {
         "ref": ref, "base": f"/klaim/{ref.case_id}/{ref.claim_id}", "case": case, "claim": claim, "view": view,
@@ -106,10 +113,12 @@ def render(request: Request, ref: ClaimRef, *, notice: str | None = None, refusa
         "checklist": checklist(scheme.documents, claim), "documents_step": documents_step(claim.trace),
         "audit": [(r, actor_text(r), change_text(r)) for r in view.audit],
         "letter_kinds": LETTER_KIND_NAMES, "document_names": DOCUMENT_NAMES,
-        "actions": [(a, SLUGS[a], BUTTONS[a]) for a in available_actions(user, claim, case.office)],
+        "actions": [(a, SLUGS[a], BUTTONS[a]) for a in available if a is not Action.CORRECT_ACCOUNT],
+        "correct_account": Action.CORRECT_ACCOUNT in available,
         "missing": [d for d in Document if d.value not in claim.documents],
         "present": [d for d in Document if d.value in claim.documents],
         "rejection_codes": list(REJECTION_RULES.items()),
+        "account_warning": account_warning(case.case_file, ref), "payees": PAYEE_NAMES,
         "today": request.state.now.astimezone(office_zone(case.office)).date().isoformat(),
         "max_months": MAX_MONTHS, "max_reason": MAX_REASON,
         "notice": notice, "refusal": refusal, "refused_action": ACTION_NAMES.get(action) if action else None,
@@ -118,6 +127,16 @@ def render(request: Request, ref: ClaimRef, *, notice: str | None = None, refusa
     response = page(request, "klaim_isi.html" if partial else "klaim.html", context, status=status)
     response.headers["Vary"] = "HX-Request, HX-Target"
     return response
+
+
+def account_warning(case_file: str, ref: ClaimRef) -> str | None:
+    """The account now on the claim against its payee's name (rule book §3.3, I15): the officer sees a holder
+    who differs whatever the decision in force said when it was made (the account may have been corrected)."""
+    registered = registered_case(case_file)
+    claim = next((c for c in registered.claims if c.id == ref.claim_id), None)
+    if claim is None or claim.account is None:
+        return None
+    return holder_differs(registered, registered.child(claim.child), claim.account, claim.payee)
 
 
 def checklist(documents, claim) -> list[tuple[str, bool, bool, bool]]:
@@ -285,3 +304,22 @@ async def settle_arrears(request: Request, case_id: str, claim_id: str) -> Respo
             return refusal or _first_refusal(steps)
         return call
     return await act(request, ref, Action.SETTLE_ARREARS, run)
+
+
+@_claim_route(Action.CORRECT_ACCOUNT)
+async def correct_account(request: Request, case_id: str, claim_id: str) -> Response:
+    ref = ClaimRef(case_id, claim_id)
+
+    def run(form):
+        try:
+            account = parse_account({"bank": _field(form, "bank", 200).strip(),
+                                     "number": _field(form, "nomor", 40).strip(),
+                                     "holder": _field(form, "pemilik", 200).strip()}, "rekening")
+            payee_text = _field(form, "penerima", 20)
+            payee = Payee.parse(payee_text, "pemilik rekening", "penerima") if payee_text else None
+        except (CaseFileError, ValueError) as exc:
+            raise BadInput(str(exc).replace("rekening.bank", "bank").replace("rekening.number", "nomor")
+                           .replace("rekening.holder", "pemilik")) from None
+        reason = _field(form, "alasan")
+        return lambda w, as_: w.correct_account(as_, ref, account, payee, reason).refusal
+    return await act(request, ref, Action.CORRECT_ACCOUNT, run)
