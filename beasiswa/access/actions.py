@@ -27,6 +27,7 @@ class Action(str, Enum):
     REVERSE = "reverse"
     APPROVE_REVERSAL = "approve_reversal"
     MANAGE_USERS = "manage_users"
+    EXPORT_TRANSFERS = "export_transfers"
 
     def __str__(self) -> str:
         return self.value
@@ -52,6 +53,7 @@ ACTION_NAMES = {
     Action.REVERSE: "membatalkan pembayaran",
     Action.APPROVE_REVERSAL: "menyetujui pembatalan pembayaran",
     Action.MANAGE_USERS: "mengelola pengguna",
+    Action.EXPORT_TRANSFERS: "mengekspor berkas transfer bank",
 }
 
 # Steps that follow from the rules' outcome, never asked for on their own.
