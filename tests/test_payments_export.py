@@ -18,7 +18,7 @@ from beasiswa.banks import bank_for
 from beasiswa.payments import pain001
 from beasiswa.payments.batch import BatchFile, TransferLine, debtor_of
 from audit_support import behind_the_back
-from workflow_support import (audit_rows, case, claim, count, database, dialect, signed_in, url_of,  # noqa: F401
+from workflow_support import (audit_rows, case, claim, count, database, dialect, signed_in, sql, url_of,  # noqa: F401
                               wf)
 
 runner = CliRunner()
@@ -235,3 +235,24 @@ def test_a_bad_office_or_date_is_bad_input_and_nothing_is_written(wf, tmp_path):
                     str(tmp_path / "t"), "--as", "ani")
     assert code == 2 and "UNKNOWN_BANK" in out
     assert count(wf, "transfer_batches") == 0
+
+
+# ------------------------------------------------------------------------------------------- the report
+
+def test_the_ledger_reports_payments_view_counts_posted_in_a_batch_settled_and_returned_by_office_and_period(wf):
+    from beasiswa.payments.report import payment_lines
+
+    seqs = [paid_case(wf, n) for n in (1, 2, 3)]
+    paid_case(wf, 4, office="KC-SBY")
+    wf.export_transfers("ani", "KC-PLG", DAY)
+    paid_case(wf, 5)  # posted after the export: in no batch
+    sql(url_of(wf), "UPDATE transfers SET status = 'settled', settled_on = :day WHERE payout_seq = :seq",
+        day=DAY, seq=seqs[0])
+    sql(url_of(wf), "UPDATE transfers SET status = 'returned', returned_on = :day, return_code = 'AC04' "
+                    "WHERE payout_seq = :seq", day=DAY, seq=seqs[1])
+    lines = payment_lines(wf.engine, ("office",), "month", 10 ** 9)
+    assert [(p.key, p.period, p.posted, p.batched, p.batched_amount, p.settled, p.returned, p.returned_amount)
+            for p in lines] == [(("KC-PLG",), "2025-08", 4, 3, 9_000_000, 1, 1, 3_000_000),
+                                (("KC-SBY",), "2025-08", 1, 0, 0, 0, 0, 0)]
+    code, out = cli(wf, "ledger", "report", "--by", "office", "--payments")
+    assert code == 0 and "Pembayaran ke rekening" in out and "Dikembalikan" in out, out
