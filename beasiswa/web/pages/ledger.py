@@ -27,7 +27,7 @@ from beasiswa.ledger.exceptions import find_exceptions, of_office
 from beasiswa.ledger.export import EXPORT_COLUMNS, journal_rows, write_csv, write_xlsx
 from beasiswa.ledger.report import build_report, journal_head
 from beasiswa.model import Refusal
-from beasiswa.payments.report import payment_lines
+from beasiswa.workflow.payment_report import payment_lines
 from beasiswa.web.access import roles, route
 from beasiswa.web.charts import bar_chart
 from beasiswa.web.render import page
