@@ -341,7 +341,8 @@ def test_the_application_role_does_a_whole_day_and_owns_nothing(fresh, tmp_path,
     code, out = run(fresh, "ledger", "record", str(ROOT / "fixtures" / "cases" / "04-pelatihan-jatah-pt.json"),
                     "--as", "eka", "--approver", "fajar")
     assert code == 0, out
-    code, out = run(fresh, "payments", "export", "--office", "KC-BDG", "--out", str(tmp_path / "transfer"), "--as", "eka")
+    code, out = run(fresh, "payments", "export", "--office", "KC-BDG", "--out", str(tmp_path / "transfer"),
+                    "--as", "eka")
     assert code == 0, out
     assert owner_sql(fresh, "SELECT count(*) FROM transfers WHERE office = 'KC-BDG'") > 0
     assert owner_sql(fresh, "SELECT count(*) FROM pg_class WHERE relowner = "
