@@ -28,6 +28,7 @@ class Action(str, Enum):
     CORRECT_ACCOUNT = "correct_account"
     APPROVE_REVERSAL = "approve_reversal"
     MANAGE_USERS = "manage_users"
+    EXPORT_TRANSFERS = "export_transfers"
 
     def __str__(self) -> str:
         return self.value
@@ -54,6 +55,7 @@ ACTION_NAMES = {
     Action.CORRECT_ACCOUNT: "memperbaiki rekening klaim",
     Action.APPROVE_REVERSAL: "menyetujui pembatalan pembayaran",
     Action.MANAGE_USERS: "mengelola pengguna",
+    Action.EXPORT_TRANSFERS: "mengekspor berkas transfer bank",
 }
 
 # Steps that follow from the rules' outcome, never asked for on their own.

@@ -22,6 +22,7 @@ import attrs
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from beasiswa.db.payment_tables import TRANSFER_ANSWER_COLUMNS
 from beasiswa.db.tables import claims
 
 APP_ROLE = "beasiswa_app"
@@ -82,6 +83,11 @@ POLICY: dict[str, Access] = {
                                  insert=True, update=("status", "number", "deliveries", "code", "message",
                                                       "finished_at")),
     "letter_pdfs": Access("a rendered letter's PDF, added once by the worker that rendered it", insert=True),
+    "transfer_batches": Access("a bank transfer file, recorded once with its bytes and SHA-256 when exported; "
+                               "never changed (TRANSFER_APPEND_ONLY)", insert=True),
+    "transfers": Access("a payout sent, added with its batch; reconciliation writes only the bank's answer "
+                        "(TRANSFER_FIXED): what was sent, to which account, never changes",
+                        insert=True, update=TRANSFER_ANSWER_COLUMNS),
 }
 
 # Trigger functions that write tables the application role may not write: they run as their owner.
