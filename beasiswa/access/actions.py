@@ -26,6 +26,7 @@ class Action(str, Enum):
     RECONSIDER = "reconsider"
     REVERSE = "reverse"
     APPROVE_REVERSAL = "approve_reversal"
+    RECONCILE = "reconcile"
     MANAGE_USERS = "manage_users"
 
     def __str__(self) -> str:
@@ -51,6 +52,7 @@ ACTION_NAMES = {
     Action.RECONSIDER: "memutuskan ulang",
     Action.REVERSE: "membatalkan pembayaran",
     Action.APPROVE_REVERSAL: "menyetujui pembatalan pembayaran",
+    Action.RECONCILE: "merekonsiliasi pernyataan bank",
     Action.MANAGE_USERS: "mengelola pengguna",
 }
 
