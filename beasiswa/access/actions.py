@@ -28,6 +28,7 @@ class Action(str, Enum):
     APPROVE_REVERSAL = "approve_reversal"
     RECONCILE = "reconcile"
     MANAGE_USERS = "manage_users"
+    EXPORT_TRANSFERS = "export_transfers"
 
     def __str__(self) -> str:
         return self.value
@@ -54,6 +55,7 @@ ACTION_NAMES = {
     Action.APPROVE_REVERSAL: "menyetujui pembatalan pembayaran",
     Action.RECONCILE: "merekonsiliasi pernyataan bank",
     Action.MANAGE_USERS: "mengelola pengguna",
+    Action.EXPORT_TRANSFERS: "mengekspor berkas transfer bank",
 }
 
 # Steps that follow from the rules' outcome, never asked for on their own.

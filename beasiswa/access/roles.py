@@ -5,6 +5,9 @@ Pure: the user and the case's office are passed in; nothing here reads the datab
 - supervisors (pengawas) approve, take in, settle arrears and pay, and may verify in an officer's stead; they
   never approve a claim they verified themselves (four eyes: two different people);
 - officers and supervisors number and render their office's letters (`letters render`);
+- officers and supervisors export their office's bank transfer files (`payments export`): a file says only
+  what the journal's payouts, posted by two people, already say, and the bank's own cash-management system
+  releases it with its own maker and approver;
 - a payout is reversed by two people of the payout's office (`beasiswa ledger reverse`): an officer or a
   supervisor prepares it with a written reason, and a supervisor who is not that person approves it (four eyes:
   undoing money is as controlled as paying it);
@@ -59,6 +62,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.APPROVE_REVERSAL: frozenset({Role.SUPERVISOR}),
     Action.RECONCILE: frozenset({Role.SUPERVISOR}),
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
+    Action.EXPORT_TRANSFERS: frozenset({Role.OFFICER, Role.SUPERVISOR}),
 }
 # Roles whose every action is limited to the cases of their own office.
 OFFICE_BOUND = frozenset({Role.OFFICER, Role.SUPERVISOR})
