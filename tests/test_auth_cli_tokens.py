@@ -246,6 +246,10 @@ WRITES = {
     "users password": ["users", "password", "dedi", "--password-stdin"],
     "users sessions": ["users", "sessions"],
     "users revoke": ["users", "revoke", "1"],
+    "payments export": ["payments", "export", "--office", "KC-PLG", "--out", "{tmp}/transfer"],
+    "payments batches": ["payments", "batches"],
+    "payments show": ["payments", "show", "TRF/KC-PLG/20250801/001"],
+    "payments verify": ["payments", "verify"],
 }
 
 

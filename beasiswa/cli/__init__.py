@@ -18,8 +18,8 @@ marked `# lazy:` with what it would load (tests/test_casefile.py checks it).
 
 import typer
 
-from beasiswa.cli import (audit, budget, claims, db, decide, intake, ledger, letters, lookup, process, queue, signin,
-                          users, web)
+from beasiswa.cli import (audit, budget, claims, db, decide, intake, ledger, letters, lookup, payments, process, queue,
+                          signin, users, web)
 from beasiswa.cli.locale import IndonesianGroup
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=IndonesianGroup,
@@ -40,7 +40,7 @@ COMMANDS = {
     "worker": queue.worker_command,
 }
 GROUPS = {"rules": decide.rules_app, "db": db.db_app, "ledger": ledger.ledger_app, "letters": letters.letters_app, "users": users.users_app,
-          "audit": audit.audit_app}
+          "payments": payments.payments_app, "audit": audit.audit_app}
 
 for _name, _command in COMMANDS.items():
     app.command(_name)(_command)

@@ -76,6 +76,8 @@ def report_command(
     out: Path = OUT_OPTION,
     check: bool = typer.Option(True, "--verify/--no-verify", help="Verifikasi rantai dulu (bawaan) dan laporkan "
                                                                   "entri yang diverifikasi."),
+    payments: bool = typer.Option(False, "--payments", help="Juga pembayaran ke rekening: dibukukan, masuk berkas "
+                                                             "transfer, berhasil dan dikembalikan bank (tabel)."),
     db: str = DB_OPTION,
 ) -> None:
     """Jumlah dan total per kelompok jenjang × tahun ajaran × kantor, per periode posting, dengan saldo awal +
@@ -105,6 +107,10 @@ def report_command(
     line = head_line(seq, head_hash, status)
     if format is TableFormat.table:
         print_report(stdout(), report)
+        if payments:
+            from beasiswa.payments.report import payment_lines
+
+            print_payments(stdout(), dimensions, period, seq, payment_lines(engine, dimensions, period, seq))
         typer.echo(line)
     else:
         header, rows = report_rows(report)
@@ -113,6 +119,28 @@ def report_command(
         typer.echo(f"{count} baris ditulis ke {out}; {line}" if out else line, err=out is None)
     if broken:
         raise typer.Exit(1)
+
+
+def print_payments(console, dimensions, period: str, seq: int, lines) -> None:
+    """The payments view as a Rich table: per group and period, count and rupiah posted, in a batch, settled and
+    returned."""
+    from rich import box
+    from rich.table import Table
+
+    from beasiswa.ledger.report import LABELS, PERIOD_SHOWN, PERIOD_TITLES, rupiah
+
+    table = Table(title=f"Pembayaran ke rekening{PERIOD_TITLES[period]}, entri 1–{seq}; jumlah dalam rupiah",
+                  title_justify="left", box=box.SIMPLE_HEAD)
+    for i, header in enumerate([*(LABELS[name] for name in dimensions), "Periode", "Dibukukan", "(Rp)",
+                                "Dalam berkas", "(Rp)", "Berhasil", "(Rp)", "Dikembalikan", "(Rp)"]):
+        table.add_column(header, justify="left" if i <= len(dimensions) else "right", no_wrap=True)
+    for p in lines:
+        table.add_row(*p.key, PERIOD_SHOWN.get(p.period, p.period), str(p.posted), rupiah(p.posted_amount),
+                      str(p.batched), rupiah(p.batched_amount), str(p.settled), rupiah(p.settled_amount),
+                      str(p.returned), rupiah(p.returned_amount))
+    console.print(table, highlight=False, crop=False)
+    if not lines:
+        console.print("(belum ada pembayaran klaim)", highlight=False)
 
 
 def entitlement_command(

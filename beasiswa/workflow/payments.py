@@ -147,8 +147,8 @@ class Payments:
         return self._refusing(as_, READ, "transfer batches", read)
 
     def transfer_batch(self, as_: str | None, batch_id_: str) -> tuple:
-        """A batch (with its file) and its transfers, for a user who may read its office; another office's is
-        told as one that does not exist (BATCH_NOT_FOUND), the attempt audited."""
+        """A batch (with its file), its transfers and the reader's role, for a user who may read its office;
+        another office's is told as one that does not exist (BATCH_NOT_FOUND), the attempt audited."""
         user = self._refusing(as_, READ, f"transfer batch {batch_id_}", lambda: self._reader(as_))
 
         def read(conn):
@@ -163,7 +163,7 @@ class Payments:
         except NotAllowed as refusal:
             self.record_refusal(as_, READ, f"transfer batch {batch_id_}", refusal)
             raise not_found from None
-        return found
+        return (*found, user.role.value)
 
     def verify_transfers(self, as_: str | None, files: list[tuple[str, bytes]] = ()) -> tuple[int, list[Finding]]:
         """Every batch the user may read: its stored file's SHA-256 against the recorded one, its count and
