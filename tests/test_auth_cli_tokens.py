@@ -250,6 +250,8 @@ WRITES = {
     "payments batches": ["payments", "batches"],
     "payments show": ["payments", "show", "TRF/KC-PLG/20250801/001"],
     "payments verify": ["payments", "verify"],
+    "payments reconcile": ["payments", "reconcile", str(CASE)],
+    "payments exceptions": ["payments", "exceptions"],
 }
 
 

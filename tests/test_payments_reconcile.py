@@ -181,3 +181,64 @@ def test_the_reconciliation_tables_are_the_models_tables(database):
                 if getattr(d[1], "name", None) in names or getattr(d[1], "table", None) is not None
                 and d[1].table.name in names] == []
     engine.dispose()
+
+
+# ------------------------------------------------------------------------------------------- the command line
+
+def cli(w, *args):
+    from typer.testing import CliRunner
+
+    from beasiswa.cli import app
+    from workflow_support import url_of
+
+    result = CliRunner().invoke(app, [*args, "--db", url_of(w)], env={"COLUMNS": "200"})
+    return result.exit_code, result.output
+
+
+def write_statement(tmp_path, lines, name="pernyataan-0804.xml") -> str:
+    path = tmp_path / name
+    path.write_bytes(statement_xml(lines, statement_id="STMT-BCA-0804", account="0011223344",
+                                   created_at=dt.datetime(2025, 8, 4, 18, 0)))
+    return str(path)
+
+
+def test_the_command_reconciles_a_file_says_what_it_did_and_a_second_time_that_nothing_changed(wf, tmp_path):
+    from workflow_support import signed_in, url_of
+
+    t1, t2 = exported(wf, [1, 2])
+    signed_in(url_of(wf))
+    path = write_statement(tmp_path, [settled(t1, "BCA-1"), returned(t2, "BCA-2"),
+                                      SampleLine("BSW-999999", 5, None, BOOKED, "X")])
+    code, out = cli(wf, "payments", "reconcile", path, "--as", "budi")
+    assert code == 0, out
+    assert "RKN/KC-PLG/" in out and "berhasil masuk rekening: 1" in out and "dikembalikan bank: 1" in out
+    assert "AC04 rekening sudah ditutup (REKENING DITUTUP)" in out and "tidak ada transfer dengan end-to-end id" in out
+    code, out = cli(wf, "payments", "reconcile", path, "--as", "citra")
+    assert code == 0 and "sudah direkonsiliasi sebagai RKN/KC-PLG/" in out and "tidak ada yang berubah" in out
+    code, out = cli(wf, "payments", "exceptions", "--as", "gita")
+    assert code == 0 and "1 pengecualian terbuka" in out and "BSW-999999" in out and "tidak cocok" in out
+
+
+def test_a_malformed_statement_exits_2_naming_the_file_the_element_and_the_value_and_writes_nothing(wf, tmp_path):
+    from workflow_support import signed_in, url_of
+
+    [t1] = exported(wf, [1])
+    signed_in(url_of(wf))
+    path = write_statement(tmp_path, [SampleLine(t1.end_to_end_id, t1.amount, None, BOOKED, "R", amount_text="3000000.50")],
+                           "rusak.xml")
+    trail = count(wf, "audit_trail")
+    code, out = cli(wf, "payments", "reconcile", path, "--as", "budi")
+    assert code == 2
+    assert "rusak.xml: Stmt[1]/Ntry[1]/Amt: '3000000.50' bukan rupiah bulat" in " ".join(out.split())
+    assert count(wf, "bank_statements") == 0 and count(wf, "audit_trail") == trail
+    assert transfer_row(wf, t1.end_to_end_id).status == "exported"
+
+
+def test_an_officer_is_refused_with_exit_1_and_the_refusal_is_audited(wf, tmp_path):
+    from workflow_support import signed_in, url_of
+
+    [t1] = exported(wf, [1])
+    signed_in(url_of(wf))
+    code, out = cli(wf, "payments", "reconcile", write_statement(tmp_path, [settled(t1, "R")]), "--as", "ani")
+    assert code == 1 and "ROLE" in out and "merekonsiliasi pernyataan bank" in out
+    assert audit_rows(wf)[-1]["refusal_code"] == "ROLE"

@@ -2,7 +2,7 @@
 0013_reconciliation; a test compares them).
 
 - `bank_statements`: one row per file a supervisor reconciled: `statement_id` "RKN/<office>/<YYYYMMDD>/<NNN>",
-  numbered per office per UTC day of the import from 001, the file's SHA-256 (UNIQUE: the same file imported
+  numbered per office per day of the import (on its clock) from 001, the file's SHA-256 (UNIQUE: the same file imported
   again is found, and changes nothing), its name, format ("camt.053.001.08", "camt.054.001.08",
   "csv:<layout>") and the bank's own id for it (`reference`), who imported it and when, and its counts: lines
   read, transfers settled, transfers returned, exceptions, and entries that were no transfer (`other`: fees,
@@ -39,7 +39,7 @@ class BankStatement(SQLModel, table=True):
 
     statement_id: str = Field(primary_key=True)
     office: str
-    day: dt.date = Field(sa_column=Column(Date, nullable=False))  # the import's UTC day
+    day: dt.date = Field(sa_column=Column(Date, nullable=False))  # the import's day on the office's clock
     number: int = Field(sa_column=Column(Integer, nullable=False))
     sha256: str
     file_name: str

@@ -30,7 +30,7 @@ EXCEPTION_NAMES = {
     ACCOUNT_DIFFERS: "rekening berbeda",
     DUPLICATE: "ganda",
 }
-STATUS_NAMES = {EXPORTED: "dikirim ke bank", SETTLED: "sudah masuk rekening", RETURNED: "dikembalikan bank"}
+STATUS_NAMES = {EXPORTED: "dikirim ke bank", SETTLED: "masuk rekening", RETURNED: "dikembalikan bank"}
 
 
 @attrs.frozen

@@ -38,6 +38,7 @@ from beasiswa.db.payment_tables import transfers
 from beasiswa.db.reconciliation_tables import bank_statements, reconciliation_exceptions
 from beasiswa.db.tables import journal
 from beasiswa.model import Refusal
+from beasiswa.office_time import local
 from beasiswa.payments.matching import RETURNED, SETTLED, Matched, TransferState, match
 from beasiswa.payments.statement import Statement
 from beasiswa.workflow.ledger_commands import payout_target
@@ -190,8 +191,8 @@ def _counts(matched) -> dict[str, int]:
 
 
 def _insert_statement(conn: Connection, statement: Statement, office: str, user: str, now: str, matched) -> str:
-    """The statement's row, numbered after the office's statements of the day: its id."""
-    day = dt.date.fromisoformat(now[:10])
+    """The statement's row, numbered after the office's statements of its day (on its own clock): its id."""
+    day = local(now, office).date()
     number = conn.execute(select(func.coalesce(func.max(bank_statements.c.number), 0) + 1).where(
         bank_statements.c.office == office, bank_statements.c.day == day)).scalar_one()
     statement_id = f"RKN/{office}/{day:%Y%m%d}/{number:03d}"
