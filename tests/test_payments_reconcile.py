@@ -110,6 +110,20 @@ def test_the_round_trip_settles_returns_reverses_and_leaves_the_rest_as_exceptio
     assert all(c.findings == () for c in checks.run(wf.engine)), [c for c in checks.run(wf.engine) if c.findings]
 
 
+def test_a_returned_claim_paid_again_goes_into_a_later_batch_under_its_new_payout(wf):
+    [t1] = exported(wf, [1])
+    wf.reconcile("budi", camt([returned(t1, "BCA-1")]))
+    back = ClaimRef(t1.case_id, t1.claim_id)
+    wf.verify("ani", [back])
+    wf.approve("budi", [back])
+    [paid] = wf.pay("budi", [back])
+    again = wf.export_transfers("ani", "KC-PLG", DAY)
+    assert again.new == ("TRF/KC-PLG/20250801/002",)
+    later = transfer_row(wf, f"BSW-{paid.seq}")
+    assert (later.batch_id, later.status, later.payout_seq) == ("TRF/KC-PLG/20250801/002", "exported", paid.seq)
+    assert transfer_row(wf, t1.end_to_end_id).status == "returned"
+
+
 def test_the_same_statement_imported_again_changes_nothing_and_says_it_was_imported_before(wf):
     t1, t2 = exported(wf, [1, 2])
     statement = camt([settled(t1, "BCA-1"), returned(t2, "BCA-2"), SampleLine("BSW-9", 1, None, BOOKED, "X")])

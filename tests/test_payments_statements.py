@@ -179,3 +179,20 @@ def test_whatever_the_statement_says_no_transfer_is_settled_twice_or_returned_tw
         assert changes.count(SETTLED) <= 1 and changes.count(RETURNED) <= 1
         assert changes in ([], [SETTLED], [RETURNED], [SETTLED, RETURNED])
     assert all(m.kind == UNMATCHED for m in found if m.line.end_to_end_id == "BSW-3")
+
+
+def test_a_sample_statement_for_transfers_books_each_returns_those_named_and_adds_the_duplicates_and_strangers():
+    from types import SimpleNamespace
+
+    from beasiswa.payments.sample_statement import lines_for
+
+    sent = [SimpleNamespace(end_to_end_id=f"BSW-{n}", amount=3_000_000, account_number=f"01234567{n:02d}")
+            for n in (1, 2, 3)]
+    statement = read_bytes("contoh.xml", xml(lines_for(sent, DAY, returns={"BSW-2": "AC04"}, twice=("BSW-3",),
+                                                       unmatched=("BSW-999",))))
+    assert [(x.end_to_end_id, x.status, x.return_code) for x in statement.lines] == [
+        ("BSW-1", SETTLED, None), ("BSW-2", RETURNED, "AC04"), ("BSW-3", SETTLED, None), ("BSW-3", SETTLED, None),
+        ("BSW-999", SETTLED, None)]
+    assert [m.kind for m in match({t.end_to_end_id: TransferState(t.end_to_end_id, t.amount, t.account_number)
+                                   for t in sent}, statement.lines)] == [
+        SETTLED, RETURNED, SETTLED, DUPLICATE, UNMATCHED]

@@ -28,6 +28,23 @@ class SampleLine:
     amount_text: str | None = None  # the amount as written, when a test wants it otherwise ("12.50")
 
 
+def lines_for(transfers, booked: dt.date, *, returns: dict[str, str] | None = None, twice: tuple[str, ...] = (),
+              unmatched: tuple[str, ...] = ()) -> list[SampleLine]:
+    """The lines a bank would send for `transfers` (anything with end_to_end_id, amount, account_number): each
+    booked on `booked` (settled), those of `returns` (end-to-end id → reason code) sent back instead, those of
+    `twice` booked a second time (a duplicate), and a line for each id of `unmatched` that no transfer has."""
+    returns = returns or {}
+    lines = []
+    for n, t in enumerate(transfers, 1):
+        code = returns.get(t.end_to_end_id)
+        lines.append(SampleLine(t.end_to_end_id, int(t.amount), t.account_number, booked, f"REF{booked:%Y%m%d}{n:05d}",
+                                code, "DIKEMBALIKAN BANK PENERIMA" if code else None))
+    lines += [attrs.evolve(line, bank_reference=line.bank_reference + "D") for line in lines
+              if line.end_to_end_id in twice]
+    lines += [SampleLine(e2e, 1_000_000, None, booked, f"REF{booked:%Y%m%d}X{i:04d}") for i, e2e in enumerate(unmatched, 1)]
+    return lines
+
+
 def statement_xml(lines: list[SampleLine], *, statement_id: str, account: str, created_at: dt.datetime,
                   notification: bool = False) -> bytes:
     """The camt.053.001.08 statement (or, `notification`, the camt.054.001.08 notification) of `lines` on the
