@@ -252,6 +252,7 @@ WRITES = {
     "payments verify": ["payments", "verify"],
     "payments reconcile": ["payments", "reconcile", str(CASE)],
     "payments exceptions": ["payments", "exceptions"],
+    "payments resolve": ["payments", "resolve", "RKN/KC-PLG/20250801/001", "1", "--note", "x"],
 }
 
 

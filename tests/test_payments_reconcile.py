@@ -233,6 +233,25 @@ def test_the_command_reconciles_a_file_says_what_it_did_and_a_second_time_that_n
     assert code == 0 and "1 pengecualian terbuka" in out and "BSW-999999" in out and "tidak cocok" in out
 
 
+def test_a_supervisor_clears_an_exception_once_with_a_note_and_it_leaves_the_open_list(wf, tmp_path):
+    from workflow_support import signed_in, url_of
+
+    [t1] = exported(wf, [1])
+    signed_in(url_of(wf))
+    cli(wf, "payments", "reconcile", write_statement(tmp_path, [SampleLine("BSW-999999", 5, None, BOOKED, "X")]),
+        "--as", "budi")
+    [open_] = wf.open_exceptions("budi")
+    code, out = cli(wf, "payments", "resolve", open_.statement_id, "1", "--note", "biaya bank, bukan transfer",
+                    "--as", "citra")
+    assert code == 0 and "diselesaikan" in out, out
+    assert wf.open_exceptions("budi") == []
+    code, out = cli(wf, "payments", "resolve", open_.statement_id, "1", "--note", "lagi", "--as", "budi")
+    assert code == 1 and "ALREADY_RESOLVED" in out and "citra" in out
+    code, out = cli(wf, "payments", "resolve", open_.statement_id, "1", "--note", "x", "--as", "fajar")
+    assert code == 1 and "OFFICE" in out
+    assert [r["refusal_code"] for r in audit_rows(wf)[-2:]] == ["ALREADY_RESOLVED", "OFFICE"]
+
+
 def test_a_malformed_statement_exits_2_naming_the_file_the_element_and_the_value_and_writes_nothing(wf, tmp_path):
     from workflow_support import signed_in, url_of
 

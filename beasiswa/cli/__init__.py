@@ -44,7 +44,8 @@ GROUPS = {"rules": decide.rules_app, "db": db.db_app, "ledger": ledger.ledger_ap
           "payments": payments.payments_app, "audit": audit.audit_app}
 
 # The bank's answer to the transfer files, on the `payments` group after the export's commands.
-for _name, _command in (("reconcile", reconcile.reconcile_command), ("exceptions", reconcile.exceptions_command)):
+for _name, _command in (("reconcile", reconcile.reconcile_command), ("exceptions", reconcile.exceptions_command),
+                        ("resolve", reconcile.resolve_command)):
     payments.payments_app.command(_name)(_command)
 
 for _name, _command in COMMANDS.items():

@@ -2,7 +2,7 @@
 registered on the `payments` group (beasiswa.cli.payments) beside the export. `reconcile FILE` reads a camt.053
 statement, a camt.054 notification or a bank's CSV result file and applies it through the workflow's service
 (`Workflow.reconcile`: a supervisor of the office, one transaction, audited); `exceptions` lists the lines that
-matched no transfer as they should, still open.
+matched no transfer as they should, still open; `resolve` clears one with a note.
 
 Exit status: 0 done (also a file reconciled before: nothing changes, and it says so); 1 refused (role, office,
 an unknown user); 2 a file that cannot be read, named with the element or line and the value, nothing written;
@@ -111,3 +111,21 @@ def exceptions_command(
         table.add_row(e.statement_id, str(e.line_no), format_moment(e.imported_at, e.office), KIND_NAMES[e.kind],
                       e.end_to_end_id, format_rupiah(int(e.amount)), e.detail)
     print_table(console, table)
+
+
+def resolve_command(
+    statement: str = typer.Argument(..., metavar="PERNYATAAN", help="Nomor pernyataan, mis. RKN/KC-PLG/20250806/001."),
+    line: int = typer.Argument(..., min=1, metavar="BARIS", help="Baris pengecualian dalam pernyataan itu."),
+    note: str = typer.Option(..., "--note", metavar="CATATAN",
+                             help="Apa yang dilakukan (mis. dikonfirmasi ke bank: transfer pihak lain)."),
+    as_: str = AS_OPTION,
+    db: str = DB_OPTION,
+) -> None:
+    """Menyelesaikan satu pengecualian rekonsiliasi dengan catatan, oleh pengawas kantornya (sekali; tercatat di
+    jejak audit). Pengecualian tidak mengubah transfer atau jurnal: yang perlu diubah dikerjakan dengan perintahnya
+    sendiri."""
+    w = workflow(db)
+    as_ = acting_one(w.engine, as_, "payments resolve")
+    done = refusable(lambda: w.resolve_exception(as_, statement.strip(), line, note), bad_input=("NOTE_REQUIRED",))
+    stdout().print(f"{done.statement_id} baris {done.line_no} ({KIND_NAMES[done.kind]}, {done.end_to_end_id}): "
+                   f"diselesaikan.", highlight=False, soft_wrap=True)

@@ -1,5 +1,5 @@
-"""A bank's answer applied: `beasiswa payments reconcile FILE` (the statement read by `beasiswa.payments`) and
-`beasiswa payments exceptions`, mixed into `Workflow` (service.py), whose `_run`, `_now`, `_refusing` and
+"""A bank's answer applied: `beasiswa payments reconcile FILE` (the statement read by `beasiswa.payments`),
+`beasiswa payments exceptions` and `payments resolve` (an exception cleared with a note), mixed into `Workflow` (service.py), whose `_run`, `_now`, `_refusing` and
 `_reverse_payout` (ledger_commands.py) it uses.
 
 One transaction per statement, by a supervisor of the office whose transfers it answers (Action.RECONCILE; a
@@ -169,6 +169,41 @@ class Reconciliation:
                 query = query.where(e.office == scope)
             return [OpenException(*row) for row in conn.execute(query)]
         return self._run(work)
+
+
+    def resolve_exception(self, as_: str | None, statement_id: str, line_no: int, note: str) -> OpenException:
+        """`beasiswa payments resolve`: an open exception cleared by a supervisor of its office, with a note of
+        what was done about it (once; audited). Refusal otherwise, audited."""
+        what = f"pengecualian {statement_id} baris {line_no}"
+
+        def work(conn: Connection) -> OpenException:
+            user = actor(conn, as_)
+            text = note.strip() if isinstance(note, str) else ""
+            if not text:
+                raise Refusal("NOTE_REQUIRED", f"{what} diselesaikan dengan catatan apa yang dilakukan (--note)")
+            e = reconciliation_exceptions.c
+            key = (e.statement_id == statement_id, e.line_no == line_no)
+            row = conn.execute(select(reconciliation_exceptions).where(*key)).one_or_none()
+            if row is None:
+                raise Refusal("EXCEPTION_NOT_FOUND", f"{what} tidak ada")
+            check(user, Action.RECONCILE, row.office, what)
+            if row.resolved_by is not None:
+                raise Refusal("ALREADY_RESOLVED", f"{what} sudah diselesaikan oleh {row.resolved_by} "
+                                                  f"({row.resolved_at}): {row.resolution}")
+            now = self._now()
+            done = conn.execute(update(reconciliation_exceptions).where(*key, e.resolved_by.is_(None))
+                                .values(resolved_by=user.name, resolved_at=now, resolution=text))
+            if done.rowcount != 1:
+                raise Refusal("ALREADY_RESOLVED", f"{what} baru saja diselesaikan orang lain")
+            audit(conn, [dict(at=now, actor=user.name, action="reconcile.resolve",
+                              subject=f"statement {statement_id} line {line_no}", case_id=None, claim_id=None,
+                              before={"kind": row.kind, "end_to_end_id": row.end_to_end_id, "detail": row.detail},
+                              after={"resolved_by": user.name}, note=text)])
+            imported_at = conn.execute(select(bank_statements.c.imported_at).where(
+                bank_statements.c.statement_id == statement_id)).scalar_one()
+            return OpenException(row.statement_id, row.line_no, row.office, row.place, row.kind, row.end_to_end_id,
+                                 row.amount, row.detail, imported_at)
+        return self._refusing(as_, "reconcile.resolve", what, lambda: self._run(work))
 
 
 def _transfers(conn: Connection, ids: set[str]) -> dict:
