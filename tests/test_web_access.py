@@ -72,6 +72,9 @@ MATRIX = {
     ("POST", "/jurnal/verifikasi"): roles(Role.SUPERVISOR, Role.AUDITOR),
     ("GET", "/jurnal/pengecualian"): roles(Role.SUPERVISOR, Role.AUDITOR),
     ("GET", "/jurnal/ekspor"): roles(Role.SUPERVISOR, Role.AUDITOR),
+    ("GET", "/pembayaran"): roles(Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR),
+    ("GET", "/pembayaran/{name}"): roles(Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR),
+    ("GET", "/pembayaran/{name}/berkas"): roles(Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR),
 }
 # What an allowed request sends, and the status it gets (a refused form is 400: the route was reached).
 SAMPLES = {
@@ -123,6 +126,9 @@ SAMPLES = {
     ("POST", "/jurnal/verifikasi"): ({"jangkar": ""}, 200),
     ("GET", "/jurnal/pengecualian"): ({}, 200),
     ("GET", "/jurnal/ekspor"): ({}, 200),
+    ("GET", "/pembayaran"): ({}, 200),
+    ("GET", "/pembayaran/{name}"): ({}, 404),  # no such batch (tests/test_web_payments.py reads them)
+    ("GET", "/pembayaran/{name}/berkas"): ({}, 404),
 }
 # The claim the claim's routes are asked about (taken in by `ani` when a test needs it).
 A_CASE = case()
@@ -200,9 +206,10 @@ def test_the_menu_shows_only_the_screens_the_role_may_open(web):
     assert 'href="/antrean"' not in visitor(web, "admin").get("/").text
     menus = {who: set(re.findall(r'<li><a href="([^"]+)"', visitor(web, who).get("/").text))
              for who in ("ani", "budi", "gita", "admin")}
-    assert menus == {"ani": {"/", "/antrean", "/penerimaan", "/surat"},
-                     "budi": {"/", "/antrean", "/penerimaan", "/surat", "/jurnal", "/anggaran", "/jejak-audit"},
-                     "gita": {"/", "/antrean", "/surat", "/jurnal", "/anggaran", "/jejak-audit"},
+    assert menus == {"ani": {"/", "/antrean", "/penerimaan", "/surat", "/pembayaran"},
+                     "budi": {"/", "/antrean", "/penerimaan", "/surat", "/jurnal", "/pembayaran", "/anggaran",
+                              "/jejak-audit"},
+                     "gita": {"/", "/antrean", "/surat", "/jurnal", "/pembayaran", "/anggaran", "/jejak-audit"},
                      "admin": {"/", "/pengguna"}}
 
 

@@ -25,8 +25,8 @@ from beasiswa.web import access
 from beasiswa.web.cookies import Cookies
 from beasiswa.web.headers import SecurityHeaders
 # Importing the page modules registers their routes.
-from beasiswa.web.pages import (audit_trail, batches, claim, forecast, home, intake, ledger, letters, queue,  # noqa: F401
-                                sign_in, users, verify)
+from beasiswa.web.pages import (audit_trail, batches, claim, forecast, home, intake, ledger, letters,  # noqa: F401
+                                payments, queue, sign_in, users, verify)
 from beasiswa.web.render import environment
 from beasiswa.web.site import Site
 from beasiswa.web.uploads import MIB, UploadLimit

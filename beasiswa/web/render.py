@@ -21,7 +21,8 @@ from beasiswa.workflow.states import STATE_NAMES, State
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 # The menu: (label, path); each shown to whoever the route table lets use it.
 MENU = (("Beranda", "/"), ("Antrean", "/antrean"), ("Penerimaan berkas", "/penerimaan"), ("Surat", "/surat"),
-        ("Jurnal", "/jurnal"), ("Anggaran", "/anggaran"), ("Jejak audit", "/jejak-audit"), ("Pengguna", "/pengguna"))
+        ("Jurnal", "/jurnal"), ("Pembayaran", "/pembayaran"), ("Anggaran", "/anggaran"), ("Jejak audit", "/jejak-audit"),
+        ("Pengguna", "/pengguna"))
 
 
 # A child's relation to the participant as the case file names it (model.vocabulary.Relation), in Indonesian.

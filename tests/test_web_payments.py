@@ -1,0 +1,63 @@
+"""Pembayaran in the web application: the office's transfer batches with their count, total, SHA-256 and the
+reconciliation of their transfers; a batch's page lists its transfers (the account number whole for the office's
+officers and supervisors, its last four digits for auditors) and gives its file, the bytes recorded at export.
+Another office's batch is not found, and the attempt audited. On SQLite and PostgreSQL."""
+
+import datetime as dt
+import hashlib
+
+from builders import case, claim
+from beasiswa.model import BankAccount, Payee
+from ledger_support import sql
+from web_support import database, signed_in, signing, web  # noqa: F401 - fixtures
+from workflow_support import audit_rows, url_of
+
+DAY = dt.date(2025, 8, 1)
+
+
+def exported(w, office="KC-PLG", n=1) -> str:
+    a_case = case(case_id=f"{office}-2025-{n:06d}", office=office, claims=[claim(
+        "klaim-1", payee=Payee.CHILD, account=BankAccount("BCA", f"01234567{n:02d}", "Siti Aminah"))])
+    maker, checker = ("ani", "budi") if office == "KC-PLG" else ("eko", "fajar")
+    assert w.record_case(maker, checker, a_case).refusal is None
+    [batch_id] = w.export_transfers(maker, office, DAY).new
+    return batch_id
+
+
+def test_the_list_shows_each_batch_with_its_count_total_hash_and_the_state_of_its_transfers(web):
+    batch_id = exported(web.workflow)
+    exported(web.workflow, "KC-SBY", 2)
+    sql(url_of(web.workflow), "UPDATE transfers SET status = 'settled', settled_on = :day", day=DAY)
+    page = signed_in(web, "ani").get("/pembayaran")
+    assert page.status_code == 200
+    assert batch_id in page.text and "TRF/KC-SBY" not in page.text  # an officer: the office's own
+    assert "Rp3.000.000" in page.text and 'href="/pembayaran/TRF-KC-PLG-20250801-001"' in page.text
+    everyone = signed_in(web, "gita").get("/pembayaran")
+    assert batch_id in everyone.text and "TRF/KC-SBY/20250801/001" in everyone.text
+
+
+def test_a_batchs_page_shows_the_account_whole_to_the_officer_and_masked_to_the_auditor(web):
+    exported(web.workflow)
+    officer = signed_in(web, "ani").get("/pembayaran/TRF-KC-PLG-20250801-001")
+    assert officer.status_code == 200 and "0123456701" in officer.text and "BSW-" in officer.text
+    auditor = signed_in(web, "gita").get("/pembayaran/TRF-KC-PLG-20250801-001")
+    assert "******6701" in auditor.text and "0123456701" not in auditor.text
+
+
+def test_the_file_downloaded_is_the_one_recorded_at_export(web):
+    exported(web.workflow)
+    response = signed_in(web, "budi").get("/pembayaran/TRF-KC-PLG-20250801-001/berkas")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"] == 'attachment; filename="TRF-KC-PLG-20250801-001.xml"'
+    [(recorded,)] = sql(url_of(web.workflow), "SELECT sha256 FROM transfer_batches")
+    assert hashlib.sha256(response.content).hexdigest() == recorded
+
+
+def test_another_offices_batch_is_not_found_and_the_attempt_audited(web):
+    exported(web.workflow, "KC-SBY", 2)
+    response = signed_in(web, "ani").get("/pembayaran/TRF-KC-SBY-20250801-001/berkas")
+    assert response.status_code == 404
+    assert signed_in(web, "ani").get("/pembayaran/bukan-kelompok").status_code == 404
+    refused = [r for r in audit_rows(web.workflow) if r["result"] == "refused" and r["actor"] == "ani"]
+    assert [(r["action"], r["subject"], r["refusal_code"]) for r in refused] == [
+        ("read", "transfer batch TRF/KC-SBY/20250801/001", "OFFICE")]
