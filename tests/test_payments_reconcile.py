@@ -257,8 +257,8 @@ def test_a_malformed_statement_exits_2_naming_the_file_the_element_and_the_value
 
     [t1] = exported(wf, [1])
     signed_in(url_of(wf))
-    path = write_statement(tmp_path, [SampleLine(t1.end_to_end_id, t1.amount, None, BOOKED, "R", amount_text="3000000.50")],
-                           "rusak.xml")
+    cents = SampleLine(t1.end_to_end_id, t1.amount, None, BOOKED, "R", amount_text="3000000.50")
+    path = write_statement(tmp_path, [cents], "rusak.xml")
     trail = count(wf, "audit_trail")
     code, out = cli(wf, "payments", "reconcile", path, "--as", "budi")
     assert code == 2

@@ -67,6 +67,7 @@ def test_an_amount_is_whole_rupiah_with_zero_cents_or_the_file_is_refused_naming
     ((b"<Ntry>", b"<Entri>"), "tidak sesuai skema: Unknown property AccountStatement9:Entri"),
     ((b"</Document>", b""), "bukan XML yang utuh"),
     ((b"camt.053.001.08", b"camt.053.001.02"), "Document: bukan camt.053.001.08 atau camt.054.001.08"),
+    ((b"<Document", b'<!DOCTYPE d [<!ENTITY a "aaaa">]><Document'), "DOCTYPE: tidak diterima"),
 ])
 def test_a_malformed_statement_is_refused_naming_the_file_the_element_and_the_value(change, where):
     content = xml([SETTLED_LINE]).replace(*change)

@@ -38,6 +38,9 @@ def parse(file_name: str, content: bytes, document: type, namespace: str):
     if namespace.encode() not in content[:2000]:
         raise StatementError(file_name, "Document", None, f"bukan pesan {namespace.rsplit(':', 1)[-1]} "
                                                           f"(namespace {namespace} tidak ada)")
+    if b"<!DOCTYPE" in content or b"<!ENTITY" in content:  # no bank message has one; entities can blow up a parser
+        raise StatementError(file_name, "DOCTYPE", None,
+                             "tidak diterima: pesan ISO 20022 tidak memuat DTD atau entitas")
     parser = XmlParser(config=ParserConfig(fail_on_unknown_properties=True, fail_on_converter_warnings=False))
     try:
         with warnings.catch_warnings():

@@ -41,7 +41,8 @@ def lines_for(transfers, booked: dt.date, *, returns: dict[str, str] | None = No
                                 code, "DIKEMBALIKAN BANK PENERIMA" if code else None))
     lines += [attrs.evolve(line, bank_reference=line.bank_reference + "D") for line in lines
               if line.end_to_end_id in twice]
-    lines += [SampleLine(e2e, 1_000_000, None, booked, f"REF{booked:%Y%m%d}X{i:04d}") for i, e2e in enumerate(unmatched, 1)]
+    lines += [SampleLine(e2e, 1_000_000, None, booked, f"REF{booked:%Y%m%d}X{i:04d}")
+              for i, e2e in enumerate(unmatched, 1)]
     return lines
 
 

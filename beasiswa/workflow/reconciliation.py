@@ -1,6 +1,6 @@
 """A bank's answer applied: `beasiswa payments reconcile FILE` (the statement read by `beasiswa.payments`),
-`beasiswa payments exceptions` and `payments resolve` (an exception cleared with a note), mixed into `Workflow` (service.py), whose `_run`, `_now`, `_refusing` and
-`_reverse_payout` (ledger_commands.py) it uses.
+`beasiswa payments exceptions` and `payments resolve` (an exception cleared with a note), mixed into `Workflow`
+(service.py), whose `_run`, `_now`, `_refusing` and `_reverse_payout` (ledger_commands.py) it uses.
 
 One transaction per statement, by a supervisor of the office whose transfers it answers (Action.RECONCILE; a
 statement naming transfers of an office the supervisor may not touch is refused whole, and the refusal
