@@ -27,7 +27,7 @@ as the maker, the supervisor as the approver, and the statement's id in the reas
 import datetime as dt
 
 import attrs
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from beasiswa.access.actions import Action
@@ -44,6 +44,7 @@ from beasiswa.payments.statement import Statement
 from beasiswa.workflow.ledger_commands import payout_target
 
 BANK_MAKER = "bank:{code}"  # the journal's maker of a reversal the bank's return caused
+_FILE_LOCK = select(func.pg_advisory_xact_lock(bindparam("key")))
 
 
 @attrs.frozen
@@ -86,6 +87,8 @@ class Reconciliation:
     def _reconcile(self, conn: Connection, as_: str | None, statement: Statement) -> Reconciled:
         user = actor(conn, as_)
         what = f"pernyataan {statement.file_name}"
+        if is_postgres(conn):  # the same file imported twice at once: the second waits, then finds the first
+            conn.execute(_FILE_LOCK, {"key": int(statement.sha256[:15], 16)})
         before = conn.execute(select(bank_statements).where(bank_statements.c.sha256 == statement.sha256)
                               ).one_or_none()
         if before is not None:
