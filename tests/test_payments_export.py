@@ -240,7 +240,7 @@ def test_a_bad_office_or_date_is_bad_input_and_nothing_is_written(wf, tmp_path):
 # ------------------------------------------------------------------------------------------- the report
 
 def test_the_ledger_reports_payments_view_counts_posted_in_a_batch_settled_and_returned_by_office_and_period(wf):
-    from beasiswa.payments.report import payment_lines
+    from beasiswa.workflow.payment_report import payment_lines
 
     seqs = [paid_case(wf, n) for n in (1, 2, 3)]
     paid_case(wf, 4, office="KC-SBY")

@@ -5,6 +5,7 @@ Another office's batch is not found, and the attempt audited. On SQLite and Post
 
 import datetime as dt
 import hashlib
+import re
 
 from builders import case, claim
 from beasiswa.model import BankAccount, Payee
@@ -61,3 +62,14 @@ def test_another_offices_batch_is_not_found_and_the_attempt_audited(web):
     refused = [r for r in audit_rows(web.workflow) if r["result"] == "refused" and r["actor"] == "ani"]
     assert [(r["action"], r["subject"], r["refusal_code"]) for r in refused] == [
         ("read", "transfer batch TRF/KC-SBY/20250801/001", "OFFICE")]
+
+
+def test_the_jurnal_page_shows_the_payouts_posted_in_a_batch_settled_and_returned(web):
+    exported(web.workflow)
+    sql(url_of(web.workflow), "UPDATE transfers SET status = 'returned', returned_on = :day, return_code = 'AC04', "
+                              "return_reason = 'rekening ditutup'", day=DAY)
+    page = signed_in(web, "budi").get("/jurnal?periode=semua")
+    assert page.status_code == 200 and 'id="pembayaran"' in page.text
+    section = page.text[page.text.index('id="pembayaran"'):page.text.index('id="verifikasi"')]
+    counts = [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', section)]
+    assert counts == [1, 1, 0, 1]  # posted, in a batch, settled, returned

@@ -108,7 +108,7 @@ def report_command(
     if format is TableFormat.table:
         print_report(stdout(), report)
         if payments:
-            from beasiswa.payments.report import payment_lines
+            from beasiswa.workflow.payment_report import payment_lines
 
             print_payments(stdout(), dimensions, period, seq, payment_lines(engine, dimensions, period, seq))
         typer.echo(line)

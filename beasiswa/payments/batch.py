@@ -142,3 +142,9 @@ def shows_accounts_whole(role: str) -> bool:
     """Officers and supervisors of the office see the payee's account number whole (they correct it after a
     return, and compare it with the claim's file); auditors and admins see its last four digits."""
     return role in ("officer", "supervisor")
+
+
+def bank_label(code: str) -> str:
+    """'014 BCA': a bank code as people read it (the code alone for one the table no longer names)."""
+    bank = bank_for(code)
+    return f"{code} {bank.short}" if bank is not None else code

@@ -27,6 +27,7 @@ from beasiswa.ledger.exceptions import find_exceptions, of_office
 from beasiswa.ledger.export import EXPORT_COLUMNS, journal_rows, write_csv, write_xlsx
 from beasiswa.ledger.report import build_report, journal_head
 from beasiswa.model import Refusal
+from beasiswa.workflow.payment_report import payment_lines
 from beasiswa.web.access import roles, route
 from beasiswa.web.charts import bar_chart
 from beasiswa.web.render import page
@@ -146,11 +147,12 @@ async def _page(request: Request, *, anchors_text: str = "", checked=None, verif
     period_name = period_name if period_name in PERIODS else "bulan"
     seq, head_hash = await run_in_threadpool(journal_head, site.engine)
     report = await run_in_threadpool(build_report, site.engine, DIMENSIONS, PERIODS[period_name], seq, office)
+    payments = await run_in_threadpool(payment_lines, site.engine, DIMENSIONS, PERIODS[period_name], seq, office)
     periods = [(p, [line for line in report.lines if line.period == p], report.totals(p)) for p in report.periods]
     chart = await run_in_threadpool(_chart, report) if report.lines else None
     query = {k: v for k, v in (("periode", period_name), ("kantor", office if user.role is Role.AUDITOR else None)) if v}
     return page(request, "jurnal.html", {
-        "office": office, "office_bound": office_of(user) is not None, "period": period_name,
+        "office": office, "office_bound": office_of(user) is not None, "period": period_name, "payments": payments,
         "period_names": PERIOD_NAMES, "head": (seq, head_hash), "periods": periods, "chart": chart,
         "anchors_text": anchors_text, "checked": checked, "verify_error": verify_error,
         "details": user.role is Role.AUDITOR, "query": query,

@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from beasiswa.access.roles import Role
 from beasiswa.model import Refusal
-from beasiswa.payments.batch import masked, shows_accounts_whole
+from beasiswa.payments.batch import bank_label, masked, shows_accounts_whole
 from beasiswa.web.access import roles, route
 from beasiswa.web.render import page
 
@@ -43,7 +43,7 @@ async def payments_page(request: Request) -> Response:
         rows = await run_in_threadpool(site.workflow.transfer_batches, user.name, asked)
     except (Refusal, ValueError):
         rows = await run_in_threadpool(site.workflow.transfer_batches, user.name, None)
-    return page(request, "pembayaran.html", {"batches": rows, "address": address,
+    return page(request, "pembayaran.html", {"batches": rows, "address": address, "bank": bank_label,
                                              "office_bound": user.role is not Role.AUDITOR})
 
 
@@ -73,7 +73,7 @@ async def batch_page(request: Request, name: str) -> Response:
     shown = [{"t": t, "account": t.account_number if whole else masked(t.account_number),
               "status": STATUS_NAMES.get(t.status, t.status)} for t in transfers]
     return page(request, "pembayaran_kelompok.html", {"batch": row, "transfers": shown, "name": address(row.batch_id),
-                                                      "whole": whole})
+                                                      "whole": whole, "bank": bank_label})
 
 
 @route("GET", "/pembayaran/{name}/berkas", READERS)

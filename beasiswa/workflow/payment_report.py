@@ -2,7 +2,8 @@
 were settled by the bank and came back, by the report's own dimensions (level group, academic year, office) and
 periods (the payout's posting month or year, UTC, or all), up to the same journal head.
 
-Here beside the ledger rather than in it: the ledger knows nothing of transfers. A reversed payout still counts as
+In the workflow, the layer above both: the ledger knows nothing of transfers, and payments, beside the ledger,
+does not read the ledger's report. A reversed payout still counts as
 posted in its period (the report's reversals column says it was taken back); returned is the bank's answer.
 """
 
