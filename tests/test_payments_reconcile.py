@@ -17,7 +17,7 @@ from beasiswa.db.reconciliation_tables import bank_statements, reconciliation_ex
 from beasiswa.ledger import verify
 from beasiswa.db.tables import journal
 from beasiswa.model import BankAccount, ClaimRef, Payee, Refusal, State
-from beasiswa.payments.matching import AMOUNT_DIFFERS, DUPLICATE, UNMATCHED
+from beasiswa.payments.matching import ACCOUNT_DIFFERS, AMOUNT_DIFFERS, DUPLICATE, UNMATCHED
 from beasiswa.payments.reading import read_bytes
 from beasiswa.payments.sample_statement import SampleLine, statement_xml
 from beasiswa.workflow.queries import queue
@@ -177,6 +177,27 @@ def test_only_a_supervisor_of_the_transfers_office_reconciles_and_each_refusal_i
         last = audit_rows(wf)[-1]
         assert (last["actor"], last["action"], last["refusal_code"]) == (who, "reconcile", code)
     assert count(wf, "bank_statements") == 0 and transfer_row(wf, t1.end_to_end_id).status == "exported"
+
+
+def test_a_statement_naming_transfers_of_another_office_is_refused_whole(wf):
+    [t1] = exported(wf, [1])
+    seq = paid_case(wf, 2, office="KC-SBY")
+    wf.export_transfers("eko", "KC-SBY", DAY)
+    sby = transfer_row(wf, f"BSW-{seq}")
+    with pytest.raises(Refusal) as caught:
+        wf.reconcile("budi", camt([settled(t1, "BCA-1"), settled(sby, "BCA-2")]))
+    assert caught.value.code == "OFFICE" and "KC-SBY" in caught.value.message
+    assert count(wf, "bank_statements") == 0 and transfer_row(wf, t1.end_to_end_id).status == "exported"
+
+
+def test_a_line_to_another_account_is_an_exception_and_settles_nothing(wf):
+    [t1] = exported(wf, [1])
+    done = wf.reconcile("budi", camt([SampleLine(t1.end_to_end_id, t1.amount, "9999999999", BOOKED, "BCA-1")]))
+    assert (done.settled, done.exceptions) == (0, 1)
+    [e] = wf.open_exceptions("budi")
+    assert e.kind == ACCOUNT_DIFFERS and e.detail == (f"bank menyebut rekening 9999999999, transfer {t1.end_to_end_id} "
+                                                      f"ke rekening {t1.account_number}")
+    assert transfer_row(wf, t1.end_to_end_id).status == "exported"
 
 
 def test_the_reconciliation_tables_are_the_models_tables(database):
