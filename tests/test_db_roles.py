@@ -252,6 +252,10 @@ REFUSED = {
     "delete a paid year": "DELETE FROM paid_years",
     "insert a paid year": "INSERT INTO paid_years VALUES ('c', 'a', '2025/2026', 'SMP', 'SMP', 1)",
     "change a claim's account": "UPDATE claims SET account_number = '1234567890'",
+    "change a transfer batch's file": "UPDATE transfer_batches SET content = content",
+    "delete a transfer batch": "DELETE FROM transfer_batches",
+    "change the account a transfer was sent to": "UPDATE transfers SET account_number = '1234567890'",
+    "delete a transfer": "DELETE FROM transfers",
     "delete a claim": "DELETE FROM claims",
     "promote a user": "UPDATE users SET role = 'admin'",
     "delete a user": "DELETE FROM users",
@@ -311,6 +315,9 @@ def test_the_application_role_does_a_whole_day_and_owns_nothing(fresh, tmp_path,
         ("pay", "--all-approved", "--as", "budi"),
         ("ledger", "reverse", "LAST_PAYOUT", "--reason", "rekening salah", "--maker", "ani", "--approver", "budi"),
         ("letters", "render", "--out", str(tmp_path / "letters"), "--workers", "1", "--as", "budi"),
+        ("payments", "export", "--office", "KC-PLG", "--out", str(tmp_path / "transfer"), "--as", "budi"),
+        ("payments", "batches", "--as", "budi"),
+        ("payments", "verify", "--as", "budi"),
         ("ledger", "verify"),
         ("ledger", "report", "--period", "all"),
         ("ledger", "entitlement", "KC-PLG-2025-000123"),
@@ -335,6 +342,10 @@ def test_the_application_role_does_a_whole_day_and_owns_nothing(fresh, tmp_path,
     code, out = run(fresh, "ledger", "record", str(ROOT / "fixtures" / "cases" / "04-pelatihan-jatah-pt.json"),
                     "--as", "eka", "--approver", "fajar")
     assert code == 0, out
+    code, out = run(fresh, "payments", "export", "--office", "KC-BDG", "--out", str(tmp_path / "transfer"),
+                    "--as", "eka")
+    assert code == 0, out
+    assert owner_sql(fresh, "SELECT count(*) FROM transfers WHERE office = 'KC-BDG'") > 0
     assert owner_sql(fresh, "SELECT count(*) FROM pg_class WHERE relowner = "
                             "(SELECT oid FROM pg_roles WHERE rolname = :r)", r=fresh.app) == 0
     assert owner_sql(fresh, "SELECT count(*) FROM letter_files") > 0

@@ -17,6 +17,8 @@ from beasiswa.model import BankAccount, Payee, Refusal
 from beasiswa.banks import bank_for
 from beasiswa.payments import pain001
 from beasiswa.payments.batch import BatchFile, TransferLine, debtor_of
+from beasiswa.payments.files import render
+from beasiswa.payments.layouts import LayoutRefused
 from audit_support import behind_the_back
 from workflow_support import (audit_rows, case, claim, count, database, dialect, signed_in, sql, url_of,  # noqa: F401
                               wf)
@@ -87,6 +89,35 @@ def test_a_csv_layouts_header_and_trailer_carry_the_batchs_count_and_total(wf):
     assert lines[1].startswith("NO,REKENING,NAMA,NOMINAL")
     assert lines[2].startswith("1,010201000123401,Siti Aminah,3000000,IDR,BEASISWA KC-PLG-2025-000001/klaim-1,BSW-")
     assert lines[4:] == ["T,2,6000000", ""]
+
+
+def a_batch(bank_text: str, holders=("Siti Aminah", "Rahmat Hidayat")) -> BatchFile:
+    bank = bank_for(bank_text)
+    lines = [TransferLine(seq, f"KC-PLG-2025-00000{seq}", "klaim-1", "anak-1", "KC-PLG", "SMA", "2025/2026",
+                          amount, bank, "1" * bank.account_lengths[0], holder)
+             for seq, amount, holder in zip((7, 3), (3_000_000, 1_500_000), holders)]
+    return BatchFile("TRF/KC-PLG/20250801/001", "2025-08-01T09:00:00.000000Z", DAY, debtor_of("KC-PLG"), bank, lines)
+
+
+@pytest.mark.parametrize("bank_text, header, trailer", [
+    ("Mandiri", '"P","20250801","0123456789","2","4500000.00"', None),
+    ("BNI", "01082025;2;4500000;0123456789", "TOTAL;2;4500000"),
+    ("BRI", "H,0123456789,01/08/2025,2,4500000,TRF/KC-PLG/20250801/001", "T,2,4500000"),
+])
+def test_each_banks_layout_states_the_count_and_total_in_its_header_or_trailer_and_lists_by_payout(
+        bank_text, header, trailer):
+    rendered = render(a_batch(bank_text))
+    lines = rendered.content.decode("utf-8").splitlines()
+    assert lines[0] == header
+    assert lines[-1] == (trailer or lines[-1])
+    body = [line for line in lines if "BSW-" in line]
+    assert [line.split("BSW-")[1][:1] for line in body] == ["3", "7"]  # sorted by payout seq
+    assert render(a_batch(bank_text)).content == rendered.content  # byte for byte
+
+
+def test_a_layout_without_quoting_refuses_a_name_holding_its_separator():
+    with pytest.raises(LayoutRefused, match="Siti;Aminah"):
+        render(a_batch("BNI", holders=("Siti;Aminah", "Rahmat")))
 
 
 # ------------------------------------------------------------------------------------------- the batches

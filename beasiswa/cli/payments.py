@@ -62,8 +62,8 @@ def _batches_table(rows, title: str) -> Table:
         table.add_column(name, justify="right" if name in ("Transfer", "Jumlah", "Dikirim", "Berhasil", "Kembali")
                          else "left", no_wrap=True)
     for r in rows:
-        table.add_row(r.batch_id, bank_label(r.bank), r.file_format, str(r.count), format_rupiah(int(r.total)), str(r.exported),
-                      str(r.settled), str(r.returned), r.sha256[:16] + "…")
+        table.add_row(r.batch_id, bank_label(r.bank), r.file_format, str(r.count), format_rupiah(int(r.total)),
+                      str(r.exported), str(r.settled), str(r.returned), r.sha256[:16] + "…")
     return table
 
 
@@ -141,7 +141,8 @@ def show_command(
     as_ = acting_one(w.engine, as_, "payments show")
     row, transfers, role = refusable(lambda: w.transfer_batch(as_, batch.strip()))
     console = stdout()
-    console.print(f"{row.batch_id}: bank {bank_label(row.bank)}, {row.file_format}, berkas {row.file_name}", highlight=False)
+    console.print(f"{row.batch_id}: bank {bank_label(row.bank)}, {row.file_format}, berkas {row.file_name}",
+                  highlight=False)
     console.print(f"tanggal efektif {format_date(row.value_date)}; dibuat {format_moment(row.created_at, row.office)}"
                   f" oleh {row.created_by}; {row.count} transfer, {format_rupiah(int(row.total))}", highlight=False)
     console.print(f"SHA-256 {row.sha256}", highlight=False)

@@ -138,8 +138,8 @@ def _fill(cell: str, values: dict[str, str]) -> str:
 def write(batch: BatchFile, lay: Layout, file_name: str) -> bytes:
     """The batch in the layout, UTF-8; LayoutRefused when a value cannot be carried (quoting "none")."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=lay.separator, quoting=QUOTING[lay.quoting], lineterminator=LINE_ENDS[lay.line_end],
-                        escapechar=None)
+    writer = csv.writer(out, delimiter=lay.separator, quoting=QUOTING[lay.quoting],
+                        lineterminator=LINE_ENDS[lay.line_end], escapechar=None)
     values = _batch_values(batch, lay, file_name)
     rows = [[_fill(c, values) for c in line] for line in lay.header]
     rows += [[_fill(c, {**values, **_transfer_values(t, i, lay)}) for c in lay.columns]
