@@ -252,6 +252,9 @@ WRITES = {
     "payments batches": ["payments", "batches"],
     "payments show": ["payments", "show", "TRF/KC-PLG/20250801/001"],
     "payments verify": ["payments", "verify"],
+    "payments reconcile": ["payments", "reconcile", str(CASE)],
+    "payments exceptions": ["payments", "exceptions"],
+    "payments resolve": ["payments", "resolve", "RKN/KC-PLG/20250801/001", "1", "--note", "x"],
 }
 
 

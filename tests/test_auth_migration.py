@@ -26,7 +26,7 @@ def test_the_migrations_create_exactly_the_sessions_table_and_the_users_columns_
         context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include})
         assert compare_metadata(context, SQLModel.metadata) == []
     engine.dispose()
-    assert head_revision() == "0012_payments"
+    assert head_revision() == "0013_reconciliation"
 
 
 def test_downgrading_drops_the_sessions_and_the_password_columns_keeps_the_users_and_upgrading_restores_them(signing):

@@ -18,9 +18,10 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 from typer.testing import CliRunner
 
-import beasiswa.db.batch_tables  # noqa: F401 - with the four below, every table in SQLModel.metadata
+import beasiswa.db.batch_tables  # noqa: F401 - with the five below, every table in SQLModel.metadata
 import beasiswa.db.letter_tables  # noqa: F401
 import beasiswa.db.payment_tables  # noqa: F401
+import beasiswa.db.reconciliation_tables  # noqa: F401
 import beasiswa.db.tables  # noqa: F401
 import beasiswa.db.user_tables  # noqa: F401
 from beasiswa.cli import app
@@ -51,7 +52,7 @@ def test_every_column_the_policy_lets_the_application_change_exists():
 
 
 def test_the_journal_the_audit_trail_and_the_letter_register_are_added_to_and_never_changed():
-    for name in ("journal", "audit_trail", "letters", "letter_files", "paid_years", "transfer_batches"):
+    for name in ("journal", "audit_trail", "letters", "letter_files", "paid_years", "transfer_batches", "bank_statements"):
         assert POLICY[name].update == (), name
     assert not POLICY["paid_years"].insert
 

@@ -27,6 +27,7 @@ class Action(str, Enum):
     REVERSE = "reverse"
     CORRECT_ACCOUNT = "correct_account"
     APPROVE_REVERSAL = "approve_reversal"
+    RECONCILE = "reconcile"
     MANAGE_USERS = "manage_users"
     EXPORT_TRANSFERS = "export_transfers"
 
@@ -54,6 +55,7 @@ ACTION_NAMES = {
     Action.REVERSE: "membatalkan pembayaran",
     Action.CORRECT_ACCOUNT: "memperbaiki rekening klaim",
     Action.APPROVE_REVERSAL: "menyetujui pembatalan pembayaran",
+    Action.RECONCILE: "merekonsiliasi pernyataan bank",
     Action.MANAGE_USERS: "mengelola pengguna",
     Action.EXPORT_TRANSFERS: "mengekspor berkas transfer bank",
 }

@@ -12,6 +12,9 @@ Pure: the user and the case's office are passed in; nothing here reads the datab
 - a payout is reversed by two people of the payout's office (`beasiswa ledger reverse`): an officer or a
   supervisor prepares it with a written reason, and a supervisor who is not that person approves it (four eyes:
   undoing money is as controlled as paying it);
+- a bank's statement is reconciled by a supervisor of the office whose transfers it answers (`beasiswa payments
+  reconcile`): a transfer the bank returned is reversed with the bank as its maker and that supervisor as its
+  approver;
 - officers and supervisors act on their own office's cases only;
 - auditors read everything and change nothing; admins manage users and nothing else;
 - a deactivated user does nothing at all.
@@ -59,6 +62,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.REVERSE: frozenset({Role.OFFICER, Role.SUPERVISOR}),
     Action.CORRECT_ACCOUNT: frozenset({Role.OFFICER, Role.SUPERVISOR}),
     Action.APPROVE_REVERSAL: frozenset({Role.SUPERVISOR}),
+    Action.RECONCILE: frozenset({Role.SUPERVISOR}),
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
     Action.EXPORT_TRANSFERS: frozenset({Role.OFFICER, Role.SUPERVISOR}),
 }

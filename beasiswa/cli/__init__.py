@@ -8,7 +8,8 @@ starts by its import string.
   usage errors in Indonesian.
 - One module a command group: `decide` (`decide`, `rules`), `db`, `ledger` and `reports`, `letters`, `users`,
   `intake`, `lookup` (`queue`, `show`, `search`, the audit trail), `claims` (`verify` … `arrears`), `process`,
-  `audit`, `web`, `signin` (`login`, `logout`, `whoami`). `identity`: who acts, proven by a token; every
+  `audit`, `web`, `signin` (`login`, `logout`, `whoami`), `payments` (the transfer files) and `reconcile`
+  (the bank's answer, on the `payments` group). `identity`: who acts, proven by a token; every
   write command asks it (`acting`) for the users it names. A new command goes into its group's module and, if it is a top-level one, into COMMANDS below.
 
 `beasiswa decide` and `rules` start without the database layer, WeasyPrint or openpyxl, though this module
@@ -19,7 +20,7 @@ marked `# lazy:` with what it would load (tests/test_casefile.py checks it).
 import typer
 
 from beasiswa.cli import (audit, budget, claims, db, decide, intake, ledger, letters, lookup, payments, process, queue,
-                          signin, users, web)
+                          reconcile, signin, users, web)
 from beasiswa.cli.locale import IndonesianGroup
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=IndonesianGroup,
@@ -41,6 +42,11 @@ COMMANDS = {
 }
 GROUPS = {"rules": decide.rules_app, "db": db.db_app, "ledger": ledger.ledger_app, "letters": letters.letters_app, "users": users.users_app,
           "audit": audit.audit_app, "claims": claims.claims_app, "payments": payments.payments_app}
+
+# The bank's answer to the transfer files, on the `payments` group after the export's commands.
+for _name, _command in (("reconcile", reconcile.reconcile_command), ("exceptions", reconcile.exceptions_command),
+                        ("resolve", reconcile.resolve_command)):
+    payments.payments_app.command(_name)(_command)
 
 for _name, _command in COMMANDS.items():
     app.command(_name)(_command)

@@ -23,6 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from beasiswa.db.payment_tables import TRANSFER_ANSWER_COLUMNS
+from beasiswa.db.reconciliation_tables import RESOLUTION_COLUMNS
 from beasiswa.db.tables import claims
 
 APP_ROLE = "beasiswa_app"
@@ -88,6 +89,11 @@ POLICY: dict[str, Access] = {
     "transfers": Access("a payout sent, added with its batch; reconciliation writes only the bank's answer "
                         "(TRANSFER_FIXED): what was sent, to which account, never changes",
                         insert=True, update=TRANSFER_ANSWER_COLUMNS),
+    "bank_statements": Access("a bank's statement, recorded once when reconciled, with its SHA-256 and counts; "
+                              "never changed (STATEMENT_APPEND_ONLY)", insert=True),
+    "reconciliation_exceptions": Access("a statement's line that matched no transfer as it should, added with "
+                                        "its statement; a supervisor clears it once, with a note (EXCEPTION_FIXED)",
+                                        insert=True, update=RESOLUTION_COLUMNS),
 }
 
 # Trigger functions that write tables the application role may not write: they run as their owner.

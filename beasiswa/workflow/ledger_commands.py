@@ -108,39 +108,53 @@ class LedgerCommands:
 
         def work(conn: Connection) -> Reversal:
             maker, checker = actor(conn, as_), actor(conn, approver)
-            target = conn.execute(select(journal.c.kind, journal.c.case_id, journal.c.claim_id, journal.c.office)
-                                  .where(journal.c.seq == seq)).one_or_none()
-            if target is None:
-                raise Refusal("ENTRY_NOT_FOUND", f"jurnal tidak memuat entri seq {seq}")
+            target = payout_target(conn, seq)
             what = f"seq {seq} (kasus {target.case_id})"
             check(maker, Action.REVERSE, target.office, what)
             check(checker, Action.APPROVE_REVERSAL, target.office, what)
             check_two_people(maker, checker, f"pembatalan pembayaran {what}")
-            ref = ClaimRef(target.case_id, target.claim_id) if target.kind == "payout" and target.claim_id else None
-            row = lock_claim(conn, ref, full=True) if ref is not None else None
-            posted = self.ledger.reverse_in(conn, seq, reason=reason, maker=maker.name, approver=checker.name,
-                                            key=key or f"reversal:{seq}")
-            entry = posted.entry
-            if posted.replayed:
-                return Reversal(entry, True, ref)
-            now = self._now()
-            after = {"seq": entry.seq, "reverses_seq": seq, "amount": entry.amount, "hash": entry.hash,
-                     "maker": entry.maker, "approver": entry.approver}
-            if row is not None and row.state == State.PAID.value and row.paid_seq == seq:
-                target_state = next_state(State.PAID, Action.REVERSE, f"klaim {ref}")
-                self._move(conn, row, {**_UNPAID, "state": target_state.value, "state_at": now})
-                before = {**claim_state(row._mapping), "paid_seq": seq, "verified_by": row.verified_by,
-                          "approved_by": row.approved_by}
-                self._audit_step(conn, maker, row, Action.REVERSE.value, now, {"state": target_state.value, **after},
-                                 note=reason, before=before)
-                return Reversal(entry, False, ref, State.PAID, target_state)
-            subject = f"claim {ref}" if ref is not None else f"case {target.case_id}"
-            audit(conn, [dict(at=now, actor=maker.name, action=Action.REVERSE.value, subject=subject,
-                              case_id=target.case_id, claim_id=target.claim_id,
-                              before={"seq": seq, **({"state": row.state} if row is not None else {})},
-                              after=after, note=reason)])
-            return Reversal(entry, False, ref)
+            return self._reverse_payout(conn, seq, target, reason, maker=maker.name, approver=checker.name,
+                                        by=maker, key=key or f"reversal:{seq}")
         try:
             return self._run(work)
         except Refusal as refusal:
             raise refusal from None
+
+    def _reverse_payout(self, conn: Connection, seq: int, target, reason: str, *, maker: str, approver: str,
+                        by: User, key: str) -> Reversal:
+        """Payout `seq` (its `payout_target`) reversed in the journal by `maker` and `approver` (checked by the
+        caller), its claim taken from `paid` back to `decided` with the audit row of `by`, the user who acts: the
+        one path of `beasiswa ledger reverse` (two users) and of a transfer the bank returned
+        (`reconciliation`: the bank the maker, the supervisor who imports the statement the approver)."""
+        ref = ClaimRef(target.case_id, target.claim_id) if target.kind == "payout" and target.claim_id else None
+        row = lock_claim(conn, ref, full=True) if ref is not None else None
+        posted = self.ledger.reverse_in(conn, seq, reason=reason, maker=maker, approver=approver, key=key)
+        entry = posted.entry
+        if posted.replayed:
+            return Reversal(entry, True, ref)
+        now = self._now()
+        after = {"seq": entry.seq, "reverses_seq": seq, "amount": entry.amount, "hash": entry.hash,
+                 "maker": entry.maker, "approver": entry.approver}
+        if row is not None and row.state == State.PAID.value and row.paid_seq == seq:
+            target_state = next_state(State.PAID, Action.REVERSE, f"klaim {ref}")
+            self._move(conn, row, {**_UNPAID, "state": target_state.value, "state_at": now})
+            before = {**claim_state(row._mapping), "paid_seq": seq, "verified_by": row.verified_by,
+                      "approved_by": row.approved_by}
+            self._audit_step(conn, by, row, Action.REVERSE.value, now, {"state": target_state.value, **after},
+                             note=reason, before=before)
+            return Reversal(entry, False, ref, State.PAID, target_state)
+        subject = f"claim {ref}" if ref is not None else f"case {target.case_id}"
+        audit(conn, [dict(at=now, actor=by.name, action=Action.REVERSE.value, subject=subject,
+                          case_id=target.case_id, claim_id=target.claim_id,
+                          before={"seq": seq, **({"state": row.state} if row is not None else {})},
+                          after=after, note=reason)])
+        return Reversal(entry, False, ref)
+
+
+def payout_target(conn: Connection, seq: int):
+    """The journal entry `seq` as a reversal needs it (kind, case, claim, office); refused when there is none."""
+    target = conn.execute(select(journal.c.kind, journal.c.case_id, journal.c.claim_id, journal.c.office)
+                          .where(journal.c.seq == seq)).one_or_none()
+    if target is None:
+        raise Refusal("ENTRY_NOT_FOUND", f"jurnal tidak memuat entri seq {seq}")
+    return target

@@ -9,9 +9,9 @@ back all of it.
 of work runs every transaction (`_run`); its commands come from one module per job, mixed in:
 `accounts` (users), `registration` (intake), `transitions` (the claim commands, in chunks), `steps` (one
 claim's step inside a transaction), `redecide` (a claim decided again), `ledger_commands` (`beasiswa ledger
-record` and `reverse`), `payments` (bank transfer files), `reading` (a claim read by a user, scoped to their
-office), `account_correction` (a claim's account corrected after the bank returned its transfer). What they
-return is in `results`.
+record` and `reverse`), `payments` (bank transfer files), `reconciliation` (`beasiswa payments reconcile`: a
+bank's statement applied), `reading` (a claim read by a user, scoped to their office), `account_correction`
+(a claim's account corrected after the bank returned its transfer). What they return is in `results`.
 
 A refused attempt is audited too (who asked, what, the refusal's code and message: `records.refused`): a
 refusal that rolls back the whole transaction (a user action, the settling of arrears) in a transaction of
@@ -36,6 +36,7 @@ from beasiswa.workflow.accounts import BOOTSTRAP_LOCK, Accounts
 from beasiswa.workflow.ledger_commands import LedgerCommands
 from beasiswa.workflow.payments import Payments
 from beasiswa.workflow.reading import Reading
+from beasiswa.workflow.reconciliation import Reconciliation
 from beasiswa.workflow.redecide import Redecide
 from beasiswa.workflow.registration import Registration
 from beasiswa.workflow.results import CaseIntake, CaseRecorded, ClaimRecorded, ClaimTaken, Reversal, Step
@@ -48,8 +49,8 @@ __all__ = ["BOOTSTRAP_LOCK", "CHUNK", "CaseIntake", "CaseRecorded", "ClaimRecord
 CHUNK = 200
 
 
-class Workflow(Accounts, Registration, Transitions, Redecide, Steps, LedgerCommands, Payments, Reading,
-               AccountCorrection):
+class Workflow(Accounts, Registration, Transitions, Redecide, Steps, LedgerCommands, Payments, Reconciliation,
+               Reading, AccountCorrection):
     def __init__(self, engine: Engine, law: Law | None = None,
                  clock: Callable[[], dt.datetime] = utc_now, chunk: int = CHUNK):
         self.engine = engine
