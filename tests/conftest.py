@@ -6,7 +6,10 @@ tests their users' tokens).
 The browser tests' fixtures (tests/browser_support.py says what they serve): pytest-playwright's browser
 launched from Debian's /usr/bin/chromium, the demo served live, the screenshots' folder; and the chromium
 version in the session's header (Playwright is only guaranteed against its own build: the one the tests ran
-with is recorded)."""
+with is recorded).
+
+The recorded migration each test's PostgreSQL `database` is made by (tests/ledger_support.py), once per session
+(per xdist worker): here, so every module that takes `database` finds it."""
 
 import os
 import tempfile
@@ -15,6 +18,7 @@ import pytest
 
 from browser_support import (CHROMIUM, LAPTOP, Screens, chromium_missing, chromium_version, in_ci,
                              screenshots_folder, start_demo)
+from ledger_support import postgres_migration  # noqa: F401 - what makes a PostgreSQL `database`, per session
 
 
 def pytest_configure(config):

@@ -55,9 +55,10 @@ class RedisServer:
         self.start()
 
 
-def module_postgres():
-    """A PostgreSQL schema at the head revision for a whole module (its workers are bound to it)."""
-    with postgres_schema() as url:
+def module_postgres(migration: str):
+    """A PostgreSQL schema at the head revision for a whole module (its workers are bound to it), made by
+    `migration` (the `postgres_migration` fixture's recording)."""
+    with postgres_schema(migration) as url:
         yield url
 
 

@@ -17,10 +17,9 @@ from typer.testing import CliRunner
 from beasiswa.auth import TOKEN, Auth
 from beasiswa.cli import app
 from beasiswa.cli.identity import token_path
-from beasiswa.db import make_engine, upgrade
 from beasiswa.db.user_tables import audit_trail
 from auth_support import CHEAP, PASSWORD, database, every_text, signing  # noqa: F401 - fixtures
-from ledger_support import ROOT
+from ledger_support import ROOT, sqlite_database
 from workflow_support import staffed, tokens_of, url_of
 
 runner = CliRunner()
@@ -115,10 +114,7 @@ def test_several_users_and_databases_each_keep_their_own_token(signing, tmp_path
 
 
 def staffed_copy(tmp_path):
-    url = f"sqlite:///{tmp_path / 'lain.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+    url = sqlite_database(tmp_path, "lain.db")
     w = staffed(url)
     auth_users_password(w)
     return w

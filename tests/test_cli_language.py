@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from beasiswa.cli import app
 from beasiswa.cli.locale import translate_error
-from beasiswa.db import make_engine, upgrade
+from ledger_support import sqlite_database
 from workflow_support import signed_in, staffed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,9 +108,7 @@ def test_an_english_message_no_pattern_knows_is_left_as_it_is():
 
 @pytest.fixture
 def database(tmp_path):
-    url = f"sqlite:///{tmp_path / 'b.db'}"
-    upgrade(make_engine(url))
-    return url
+    return sqlite_database(tmp_path, "b.db")
 
 
 def test_show_and_verify_of_the_same_unknown_claim_say_the_same(database):

@@ -6,8 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from beasiswa.cli import app
-from beasiswa.db import make_engine, upgrade
-from ledger_support import ROOT
+from ledger_support import ROOT, sqlite_database
 from workflow_support import staffed_and_signed_in
 
 SHEET = ROOT / "fixtures" / "intake" / "kc-plg-2025-07.csv"
@@ -22,10 +21,7 @@ def run(*args, env=None):
 @pytest.fixture
 def db(tmp_path, monkeypatch):
     monkeypatch.delenv("BEASISWA_USER", raising=False)
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+    url = sqlite_database(tmp_path, "cli.db")
     staffed_and_signed_in(url)
     return url
 

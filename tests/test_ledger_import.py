@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 import beasiswa.ledger.importer as importer
-from beasiswa.db import make_engine, upgrade
+from beasiswa.db import make_engine
 from beasiswa.db.tables import cases, children, claims, family_totals, journal, level_usage, paid_years
 from beasiswa.ledger import verify
 from beasiswa.ledger.importer import import_cases
@@ -26,6 +26,7 @@ from ledger_support import (  # noqa: F401 - database: fixture
     ledger,
     school_path,
     sql,
+    sqlite_database,
     with_id,
 )
 
@@ -87,11 +88,7 @@ def verified(url):
 @pytest.fixture
 def service_database(tmp_path):
     """A second database, on SQLite, for what the posting service writes."""
-    url = f"sqlite:///{tmp_path / 'service.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    return url
+    return sqlite_database(tmp_path, "service.db")
 
 
 def test_a_batch_import_writes_exactly_what_registering_each_case_writes_hashes_included(database,

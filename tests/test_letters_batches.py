@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from beasiswa.access.roles import NotAllowed
 from beasiswa.cli import app
-from beasiswa.db import make_engine, upgrade
+from beasiswa.db import make_engine
 from beasiswa.letters.batches import MAX_DELIVERIES, Batches, BatchWorker, run_local
-from ledger_support import sql
+from ledger_support import sql, sqlite_database
 from letters_support import AUDITOR, DAY, ISSUERS, qr_of, register_claims, register_rows, sequences_of
 
 SUPERVISOR = ISSUERS["KC-PLG"]
@@ -21,11 +21,7 @@ SUPERVISOR = ISSUERS["KC-PLG"]
 
 @pytest.fixture
 def database(tmp_path):
-    url = f"sqlite:///{tmp_path / 'batches.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    return url
+    return sqlite_database(tmp_path, "batches.db")
 
 
 def test_a_claim_pending_in_a_batch_is_in_no_second_batch(database):

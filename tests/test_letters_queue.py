@@ -23,8 +23,8 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture(scope="module")
-def database():
-    yield from module_postgres()
+def database(postgres_migration):
+    yield from module_postgres(postgres_migration)
 
 
 @pytest.fixture(scope="module")

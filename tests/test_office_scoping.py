@@ -11,11 +11,11 @@ from typer.testing import CliRunner
 from beasiswa.access.actions import Action
 from beasiswa.access.roles import NotAllowed, Role, User, check_read, may_read, office_to_read
 from beasiswa.cli import app
-from beasiswa.db import make_engine, upgrade
+from beasiswa.db import upgrade
 from beasiswa.workflow.available import available_actions
 from beasiswa.workflow.queries import queue, queue_size, state_counts
 from builders import case
-from workflow_support import database, sby, staffed, wf  # noqa: F401 - fixtures
+from workflow_support import database, sby, sqlite_database, staffed, wf  # noqa: F401 - fixtures
 
 ANI = User("ani", Role.OFFICER, "KC-PLG")
 BUDI = User("budi", Role.SUPERVISOR, "KC-PLG")
@@ -71,10 +71,7 @@ def test_the_queries_scope_a_reader_to_the_office_they_may_read(wf):
 @pytest.fixture
 def db(tmp_path, monkeypatch):
     monkeypatch.delenv("BEASISWA_USER", raising=False)
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+    url = sqlite_database(tmp_path, "cli.db")
     w = staffed(url)
     w.take_in("ani", case(), "test")
     w.take_in("eko", sby(case()), "test")

@@ -13,11 +13,10 @@ from typer.testing import CliRunner
 import beasiswa.workflow.intake  # noqa: F401 - imported before a frozen clock, which SQLModel's classes refuse
 import beasiswa.workflow.views  # noqa: F401
 from beasiswa.cli import app
-from beasiswa.db import make_engine, upgrade
 from beasiswa.letters.settings import DATA_DIR, LetterDataError, default_settings, load_settings
 from beasiswa.office_time import format_moment
 from beasiswa.terminal import print_table
-from ledger_support import ROOT
+from ledger_support import ROOT, sqlite_database
 from workflow_support import signed_in, staffed_and_signed_in
 
 SHEET = ROOT / "fixtures" / "intake" / "kc-plg-2025-07.csv"
@@ -64,10 +63,7 @@ def test_an_office_with_a_time_zone_that_is_none_is_refused_naming_the_office_an
 @pytest.fixture
 def db(tmp_path, monkeypatch):
     monkeypatch.delenv("BEASISWA_USER", raising=False)
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+    url = sqlite_database(tmp_path, "cli.db")
     staffed_and_signed_in(url)
     assert run("users", "add", "mks.petugas", "--role", "officer", "--office", "KC-MKS", "--as", "admin",
                "--db", url)[0] == 0

@@ -20,7 +20,7 @@ from beasiswa.ledger.errors import database_rule
 from beasiswa.model import ClaimRef
 from beasiswa.workflow.service import Workflow
 from builders import LAW, FIRST_CLAIM_DOCUMENTS, case, child, claim, date, participant, payout  # noqa: F401
-from ledger_support import database, dialect, postgres_url_or_skip, sql  # noqa: F401 - re-exported
+from ledger_support import database, dialect, postgres_url_or_skip, sql, sqlite_database  # noqa: F401 - re-exported
 
 UTC = dt.timezone.utc
 PEOPLE = [("ani", "officer", "KC-PLG"), ("dedi", "officer", "KC-PLG"), ("budi", "supervisor", "KC-PLG"),
@@ -101,13 +101,7 @@ def wf(database):
 @pytest.fixture
 def wf_sqlite(tmp_path):
     """A staffed workflow on SQLite only (for what the dialect does not change)."""
-    from beasiswa.db import upgrade
-
-    url = f"sqlite:///{tmp_path / 'workflow.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    w = staffed(url)
+    w = staffed(sqlite_database(tmp_path, "workflow.db"))
     yield w
     w.engine.dispose()
 
