@@ -13,7 +13,7 @@ from beasiswa.access.actions import Action
 from beasiswa.access.roles import NotAllowed, Role, User, check_read, may_read, office_to_read
 from beasiswa.cli import app
 from beasiswa.db import make_engine, upgrade
-from beasiswa.workflow.available import available_actions
+from beasiswa.workflow.available import available_actions, available_for_each
 from beasiswa.workflow.queries import overview, queue, queue_size, state_counts
 from builders import case
 from workflow_support import database, ref, sby, staffed, wf  # noqa: F401 - fixtures
@@ -162,6 +162,15 @@ A = Action
 ])
 def test_the_actions_available_are_those_the_role_office_state_and_four_eyes_allow(user, claim, actions):
     assert available_actions(user, claim) == actions
+
+
+def test_the_actions_of_a_page_of_claims_are_each_claim_s_own_even_where_claims_share_a_state():
+    page = [a_claim("decided"), a_claim("verified", verified_by="ani"), a_claim("verified", verified_by="budi"),
+            a_claim("decided"), a_claim("rejected", outcome="rejected"),
+            a_claim("rejected", outcome="rejected", appealed_revision=1), a_claim("verified", verified_by="ani")]
+    for user in (ANI, BUDI, GITA):
+        assert available_for_each(user, page) == [available_actions(user, claim) for claim in page]
+    assert available_for_each(BUDI, page)[1:3] == [(A.APPROVE,), ()]
 
 
 # ------------------------------------------------------------------------------------------- the claims' office
