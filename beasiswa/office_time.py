@@ -32,8 +32,10 @@ def local(stamp: str, office: str | None) -> dt.datetime:
     return parse_stamp(stamp).astimezone(office_zone(office))
 
 
+@lru_cache(maxsize=4096)
 def format_moment(stamp: str | None, office: str | None, time: bool = True) -> str:
-    """'24 November 2026 14.05 WIB' (or the office's date alone) from the stored UTC timestamp; '-' for none."""
+    """'24 November 2026 14.05 WIB' (or the office's date alone) from the stored UTC timestamp; '-' for none.
+    Kept for the same arguments (as `office_zone` is): a queue's first pages show the same claims to many."""
     if not stamp:
         return "-"
     moment = local(stamp, office)

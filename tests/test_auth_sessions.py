@@ -3,7 +3,7 @@ sign-out, an admin's revoke and a user's deactivation end them at once; the data
 session never changes again."""
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from beasiswa.auth import TOKEN, end_sessions_of
 from beasiswa.auth.session_ids import hashed
 from beasiswa.db.user_tables import audit_trail, sessions, users
@@ -16,6 +16,22 @@ def refusal(call, *args, **kwargs) -> Refusal:
     with pytest.raises(Refusal) as caught:
         call(*args, **kwargs)
     return caught.value
+
+
+
+def test_only_the_transaction_that_moves_a_sessions_last_use_commits_without_waiting_for_the_disk(signing):
+    w, auth = signing
+    opened = auth.sign_in("ani", PASSWORD, at())
+    said = []
+    event.listen(w.engine, "before_cursor_execute", lambda conn, cursor, statement, *rest: said.append(statement))
+    auth.authenticate(opened.secret, at(minutes=1))
+    asynchronous = [s for s in said if "synchronous_commit" in s]
+    assert asynchronous == (["SET LOCAL synchronous_commit = off"] if w.engine.dialect.name == "postgresql" else [])
+    with w.engine.connect() as conn:
+        assert conn.execute(select(sessions.c.last_seen_at)).scalar_one() == "2025-08-01T09:01:00.000000Z"
+    said.clear()
+    auth.sign_out(opened.secret, at(minutes=2))
+    assert not [s for s in said if "synchronous_commit" in s]  # a write that is audited waits, as every other
 
 
 # ------------------------------------------------------------------------------------------- time limits

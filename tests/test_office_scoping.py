@@ -3,6 +3,7 @@ both front doors: officers and supervisors read their own office whatever they a
 every office, or the one they ask for. And what a user may do to a claim now (`workflow.available`): the
 buttons of the claim screen, from the same checks the commands run."""
 
+import datetime as dt
 import types
 
 import pytest
@@ -11,11 +12,11 @@ from typer.testing import CliRunner
 from beasiswa.access.actions import Action
 from beasiswa.access.roles import NotAllowed, Role, User, check_read, may_read, office_to_read
 from beasiswa.cli import app
-from beasiswa.db import upgrade
-from beasiswa.workflow.available import available_actions
-from beasiswa.workflow.queries import queue, queue_size, state_counts
+from beasiswa.db import make_engine, upgrade
+from beasiswa.workflow.available import available_actions, available_for_each
+from beasiswa.workflow.queries import overview, queue, queue_size, state_counts
 from builders import case
-from workflow_support import database, sby, sqlite_database, staffed, wf  # noqa: F401 - fixtures
+from workflow_support import database, ref, sby, sqlite_database, staffed, wf  # noqa: F401 - fixtures
 
 ANI = User("ani", Role.OFFICER, "KC-PLG")
 BUDI = User("budi", Role.SUPERVISOR, "KC-PLG")
@@ -65,6 +66,28 @@ def test_the_queries_scope_a_reader_to_the_office_they_may_read(wf):
     assert [r.office for r in queue(wf.engine, office="KC-SBY", reader=GITA)] == ["KC-SBY"]
     assert sum(state_counts(wf.engine, reader=ANI).values()) == 1
     assert sum(state_counts(wf.engine, reader=GITA).values()) == 2
+
+
+
+def test_beranda_s_one_pass_counts_what_the_queue_s_counts_count_for_every_reader(wf):
+    wf.take_in("ani", case(), "test")
+    wf.take_in("eko", sby(case()), "test")
+    second = case(case_id="KC-PLG-2025-000124")
+    wf.take_in("ani", second, "test")
+    wf.verify("ani", [ref(second)])
+    state_at = {r.case_id: dt.datetime.fromisoformat(r.state_at.replace("Z", "+00:00"))
+                for r in queue(wf.engine, reader=GITA)}
+    verified_at = state_at["KC-PLG-2025-000124"]
+    for reader in (ANI, BUDI, GITA, User("dedi", Role.OFFICER, "KC-PLG"), User("fajar", Role.SUPERVISOR, "KC-SBY")):
+        for since in (verified_at, verified_at + dt.timedelta(microseconds=1)):
+            counted = overview(wf.engine, reader, since)
+            assert counted.counts == state_counts(wf.engine, reader=reader)
+            assert counted.waiting == queue_size(wf.engine, older_than=since, reader=reader)
+            mine = queue_size(wf.engine, user=reader, reader=reader) if reader is not GITA else None
+            assert counted.mine == mine
+    assert overview(wf.engine, ANI, verified_at).waiting == 1  # the verified claim is not before its own moment
+    assert overview(wf.engine, ANI, verified_at + dt.timedelta(microseconds=1)).waiting == 2
+    assert overview(wf.engine, ANI, verified_at).mine == 1 and overview(wf.engine, BUDI, verified_at).mine == 1
 
 
 # ------------------------------------------------------------------------------------------- the CLI's queue
@@ -136,6 +159,15 @@ A = Action
 ])
 def test_the_actions_available_are_those_the_role_office_state_and_four_eyes_allow(user, claim, actions):
     assert available_actions(user, claim) == actions
+
+
+def test_the_actions_of_a_page_of_claims_are_each_claim_s_own_even_where_claims_share_a_state():
+    page = [a_claim("decided"), a_claim("verified", verified_by="ani"), a_claim("verified", verified_by="budi"),
+            a_claim("decided"), a_claim("rejected", outcome="rejected"),
+            a_claim("rejected", outcome="rejected", appealed_revision=1), a_claim("verified", verified_by="ani")]
+    for user in (ANI, BUDI, GITA):
+        assert available_for_each(user, page) == [available_actions(user, claim) for claim in page]
+    assert available_for_each(BUDI, page)[1:3] == [(A.APPROVE,), ()]
 
 
 # ------------------------------------------------------------------------------------------- the claims' office

@@ -24,6 +24,7 @@ from beasiswa.auth.limits import LIMITS, WEB, Limits
 from beasiswa.auth.moments import stamped
 from beasiswa.auth.passwords import HASHER
 from beasiswa.auth.sessions import Opened, Session, SessionInfo, current, listed, owners, require_full
+from beasiswa.db.engine import is_postgres
 from beasiswa.db.uow import UnitOfWork
 from beasiswa.model import Refusal
 
@@ -50,7 +51,14 @@ class Auth:
                      full: bool = True) -> Session:
         """Who `secret` signs in as at `now`, its last use moved to `now`. `full`: refuse a session that may only
         change its password (PASSWORD_CHANGE_REQUIRED); the page or command that changes it passes False."""
-        session = self.uow.run(lambda conn: current(conn, secret, now, kind=kind, limits=self.limits))
+        def touch(conn: Connection) -> Session:
+            if is_postgres(conn):
+                # The transaction writes the last use alone: one lost in a crash only makes the session look idle
+                # sooner, so its commit need not wait for the disk (every request: ~3 ms of ~8 under load).
+                conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
+            return current(conn, secret, now, kind=kind, limits=self.limits)
+
+        session = self.uow.run(touch)
         return require_full(session) if full else session
 
     def owners(self, secrets: list[str], *, kind: str | None = None) -> dict[str, str]:

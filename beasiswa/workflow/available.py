@@ -39,6 +39,20 @@ def available_actions(user: User, claim, office: str | None = None) -> tuple[Act
     return tuple(found)
 
 
+def available_for_each(user: User, claims) -> list[tuple[Action, ...]]:
+    """`available_actions` for each of many claims (a page of the queue): worked out once for each different
+    set of the fields it reads, as a page's 50 claims share a few."""
+    found = {}
+    out = []
+    for claim in claims:
+        key = (claim.state, claim.office, claim.outcome, claim.verified_by, claim.overridden_by,
+               claim.appealed_revision)
+        if key not in found:
+            found[key] = available_actions(user, claim)
+        out.append(found[key])
+    return out
+
+
 def _decision_allows(action: Action, claim) -> bool:
     approved = claim.outcome == Outcome.APPROVED.value
     if action in (Action.VERIFY, Action.APPROVE):

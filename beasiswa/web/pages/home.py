@@ -12,10 +12,10 @@ import datetime as dt
 from fastapi import Request
 from starlette.responses import Response
 
-from beasiswa.access.roles import OFFICE_BOUND, Role, office_to_read
+from beasiswa.access.roles import Role, office_to_read
 from beasiswa.web.access import SIGNED_IN, route
 from beasiswa.web.render import days_since, page
-from beasiswa.workflow.queries import OPEN_STATES, queue, queue_size, state_counts
+from beasiswa.workflow.queries import OPEN_STATES, overview, queue
 from beasiswa.workflow.states import State
 
 DEFAULT_DAYS, MAX_DAYS = 14, 3650
@@ -43,12 +43,13 @@ def home(request: Request, hari: str | None = None, pesan: str | None = None) ->
                                    sum(1 for u in people if u.role is role and not u.active)) for role in Role}
         return page(request, "beranda.html", context)
     since = now - dt.timedelta(days=context["days"])
+    counted = overview(site.engine, user, since)
     context.update(
         office=office_to_read(user),
-        mine=queue_size(site.engine, user=user, reader=user) if user.role in OFFICE_BOUND else None,
-        counts=state_counts(site.engine, reader=user),
+        mine=counted.mine,
+        counts=counted.counts,
         open_states=[s for s in State if s in OPEN_STATES],
-        waiting=queue_size(site.engine, older_than=since, reader=user),
+        waiting=counted.waiting,
         oldest=[(r, days_since(r.state_at, now)) for r in queue(site.engine, older_than=since, limit=OLDEST_SHOWN,
                                                                  reader=user)],
     )

@@ -23,7 +23,7 @@ from beasiswa.model import ClaimRef, Level, State
 from beasiswa.web.access import roles, route
 from beasiswa.web.pages.home import MAX_DAYS
 from beasiswa.web.render import days_since, page
-from beasiswa.workflow.available import available_actions
+from beasiswa.workflow.available import available_for_each
 from beasiswa.workflow.errors import claim_not_found
 from beasiswa.workflow.queries import OPEN_STATES, queue, queue_size
 
@@ -60,8 +60,8 @@ def queue_page(request: Request) -> Response:
     bulk = BULK.get(user.role)
     context = {
         "filters": filters, "error": None, "total": total,
-        "rows": [(r, days_since(r.state_at, now), bool(bulk) and bulk[0] in available_actions(user, r))
-                 for r in rows],
+        "rows": [(r, days_since(r.state_at, now), bool(bulk) and bulk[0] in actions)
+                 for r, actions in zip(rows, available_for_each(user, rows) if bulk else [()] * len(rows))],
         "page": number, "pages": pages, "first": (number - 1) * PAGE_SIZE + 1 if rows else 0,
         "last": (number - 1) * PAGE_SIZE + len(rows),
         "previous": _address(shown, number - 1) if number > 1 else None,
