@@ -254,6 +254,8 @@ def test_the_command_writes_the_files_lists_the_batches_and_verify_finds_a_store
                     drop=(("transfer_batches", guard),))
     code, out = cli(wf, "payments", "verify", "--as", "gita")
     assert code == 1 and f"TIDAK COCOK {row.batch_id}: berkas tersimpan berubah" in out, out
+    code, out = cli(wf, "audit", "verify")  # the auditor's one command names it too
+    assert code == 1 and f"kelompok transfer {row.batch_id}: berkas tersimpan berubah" in out, out
 
 
 def test_a_bad_office_or_date_is_bad_input_and_nothing_is_written(wf, tmp_path):

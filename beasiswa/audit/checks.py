@@ -15,6 +15,8 @@ from beasiswa.audit import anchors as anchors_
 from beasiswa.audit.trail import verify_trail
 from beasiswa.ledger import verify
 from beasiswa.letters.verify import register_findings
+from beasiswa.payments import store
+from beasiswa.payments.verify import stored_findings
 
 # (what the auditor reads, "module:function").
 CHECKS: list[tuple[str, str]] = [
@@ -22,6 +24,7 @@ CHECKS: list[tuple[str, str]] = [
     ("jejak audit", "beasiswa.audit.checks:trail_findings"),
     ("klaim dan jurnal", "beasiswa.audit.crosscheck:findings"),
     ("register surat", "beasiswa.audit.checks:letter_findings"),
+    ("berkas transfer", "beasiswa.audit.checks:transfer_findings"),
 ]
 
 
@@ -49,6 +52,16 @@ def letter_findings(engine: Engine) -> list[str]:
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         return register_findings(conn)
+
+
+def transfer_findings(engine: Engine) -> list[str]:
+    """Every stored transfer file against the SHA-256, count and total recorded at its export
+    (`beasiswa.payments.verify.stored_findings`; `beasiswa payments verify --file` checks the bank's copies)."""
+    with engine.connect() as conn, conn.begin():
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        found = stored_findings(store.batch_rows(conn, content=True), store.transfer_sums(conn))
+    return [f"kelompok transfer {f.batch_id}: {f.message}" for f in found]
 
 
 def _load(target: str) -> Callable[[Engine], list[str]]:
