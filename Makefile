@@ -49,6 +49,10 @@ DEMO_PASSWORD := beasiswa-demo-2025
 DEMO_CLI_PASSWORD := beasiswa-demo-cli-2025
 # The demo's command line, signing in with a token file of its own (not the one in ~/.config).
 DEMO_CLI := BEASISWA_TOKEN_FILE=$(CURDIR)/out/beasiswa-tokens $(BIN)/beasiswa
+# The tables of the week at the bank as columns (not one block a row) when make's output is no terminal.
+DEMO_WIDE := COLUMNS=150 $(DEMO_CLI)
+# The bank's statement of KC-PLG's account for the demo's transfers (fixtures/README.md: how it was made).
+DEMO_STATEMENT := fixtures/payments/pernyataan-KC-PLG-20250814.xml
 
 demo: setup
 	@# 1. The rules alone: every sample case decided and explained, as an officer reads it to a family.
@@ -76,7 +80,31 @@ demo: setup
 	@# 3. The first page of a letter of each kind as a PNG, to look at; then the auditor's check of the chain.
 	@$(BIN)/beasiswa letters samples --letters out/letters --out out --db $(DEMO_DB)
 	@$(BIN)/beasiswa ledger verify --db $(DEMO_DB)
-	@# 4. The same database in the browser: everyone's one-time demo password again (which ends their command
+	@# 4. KC-PLG's week at the bank (README "An office's week"): Monday the supervisor exports the office's transfer
+	@#    files to out/transfers/; Thursday the bank's statement of the office's account (a sample made once from
+	@#    these payouts: fixtures/README.md) is reconciled: settled, one returned (AC04, account closed), one booked
+	@#    twice, one line of no transfer. The returned claim is back in the officer's queue; she corrects its
+	@#    account, it is verified, approved and paid again, and the next Monday's export puts it in a new batch.
+	@rm -rf out/transfers && mkdir -p out/transfers
+	@echo; echo "== Senin 11 Agustus 2025: berkas transfer KC-PLG =="
+	@$(DEMO_WIDE) payments export --office KC-PLG --date 2025-08-11 --out out/transfers --as plg.pengawas --db $(DEMO_DB)
+	@cd out/transfers && sha256sum TRF-KC-PLG-20250811-* && cat TRF-KC-PLG-20250811-001.csv
+	@$(DEMO_CLI) payments verify --file out/transfers/TRF-KC-PLG-20250811-001.csv \
+	  --file out/transfers/TRF-KC-PLG-20250811-002.xml --as plg.pengawas --db $(DEMO_DB)
+	@echo; echo "== Kamis 14 Agustus 2025: pernyataan bank $(DEMO_STATEMENT) =="
+	@$(DEMO_WIDE) payments reconcile $(DEMO_STATEMENT) --as plg.pengawas --db $(DEMO_DB)
+	@$(DEMO_WIDE) payments exceptions --as plg.pengawas --db $(DEMO_DB)
+	@$(DEMO_WIDE) queue --mine --as plg.petugas --db $(DEMO_DB)
+	@$(DEMO_CLI) claims account KC-PLG-2025-000123 klaim-2 --bank BRI --number 014201012345708 \
+	  --holder "Andi Saputra" --reason "transfer dikembalikan bank (AC04 rekening ditutup): rekening baru dari wali" \
+	  --as plg.petugas --db $(DEMO_DB)
+	@$(DEMO_CLI) verify KC-PLG-2025-000123/klaim-2 --as plg.petugas --db $(DEMO_DB)
+	@$(DEMO_CLI) approve KC-PLG-2025-000123/klaim-2 --as plg.pengawas --db $(DEMO_DB)
+	@$(DEMO_CLI) pay KC-PLG-2025-000123/klaim-2 --as plg.pengawas --db $(DEMO_DB)
+	@echo; echo "== Senin 18 Agustus 2025: kelompok berikutnya =="
+	@$(DEMO_WIDE) payments export --office KC-PLG --date 2025-08-18 --out out/transfers --as plg.pengawas --db $(DEMO_DB)
+	@$(DEMO_WIDE) ledger report --by office --payments --db $(DEMO_DB)
+	@# 5. The same database in the browser: everyone's one-time demo password again (which ends their command
 	@#    line tokens; the admin's own last), to be changed at the first sign-in there.
 	@for u in $(DEMO_USERS) admin; do \
 	  echo "$(DEMO_PASSWORD)" | $(DEMO_CLI) users password $$u --password-stdin --as admin --db $(DEMO_DB) >/dev/null || exit $$?; \
@@ -86,7 +114,7 @@ demo: setup
 	@echo "then open http://127.0.0.1:8000 and sign in as plg.petugas (officer), plg.pengawas (supervisor) or admin,"
 	@echo "with the demo's one-time password $(DEMO_PASSWORD) (you choose a new one at the first sign-in)."
 	@echo "On the command line: $(BIN)/beasiswa login NAME --db $(DEMO_DB), then act with --as NAME."
-	@# 5. An empty database with only the admin, for the README's day in the browser from its first step.
+	@# 6. An empty database with only the admin, for the README's day in the browser from its first step.
 	@rm -f out/hari.db out/hari.db-wal out/hari.db-shm
 	@$(BIN)/beasiswa db upgrade --db $(DAY_DB) >/dev/null
 	@echo "$(DEMO_PASSWORD)" | $(DEMO_CLI) users bootstrap admin --password-stdin --db $(DAY_DB) >/dev/null

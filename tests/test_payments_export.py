@@ -267,7 +267,22 @@ def test_a_bad_office_or_date_is_bad_input_and_nothing_is_written(wf, tmp_path):
     code, out = cli(wf, "payments", "export", "--office", "KC-PLG", "--bank", "Bank Antah", "--out",
                     str(tmp_path / "t"), "--as", "ani")
     assert code == 2 and "UNKNOWN_BANK" in out
+    code, out = cli(wf, "payments", "export", "--office", "KC-PLG", "--date", "11/08/2025", "--as", "ani")
+    assert code == 2 and "--date" in out and "'11/08/2025'" in out
     assert count(wf, "transfer_batches") == 0
+
+
+def test_the_date_given_numbers_the_batch_on_that_day_and_the_value_date_may_not_precede_it(wf, tmp_path):
+    signed_in(url_of(wf))
+    paid_case(wf, 1)
+    code, out = cli(wf, "payments", "export", "--office", "KC-PLG", "--date", "2025-08-11", "--value-date",
+                    "2025-08-10", "--out", str(tmp_path / "t"), "--as", "ani")
+    assert code == 2 and "VALUE_DATE" in out and count(wf, "transfer_batches") == 0
+    code, out = cli(wf, "payments", "export", "--office", "KC-PLG", "--date", "2025-08-11", "--out",
+                    str(tmp_path / "t"), "--as", "ani")
+    assert code == 0 and "TRF/KC-PLG/20250811/001" in out, out
+    [row] = batches(wf)
+    assert (row.batch_id, row.value_date) == ("TRF/KC-PLG/20250811/001", dt.date(2025, 8, 11))
 
 
 # ------------------------------------------------------------------------------------------- the report

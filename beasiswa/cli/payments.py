@@ -73,7 +73,10 @@ def export_command(
     bank: str = typer.Option(None, "--bank", metavar="BANK",
                              help="Hanya pembayaran ke bank ini (sandi bank atau nama, mis. 014 atau BCA)."),
     value_date: str = typer.Option(None, "--value-date", metavar="TANGGAL",
-                                   help="Tanggal efektif transfer (TTTT-BB-HH; bawaan: hari ini di kantor itu)."),
+                                   help="Tanggal efektif transfer (TTTT-BB-HH; bawaan: hari kelompok)."),
+    day: str = typer.Option(None, "--date", metavar="TANGGAL",
+                            help="Hari kantor kelompok, yang memberi nomornya (TTTT-BB-HH; bawaan: hari ini di kantor "
+                                 "itu), mis. untuk contoh yang diulang pada tanggalnya sendiri."),
     out: Path = typer.Option(Path("transfer"), "--out", metavar="FOLDER", help="Folder berkas transfer."),
     as_: str = AS_OPTION,
     db: str = DB_OPTION,
@@ -84,7 +87,7 @@ def export_command(
     office = _office(office)
     when = _date(value_date, "--value-date")
     folder = _out(out)
-    today = dt.datetime.now(office_zone(office)).date()  # the office's day, at the edge
+    today = _date(day, "--date") or dt.datetime.now(office_zone(office)).date()  # the office's day, at the edge
     w = workflow(db)
     as_ = acting_one(w.engine, as_, "payments export")
     done = refusable(lambda: w.export_transfers(as_, office, today, bank=bank, value_date=when),

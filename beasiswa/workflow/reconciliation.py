@@ -174,6 +174,22 @@ class Reconciliation:
         return self._run(work)
 
 
+    def statements(self, as_: str | None, office: str | None = None) -> list:
+        """The bank statements reconciled, newest first, with their counts: of the user's office (officers and
+        supervisors) or of the office asked (auditors and admins: every office without one); the web
+        application's Pembayaran page."""
+        def work(conn: Connection) -> list:
+            user = actor(conn, as_)
+            if not user.active:
+                raise Refusal("INACTIVE", f"pengguna {user.describe()} sudah dinonaktifkan")
+            scope = office_to_read(user, office)
+            s = bank_statements.c
+            query = select(bank_statements).order_by(s.imported_at.desc(), s.statement_id.desc())
+            if scope is not None:
+                query = query.where(s.office == scope)
+            return conn.execute(query).all()
+        return self._run(work)
+
     def resolve_exception(self, as_: str | None, statement_id: str, line_no: int, note: str) -> OpenException:
         """`beasiswa payments resolve`: an open exception cleared by a supervisor of its office, with a note of
         what was done about it (once; audited). Refusal otherwise, audited."""

@@ -1,5 +1,6 @@
 """Pembayaran: the office's bank transfer batches (`beasiswa payments batches`), each with its count, total,
-SHA-256 and its transfers' reconciliation (exported, settled, returned); a batch's page lists its transfers and
+SHA-256 and its transfers' reconciliation (exported, settled, returned); the bank statements reconciled and the
+exceptions still open (`payments reconcile`, `payments exceptions`); a batch's page lists its transfers and
 gives its file, the stored bytes, to download.
 
 Officers, supervisors and auditors read it, each as `payments` scopes them (an officer's or supervisor's own
@@ -22,6 +23,8 @@ from beasiswa.web.render import page
 
 READERS = roles(Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR)
 STATUS_NAMES = {"exported": "dikirim", "settled": "berhasil", "returned": "dikembalikan"}
+EXCEPTION_NAMES = {"UNMATCHED": "tidak cocok", "AMOUNT_DIFFERS": "jumlah berbeda", "ACCOUNT_DIFFERS": "rekening berbeda",
+                   "DUPLICATE": "ganda"}
 # A batch in an address: its id with '-' for '/' ("TRF-KC-PLG-20250801-001"), as its file is named.
 _ADDRESS = re.compile(r"TRF-([A-Z0-9]+(?:-[A-Z0-9]+)*)-([0-9]{8})-([0-9]{3})")
 
@@ -42,9 +45,13 @@ async def payments_page(request: Request) -> Response:
     try:
         rows = await run_in_threadpool(site.workflow.transfer_batches, user.name, asked)
     except (Refusal, ValueError):
+        asked = None
         rows = await run_in_threadpool(site.workflow.transfer_batches, user.name, None)
+    statements = await run_in_threadpool(site.workflow.statements, user.name, asked)
+    exceptions = await run_in_threadpool(site.workflow.open_exceptions, user.name, asked)
     return page(request, "pembayaran.html", {"batches": rows, "address": address, "bank": bank_label,
-                                             "office_bound": user.role is not Role.AUDITOR})
+                                             "statements": statements, "exceptions": exceptions,
+                                             "kinds": EXCEPTION_NAMES, "office_bound": user.role is not Role.AUDITOR})
 
 
 async def _batch(request: Request, name: str):
