@@ -5,8 +5,8 @@ write a bank's transfer file. The table (data/banks.toml) is dated, and each ban
 their source and how sure they are (`lengths_basis`).
 """
 
-from beasiswa.banks.accounts import check_account_number, holder_matches
+from beasiswa.banks.accounts import check_account_number, holder_matches, masked_number
 from beasiswa.banks.table import Bank, BankDataError, as_of, bank_for, banks, load_banks
 
-__all__ = ["Bank", "BankDataError", "as_of", "bank_for", "banks", "check_account_number", "holder_matches",
+__all__ = ["Bank", "BankDataError", "as_of", "bank_for", "banks", "check_account_number", "holder_matches", "masked_number",
            "load_banks"]

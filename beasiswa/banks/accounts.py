@@ -27,6 +27,12 @@ def check_account_number(bank: Bank, number: str) -> str | None:
     return None
 
 
+def masked_number(number: str) -> str:
+    """An account number as a family, or anyone but the office's staff, reads it: its last four digits,
+    '1234567890' -> '******7890' (letters, the transfer pages for auditors)."""
+    return "*" * (len(number) - 4) + number[-4:]
+
+
 def _lengths(lengths: tuple[int, ...]) -> str:
     if len(lengths) == 1:
         return f"harus {lengths[0]}"

@@ -138,7 +138,8 @@ def show_command(
     db: str = DB_OPTION,
 ) -> None:
     """Satu kelompok transfer dan transfernya (nomor rekening utuh untuk petugas dan pengawas kantornya)."""
-    from beasiswa.payments.batch import masked, shows_accounts_whole
+    from beasiswa.banks import masked_number
+    from beasiswa.payments.batch import shows_accounts_whole
 
     w = workflow(db)
     as_ = acting_one(w.engine, as_, "payments show")
@@ -155,7 +156,7 @@ def show_command(
     whole = shows_accounts_whole(role)
     for t in transfers:
         table.add_row(t.end_to_end_id, f"{t.case_id}/{t.claim_id}", t.account_holder,
-                      t.account_number if whole else masked(t.account_number), format_rupiah(int(t.amount)),
+                      t.account_number if whole else masked_number(t.account_number), format_rupiah(int(t.amount)),
                       STATUS_NAMES.get(t.status, t.status))
     print_table(console, table)
 

@@ -12,6 +12,7 @@ from enum import Enum
 
 import attrs
 
+from beasiswa.banks import masked_number
 from beasiswa.indonesian import DOCUMENT_NAMES, EVENT_NAMES
 from beasiswa.letters.settings import (
     Agency,
@@ -216,9 +217,8 @@ def addressee_for(case: Case, claim_id: str, day: dt.date, settings: LetterSetti
     return Addressee((f"{relation} dari {ward}",), case.address, "Bapak/Ibu", None, False)
 
 
-def masked_account_number(number: str) -> str:
-    """An account number as a letter prints it: '1234567890' -> '******7890'."""
-    return "*" * (len(number) - 4) + number[-4:]
+# An account number as a letter prints it: '1234567890' -> '******7890' (the bank table's masking).
+masked_account_number = masked_number
 
 
 def _printed(account: BankAccount | None) -> PrintedAccount | None:

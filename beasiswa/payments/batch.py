@@ -132,12 +132,6 @@ def debtor_of(office: str) -> Debtor | None:
     return _debtors().get(office)
 
 
-def masked(number: str) -> str:
-    """An account number as anyone but the office's officers and supervisors reads it: '******7890' (as letters
-    print it)."""
-    return "*" * (len(number) - 4) + number[-4:]
-
-
 def shows_accounts_whole(role: str) -> bool:
     """Officers and supervisors of the office see the payee's account number whole (they correct it after a
     return, and compare it with the claim's file); auditors and admins see its last four digits."""

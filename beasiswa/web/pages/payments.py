@@ -16,8 +16,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from beasiswa.access.roles import Role
+from beasiswa.banks import masked_number
 from beasiswa.model import Refusal
-from beasiswa.payments.batch import bank_label, masked, shows_accounts_whole
+from beasiswa.payments.batch import bank_label, shows_accounts_whole
 from beasiswa.web.access import roles, route
 from beasiswa.web.render import page
 
@@ -77,7 +78,7 @@ async def batch_page(request: Request, name: str) -> Response:
         return _not_found(request, name)
     row, transfers, role = found
     whole = shows_accounts_whole(role)
-    shown = [{"t": t, "account": t.account_number if whole else masked(t.account_number),
+    shown = [{"t": t, "account": t.account_number if whole else masked_number(t.account_number),
               "status": STATUS_NAMES.get(t.status, t.status)} for t in transfers]
     return page(request, "pembayaran_kelompok.html", {"batch": row, "transfers": shown, "name": address(row.batch_id),
                                                       "whole": whole, "bank": bank_label})
