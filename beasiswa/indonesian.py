@@ -16,6 +16,11 @@ _MONTHS = dict(get_month_names("wide", locale=LOCALE))
 
 # A letter's kind as an officer reads it (letters.toml's [titles] name the letters themselves).
 LETTER_KIND_NAMES = {"award": "penetapan", "rejection": "penolakan", "return": "pengembalian berkas"}
+# A transfer to a payee's account, as the bank has answered for it (`transfers.status`).
+TRANSFER_STATUS_NAMES = {"exported": "dikirim", "settled": "berhasil", "returned": "dikembalikan"}
+# A line of a bank's statement that reconciliation could not apply (`reconciliation_exceptions.kind`).
+EXCEPTION_KIND_NAMES = {"UNMATCHED": "tidak cocok", "AMOUNT_DIFFERS": "jumlah berbeda",
+                        "ACCOUNT_DIFFERS": "rekening berbeda", "DUPLICATE": "ganda"}
 
 
 @lru_cache(maxsize=1 << 16)  # pure; a run of cases repeats few dates (birth, submission, year start and end)

@@ -18,7 +18,7 @@ from beasiswa.cli.console import fail, stdout
 from beasiswa.cli.identity import acting_one
 from beasiswa.cli.options import AS_OPTION, DB_OPTION
 from beasiswa.cli.service import refusable, workflow
-from beasiswa.indonesian import format_date, format_rupiah
+from beasiswa.indonesian import TRANSFER_STATUS_NAMES, format_date, format_rupiah
 from beasiswa.office_time import format_moment, office_zone
 from beasiswa.payments.batch import bank_label
 from beasiswa.terminal import print_table
@@ -26,11 +26,11 @@ from beasiswa.terminal import print_table
 payments_app = typer.Typer(no_args_is_help=True, help="Pembayaran ke rekening: berkas transfer bank (pain.001 atau "
                                                        "CSV bank), daftar kelompoknya dan pemeriksaan hash-nya.")
 
-STATUS_NAMES = {"exported": "dikirim", "settled": "berhasil", "returned": "dikembalikan"}
 BAD_INPUT = ("UNKNOWN_BANK", "VALUE_DATE")
 
 
-def _office(text: str) -> str:
+def office_option(text: str) -> str:
+    """An --office given (KC-PLG), checked; bad input names the option and the value."""
     try:
         return check_office(text.strip().upper())
     except ValueError as exc:
@@ -84,7 +84,7 @@ def export_command(
     """Menulis berkas transfer bank untuk pembayaran kantor yang sudah dibukukan dan belum dikirim: satu kelompok
     per bank penerima, bernomor per kantor per hari (TRF/KANTOR/TTTTBBHH/001), isinya dan SHA-256-nya dicatat;
     tercatat di jejak audit. Ekspor ulang tanpa pembayaran baru menulis berkas yang sama dari catatan."""
-    office = _office(office)
+    office = office_option(office)
     when = _date(value_date, "--value-date")
     folder = _out(out)
     today = _date(day, "--date") or dt.datetime.now(office_zone(office)).date()  # the office's day, at the edge
@@ -120,7 +120,7 @@ def batches_command(
     db: str = DB_OPTION,
 ) -> None:
     """Daftar kelompok transfer: jumlah, total, hash, dan status transfernya (dikirim, berhasil, dikembalikan)."""
-    asked = _office(office) if office else None
+    asked = office_option(office) if office else None
     w = workflow(db)
     as_ = acting_one(w.engine, as_, "payments batches")
     rows = refusable(lambda: w.transfer_batches(as_, asked))
@@ -138,12 +138,9 @@ def show_command(
     db: str = DB_OPTION,
 ) -> None:
     """Satu kelompok transfer dan transfernya (nomor rekening utuh untuk petugas dan pengawas kantornya)."""
-    from beasiswa.banks import masked_number
-    from beasiswa.payments.batch import shows_accounts_whole
-
     w = workflow(db)
     as_ = acting_one(w.engine, as_, "payments show")
-    row, transfers, role = refusable(lambda: w.transfer_batch(as_, batch.strip()))
+    row, transfers, _whole = refusable(lambda: w.transfer_batch(as_, batch.strip()))
     console = stdout()
     console.print(f"{row.batch_id}: bank {bank_label(row.bank)}, {row.file_format}, berkas {row.file_name}",
                   highlight=False)
@@ -153,11 +150,10 @@ def show_command(
     table = Table(show_edge=False, box=None, header_style="bold")
     for name in ("End-to-end", "Klaim", "Pemilik rekening", "Rekening", "Jumlah", "Status"):
         table.add_column(name, justify="right" if name == "Jumlah" else "left", no_wrap=name != "Pemilik rekening")
-    whole = shows_accounts_whole(role)
     for t in transfers:
         table.add_row(t.end_to_end_id, f"{t.case_id}/{t.claim_id}", t.account_holder,
-                      t.account_number if whole else masked_number(t.account_number), format_rupiah(int(t.amount)),
-                      STATUS_NAMES.get(t.status, t.status))
+                      t.account_number, format_rupiah(int(t.amount)),
+                      TRANSFER_STATUS_NAMES.get(t.status, t.status))
     print_table(console, table)
 
 

@@ -17,13 +17,12 @@ from rich.table import Table
 from beasiswa.cli.console import fail, stdout
 from beasiswa.cli.identity import acting_one
 from beasiswa.cli.options import AS_OPTION, DB_OPTION
+from beasiswa.cli.payments import office_option
 from beasiswa.cli.service import refusable, workflow
-from beasiswa.indonesian import format_rupiah
+from beasiswa.indonesian import EXCEPTION_KIND_NAMES, format_rupiah
 from beasiswa.office_time import format_moment
 from beasiswa.terminal import print_table
 
-KIND_NAMES = {"UNMATCHED": "tidak cocok", "AMOUNT_DIFFERS": "jumlah berbeda", "ACCOUNT_DIFFERS": "rekening berbeda",
-              "DUPLICATE": "ganda"}
 
 
 def reconcile_command(
@@ -76,7 +75,7 @@ def reconcile_command(
         for name in ("Baris", "Jenis", "End-to-end", "Keterangan"):
             table.add_column(name, justify="right" if name == "Baris" else "left")
         for m in found:
-            table.add_row(str(m.line.line_no), KIND_NAMES[m.kind], m.line.end_to_end_id, m.detail)
+            table.add_row(str(m.line.line_no), EXCEPTION_KIND_NAMES[m.kind], m.line.end_to_end_id, m.detail)
         print_table(console, table)
 
 
@@ -88,14 +87,7 @@ def exceptions_command(
 ) -> None:
     """Pengecualian rekonsiliasi yang masih terbuka: baris pernyataan bank yang tidak cocok dengan transfer mana
     pun, jumlah atau rekeningnya berbeda, atau ganda; yang terlama dahulu."""
-    from beasiswa.access.roles import check_office
-
-    asked = None
-    if office:
-        try:
-            asked = check_office(office.strip().upper())
-        except ValueError as exc:
-            fail(f"--office: {exc}")
+    asked = office_option(office) if office else None
     w = workflow(db)
     as_ = acting_one(w.engine, as_, "payments exceptions")
     rows = refusable(lambda: w.open_exceptions(as_, asked))
@@ -108,7 +100,7 @@ def exceptions_command(
     for name in ("Pernyataan", "Baris", "Diimpor", "Jenis", "End-to-end", "Jumlah", "Keterangan"):
         table.add_column(name, justify="right" if name in ("Baris", "Jumlah") else "left")
     for e in rows:
-        table.add_row(e.statement_id, str(e.line_no), format_moment(e.imported_at, e.office), KIND_NAMES[e.kind],
+        table.add_row(e.statement_id, str(e.line_no), format_moment(e.imported_at, e.office), EXCEPTION_KIND_NAMES[e.kind],
                       e.end_to_end_id, format_rupiah(int(e.amount)), e.detail)
     print_table(console, table)
 
@@ -127,5 +119,5 @@ def resolve_command(
     w = workflow(db)
     as_ = acting_one(w.engine, as_, "payments resolve")
     done = refusable(lambda: w.resolve_exception(as_, statement.strip(), line, note), bad_input=("NOTE_REQUIRED",))
-    stdout().print(f"{done.statement_id} baris {done.line_no} ({KIND_NAMES[done.kind]}, {done.end_to_end_id}): "
+    stdout().print(f"{done.statement_id} baris {done.line_no} ({EXCEPTION_KIND_NAMES[done.kind]}, {done.end_to_end_id}): "
                    f"diselesaikan.", highlight=False, soft_wrap=True)

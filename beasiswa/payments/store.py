@@ -6,6 +6,7 @@ import datetime as dt
 from sqlalchemy import and_, case, exists, func, insert, select
 from sqlalchemy.engine import Connection
 
+from beasiswa.db.engine import is_postgres
 from beasiswa.db.payment_tables import transfer_batches, transfers
 from beasiswa.db.tables import claims, journal
 from beasiswa.payments.batch import BatchFile
@@ -17,7 +18,7 @@ EXPORT_LOCK = 0x74726E736672
 
 
 def lock_exports(conn: Connection) -> None:
-    if conn.dialect.name == "postgresql":
+    if is_postgres(conn):
         conn.execute(select(func.pg_advisory_xact_lock(EXPORT_LOCK)))
 
 

@@ -11,6 +11,7 @@ goes in a later batch. Mixed into `Workflow` (service.py), whose `_run`, `_now`,
 
 import datetime as dt
 from collections import defaultdict
+from types import SimpleNamespace
 
 import attrs
 from sqlalchemy.engine import Connection
@@ -18,10 +19,10 @@ from sqlalchemy.engine import Connection
 from beasiswa.access.actions import Action
 from beasiswa.access.roles import NotAllowed, User, check, check_read, office_to_read
 from beasiswa.access.trail import actor, audit
-from beasiswa.banks import Bank, bank_for, check_account_number
+from beasiswa.banks import Bank, bank_for, check_account_number, masked_number
 from beasiswa.model import Refusal
 from beasiswa.payments import store
-from beasiswa.payments.batch import BatchFile, TransferLine, batch_id, debtor_of
+from beasiswa.payments.batch import BatchFile, TransferLine, batch_id, debtor_of, shows_accounts_whole
 from beasiswa.payments.files import render
 from beasiswa.payments.layouts import LayoutRefused
 from beasiswa.payments.verify import Finding, file_findings, sha256, stored_findings
@@ -107,8 +108,8 @@ class Payments:
                 elif only is None or line.bank.code == only.code:
                     groups[line.bank.code].append(line)
             new = []
-            for code in sorted(groups):
-                number = store.next_number(conn, office, today)
+            first = store.next_number(conn, office, today)
+            for number, code in enumerate(sorted(groups), start=first):
                 batch = BatchFile(batch_id(office, today, number), now, value_date, debtor, groups[code][0].bank,
                                   groups[code])
                 try:
@@ -147,8 +148,9 @@ class Payments:
         return self._refusing(as_, READ, "transfer batches", read)
 
     def transfer_batch(self, as_: str | None, batch_id_: str) -> tuple:
-        """A batch (with its file), its transfers and the reader's role, for a user who may read its office;
-        another office's is told as one that does not exist (BATCH_NOT_FOUND), the attempt audited."""
+        """A batch (with its file), its transfers and whether the reader sees the accounts whole (officers and
+        supervisors, `shows_accounts_whole`; else each number masked to its last four digits), for a user who may
+        read its office; another office's is told as one that does not exist (BATCH_NOT_FOUND), the attempt audited."""
         user = self._refusing(as_, READ, f"transfer batch {batch_id_}", lambda: self._reader(as_))
 
         def read(conn):
@@ -157,13 +159,18 @@ class Payments:
         found = self._run(read)
         not_found = Refusal("BATCH_NOT_FOUND", f"kelompok transfer {batch_id_} tidak terdaftar")
         if found is None:
+            self.record_refusal(as_, READ, f"transfer batch {batch_id_}", not_found)
             raise not_found
         try:
             check_read(user, found[0].office, f"kelompok transfer {batch_id_}")
         except NotAllowed as refusal:
             self.record_refusal(as_, READ, f"transfer batch {batch_id_}", refusal)
             raise not_found from None
-        return (*found, user.role.value)
+        row, transfers = found
+        whole = shows_accounts_whole(user.role.value)
+        shown = [t if whole else SimpleNamespace(**{**t._mapping, "account_number": masked_number(t.account_number)})
+                 for t in transfers]
+        return row, shown, whole
 
     def verify_transfers(self, as_: str | None, files: list[tuple[str, bytes]] = ()) -> tuple[int, list[Finding]]:
         """Every batch the user may read: its stored file's SHA-256 against the recorded one, its count and

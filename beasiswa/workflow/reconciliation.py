@@ -25,6 +25,7 @@ as the maker, the supervisor as the approver, and the statement's id in the reas
 """
 
 import datetime as dt
+from typing import Any
 
 import attrs
 from sqlalchemy import bindparam, func, insert, select, update
@@ -108,7 +109,8 @@ class Reconciliation:
         if any(m.kind == RETURNED for m in matched):
             check(user, Action.APPROVE_REVERSAL, office, what)
         now = self._now()
-        statement_id = _insert_statement(conn, statement, office, user.name, now, matched)
+        counts = _counts(matched)
+        statement_id = _insert_statement(conn, statement, office, user.name, now, counts)
         reversals = []
         for m in matched:
             transfer = known.get(m.line.end_to_end_id)
@@ -121,7 +123,6 @@ class Reconciliation:
                 conn.execute(insert(reconciliation_exceptions).values(
                     statement_id=statement_id, line_no=m.line.line_no, office=office, place=m.line.where,
                     kind=m.kind, end_to_end_id=m.line.end_to_end_id, amount=m.line.amount, detail=m.detail))
-        counts = _counts(matched)
         audit(conn, [dict(at=now, actor=user.name, action=Action.RECONCILE.value, subject=f"statement {statement_id}",
                           case_id=None, claim_id=None, before=None,
                           after={"statement_id": statement_id, "file_name": statement.file_name,
@@ -135,7 +136,7 @@ class Reconciliation:
         values = {"status": SETTLED, "bank_reference": m.line.bank_reference, "settled_on": m.line.booking_date,
                   "statement_id": statement_id}
         _change(conn, transfer, values)
-        _audit_transfer(conn, user, transfer, now, values, f"{m.line.where}")
+        _audit_transfer(conn, user, transfer, now, values, m.line.where)
 
     def _return(self, conn: Connection, user, transfer, m: Matched, statement_id: str, now: str) -> int:
         """The returned transfer's payout reversed (or, reversed already by `ledger reverse`, that reversal
@@ -152,17 +153,13 @@ class Reconciliation:
                   "returned_on": m.line.booking_date, "return_code": m.line.return_code,
                   "return_reason": m.line.return_reason, "reversal_seq": done, "statement_id": statement_id}
         _change(conn, transfer, values)
-        _audit_transfer(conn, user.name, transfer, now, {**values, "reversal_seq": done}, reason)
+        _audit_transfer(conn, user.name, transfer, now, values, reason)
         return done
 
     def open_exceptions(self, as_: str | None, office: str | None = None) -> list[OpenException]:
         """`beasiswa payments exceptions`: the exceptions not yet cleared, of the user's office (officers and
         supervisors) or of the office asked (auditors and admins: every office without one), oldest first."""
-        def work(conn: Connection) -> list[OpenException]:
-            user = actor(conn, as_)
-            if not user.active:
-                raise Refusal("INACTIVE", f"pengguna {user.describe()} sudah dinonaktifkan")
-            scope = office_to_read(user, office)
+        def work(conn: Connection, scope: str | None) -> list[OpenException]:
             e, s = reconciliation_exceptions.c, bank_statements.c
             query = (select(e.statement_id, e.line_no, e.office, e.place, e.kind, e.end_to_end_id, e.amount,
                             e.detail, s.imported_at)
@@ -171,24 +168,28 @@ class Reconciliation:
             if scope is not None:
                 query = query.where(e.office == scope)
             return [OpenException(*row) for row in conn.execute(query)]
-        return self._run(work)
+        return self._read_scoped(as_, office, "reconciliation exceptions", work)
 
 
     def statements(self, as_: str | None, office: str | None = None) -> list:
         """The bank statements reconciled, newest first, with their counts: of the user's office (officers and
         supervisors) or of the office asked (auditors and admins: every office without one); the web
         application's Pembayaran page."""
-        def work(conn: Connection) -> list:
-            user = actor(conn, as_)
-            if not user.active:
-                raise Refusal("INACTIVE", f"pengguna {user.describe()} sudah dinonaktifkan")
-            scope = office_to_read(user, office)
+        def work(conn: Connection, scope: str | None) -> list:
             s = bank_statements.c
             query = select(bank_statements).order_by(s.imported_at.desc(), s.statement_id.desc())
             if scope is not None:
                 query = query.where(s.office == scope)
             return conn.execute(query).all()
-        return self._run(work)
+        return self._read_scoped(as_, office, "bank statements", work)
+
+    def _read_scoped(self, as_: str | None, office: str | None, what: str, work) -> Any:
+        """`work(conn, office)` for a proven, active user (`Payments._reader`), scoped to the office they may
+        read (`office_to_read`); a refusal audited (`_refusing`)."""
+        def read():
+            scope = office_to_read(self._reader(as_), office)
+            return self._run(lambda conn: work(conn, scope))
+        return self._refusing(as_, "read", what, read)
 
     def resolve_exception(self, as_: str | None, statement_id: str, line_no: int, note: str) -> OpenException:
         """`beasiswa payments resolve`: an open exception cleared by a supervisor of its office, with a note of
@@ -244,7 +245,7 @@ def _counts(matched) -> dict[str, int]:
             "exceptions": len(matched) - settled - returned}
 
 
-def _insert_statement(conn: Connection, statement: Statement, office: str, user: str, now: str, matched) -> str:
+def _insert_statement(conn: Connection, statement: Statement, office: str, user: str, now: str, counts: dict) -> str:
     """The statement's row, numbered after the office's statements of its day (on its own clock): its id."""
     day = local(now, office).date()
     number = conn.execute(select(func.coalesce(func.max(bank_statements.c.number), 0) + 1).where(
@@ -253,7 +254,7 @@ def _insert_statement(conn: Connection, statement: Statement, office: str, user:
     conn.execute(insert(bank_statements).values(
         statement_id=statement_id, office=office, day=day, number=number, sha256=statement.sha256,
         file_name=statement.file_name, file_format=statement.file_format, reference=statement.reference or "",
-        imported_by=user, imported_at=now, other=statement.other, **_counts(matched)))
+        imported_by=user, imported_at=now, other=statement.other, **counts))
     return statement_id
 
 

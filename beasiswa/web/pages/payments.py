@@ -15,17 +15,14 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from beasiswa.access.roles import Role
-from beasiswa.banks import masked_number
+from beasiswa.access.roles import OFFICE_BOUND, Role
+from beasiswa.indonesian import EXCEPTION_KIND_NAMES, TRANSFER_STATUS_NAMES
 from beasiswa.model import Refusal
-from beasiswa.payments.batch import bank_label, shows_accounts_whole
+from beasiswa.payments.batch import bank_label
 from beasiswa.web.access import roles, route
 from beasiswa.web.render import page
 
 READERS = roles(Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR)
-STATUS_NAMES = {"exported": "dikirim", "settled": "berhasil", "returned": "dikembalikan"}
-EXCEPTION_NAMES = {"UNMATCHED": "tidak cocok", "AMOUNT_DIFFERS": "jumlah berbeda", "ACCOUNT_DIFFERS": "rekening berbeda",
-                   "DUPLICATE": "ganda"}
 # A batch in an address: its id with '-' for '/' ("TRF-KC-PLG-20250801-001"), as its file is named.
 _ADDRESS = re.compile(r"TRF-([A-Z0-9]+(?:-[A-Z0-9]+)*)-([0-9]{8})-([0-9]{3})")
 
@@ -52,7 +49,7 @@ async def payments_page(request: Request) -> Response:
     exceptions = await run_in_threadpool(site.workflow.open_exceptions, user.name, asked)
     return page(request, "pembayaran.html", {"batches": rows, "address": address, "bank": bank_label,
                                              "statements": statements, "exceptions": exceptions,
-                                             "kinds": EXCEPTION_NAMES, "office_bound": user.role is not Role.AUDITOR})
+                                             "kinds": EXCEPTION_KIND_NAMES, "office_bound": user.role in OFFICE_BOUND})
 
 
 async def _batch(request: Request, name: str):
@@ -76,10 +73,9 @@ async def batch_page(request: Request, name: str) -> Response:
     found = await _batch(request, name)
     if found is None:
         return _not_found(request, name)
-    row, transfers, role = found
-    whole = shows_accounts_whole(role)
-    shown = [{"t": t, "account": t.account_number if whole else masked_number(t.account_number),
-              "status": STATUS_NAMES.get(t.status, t.status)} for t in transfers]
+    row, transfers, whole = found
+    shown = [{"t": t, "account": t.account_number, "status": TRANSFER_STATUS_NAMES.get(t.status, t.status)}
+             for t in transfers]
     return page(request, "pembayaran_kelompok.html", {"batch": row, "transfers": shown, "name": address(row.batch_id),
                                                       "whole": whole, "bank": bank_label})
 
