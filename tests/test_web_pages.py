@@ -139,6 +139,19 @@ def test_a_search_matching_many_finds_the_same_claims_as_one_matching_few(claims
     assert few[1] and few[2]
 
 
+def test_a_name_finds_the_claims_of_a_participant_bearing_it_and_of_a_child_bearing_it_alone(claims, monkeypatch):
+    w = claims.workflow
+    family = attrs.evolve(plg(5, "Ani Santoso"), participant=participant(name="Budi Santoso"))
+    alone = plg(6, "Rina Santoso")  # the participant is "Peserta 6"
+    for a_case in (family, alone, sby(plg(7, "Joko Santoso"))):
+        assert w.take_in("eko" if a_case.office == "KC-SBY" else "ani", a_case, "test").refusal is None
+    client = signed_in(claims, "ani")
+    found = ids_in(client.get("/antrean?cari=santoso").text)
+    assert sorted(found) == ["KC-PLG-2025-000005/klaim-1", "KC-PLG-2025-000006/klaim-1"]
+    monkeypatch.setattr(queries, "CHILDREN_LOOKED_UP", 0)  # more children than are looked up: "many"
+    assert sorted(ids_in(client.get("/antrean?cari=santoso").text)) == sorted(found)
+
+
 def test_mine_shows_what_awaits_the_user(claims):
     assert len(ids_in(signed_in(claims, "ani").get("/antrean?milik=1").text)) == 3
     assert ids_in(signed_in(claims, "budi").get("/antrean?milik=1").text) == []

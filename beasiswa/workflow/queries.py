@@ -72,6 +72,31 @@ def queue(engine: Engine, *, states: list[State] | None = None, office: str | No
         return conn.execute(_queue_page(where, bool(text and text.strip()), limit, offset)).all()
 
 
+@attrs.frozen
+class QueuePage:
+    """One page of a queue: how many claims it lists in all, which page this is (the one asked, or the last
+    there is), and its rows (as `queue` gives them)."""
+
+    total: int
+    number: int
+    rows: list
+
+
+def queue_page(engine: Engine, *, size: int, number: int = 1, states: list[State] | None = None,
+               office: str | None = None, user: User | None = None, older_than: dt.datetime | None = None,
+               level: str | None = None, text: str | None = None, reader: User | None = None) -> QueuePage:
+    """Page `number` (of `size` claims; past the last, the last) of `queue` with these filters, and its total:
+    what the queue's screen shows. One connection: a search looks up what it matches once for both."""
+    office = scoped(reader, office)
+    with engine.connect() as conn:
+        where = _queue_where(conn, states=states, office=office, user=user, older_than=older_than, level=level,
+                             text=text)
+        total = conn.execute(select(func.count()).select_from(_COUNT_FROM).where(*where)).scalar_one()
+        number = max(1, min(number, -(-total // size)))
+        rows = conn.execute(_queue_page(where, bool(text and text.strip()), size, (number - 1) * size)).all()
+    return QueuePage(total, number, rows)
+
+
 def _queue_page(where: list, searching: bool, limit: int | None, offset: int) -> Any:
     """The page of claims first, then their children's names: a deep page skips its claims on the index alone,
     without looking up a child for each claim skipped."""
@@ -121,7 +146,7 @@ def _queue_where(conn: Connection, *, states, office, user, older_than, level, t
     if level:
         where.append(claims.c.level == level)
     if text and text.strip():
-        where.append(_matching(conn, text, (claims.c.case_id, claims.c.child_id)))
+        where.append(_matching(conn, text, (claims.c.case_id, claims.c.child_id), office))
     return where
 
 
@@ -285,43 +310,63 @@ def _search_query(where: Any, limit: int) -> Any:
 # A search matching at most this many cases and children is asked in two steps: their keys first, then the
 # claims by those keys (their primary key's index); more, and the claims are tested against the matches.
 FEW_MATCHES = 500
+# ... and of the children found, those of a matching case are dropped: so up to this many are looked up.
+CHILDREN_LOOKED_UP = 4 * FEW_MATCHES
 
 
-def _matching(conn: Connection, text: str, key: tuple) -> Any:
+def _matching(conn: Connection, text: str, key: tuple, office: str | None = None) -> Any:
     """Cases whose participant or child has this NIK (16 digits), this KPJ (11 digits), or a name containing
     the text (case-insensitive): the children of those cases, and the children with that NIK or name, by `key`
-    (a child's case and child id: the claim's, or the child's own row's).
+    (a child's case and child id: the claim's, or the child's own row's); `office`: of that office's cases only.
 
     The matching cases and children are looked up first, on the indexes of migration 0010_queue_search (NIK,
-    KPJ, and on PostgreSQL the names' trigrams). A few (a NIK, a KPJ, a rare name) are then named by their
-    keys, which the database finds by the primary key's index; many (a common name) stay two semi-joins, each
+    KPJ, and on PostgreSQL the names' trigrams), in the office asked; a child is named only when its case does
+    not match already (children mostly bear their parent's name: "santoso" finds a case and its children). A
+    few (a NIK, a KPJ, a rare name, a common one in one office) are then named by their keys, which the
+    database finds by the primary key's index; many (a common name in every office) stay two semi-joins, each
     on one table, and each row of the queue is tested against two small hashed sets (bench/web.py: a NIK's
-    page 90 -> 5 ms, a common name's count 170 -> 60 ms, against one semi-join through the children)."""
+    page 90 -> 5 ms, a common name's count 170 -> 60 ms, against one semi-join through the children; a
+    common last name in one office, its count and page 100 -> 45 ms, against looking it up in every office).
+    Naming more than FEW_MATCHES costs more than it saves: at 1 000, a first name's page 100 -> 160 ms."""
     text = text.strip()
-    named, same = cases.alias("named"), children.alias("same")
+    named, same, owner = cases.alias("named"), children.alias("same"), cases.alias("owner")
     if _DIGITS.fullmatch(text) and len(text) == 16:
-        by_case, by_child = named.c.participant_nik == text, same.c.nik == text
+        def of_case(c):
+            return c.participant_nik == text
+        by_child = same.c.nik == text
     elif _DIGITS.fullmatch(text) and len(text) == 11:
-        by_case, by_child = named.c.participant_kpj == text, None
+        def of_case(c):
+            return c.participant_kpj == text
+        by_child = None
     else:
         # The text is matched as typed (NFC, as names are stored): its % and _ are not wildcards but escaped
         # with a backslash.
         escaped = unicodedata.normalize("NFC", text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
-        by_case, by_child = named.c.participant_name.ilike(pattern, escape="\\"), same.c.name.ilike(pattern, escape="\\")
-    case_ids = select(named.c.case_id).where(by_case)
-    child_keys = select(same.c.case_id, same.c.child_id).where(by_child) if by_child is not None else None
-    few_cases = conn.execute(case_ids.limit(FEW_MATCHES + 1)).scalars().all()
-    few_children = conn.execute(child_keys.limit(FEW_MATCHES + 1)).all() if child_keys is not None else []
-    if len(few_cases) <= FEW_MATCHES and len(few_children) <= FEW_MATCHES:
-        of_case = key[0].in_(few_cases) if few_cases else false()
+
+        def of_case(c):
+            return c.participant_name.ilike(pattern, escape="\\")
+        by_child = same.c.name.ilike(pattern, escape="\\")
+    case_ids = select(named.c.case_id).where(of_case(named.c), *([named.c.office == office] if office else []))
+    child_keys = None
+    if by_child is not None:
+        child_keys = select(same.c.case_id, same.c.child_id).where(by_child)
+        if office:
+            child_keys = (child_keys.select_from(same.join(owner, owner.c.case_id == same.c.case_id))
+                          .where(owner.c.office == office))
+    few_cases = set(conn.execute(case_ids.limit(FEW_MATCHES + 1)).scalars())
+    # A child whose case matches is among its case's children already: only the others are named.
+    looked_up = conn.execute(child_keys.limit(CHILDREN_LOOKED_UP + 1)).all() if child_keys is not None else []
+    few_children = [tuple(k) for k in looked_up if k[0] not in few_cases]
+    if len(few_cases) <= FEW_MATCHES and len(few_children) <= FEW_MATCHES and len(looked_up) <= CHILDREN_LOOKED_UP:
+        of_cases = key[0].in_(sorted(few_cases)) if few_cases else false()
         if not few_children:
-            return of_case
-        return or_(of_case, tuple_(*key).in_([tuple(k) for k in few_children]))
-    of_case = key[0].in_(case_ids)
+            return of_cases
+        return or_(of_cases, tuple_(*key).in_(few_children))
+    of_cases = key[0].in_(case_ids)
     if child_keys is None:
-        return of_case
-    return or_(of_case, tuple_(*key).in_(child_keys))
+        return of_cases
+    return or_(of_cases, tuple_(*key).in_(child_keys))
 
 
 def _audit_query():

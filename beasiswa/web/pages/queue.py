@@ -25,7 +25,7 @@ from beasiswa.web.pages.home import MAX_DAYS
 from beasiswa.web.render import days_since, page
 from beasiswa.workflow.available import available_for_each
 from beasiswa.workflow.errors import claim_not_found
-from beasiswa.workflow.queries import OPEN_STATES, queue, queue_size
+from beasiswa.workflow.queries import OPEN_STATES, queue_page
 
 PAGE_SIZE = 50
 MAX_SEARCH = 100
@@ -40,7 +40,7 @@ class BadFilter(ValueError):
 
 
 @route("GET", "/antrean", roles(Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR))
-def queue_page(request: Request) -> Response:
+def queue_screen(request: Request) -> Response:
     site, session, now = request.app.state.site, request.state.session, request.state.now
     user, asked = session.user, request.query_params
     try:
@@ -52,10 +52,9 @@ def queue_page(request: Request) -> Response:
     where = dict(states=[State(filters["status"])] if filters["status"] else None, office=filters["kantor"],
                  user=user if filters["milik"] else None, older_than=older_than, level=filters["jenjang"],
                  text=filters["cari"], reader=user)
-    total = queue_size(site.engine, **where)
+    found = queue_page(site.engine, size=PAGE_SIZE, number=_positive(asked.get("halaman")), **where)
+    total, number, rows = found.total, found.number, found.rows
     pages = max(1, -(-total // PAGE_SIZE))
-    number = min(_positive(asked.get("halaman")), pages)
-    rows = queue(site.engine, **where, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
     shown = {k: v for k, v in filters.items() if v not in (None, "", 0, False)}
     bulk = BULK.get(user.role)
     context = {
