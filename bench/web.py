@@ -17,7 +17,9 @@
    after one request in ten, verifies a claim of the office decided approved (its page, then its button's
    POST), one time in four two at once from the queue (`claim_actions`). Each user waits between requests
    a time drawn uniformly from --wait MIN MAX seconds (default 1 5: Locust's `between(1, 5)`, an officer
-   reading the page before the next click); `--wait 0 0` is a closed loop, each user's next request at once,
+   reading the page before the next click), and each user's first request comes after a time drawn from
+   0 to MAX (the users are at work when the minute starts, not all clicking in its first millisecond);
+   `--wait 0 0` is a closed loop, each user's next request at once,
    which measures the server's saturation, not an office's day (20 users at --wait 0 1 ask ~2.5x what 20
    officers do).
 5. The public /verifikasi page (by number and code) under --verify-concurrency concurrent requests (50) for
@@ -43,6 +45,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections import defaultdict
@@ -176,9 +179,16 @@ def samples(url: str, rng: random.Random) -> dict:
 
 
 # ------------------------------------------------------------------------------------------ the server
+def server_log():
+    """Where the server's own log goes (a failed request's traceback): a file named on stderr."""
+    log = tempfile.NamedTemporaryFile("wb", prefix="beasiswa-bench-web-", suffix=".log", delete=False)
+    print(f"the server's log: {log.name}", file=sys.stderr)
+    return log
+
+
 def start_server(url: str, port: int, workers: int) -> subprocess.Popen:
     server = subprocess.Popen([str(Path(sys.executable).parent / "beasiswa"), "web", "--db", url, "--port", str(port),
-                               "--workers", str(workers)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               "--workers", str(workers)], stdout=subprocess.DEVNULL, stderr=server_log(),
                               env={**os.environ, "BEASISWA_WEB_KEY": os.urandom(32).hex()})
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -199,17 +209,21 @@ class Stats:
     def __init__(self):
         self.times: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, int] = defaultdict(int)
+        self.why: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
 
-    def add(self, name: str, seconds: float, ok: bool) -> None:
+    def add(self, name: str, seconds: float, ok: bool, why: str = "") -> None:
+        """One request's time; `why`, for one that failed: its status, or the client's exception."""
         self.times[name].append(seconds * 1000)
         if not ok:
             self.errors[name] += 1
+            self.why[name][why or "?"] += 1
 
     def summary(self, seconds: float) -> dict:
         every = [t for ts in self.times.values() for t in ts]
         return {**percentiles(every), "requests": len(every), "errors": sum(self.errors.values()),
                 "requests_per_s": round(len(every) / seconds, 1),
-                "by_request": {name: {**percentiles(ts), "requests": len(ts), "errors": self.errors[name]}
+                "by_request": {name: {**percentiles(ts), "requests": len(ts), "errors": self.errors[name],
+                                      **({"failed": dict(self.why[name])} if self.errors[name] else {})}
                                for name, ts in sorted(self.times.items())}}
 
 
@@ -299,16 +313,22 @@ async def signed_in(base: str, name: str) -> httpx.AsyncClient:
 async def user(client: httpx.AsyncClient, plan: list, stop_at: float, wait: tuple[float, float], stats: Stats,
                rng: random.Random, found: dict | None) -> None:
     names, weights, makers = zip(*[(n, w, m) for n, w, m in plan])
+    if wait[1]:
+        # Users already at work when the minute starts: each first request anywhere in the first MAX seconds,
+        # not all twenty in the same millisecond (Locust spawns users over time, at --spawn-rate). Started
+        # together, the twenty first requests queue behind one another and are the whole tail (2026-12-03:
+        # all 20 requests over 800 ms at t = 0 s, three in the 59 s after).
+        await asyncio.sleep(rng.uniform(0, wait[1]))
     while time.monotonic() < stop_at:
         i = rng.choices(range(len(names)), weights)[0]
         path, headers = makers[i](rng)
         started = time.perf_counter()
         try:
             response = await client.get(path, headers=headers)
-            ok = response.status_code == 200
-        except httpx.HTTPError:
-            ok = False
-        stats.add(names[i], time.perf_counter() - started, ok)
+            ok, why = response.status_code == 200, f"{response.status_code} {path}"
+        except httpx.HTTPError as exc:
+            ok, why = False, f"{type(exc).__name__} {path}"
+        stats.add(names[i], time.perf_counter() - started, ok, why)
         if found is not None:
             await claim_actions(client, rng, stats, found)
         if wait[1]:
