@@ -19,6 +19,10 @@ from beasiswa.cli.options import DB_OPTION, MAX_WORKERS, PUBLIC_URL_ENV as PUBLI
 from beasiswa.cli.queue import BROKER_ENV, BROKER_OPTION
 
 APP = "beasiswa.web.serve:app_from_environment"
+# How long an idle connection is kept open, seconds: longer than an officer reads a page, as a proxy keeps its
+# (nginx's keepalive_timeout, 75 s). Uvicorn's own 5 s closes it while the client may be sending its next
+# request on it: a client that does not retry then fails (bench/web.py: "server disconnected", 1 in ~400).
+KEEP_ALIVE_S = 75
 # The names beasiswa.web.serve reads (kept here as text: the shell does not import the web package).
 DATABASE_ENV, SECURE_ENV, PUBLIC_URL_ENV, KEY_ENV = ("BEASISWA_DATABASE_URL", "BEASISWA_WEB_SECURE_COOKIES",
                                                      "BEASISWA_WEB_PUBLIC_URL", "BEASISWA_WEB_KEY")
@@ -55,4 +59,4 @@ def web_command(
         os.environ[BROKER_ENV] = broker
     typer.echo(f"Aplikasi web beasiswa: buka {address}/masuk (Ctrl+C untuk berhenti)", err=True)
     uvicorn.run(APP, factory=True, host=host, port=port, workers=workers, proxy_headers=secure_cookies,
-                server_header=False, log_level="info")
+                server_header=False, log_level="info", timeout_keep_alive=KEEP_ALIVE_S)
